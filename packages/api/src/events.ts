@@ -1,0 +1,72 @@
+/**
+ * The events that enter everynode (CONTRACT §2): CloudEvents 1.0 whose `data`
+ * is a Kubernetes object or a reference to one. One schema per type.
+ */
+import { z } from 'zod';
+import { DaemonSetSchema } from './daemonset.ts';
+import { ClusterObjectRefSchema, NamespacedObjectRefSchema } from './meta.ts';
+import { NodeSchema } from './node.ts';
+import { PodPhaseSchema, PodSchema, PodSpecSchema, PodStatusSchema } from './pod.ts';
+
+export const EventType = {
+  NodeJoined: 'io.everynode.node.joined',
+  NodeUpdated: 'io.everynode.node.updated',
+  NodeRemoved: 'io.everynode.node.removed',
+  PodStatus: 'io.everynode.pod.status',
+  PodDeleted: 'io.everynode.pod.deleted',
+  DaemonSetApplied: 'io.everynode.daemonset.applied',
+  DaemonSetDeleted: 'io.everynode.daemonset.deleted',
+} as const;
+export type EventType = (typeof EventType)[keyof typeof EventType];
+
+/** RFC 3339 timestamp, as CloudEvents' `time` attribute requires. */
+export const TimestampSchema = z.iso.datetime({ offset: true });
+
+/** The CloudEvents 1.0 context attributes everynode reads; extensions are kept. */
+export const CloudEventEnvelopeSchema = z.looseObject({
+  specversion: z.literal('1.0'),
+  id: z.string().min(1),
+  source: z.string().min(1),
+  type: z.string().min(1),
+  time: TimestampSchema,
+  subject: z.string().optional(),
+  datacontenttype: z.string().optional(),
+  dataschema: z.string().optional(),
+});
+export type CloudEventEnvelope = z.infer<typeof CloudEventEnvelopeSchema>;
+
+/** A pod status report: a pod with at least its name, node, phase (and the Ready condition). */
+export const PodStatusReportSchema = PodSchema.extend({
+  spec: PodSpecSchema.extend({ nodeName: z.string().min(1) }),
+  status: PodStatusSchema.extend({ phase: PodPhaseSchema }),
+});
+
+function eventOf<T extends EventType, D extends z.ZodType>(type: T, data: D) {
+  return CloudEventEnvelopeSchema.extend({ type: z.literal(type), data });
+}
+
+export const NodeJoinedSchema = eventOf(EventType.NodeJoined, NodeSchema);
+export const NodeUpdatedSchema = eventOf(EventType.NodeUpdated, NodeSchema);
+export const NodeRemovedSchema = eventOf(EventType.NodeRemoved, ClusterObjectRefSchema);
+export const PodStatusReportedSchema = eventOf(EventType.PodStatus, PodStatusReportSchema);
+export const PodDeletedSchema = eventOf(EventType.PodDeleted, NamespacedObjectRefSchema);
+export const DaemonSetAppliedSchema = eventOf(EventType.DaemonSetApplied, DaemonSetSchema);
+export const DaemonSetDeletedSchema = eventOf(EventType.DaemonSetDeleted, NamespacedObjectRefSchema);
+
+export const ClusterEventSchema = z.discriminatedUnion('type', [
+  NodeJoinedSchema,
+  NodeUpdatedSchema,
+  NodeRemovedSchema,
+  PodStatusReportedSchema,
+  PodDeletedSchema,
+  DaemonSetAppliedSchema,
+  DaemonSetDeletedSchema,
+]);
+export type ClusterEvent = z.infer<typeof ClusterEventSchema>;
+export type NodeJoined = z.infer<typeof NodeJoinedSchema>;
+export type NodeUpdated = z.infer<typeof NodeUpdatedSchema>;
+export type NodeRemoved = z.infer<typeof NodeRemovedSchema>;
+export type PodStatusReported = z.infer<typeof PodStatusReportedSchema>;
+export type PodDeleted = z.infer<typeof PodDeletedSchema>;
+export type DaemonSetApplied = z.infer<typeof DaemonSetAppliedSchema>;
+export type DaemonSetDeleted = z.infer<typeof DaemonSetDeletedSchema>;

@@ -1,0 +1,56 @@
+/**
+ * Object metadata shared by every resource, as Kubernetes' `metav1.ObjectMeta`.
+ * Unknown fields are kept (`looseObject`): a manifest is echoed back as given.
+ */
+import { z } from 'zod';
+
+export const OwnerReferenceSchema = z.looseObject({
+  apiVersion: z.string(),
+  kind: z.string(),
+  name: z.string(),
+  uid: z.string(),
+  controller: z.boolean().optional(),
+  blockOwnerDeletion: z.boolean().optional(),
+});
+export type OwnerReference = z.infer<typeof OwnerReferenceSchema>;
+
+export const StringMapSchema = z.record(z.string(), z.string());
+
+export const ObjectMetaSchema = z.looseObject({
+  name: z.string().optional(),
+  generateName: z.string().optional(),
+  namespace: z.string().optional(),
+  uid: z.string().optional(),
+  resourceVersion: z.string().optional(),
+  generation: z.number().int().optional(),
+  creationTimestamp: z.string().optional(),
+  deletionTimestamp: z.string().optional(),
+  labels: StringMapSchema.optional(),
+  annotations: StringMapSchema.optional(),
+  ownerReferences: z.array(OwnerReferenceSchema).optional(),
+});
+export type ObjectMeta = z.infer<typeof ObjectMetaSchema>;
+
+/** Metadata of an object that must be named (Nodes, stored objects). */
+export const NamedMetaSchema = ObjectMetaSchema.extend({ name: z.string().min(1) });
+
+/** `{ metadata: { name } }` — the data of a removal event for a cluster-scoped object. */
+export const ClusterObjectRefSchema = z.looseObject({
+  metadata: z.looseObject({ name: z.string().min(1) }),
+});
+
+/** `{ metadata: { namespace, name } }` — the data of a removal event for a namespaced object. */
+export const NamespacedObjectRefSchema = z.looseObject({
+  metadata: z.looseObject({ namespace: z.string().min(1), name: z.string().min(1) }),
+});
+export type NamespacedObjectRef = z.infer<typeof NamespacedObjectRefSchema>;
+
+/** The controller owner reference of an object, if any (`metav1.GetControllerOf`). */
+export function controllerOf(meta: ObjectMeta | undefined): OwnerReference | undefined {
+  return meta?.ownerReferences?.find((ref) => ref.controller === true);
+}
+
+/** `namespace/name`, the key Kubernetes' work queues use for namespaced objects. */
+export function objectKey(meta: { namespace?: string | undefined; name?: string | undefined }): string {
+  return `${meta.namespace ?? 'default'}/${meta.name ?? ''}`;
+}

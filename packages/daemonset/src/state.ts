@@ -1,0 +1,120 @@
+/**
+ * What a DaemonSet pass reads (its view) and what it records (its decisions).
+ *
+ * Timestamps inside objects are RFC 3339 strings, as in Kubernetes; `now` is
+ * milliseconds since the epoch and always passed in, never read from a clock.
+ */
+import type { ControllerRevision, DaemonSet, DaemonSetStatus, Node, OwnerReference, Pod } from '@everynode/api';
+
+/** Milliseconds since the epoch. */
+export type Millis = number;
+
+/**
+ * Failed-pod backoff for one node (Kubernetes keys it
+ * `<ds uid>/<generation>/<node>`; a new generation starts afresh).
+ */
+export interface FailedPodBackoff {
+  /** The DaemonSet generation the entry belongs to. */
+  readonly generation: number;
+  /** The current delay: 1 s, doubling up to 15 min. */
+  readonly delayMs: number;
+  /** When the last failed pod on this node was killed. */
+  readonly lastAt: Millis;
+}
+
+/** The controller's own bookkeeping for one DaemonSet, kept beside it in the projection. */
+export interface ControllerRecord {
+  /** Pods created so far; the next pod's name and uid derive from it, so replay repeats them. */
+  readonly podSequence: number;
+  /** Failed-pod backoff per node name. */
+  readonly failedPodBackoff: Readonly<Record<string, FailedPodBackoff>>;
+}
+
+export const emptyControllerRecord: ControllerRecord = { podSequence: 0, failedPodBackoff: {} };
+
+/**
+ * Everything one pass over one DaemonSet reads.
+ *
+ * - `daemonSet` is stored (defaulted, with `metadata.uid` and `generation`).
+ * - `nodes` are all the nodes that exist, by name.
+ * - `pods` are the pods of the DaemonSet's namespace that may concern it —
+ *   those it controls and orphans its selector matches — keyed `namespace/name`.
+ * - `revisions` are the ControllerRevisions it owns, by name.
+ * - `deleted` is set once the DaemonSet was deleted and its pods must go.
+ */
+export interface DaemonSetView {
+  readonly daemonSet: DaemonSet;
+  readonly nodes: ReadonlyMap<string, Node>;
+  readonly pods: ReadonlyMap<string, Pod>;
+  readonly revisions: ReadonlyMap<string, ControllerRevision>;
+  readonly controller: ControllerRecord;
+  readonly deleted?: boolean;
+}
+
+/** Why a pod is deleted; carried in the `io.everynode.pod.delete` command's `reason`. */
+export const DeleteReason = {
+  /** The pod failed (after its backoff). */
+  Failed: 'Failed',
+  /** The pod succeeded: daemon pods must keep running. */
+  Succeeded: 'Succeeded',
+  /** More than one pod on the node: the extra ones go. */
+  Duplicate: 'Duplicate',
+  /** The node no longer qualifies (selector, affinity or a NoExecute taint). */
+  NodeIneligible: 'NodeIneligible',
+  /** The node was removed from the cluster. */
+  NodeRemoved: 'NodeRemoved',
+  /** A rolling update replaces an old pod. */
+  RollingUpdate: 'RollingUpdate',
+  /** The DaemonSet was deleted (cascading delete). */
+  DaemonSetDeleted: 'DaemonSetDeleted',
+} as const;
+export type DeleteReason = (typeof DeleteReason)[keyof typeof DeleteReason];
+
+/** A pass's decisions: the log entries it appends. Past tense: each says what was decided. */
+export type Decision =
+  | {
+      readonly type: 'PodCreateRequested';
+      /** Deterministic: the same decision always yields the same id. */
+      readonly commandId: string;
+      readonly node: string;
+      readonly pod: Pod;
+    }
+  | {
+      readonly type: 'PodDeleteRequested';
+      readonly commandId: string;
+      readonly namespace: string;
+      readonly name: string;
+      readonly node: string;
+      readonly reason: DeleteReason;
+      /**
+       * Removed from the projection at once rather than marked terminating:
+       * the node is gone, so no agent will confirm (PodGC's force delete).
+       */
+      readonly force: boolean;
+    }
+  | { readonly type: 'PodAdopted'; readonly namespace: string; readonly name: string; readonly owner: OwnerReference }
+  | { readonly type: 'PodReleased'; readonly namespace: string; readonly name: string }
+  | { readonly type: 'PodRelabeled'; readonly namespace: string; readonly name: string; readonly hash: string }
+  | { readonly type: 'RevisionCreated'; readonly revision: ControllerRevision }
+  | { readonly type: 'RevisionRenumbered'; readonly name: string; readonly revision: number }
+  | { readonly type: 'RevisionDeleted'; readonly name: string }
+  | { readonly type: 'FailedPodBackoffRecorded'; readonly node: string; readonly backoff: FailedPodBackoff }
+  | { readonly type: 'DaemonSetStatusUpdated'; readonly status: DaemonSetStatus };
+
+export type DecisionType = Decision['type'];
+
+/** A Kubernetes Event the controller would record on its DaemonSet (`kubectl describe`). */
+export interface ControllerEvent {
+  readonly type: 'Normal' | 'Warning';
+  readonly reason: string;
+  readonly message: string;
+}
+
+/** What one pass returns. */
+export interface PassResult {
+  readonly decisions: readonly Decision[];
+  /** Events beyond those derivable from decisions (e.g. `SelectingAll`). */
+  readonly events: readonly ControllerEvent[];
+  /** When a later pass is needed though nothing else changes (backoff, minReadySeconds). */
+  readonly requeueAfterMs?: Millis;
+}
