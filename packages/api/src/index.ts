@@ -5,3 +5,6 @@ export * from './daemonset.ts';
 export * from './labels.ts';
 export * from './events.ts';
 export * from './commands.ts';
+export * from './defaults.ts';
+export * from './validation.ts';
+export * from './text.ts';

@@ -1,0 +1,38 @@
+/**
+ * The commands a pass's decisions emit (CONTRACT §3): the engine's only
+ * effects. Pure: the same decision always yields the same command.
+ */
+import { CommandType, type PodCommand } from '@everynode/api';
+import { timestamp } from './pod-util.ts';
+import type { Decision, Millis } from './state.ts';
+
+/** The CloudEvents `source` of every command. */
+export const commandSource = 'everynode/daemonset-controller';
+
+/** The command a decision emits, if it emits one; `now` is the pass's time. */
+export function commandOf(decision: Decision, now: Millis): PodCommand | undefined {
+  const envelope = { specversion: '1.0' as const, source: commandSource, time: timestamp(now), datacontenttype: 'application/json' };
+  switch (decision.type) {
+    case 'PodCreateRequested':
+      return { ...envelope, id: decision.commandId, type: CommandType.CreatePod, subject: decision.node, data: decision.pod };
+    case 'PodDeleteRequested':
+      return {
+        ...envelope,
+        id: decision.commandId,
+        type: CommandType.DeletePod,
+        subject: decision.node,
+        data: {
+          metadata: { namespace: decision.namespace, name: decision.name },
+          spec: { nodeName: decision.node },
+          reason: decision.reason,
+        },
+      };
+    default:
+      return undefined;
+  }
+}
+
+/** The commands of a pass, in decision order. */
+export function commandsOf(decisions: readonly Decision[], now: Millis): PodCommand[] {
+  return decisions.flatMap((d) => commandOf(d, now) ?? []);
+}

@@ -1,0 +1,286 @@
+/**
+ * The cluster as the log implies it: `evolve(state, event)` folds one accepted
+ * event into the state, `applyPass` one pass's decisions. The same functions
+ * serve the live projection, replay and the tests.
+ *
+ * Delivery may be duplicated, late or reordered (CONTRACT §2). Each object
+ * remembers the newest event applied to it, also after it is gone (a
+ * tombstone), and an older event does not roll it back — it is still recorded
+ * as seen by the log. An event as old as the newest known one is not older,
+ * so it applies: a producer that reports twice within a millisecond is heard.
+ */
+import {
+  type ClusterEvent,
+  type ControllerRevision,
+  type DaemonSet,
+  type Node,
+  type Pod,
+  controllerOf,
+  EventType,
+  selectorMatches,
+  TemplateGenerationAnnotation,
+  withDaemonSetDefaults,
+} from '@everynode/api';
+import { applyDecisions, type DecisionTarget } from './apply.ts';
+import { canonicalJson, deterministicUid } from './hash.ts';
+import { timestamp } from './pod-util.ts';
+import { emptyControllerRecord, type ControllerRecord, type DaemonSetView, type Decision, type Millis } from './state.ts';
+
+/** One DaemonSet with the controller's bookkeeping beside it. */
+export interface DaemonSetRecord {
+  daemonSet: DaemonSet;
+  revisions: Map<string, ControllerRevision>;
+  controller: ControllerRecord;
+  /** Deleted by the user; kept until the cascade has removed its pods. */
+  deleted: boolean;
+}
+
+/** Where an object stands in event order: the newest event applied to it. */
+export interface ObjectVersion {
+  readonly at: Millis;
+  /** The object is gone; events about it no longer bring it back. */
+  readonly deleted: boolean;
+  /** For pods: the uid of the incarnation the version belongs to. */
+  readonly uid?: string;
+}
+
+export interface ClusterState {
+  readonly nodes: Map<string, Node>;
+  /** Keyed `namespace/name`. */
+  readonly daemonSets: Map<string, DaemonSetRecord>;
+  /** Keyed `namespace/name`. */
+  readonly pods: Map<string, Pod>;
+  /** Keyed `node/NAME`, `pod/NS/NAME`, `ds/NS/NAME`. */
+  readonly versions: Map<string, ObjectVersion>;
+}
+
+export function emptyClusterState(): ClusterState {
+  return { nodes: new Map(), daemonSets: new Map(), pods: new Map(), versions: new Map() };
+}
+
+/** What an event changed: whether it was applied, and which DaemonSets must look again. */
+export interface Evolution {
+  readonly applied: boolean;
+  /** DaemonSet keys to reconcile; `'all'` when a node changed (any DaemonSet may care). */
+  readonly affected: readonly string[] | 'all';
+  /** Why the event changed nothing, when it did not. */
+  readonly ignored?: string;
+}
+
+const unchanged = (ignored: string): Evolution => ({ applied: false, affected: [], ignored });
+
+/** Fold one validated event into `state` (mutated in place, and returned changes described). */
+export function evolve(state: ClusterState, event: ClusterEvent): Evolution {
+  const version: ObjectVersion = { at: Date.parse(event.time), deleted: false };
+  switch (event.type) {
+    case EventType.NodeJoined:
+    case EventType.NodeUpdated:
+      return upsertNode(state, event.data, version);
+    case EventType.NodeRemoved:
+      return removeNode(state, event.data.metadata.name, version);
+    case EventType.PodStatus:
+      return reportPodStatus(state, event.data, version);
+    case EventType.PodDeleted:
+      return deletePod(state, event.data.metadata.namespace, event.data.metadata.name, version);
+    case EventType.DaemonSetApplied:
+      return applyDaemonSet(state, event.data, version, event);
+    case EventType.DaemonSetDeleted:
+      return deleteDaemonSet(state, `${event.data.metadata.namespace}/${event.data.metadata.name}`, version);
+    default: {
+      const unknown: never = event;
+      throw new Error(`unknown event ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+/** Whether an event at `version` may change an object last changed at `known`. */
+function isNewer(version: ObjectVersion, known: ObjectVersion | undefined): boolean {
+  return known === undefined || version.at >= known.at;
+}
+
+function upsertNode(state: ClusterState, node: Node, version: ObjectVersion): Evolution {
+  const key = `node/${node.metadata.name}`;
+  if (!isNewer(version, state.versions.get(key))) return unchanged('stale: a newer event of this node is known');
+  const previous = state.nodes.get(node.metadata.name);
+  const creationTimestamp = previous?.metadata.creationTimestamp ?? node.metadata.creationTimestamp ?? timestamp(version.at);
+  state.nodes.set(node.metadata.name, { ...node, metadata: { ...node.metadata, creationTimestamp } });
+  state.versions.set(key, version);
+  return { applied: true, affected: 'all' };
+}
+
+function removeNode(state: ClusterState, name: string, version: ObjectVersion): Evolution {
+  const key = `node/${name}`;
+  if (!isNewer(version, state.versions.get(key))) return unchanged('stale: a newer event of this node is known');
+  const existed = state.nodes.delete(name);
+  state.versions.set(key, { ...version, deleted: true });
+  return existed ? { applied: true, affected: 'all' } : { applied: true, affected: [] };
+}
+
+function reportPodStatus(state: ClusterState, reported: Pod, version: ObjectVersion): Evolution {
+  const key = `${reported.metadata.namespace}/${reported.metadata.name}`;
+  const known = state.versions.get(`pod/${key}`);
+  const current = state.pods.get(key);
+  const uid = reported.metadata.uid ?? current?.metadata.uid;
+  if (current === undefined && known?.deleted && (known.uid === undefined || known.uid === uid)) {
+    return unchanged('the pod was deleted');
+  }
+  if (current !== undefined && reported.metadata.uid !== undefined && reported.metadata.uid !== current.metadata.uid) {
+    return unchanged('the report is about another pod of the same name');
+  }
+  if (current !== undefined && !isNewer(version, known)) return unchanged('stale: a newer status of this pod is known');
+  const next: Pod =
+    current === undefined
+      ? { ...reported, metadata: { ...reported.metadata, creationTimestamp: reported.metadata.creationTimestamp ?? timestamp(version.at) } }
+      : {
+          ...current,
+          metadata: { ...current.metadata, ...(reported.metadata.labels ? { labels: reported.metadata.labels } : {}) },
+          spec: { ...current.spec, nodeName: reported.spec.nodeName ?? current.spec.nodeName },
+          status: reported.status,
+        };
+  state.pods.set(key, next);
+  state.versions.set(`pod/${key}`, { ...version, ...(uid ? { uid } : {}) });
+  return { applied: true, affected: daemonSetsConcernedBy(state, next) };
+}
+
+function deletePod(state: ClusterState, namespace: string, name: string, version: ObjectVersion): Evolution {
+  const key = `${namespace}/${name}`;
+  const current = state.pods.get(key);
+  // A deletion older than the pod's creation is about an earlier pod of that name.
+  if (current === undefined || Date.parse(current.metadata.creationTimestamp ?? '') > version.at) {
+    const known = state.versions.get(`pod/${key}`);
+    if (current === undefined && (known === undefined || isNewer(version, known))) {
+      state.versions.set(`pod/${key}`, { ...version, deleted: true, ...(known?.uid ? { uid: known.uid } : {}) });
+    }
+    return unchanged('no such pod');
+  }
+  const affected = daemonSetsConcernedBy(state, current);
+  state.pods.delete(key);
+  const uid = current.metadata.uid;
+  state.versions.set(`pod/${key}`, { ...version, deleted: true, ...(uid ? { uid } : {}) });
+  return { applied: true, affected };
+}
+
+/** The DaemonSets a pod matters to: its controller, or — for an orphan — those whose selector matches it. */
+function daemonSetsConcernedBy(state: ClusterState, pod: Pod): string[] {
+  const ref = controllerOf(pod.metadata);
+  if (ref !== undefined) {
+    if (ref.kind !== 'DaemonSet') return [];
+    const key = `${pod.metadata.namespace}/${ref.name}`;
+    return state.daemonSets.get(key)?.daemonSet.metadata.uid === ref.uid ? [key] : [];
+  }
+  const keys: string[] = [];
+  for (const [key, record] of state.daemonSets) {
+    const ds = record.daemonSet;
+    if (!record.deleted && ds.metadata.namespace === pod.metadata.namespace && selectorMatches(ds.spec.selector, pod.metadata.labels)) {
+      keys.push(key);
+    }
+  }
+  return keys;
+}
+
+function applyDaemonSet(state: ClusterState, applied: DaemonSet, version: ObjectVersion, event: ClusterEvent): Evolution {
+  const ds = withDaemonSetDefaults(applied);
+  const key = `${ds.metadata.namespace}/${ds.metadata.name}`;
+  if (!isNewer(version, state.versions.get(`ds/${key}`))) return unchanged('stale: a newer version of this DaemonSet is known');
+  state.versions.set(`ds/${key}`, version);
+  const record = state.daemonSets.get(key);
+  const live = record && !record.deleted ? record : undefined;
+  state.daemonSets.set(key, live ? updatedRecord(live, ds) : createdRecord(ds, version, event));
+  return { applied: true, affected: [key] };
+}
+
+/** A new DaemonSet: the apiserver's create strategy (uid, generation 1, template generation 1). */
+function createdRecord(ds: DaemonSet, version: ObjectVersion, event: ClusterEvent): DaemonSetRecord {
+  const { status: _ignored, ...rest } = ds;
+  const daemonSet: DaemonSet = {
+    ...rest,
+    metadata: {
+      ...ds.metadata,
+      uid: deterministicUid(['daemonset', event.source, event.id]),
+      generation: 1,
+      creationTimestamp: timestamp(version.at),
+      annotations: { ...ds.metadata.annotations, [TemplateGenerationAnnotation]: '1' },
+    },
+  };
+  return { daemonSet, revisions: new Map(), controller: emptyControllerRecord, deleted: false };
+}
+
+/** An update: generation moves on a spec change, template generation on a template change. */
+function updatedRecord(record: DaemonSetRecord, ds: DaemonSet): DaemonSetRecord {
+  const old = record.daemonSet;
+  const specChanged = canonicalJson(old.spec) !== canonicalJson(ds.spec);
+  const templateChanged = canonicalJson(old.spec.template) !== canonicalJson(ds.spec.template);
+  const templateGeneration = Number(old.metadata.annotations?.[TemplateGenerationAnnotation] ?? '1');
+  const daemonSet: DaemonSet = {
+    ...ds,
+    metadata: {
+      ...ds.metadata,
+      uid: old.metadata.uid,
+      creationTimestamp: old.metadata.creationTimestamp,
+      generation: (old.metadata.generation ?? 1) + (specChanged ? 1 : 0),
+      annotations: {
+        ...ds.metadata.annotations,
+        [TemplateGenerationAnnotation]: String(templateGeneration + (templateChanged ? 1 : 0)),
+      },
+    },
+    ...(old.status ? { status: old.status } : {}),
+  };
+  return { ...record, daemonSet };
+}
+
+function deleteDaemonSet(state: ClusterState, key: string, version: ObjectVersion): Evolution {
+  if (!isNewer(version, state.versions.get(`ds/${key}`))) return unchanged('stale: a newer version of this DaemonSet is known');
+  state.versions.set(`ds/${key}`, { ...version, deleted: true });
+  const record = state.daemonSets.get(key);
+  if (!record || record.deleted) return unchanged('no such DaemonSet');
+  record.deleted = true;
+  return { applied: true, affected: [key] };
+}
+
+/** What a pass over `key` reads: the DaemonSet, every node, and the pods of its namespace that concern it. */
+export function viewOf(state: ClusterState, key: string): DaemonSetView | undefined {
+  const record = state.daemonSets.get(key);
+  if (record === undefined) return undefined;
+  const ds = record.daemonSet;
+  const pods = new Map<string, Pod>();
+  for (const [podKey, pod] of state.pods) {
+    if (pod.metadata.namespace !== ds.metadata.namespace) continue;
+    const ref = controllerOf(pod.metadata);
+    const concerns = ref === undefined ? selectorMatches(ds.spec.selector, pod.metadata.labels) : ref.uid === ds.metadata.uid;
+    if (concerns) pods.set(podKey, pod);
+  }
+  return {
+    daemonSet: ds,
+    nodes: state.nodes,
+    pods,
+    revisions: record.revisions,
+    controller: record.controller,
+    ...(record.deleted ? { deleted: true } : {}),
+  };
+}
+
+/** Record a pass over `key`, taken at `now`, in `state`. */
+export function applyPass(state: ClusterState, key: string, decisions: readonly Decision[], now: Millis): void {
+  const record = state.daemonSets.get(key);
+  if (record === undefined) throw new Error(`no DaemonSet ${key} to apply a pass to`);
+  const target: DecisionTarget = {
+    daemonSet: record.daemonSet,
+    controller: record.controller,
+    pods: state.pods,
+    revisions: record.revisions,
+  };
+  applyDecisions(target, decisions, now);
+  record.daemonSet = target.daemonSet;
+  record.controller = target.controller;
+  for (const d of decisions) {
+    if (d.type === 'PodCreateRequested') {
+      const podKey = `${d.pod.metadata.namespace}/${d.pod.metadata.name}`;
+      const uid = d.pod.metadata.uid;
+      state.versions.set(`pod/${podKey}`, { at: now, deleted: false, ...(uid ? { uid } : {}) });
+    } else if (d.type === 'PodDeleteRequested' && d.force) {
+      const podKey = `pod/${d.namespace}/${d.name}`;
+      const known = state.versions.get(podKey);
+      state.versions.set(podKey, { at: now, deleted: true, ...(known?.uid ? { uid: known.uid } : {}) });
+    }
+  }
+}

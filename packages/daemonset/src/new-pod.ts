@@ -1,0 +1,86 @@
+/**
+ * The pod a DaemonSet creates on a node: `util.CreatePodTemplate` +
+ * `controller.GetPodFromTemplate` (pkg/controller/daemon/util/daemonset_util.go,
+ * pkg/controller/controller_utils.go), with a deterministic name and uid so
+ * that replaying the log creates the very same pods.
+ */
+import {
+  ControllerRevisionHashLabel,
+  jsonCopy,
+  type DaemonSet,
+  type OwnerReference,
+  type Pod,
+  PodTemplateGenerationLabel,
+  TemplateGenerationAnnotation,
+} from '@everynode/api';
+import { deterministicUid, shortHash } from './hash.ts';
+import { replaceDaemonSetPodNodeNameNodeAffinity } from './node-affinity.ts';
+import { timestamp } from './pod-util.ts';
+import type { Millis } from './state.ts';
+import { withDaemonPodTolerations } from './tolerations.ts';
+
+/** `metav1.NewControllerRef(ds, apps/v1 DaemonSet)`. */
+export function controllerRef(ds: DaemonSet): OwnerReference {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    name: ds.metadata.name ?? '',
+    uid: ds.metadata.uid ?? '',
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+/**
+ * `<ds>-<5 chars>` for the `sequence`-th pod of the DaemonSet, skipping names
+ * in `taken` (the apiserver would refuse a duplicate; it retries with new
+ * random chars, we with the next salt — deterministically).
+ */
+export function daemonPodName(ds: DaemonSet, sequence: number, taken: (name: string) => boolean): string {
+  const base = ds.metadata.name ?? '';
+  for (let salt = 0; ; salt++) {
+    const name = `${base}-${shortHash([ds.metadata.uid ?? '', String(sequence), String(salt)])}`;
+    if (!taken(name)) return name;
+  }
+}
+
+export interface NewDaemonPodInput {
+  readonly ds: DaemonSet;
+  readonly nodeName: string;
+  /** The current revision's hash (`controller-revision-hash`). */
+  readonly hash: string;
+  /** The DaemonSet's pod counter; the name and uid derive from it. */
+  readonly sequence: number;
+  readonly now: Millis;
+  readonly nameTaken: (name: string) => boolean;
+}
+
+/** The pod to create on `nodeName`: Pending, not yet bound (the scheduler binds it). */
+export function newDaemonPod({ ds, nodeName, hash, sequence, now, nameTaken }: NewDaemonPodInput): Pod {
+  const template = ds.spec.template;
+  const labels: Record<string, string> = { ...template.metadata?.labels, [ControllerRevisionHashLabel]: hash };
+  const templateGeneration = ds.metadata.annotations?.[TemplateGenerationAnnotation];
+  if (templateGeneration !== undefined) labels[PodTemplateGenerationLabel] = templateGeneration;
+  const name = daemonPodName(ds, sequence, nameTaken);
+  const spec = withDaemonPodTolerations({
+    ...jsonCopy(template.spec),
+    affinity: replaceDaemonSetPodNodeNameNodeAffinity(template.spec.affinity, nodeName),
+  });
+  const annotations = template.metadata?.annotations;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      generateName: `${ds.metadata.name}-`,
+      namespace: ds.metadata.namespace ?? 'default',
+      uid: deterministicUid([ds.metadata.uid ?? '', 'pod', String(sequence)]),
+      creationTimestamp: timestamp(now),
+      labels,
+      ...(annotations ? { annotations: { ...annotations } } : {}),
+      ownerReferences: [controllerRef(ds)],
+    },
+    spec,
+    status: { phase: 'Pending' },
+  };
+}

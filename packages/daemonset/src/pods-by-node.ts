@@ -1,0 +1,31 @@
+/**
+ * Which pods a DaemonSet has on which node: `getNodesToDaemonPods`
+ * (pkg/controller/daemon/daemon_controller.go).
+ */
+import type { DaemonSet, Pod } from '@everynode/api';
+import { targetNodeName } from './node-affinity.ts';
+import { isControlledBy, isTerminal, isTerminating } from './pod-util.ts';
+
+/**
+ * The DaemonSet's pods grouped by the node they run on or are meant for.
+ * Pods that are both terminal and terminating are left out unless
+ * `includeDeletedTerminal` (history clean-up counts them); pods with no
+ * target node are skipped, as upstream does.
+ */
+export function nodeToDaemonPods(
+  ds: DaemonSet,
+  pods: Iterable<Pod>,
+  includeDeletedTerminal = false,
+): Map<string, Pod[]> {
+  const byNode = new Map<string, Pod[]>();
+  for (const pod of pods) {
+    if (!isControlledBy(pod, ds)) continue;
+    if (!includeDeletedTerminal && isTerminal(pod) && isTerminating(pod)) continue;
+    const node = targetNodeName(pod);
+    if (node === undefined) continue;
+    const list = byNode.get(node);
+    if (list) list.push(pod);
+    else byNode.set(node, [pod]);
+  }
+  return byNode;
+}
