@@ -1,0 +1,62 @@
+/** Commands out (CONTRACT §3): CloudEvents with deterministic ids, and the Events describe shows. */
+import { describe, expect, it } from 'vitest';
+import { PodCommandSchema } from '@everynode/api';
+import { commandsOf } from './commands.ts';
+import { eventsOf } from './controller-events.ts';
+import { newDaemonSet, newNode } from './testing/fixtures.ts';
+import { SimCluster } from './testing/sim.ts';
+
+function cluster(): SimCluster {
+  return new SimCluster().joinNode(newNode('a')).joinNode(newNode('b')).applyDaemonSet(newDaemonSet('ds'));
+}
+
+describe('commands', () => {
+  it('a pass\'s creates become valid io.everynode.pod.create commands whose subject is the node', () => {
+    const sim = cluster();
+    const { decisions } = sim.pass();
+    const commands = commandsOf(decisions, sim.now);
+    expect(commands).toHaveLength(2);
+    for (const command of commands) {
+      expect(PodCommandSchema.safeParse(command).success).toBe(true);
+      expect(command.type).toBe('io.everynode.pod.create');
+    }
+    expect(commands.map((c) => c.subject).sort()).toEqual(['a', 'b']);
+  });
+
+  it('the same history yields the same command ids; different pods different ids', () => {
+    const ids = () => {
+      const sim = cluster();
+      return commandsOf(sim.pass().decisions, sim.now).map((c) => c.id);
+    };
+    const first = ids();
+    expect(ids()).toEqual(first);
+    expect(new Set(first).size).toBe(first.length);
+  });
+
+  it('a delete command names the pod, its node and the reason', () => {
+    const sim = cluster();
+    sim.settle();
+    sim.removeNode('b');
+    const [command] = commandsOf(sim.pass().decisions, sim.now);
+    expect(command).toMatchObject({
+      type: 'io.everynode.pod.delete',
+      subject: 'b',
+      data: { metadata: { namespace: 'default' }, spec: { nodeName: 'b' }, reason: 'NodeRemoved' },
+    });
+    expect(PodCommandSchema.safeParse(command).success).toBe(true);
+  });
+
+  it('decisions map to kubectl-visible Events (SuccessfulCreate, FailedDaemonPod, SuccessfulDelete)', () => {
+    const sim = cluster();
+    const { decisions } = sim.pass();
+    expect(eventsOf(decisions[decisions.length - 2]!)).toEqual([
+      { type: 'Normal', reason: 'SuccessfulCreate', message: expect.stringMatching(/^Created pod: ds-/) },
+    ]);
+    sim.startAll();
+    const pod = sim.pods('a')[0]!;
+    sim.report(pod, 'Failed');
+    const failed = sim.pass().decisions.find((d) => d.type === 'PodDeleteRequested')!;
+    expect(eventsOf(failed).map((e) => e.reason)).toEqual(['FailedDaemonPod', 'SuccessfulDelete']);
+    expect(eventsOf(failed)[0]?.message).toBe(`Found failed daemon pod default/${pod.metadata.name} on node a, will try to kill it`);
+  });
+});
