@@ -16,6 +16,7 @@ import {
 } from '@everynode/api';
 import type { ControllerRevision, DaemonSet, Pod } from '@everynode/api';
 import { canonicalJson, computeHash } from './hash.ts';
+import { controllerRef } from './new-pod.ts';
 import type { DaemonSetView, Decision } from './state.ts';
 
 /** What {@link constructHistory} found or decided. */
@@ -129,16 +130,7 @@ function newRevision(ds: DaemonSet, name: string, hash: string, revision: number
       namespace: ds.metadata.namespace ?? 'default',
       labels: { ...ds.spec.template.metadata?.labels, [ControllerRevisionHashLabel]: hash },
       ...(ds.metadata.annotations === undefined ? {} : { annotations: { ...ds.metadata.annotations } }),
-      ownerReferences: [
-        {
-          apiVersion: 'apps/v1',
-          kind: 'DaemonSet',
-          name: ds.metadata.name ?? '',
-          uid: ds.metadata.uid ?? '',
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: [controllerRef(ds)],
     },
     data: revisionPatch(ds),
     revision,
