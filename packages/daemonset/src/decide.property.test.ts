@@ -169,3 +169,47 @@ describe('properties of a pass', () => {
     );
   });
 });
+
+describe('partial passes', () => {
+  /** A deep copy of the simulation, to run the same pass two ways. */
+  function twin(sim: SimCluster): SimCluster {
+    const copy = new SimCluster();
+    const json = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+    for (const [k, v] of sim.state.nodes) copy.state.nodes.set(k, json(v));
+    for (const [k, v] of sim.state.pods) copy.state.pods.set(k, json(v));
+    for (const [k, v] of sim.state.versions) copy.state.versions.set(k, json(v));
+    for (const [k, r] of sim.state.daemonSets) {
+      copy.state.daemonSets.set(k, { ...json({ daemonSet: r.daemonSet, controller: r.controller, deleted: r.deleted }), revisions: new Map(json([...r.revisions])) });
+    }
+    copy.now = sim.now;
+    copy.contributions = new Map(sim.contributions);
+    copy.oldTotal = sim.oldTotal;
+    return copy;
+  }
+
+  it('decide the same as a full pass for the nodes a node event touched', () => {
+    let compared = 0;
+    fc.assert(
+      fc.property(clusterArb, fc.integer({ min: 0, max: 11 }), nodeArb('changed'), fc.constantFrom('join', 'update', 'remove'), ([nodes, ds], which, changed, kind) => {
+        const sim = new SimCluster();
+        for (const node of nodes) sim.joinNode(node);
+        sim.applyDaemonSet(ds);
+        converge(sim, 0, 0);
+        const name = kind === 'join' || nodes.length === 0 ? 'fresh' : `node-${which % nodes.length}`;
+        const node = { ...changed, metadata: { ...changed.metadata, name } };
+        if (kind === 'remove') sim.removeNode(name);
+        else sim.emit(kind === 'join' ? 'io.everynode.node.joined' : 'io.everynode.node.updated', node);
+
+        const full = twin(sim).pass();
+        const partial = sim.partialPass([name]);
+        if (partial.fullPassNeeded && partial.decisions.length === 0) return;
+        compared++;
+        expect(partial.decisions).toEqual(full.decisions);
+        expect(partial.requeueAfterMs).toEqual(full.requeueAfterMs);
+      }),
+      { numRuns: 200 },
+    );
+    // Most runs must really compare (a run may need a full pass: a rollout under way).
+    expect(compared).toBeGreaterThan(150);
+  });
+});

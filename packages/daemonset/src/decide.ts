@@ -7,6 +7,9 @@
  * until they have nothing more to say: a pass decides everything it can, and
  * deciding again on the result yields nothing — that is what makes a
  * repeated message harmless. There is no cap of 250 pods per pass.
+ *
+ * A pass may cover a few nodes only (`view.scope`), when nothing but those
+ * nodes can change: no rollout under way, the template's revision current.
  */
 import { isEmptySelector } from '@everynode/api';
 import { applyDecisions, type DecisionTarget } from './apply.ts';
@@ -17,13 +20,25 @@ import { manage, type PassContext } from './manage.ts';
 import { nodeToDaemonPods } from './pods-by-node.ts';
 import { isTerminating } from './pod-util.ts';
 import { rollingUpdate } from './rolling-update.ts';
-import { DeleteReason, type Decision, type DaemonSetView, type Millis, type PassResult } from './state.ts';
-import { computeStatus, statusChanged } from './status.ts';
+import { DeleteReason, type Decision, type DaemonSetView, type Millis, type PartialScope, type PassResult } from './state.ts';
+import {
+  addContribution,
+  type NodeContribution,
+  nodeContributions,
+  noContribution,
+  statusChanged,
+  statusFrom,
+  totalsOf,
+  untilNextAvailable,
+} from './status.ts';
 
 /** Rounds of manage + rollingUpdate before a pass stops; three suffice, more would mean a bug. */
 const maxRounds = 8;
 
 export function decide(view: DaemonSetView, now: Millis): PassResult {
+  const { scope } = view;
+  if (scope && !partialPassPossible(view, scope)) return { ...nothing(scope), fullPassNeeded: true };
+
   const target: DecisionTarget = {
     daemonSet: view.daemonSet,
     controller: view.controller,
@@ -38,15 +53,16 @@ export function decide(view: DaemonSetView, now: Millis): PassResult {
 
   if (view.deleted) {
     record(deleteEverything(view));
-    return { decisions, events: [] };
+    return { decisions, events: [], contributions: new Map(), oldTotal: 0 };
   }
   if (isEmptySelector(view.daemonSet.spec.selector)) {
     const message = 'This daemon set is selecting all pods. A non-empty selector is required.';
-    return { decisions, events: [{ type: 'Warning', reason: 'SelectingAll', message }] };
+    return { ...nothing(scope), events: [{ type: 'Warning', reason: 'SelectingAll', message }] };
   }
 
-  record(claimedPods(view));
+  record(claimPods(view.daemonSet, view.pods.values(), false));
   const history = constructHistory({ ...view, ...target });
+  if (scope && history.decisions.length > 0) return { ...nothing(scope), fullPassNeeded: true };
   record(history.decisions);
 
   let requeueAfterMs = Infinity;
@@ -57,26 +73,59 @@ export function decide(view: DaemonSetView, now: Millis): PassResult {
     controller: target.controller,
     hash: history.hash,
     now,
+    ...(scope ? { scope: scope.nodes } : {}),
   });
+  const rolling = !scope && target.daemonSet.spec.updateStrategy?.type === 'RollingUpdate';
   for (let round = 0; round < maxRounds; round++) {
     const managed = manage(context());
     record(managed.decisions);
     requeueAfterMs = Math.min(requeueAfterMs, managed.requeueAfterMs ?? Infinity);
-    const updated = target.daemonSet.spec.updateStrategy?.type === 'RollingUpdate' ? rollingUpdate(context()).decisions : [];
+    const updated = rolling ? rollingUpdate(context()).decisions : [];
     record(updated);
     if (managed.decisions.length === 0 && updated.length === 0) break;
   }
+  if (!scope) record(cleanupHistory({ ...view, ...target }, history.current));
 
-  record(cleanupHistory({ ...view, ...target }, history.current));
-  const { status, requeueAfterMs: untilAvailable } = computeStatus(context(), history.collisionCount);
+  const contributions = nodeContributions(context());
+  const totals = scope ? partialTotals(view, scope, contributions) : sum(contributions.values());
+  const status = statusFrom(context(), totals, history.collisionCount);
   if (statusChanged(target.daemonSet.status, status)) record([{ type: 'DaemonSetStatusUpdated', status }]);
-  requeueAfterMs = Math.min(requeueAfterMs, untilAvailable ?? Infinity);
+  requeueAfterMs = Math.min(requeueAfterMs, untilNextAvailable(context()) ?? Infinity);
 
-  return Number.isFinite(requeueAfterMs) ? { decisions, events: [], requeueAfterMs } : { decisions, events: [] };
+  return {
+    decisions,
+    events: [],
+    contributions,
+    oldTotal: totals.old,
+    ...(scope && totals.old > 0 ? { fullPassNeeded: true } : {}),
+    ...(Number.isFinite(requeueAfterMs) ? { requeueAfterMs } : {}),
+  };
 }
 
-function claimedPods(view: DaemonSetView): Decision[] {
-  return claimPods(view.daemonSet, view.pods.values(), false);
+/** A partial pass is exact only when the whole cluster runs the current template and it was observed. */
+function partialPassPossible(view: DaemonSetView, scope: PartialScope): boolean {
+  const ds = view.daemonSet;
+  return !view.deleted && scope.oldTotal === 0 && ds.status?.observedGeneration === (ds.metadata.generation ?? 1);
+}
+
+function nothing(scope: PartialScope | undefined): PassResult {
+  return { decisions: [], events: [], contributions: scope ? scope.contributions : new Map(), oldTotal: scope?.oldTotal ?? 0 };
+}
+
+function sum(contributions: Iterable<NodeContribution>): NodeContribution {
+  let total = noContribution;
+  for (const c of contributions) total = addContribution(total, c);
+  return total;
+}
+
+/** The stored totals with the scope's old contributions replaced by its new ones. */
+function partialTotals(view: DaemonSetView, scope: PartialScope, fresh: ReadonlyMap<string, NodeContribution>): NodeContribution {
+  let totals = totalsOf(view.daemonSet.status, scope.oldTotal);
+  for (const node of scope.nodes) {
+    totals = addContribution(totals, scope.contributions.get(node) ?? noContribution, -1);
+    totals = addContribution(totals, fresh.get(node) ?? noContribution);
+  }
+  return totals;
 }
 
 /** A deleted DaemonSet's pods all go (a background cascading delete). */

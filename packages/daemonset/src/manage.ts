@@ -23,6 +23,8 @@ export interface PassContext {
   /** The current revision's hash. */
   readonly hash: string;
   readonly now: Millis;
+  /** A partial pass: only these nodes are looked at (pods elsewhere are not on missing nodes). */
+  readonly scope?: ReadonlySet<string>;
 }
 
 export interface StepResult {
@@ -149,7 +151,7 @@ export function manage(ctx: PassContext): StepResult {
   }
 
   for (const [nodeName, pods] of byNode) {
-    if (ctx.nodes.has(nodeName)) continue;
+    if (ctx.nodes.has(nodeName) || (ctx.scope && !ctx.scope.has(nodeName))) continue;
     for (const pod of pods) decisions.push(podDeleteRequested(pod, nodeName, DeleteReason.NodeRemoved, true));
   }
 

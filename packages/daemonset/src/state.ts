@@ -5,6 +5,7 @@
  * milliseconds since the epoch and always passed in, never read from a clock.
  */
 import type { ControllerRevision, DaemonSet, DaemonSetStatus, Node, OwnerReference, Pod } from '@everynode/api';
+import type { NodeContribution } from './status.ts';
 
 /** Milliseconds since the epoch. */
 export type Millis = number;
@@ -49,6 +50,24 @@ export interface DaemonSetView {
   readonly revisions: ReadonlyMap<string, ControllerRevision>;
   readonly controller: ControllerRecord;
   readonly deleted?: boolean;
+  /** Set for a pass over a few nodes only; see {@link PartialScope}. */
+  readonly scope?: PartialScope;
+}
+
+/**
+ * A pass over some nodes only — cost follows the change, not the cluster.
+ * `nodes` of the view then holds those of `scope.nodes` that exist, and
+ * `pods` the pods on them (plus orphans there the selector matches). Status
+ * is the stored status minus the nodes' stored contributions plus their new
+ * ones. Only valid while no rollout is under way; `decide` checks and asks
+ * for a full pass otherwise.
+ */
+export interface PartialScope {
+  readonly nodes: ReadonlySet<string>;
+  /** The scope's nodes' contributions as last stored (absent: none). */
+  readonly contributions: ReadonlyMap<string, NodeContribution>;
+  /** How many nodes ran a pod of an older template, over the whole cluster, before this pass. */
+  readonly oldTotal: number;
 }
 
 /** Why a pod is deleted; carried in the `io.everynode.pod.delete` command's `reason`. */
@@ -113,6 +132,15 @@ export interface ControllerEvent {
 /** What one pass returns. */
 export interface PassResult {
   readonly decisions: readonly Decision[];
+  /**
+   * Per-node status contributions after the pass: every node's for a full
+   * pass, the scope's for a partial one (a scope node missing here has none).
+   */
+  readonly contributions: ReadonlyMap<string, NodeContribution>;
+  /** Nodes running a pod of an older template, cluster-wide, after the pass. */
+  readonly oldTotal: number;
+  /** A partial pass could not decide everything: run a full pass (next). */
+  readonly fullPassNeeded?: boolean;
   /** Events beyond those derivable from decisions (e.g. `SelectingAll`). */
   readonly events: readonly ControllerEvent[];
   /** When a later pass is needed though nothing else changes (backoff, minReadySeconds). */

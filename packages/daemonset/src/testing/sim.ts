@@ -9,7 +9,8 @@ import { decide } from '../decide.ts';
 import { applyPass, emptyClusterState, evolve, viewOf, type ClusterState, type Evolution } from '../evolve.ts';
 import { targetNodeName } from '../node-affinity.ts';
 import { timestamp } from '../pod-util.ts';
-import type { Decision, Millis, PassResult } from '../state.ts';
+import type { DaemonSetView, Decision, Millis, PassResult } from '../state.ts';
+import type { NodeContribution } from '../status.ts';
 
 export const epoch: Millis = Date.parse('2026-01-01T00:00:00.000Z');
 
@@ -19,6 +20,9 @@ export class SimCluster {
   private sequence = 0;
   /** Every decision of every pass, in order. */
   readonly history: Decision[] = [];
+  /** Per-node status contributions as the engine would store them. */
+  contributions = new Map<string, NodeContribution>();
+  oldTotal = 0;
 
   /** Deliver one event of `type` about `data`, stamped now (or at `at`). */
   emit(type: ClusterEvent['type'], data: unknown, at: Millis = this.now, id = `e${++this.sequence}`): Evolution {
@@ -62,9 +66,33 @@ export class SimCluster {
   pass(key = 'default/ds'): PassResult {
     const view = viewOf(this.state, key);
     if (!view) throw new Error(`no DaemonSet ${key}`);
-    const result = decide(view, this.now);
+    return this.record(key, view, decide(view, this.now));
+  }
+
+  /** A pass over `nodes` only, as the engine runs one for a node event (see `PartialScope`). */
+  partialPass(nodes: readonly string[], key = 'default/ds'): PassResult {
+    const full = viewOf(this.state, key);
+    if (!full) throw new Error(`no DaemonSet ${key}`);
+    const scope = new Set(nodes);
+    const view: DaemonSetView = {
+      ...full,
+      nodes: new Map([...full.nodes].filter(([name]) => scope.has(name))),
+      pods: new Map([...full.pods].filter(([, pod]) => scope.has(targetNodeName(pod) ?? ''))),
+      scope: { nodes: scope, contributions: new Map([...this.contributions].filter(([n]) => scope.has(n))), oldTotal: this.oldTotal },
+    };
+    return this.record(key, view, decide(view, this.now));
+  }
+
+  private record(key: string, view: DaemonSetView, result: PassResult): PassResult {
     applyPass(this.state, key, result.decisions, this.now);
     this.history.push(...result.decisions);
+    if (view.scope) {
+      for (const node of view.scope.nodes) this.contributions.delete(node);
+    } else {
+      this.contributions.clear();
+    }
+    for (const [node, c] of result.contributions) this.contributions.set(node, c);
+    this.oldTotal = result.oldTotal;
     return result;
   }
 
