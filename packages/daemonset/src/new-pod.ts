@@ -13,7 +13,7 @@ import {
   PodTemplateGenerationLabel,
   TemplateGenerationAnnotation,
 } from '@everynode/api';
-import { deterministicUid, shortHash } from './hash.ts';
+import { deterministicUid, fnv32a, SAFE_ALPHABET } from './hash.ts';
 import { replaceDaemonSetPodNodeNameNodeAffinity } from './node-affinity.ts';
 import { timestamp } from './pod-util.ts';
 import type { Millis } from './state.ts';
@@ -31,17 +31,37 @@ export function controllerRef(ds: DaemonSet): OwnerReference {
   };
 }
 
+/** Names a DaemonSet can give its pods: 27^5 five-character suffixes. */
+const nameSpace = SAFE_ALPHABET.length ** 5;
+/** A multiplier prime to 27^5, so `sequence → suffix` is a permutation: no two pods share a name. */
+const spread = 7_777_777;
+
 /**
- * `<ds>-<5 chars>` for the `sequence`-th pod of the DaemonSet, skipping names
- * in `taken` (the apiserver would refuse a duplicate; it retries with new
- * random chars, we with the next salt — deterministically).
+ * `<ds>-<5 chars>` for the `sequence`-th pod of the DaemonSet. Distinct
+ * sequences give distinct names (for the first 27^5 pods), so a pass needs
+ * no look-up to avoid a clash with its own pods; a name `taken` by a pod from
+ * elsewhere is skipped (the apiserver would refuse it; it retries with new
+ * random chars, we with the next offset — deterministically).
  */
 export function daemonPodName(ds: DaemonSet, sequence: number, taken: (name: string) => boolean): string {
   const base = ds.metadata.name ?? '';
+  const offset = fnv32a(ds.metadata.uid ?? '') % nameSpace;
   for (let salt = 0; ; salt++) {
-    const name = `${base}-${shortHash([ds.metadata.uid ?? '', String(sequence), String(salt)])}`;
+    const index = (((sequence + salt * 1_000_003) % nameSpace) * spread + offset) % nameSpace;
+    const name = `${base}-${suffix(index)}`;
     if (!taken(name)) return name;
   }
+}
+
+/** `index` in base 27, five digits from the alphabet Kubernetes uses for generated names. */
+function suffix(index: number): string {
+  let out = '';
+  let rest = index;
+  for (let i = 0; i < 5; i++) {
+    out = SAFE_ALPHABET[rest % SAFE_ALPHABET.length] + out;
+    rest = Math.floor(rest / SAFE_ALPHABET.length);
+  }
+  return out;
 }
 
 export interface NewDaemonPodInput {
