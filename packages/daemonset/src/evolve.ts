@@ -81,7 +81,7 @@ export function evolve(state: ClusterState, event: ClusterEvent): Evolution {
     case EventType.PodStatus:
       return reportPodStatus(state, event.data, version);
     case EventType.PodDeleted:
-      return deletePod(state, event.data.metadata.namespace, event.data.metadata.name, version);
+      return deletePod(state, event.data.metadata.namespace, event.data.metadata.name, event.data.metadata.uid as string | undefined, version);
     case EventType.DaemonSetApplied:
       return applyDaemonSet(state, event.data, version, event);
     case EventType.DaemonSetDeleted:
@@ -142,21 +142,22 @@ function reportPodStatus(state: ClusterState, reported: Pod, version: ObjectVers
   return { applied: true, affected: daemonSetsConcernedBy(state, next) };
 }
 
-function deletePod(state: ClusterState, namespace: string, name: string, version: ObjectVersion): Evolution {
+function deletePod(state: ClusterState, namespace: string, name: string, uid: string | undefined, version: ObjectVersion): Evolution {
   const key = `${namespace}/${name}`;
   const current = state.pods.get(key);
-  // A deletion older than the pod's creation is about an earlier pod of that name.
-  if (current === undefined || Date.parse(current.metadata.creationTimestamp ?? '') > version.at) {
+  // Only the producer's uid tells incarnations apart; times from the agents' clocks and
+  // the controller's are not compared.
+  if (current === undefined || (uid !== undefined && current.metadata.uid !== undefined && uid !== current.metadata.uid)) {
     const known = state.versions.get(`pod/${key}`);
     if (current === undefined && (known === undefined || isNewer(version, known))) {
-      state.versions.set(`pod/${key}`, { ...version, deleted: true, ...(known?.uid ? { uid: known.uid } : {}) });
+      state.versions.set(`pod/${key}`, { ...version, deleted: true, ...((uid ?? known?.uid) ? { uid: uid ?? known?.uid } : {}) });
     }
     return unchanged('no such pod');
   }
   const affected = daemonSetsConcernedBy(state, current);
   state.pods.delete(key);
-  const uid = current.metadata.uid;
-  state.versions.set(`pod/${key}`, { ...version, deleted: true, ...(uid ? { uid } : {}) });
+  const podUid = current.metadata.uid;
+  state.versions.set(`pod/${key}`, { ...version, deleted: true, ...(podUid ? { uid: podUid } : {}) });
   return { applied: true, affected };
 }
 
@@ -272,12 +273,10 @@ export function applyPass(state: ClusterState, key: string, decisions: readonly 
   applyDecisions(target, decisions, now);
   record.daemonSet = target.daemonSet;
   record.controller = target.controller;
+  // A pod the controller creates has no producer version yet: its first status report applies,
+  // whatever the reporter's clock says. A force-deleted one is tombstoned: no report revives it.
   for (const d of decisions) {
-    if (d.type === 'PodCreateRequested') {
-      const podKey = `${d.pod.metadata.namespace}/${d.pod.metadata.name}`;
-      const uid = d.pod.metadata.uid;
-      state.versions.set(`pod/${podKey}`, { at: now, deleted: false, ...(uid ? { uid } : {}) });
-    } else if (d.type === 'PodDeleteRequested' && d.force) {
+    if (d.type === 'PodDeleteRequested' && d.force) {
       const podKey = `pod/${d.namespace}/${d.name}`;
       const known = state.versions.get(podKey);
       state.versions.set(podKey, { at: now, deleted: true, ...(known?.uid ? { uid: known.uid } : {}) });

@@ -1,0 +1,60 @@
+/**
+ * What the engine offers the processes around it (HTTP API, CLI, agent):
+ * reading the projection and the log, and submitting events. The Redis engine
+ * implements both; so can anything else that keeps the same promises.
+ */
+import type { ControllerRevision, DaemonSet, Node, Pod } from '@everynode/api';
+import type { LogEntry } from '@everynode/eventlog';
+
+export interface ClusterReader {
+  listNodes(): Promise<Node[]>;
+  getNode(name: string): Promise<Node | undefined>;
+  /** Live DaemonSets (with status), in `namespace` or all. */
+  listDaemonSets(namespace?: string): Promise<DaemonSet[]>;
+  getDaemonSet(namespace: string, name: string): Promise<DaemonSet | undefined>;
+  /** Pods in `namespace` or all, including terminating ones (they carry `deletionTimestamp`). */
+  listPods(namespace?: string): Promise<Pod[]>;
+  getPod(namespace: string, name: string): Promise<Pod | undefined>;
+  /** The ControllerRevisions of a DaemonSet, by ascending revision. */
+  listRevisions(namespace: string, daemonSet: string): Promise<ControllerRevision[]>;
+  /** Log entries with `seq > after`, at most `limit` (default 100). */
+  readLog(options?: { after?: number; limit?: number }): Promise<LogEntry[]>;
+}
+
+/** Why an event was refused: the field and the reason, as `z.prettifyError` words it. */
+export interface Refusal {
+  /** Position in the submitted batch. */
+  readonly index: number;
+  readonly id?: string;
+  readonly source?: string;
+  readonly reason: string;
+}
+
+export interface SubmitResult {
+  /** `id`s of the events queued (and, with `wait`, committed to the log). */
+  readonly accepted: readonly { readonly id: string; readonly source: string }[];
+  readonly refused: readonly Refusal[];
+}
+
+export interface EventIngress {
+  /**
+   * Validate each event (CloudEvents 1.0 + CONTRACT §2 schemas) and queue the
+   * valid ones; a refused event never blocks the others. With `wait`, resolve
+   * once every accepted event is in the log (read-your-writes), or reject
+   * after `timeoutMs` (default 10 s).
+   */
+  submit(events: readonly unknown[], options?: { wait?: boolean; timeoutMs?: number }): Promise<SubmitResult>;
+}
+
+/** The result of rebuilding the projection from the log and comparing it with the live one. */
+export interface VerifyResult {
+  readonly consistent: boolean;
+  /** Human-readable differences, one per object (`pod/default/x: live has …, log implies …`). */
+  readonly differences: readonly string[];
+  /** The last log sequence number replayed. */
+  readonly seq: number;
+}
+
+export interface Verifier {
+  verify(): Promise<VerifyResult>;
+}

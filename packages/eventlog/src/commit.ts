@@ -1,0 +1,100 @@
+/**
+ * A commit under construction: the arguments of `scripts/commit.lua`, built
+ * up operation by operation, then sent in one call.
+ */
+import type { Keys } from './keys.ts';
+
+export class CommitBuilder {
+  private readonly keys: string[];
+  private readonly keyIndex = new Map<string, number>();
+  private readonly entries: string[] = [];
+  private readonly checks = new Map<string, string>();
+  private readonly rvUpdates = new Set<string>();
+  private readonly ops: string[] = [];
+  private opCount = 0;
+  private readonly outbox: string[] = [];
+
+  constructor(k: Keys) {
+    this.keys = [k.seen, k.rv, k.log, k.seq, k.outbox];
+    this.keys.forEach((key, i) => this.keyIndex.set(key, i + 1));
+  }
+
+  /** Append a log entry; `dedupe` (`source\nid`) makes it idempotent. Returns its index. */
+  entry(body: unknown, dedupe = ''): number {
+    this.entries.push(dedupe, JSON.stringify(body));
+    return this.entries.length / 2 - 1;
+  }
+
+  get entryCount(): number {
+    return this.entries.length / 2;
+  }
+
+  /** Commit only if `objectKey` still has the rv it had when read. */
+  check(objectKey: string, expectedRv: string): void {
+    if (!this.checks.has(objectKey)) this.checks.set(objectKey, expectedRv);
+  }
+
+  /** Mark an object changed: its rv becomes this commit's seq. */
+  touch(objectKey: string): void {
+    this.rvUpdates.add(objectKey);
+  }
+
+  hset(key: string, field: string, value: string): void {
+    this.op('hset', key, field, value);
+  }
+  hdel(key: string, field: string): void {
+    this.op('hdel', key, field);
+  }
+  sadd(key: string, member: string): void {
+    this.op('sadd', key, member);
+  }
+  srem(key: string, member: string): void {
+    this.op('srem', key, member);
+  }
+  del(key: string): void {
+    this.op('del', key);
+  }
+  /** Add the sequence number of entry `entryIndex` to the set `key`. */
+  saddSeq(key: string, entryIndex: number): void {
+    this.op('saddseq', key, String(entryIndex));
+  }
+  command(json: string): void {
+    this.outbox.push(json);
+  }
+
+  private op(code: string, key: string, a = '', b = ''): void {
+    let index = this.keyIndex.get(key);
+    if (index === undefined) {
+      this.keys.push(key);
+      index = this.keys.length;
+      this.keyIndex.set(key, index);
+    }
+    this.ops.push(code, String(index), a, b);
+    this.opCount++;
+  }
+
+  /** `KEYS` and `ARGV` for the script. */
+  args(): { keys: string[]; argv: string[] } {
+    const argv: string[] = [String(this.entryCount), ...this.entries, String(this.checks.size)];
+    for (const [key, rv] of this.checks) argv.push(key, rv);
+    argv.push(String(this.rvUpdates.size), ...this.rvUpdates, String(this.opCount));
+    for (const op of this.ops) argv.push(op);
+    argv.push(String(this.outbox.length));
+    for (const c of this.outbox) argv.push(c);
+    return { keys: this.keys, argv };
+  }
+}
+
+export type CommitOutcome =
+  | { readonly kind: 'ok'; readonly seqs: number[] }
+  | { readonly kind: 'dup'; readonly entries: number[] }
+  | { readonly kind: 'conflict'; readonly objectKey: string };
+
+/** The script's reply, typed. */
+export function parseOutcome(reply: unknown): CommitOutcome {
+  const [kind, ...rest] = reply as [string, ...(string | number)[]];
+  if (kind === 'ok') return { kind, seqs: rest.map(Number) };
+  if (kind === 'dup') return { kind, entries: rest.map(Number) };
+  if (kind === 'conflict') return { kind, objectKey: String(rest[0]) };
+  throw new Error(`commit: unexpected reply ${JSON.stringify(reply)}`);
+}

@@ -1,0 +1,33 @@
+/**
+ * What the log holds (CONTRACT §4 `GET /log`): every accepted event and every
+ * pass's decisions, each with its sequence number. The log is the truth; the
+ * projection is derived from it.
+ */
+import type { ClusterEvent } from '@everynode/api';
+import type { Decision } from '@everynode/daemonset';
+
+/** An accepted event. `applied: false` when it was stale or changed nothing (still recorded as seen). */
+export interface EventEntry {
+  readonly seq: number;
+  readonly kind: 'event';
+  /** When the engine accepted it (RFC 3339). */
+  readonly at: string;
+  readonly event: ClusterEvent;
+  readonly applied: boolean;
+  readonly ignored?: string;
+}
+
+/** One reconcile pass over one DaemonSet, with what it decided. */
+export interface PassEntry {
+  readonly seq: number;
+  readonly kind: 'pass';
+  /** The pass's `now` (RFC 3339): replay decides nothing, it re-applies these. */
+  readonly at: string;
+  /** `namespace/name` of the DaemonSet. */
+  readonly daemonSet: string;
+  readonly decisions: readonly Decision[];
+  /** Log sequence numbers of the events that made this pass necessary. */
+  readonly causes: readonly number[];
+}
+
+export type LogEntry = EventEntry | PassEntry;

@@ -1,0 +1,8 @@
+/** The append-only log (Redis Streams), the projection derived from it, and passes recorded against it. */
+export * from './entries.ts';
+export * from './keys.ts';
+export * from './commit.ts';
+export * from './slice.ts';
+export * from './store.ts';
+export * from './reconcile.ts';
+export * from './replay.ts';

@@ -1,0 +1,57 @@
+/**
+ * The key layout under a prefix. Every key carries the hash tag `{prefix}`,
+ * so a Redis Cluster keeps one cluster's keys in one slot and the commit
+ * script can touch them atomically.
+ *
+ * | key                      | type   | holds                                                    |
+ * |--------------------------|--------|----------------------------------------------------------|
+ * | `{p}:log`                | stream | the log: entry id `<seq>-0`, field `e` = entry JSON       |
+ * | `{p}:seq`                | string | the last sequence number                                  |
+ * | `{p}:seen`               | hash   | `source\nid` → seq of every accepted event (idempotency)  |
+ * | `{p}:rv`                 | hash   | object key → seq of its last change (optimistic checks)   |
+ * | `{p}:versions`           | hash   | object key → newest event time applied (staleness)        |
+ * | `{p}:nodes`              | hash   | node name → Node JSON                                     |
+ * | `{p}:pods`               | hash   | `ns/name` → Pod JSON                                      |
+ * | `{p}:dss`                | hash   | `ns/name` → DaemonSet record JSON (object + bookkeeping)  |
+ * | `{p}:revs:<ns/name>`     | hash   | revision name → ControllerRevision JSON                   |
+ * | `{p}:node-pods:<node>`   | set    | pod keys targeting the node                               |
+ * | `{p}:ds-pods:<ns/name>`  | set    | pod keys the DaemonSet controls                           |
+ * | `{p}:orphans:<ns>`       | set    | pod keys in the namespace with no controller              |
+ * | `{p}:contrib:<ns/name>`  | hash   | node → status contribution; `*old` → nodes on old pods    |
+ * | `{p}:dirty:<ns/name>`    | set    | nodes a pass must look at; `*` = all                      |
+ * | `{p}:causes:<ns/name>`   | set    | seqs of events the next pass answers                      |
+ * | `{p}:outbox`             | stream | commands recorded and not yet published (field `c`)       |
+ *
+ * Object keys (in `rv` and `versions`): `node/NAME`, `pod/NS/NAME`, `ds/NS/NAME`.
+ */
+export class Keys {
+  readonly tag: string;
+
+  constructor(readonly prefix: string) {
+    this.tag = `{${prefix}}`;
+  }
+
+  get log() { return `${this.tag}:log`; }
+  get seq() { return `${this.tag}:seq`; }
+  get seen() { return `${this.tag}:seen`; }
+  get rv() { return `${this.tag}:rv`; }
+  get versions() { return `${this.tag}:versions`; }
+  get nodes() { return `${this.tag}:nodes`; }
+  get pods() { return `${this.tag}:pods`; }
+  get daemonSets() { return `${this.tag}:dss`; }
+  get outbox() { return `${this.tag}:outbox`; }
+  revisions(ds: string) { return `${this.tag}:revs:${ds}`; }
+  nodePods(node: string) { return `${this.tag}:node-pods:${node}`; }
+  daemonSetPods(ds: string) { return `${this.tag}:ds-pods:${ds}`; }
+  orphans(namespace: string) { return `${this.tag}:orphans:${namespace}`; }
+  contributions(ds: string) { return `${this.tag}:contrib:${ds}`; }
+  dirty(ds: string) { return `${this.tag}:dirty:${ds}`; }
+  causes(ds: string) { return `${this.tag}:causes:${ds}`; }
+  /** Every key of this prefix, for clean-up (`SCAN MATCH`). */
+  get pattern() { return `${this.tag}:*`; }
+}
+
+/** The member of `{p}:dirty:*` that asks for a full pass. */
+export const AllNodes = '*';
+/** The field of `{p}:contrib:*` holding how many nodes run a pod of an older template. */
+export const OldTotalField = '*old';

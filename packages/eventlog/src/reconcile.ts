@@ -1,0 +1,189 @@
+/**
+ * One reconcile pass, recorded: fetch the DaemonSet's view, decide (the pure
+ * core), record the decisions, the projection change and the commands in one
+ * atomic step — or nothing, if something the pass writes changed meanwhile.
+ *
+ * A pass covers the nodes its dirty marks name (cost follows the change), or
+ * every node when marked `*`, when a rollout is under way, or the first time.
+ */
+import { controllerOf, selectorMatches, type Pod } from '@everynode/api';
+import {
+  applyPass,
+  commandsOf,
+  decide,
+  type DaemonSetView,
+  type NodeContribution,
+  type PassResult,
+} from '@everynode/daemonset';
+import { CommitBuilder } from './commit.ts';
+import type { PassEntry } from './entries.ts';
+import { AllNodes, OldTotalField } from './keys.ts';
+import { Slice } from './slice.ts';
+import { CommitContention, type EventStore } from './store.ts';
+
+export interface PassOutcome {
+  /** The pass's log seq, when it decided anything. */
+  readonly seq?: number;
+  readonly decisions: number;
+  readonly commands: number;
+  /** Whether the pass covered every node. */
+  readonly full: boolean;
+  readonly nodes: number;
+  /** Ask to look again after this long (failed-pod backoff, minReadySeconds). */
+  readonly requeueAfterMs?: number;
+  /** Marks remain (set during the pass, or a full pass was found necessary): run another pass. */
+  readonly again: boolean;
+}
+
+const encode = (c: NodeContribution) => `${c.desired}${c.current}${c.misscheduled}${c.ready}${c.available}${c.updated}${c.old}`;
+const decode = (s: string): NodeContribution => {
+  const [desired, current, misscheduled, ready, available, updated, old] = [...s].map(Number) as number[];
+  return { desired, current, misscheduled, ready, available, updated, old } as NodeContribution;
+};
+
+/** Run one pass over `dsKey` at `now`. Retries lost races a few times, then throws `CommitContention`. */
+export async function reconcile(store: EventStore, dsKey: string, now: number): Promise<PassOutcome> {
+  const { keys, redis } = store;
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const [[, dirty], [, causes], [, stored]] = (await redis
+      .multi()
+      .smembers(keys.dirty(dsKey))
+      .smembers(keys.causes(dsKey))
+      .hgetall(keys.contributions(dsKey))
+      .exec()) as [null, string[]][] as [[null, string[]], [null, string[]], [null, Record<string, string>]];
+    if (dirty.length === 0) return { decisions: 0, commands: 0, full: false, nodes: 0, again: false };
+
+    const full = dirty.includes(AllNodes) || stored[OldTotalField] === undefined;
+    const slice = new Slice(redis, keys);
+    const record = await slice.loadDaemonSet(dsKey);
+    if (record === undefined) {
+      await redis.del(keys.dirty(dsKey), keys.causes(dsKey), keys.contributions(dsKey));
+      return { decisions: 0, commands: 0, full, nodes: 0, again: false };
+    }
+    const view = full ? await fullView(store, slice, dsKey) : await partialView(store, slice, dsKey, dirty, stored);
+    const result = decide(view, now);
+    if (view.scope && result.fullPassNeeded && result.decisions.length === 0) {
+      await store.markAllDirty(dsKey);
+      continue;
+    }
+
+    applyPass(slice.state, dsKey, result.decisions, now);
+    const commit = new CommitBuilder(keys);
+    const commands = commandsOf(result.decisions, now);
+    if (result.decisions.length > 0) {
+      const entry: Omit<PassEntry, 'seq'> = {
+        kind: 'pass',
+        at: new Date(now).toISOString(),
+        daemonSet: dsKey,
+        decisions: result.decisions,
+        causes: causes.map(Number).sort((a, b) => a - b),
+      };
+      commit.entry(entry);
+    }
+    slice.writeChanges(commit);
+    writeContributions(commit, store, dsKey, view, result, stored);
+    for (const member of dirty) commit.srem(keys.dirty(dsKey), member);
+    for (const member of causes) commit.srem(keys.causes(dsKey), member);
+    if (result.fullPassNeeded) commit.sadd(keys.dirty(dsKey), AllNodes);
+    for (const command of commands) commit.command(JSON.stringify(command));
+
+    const outcome = await store.commit(commit);
+    if (outcome.kind !== 'ok') continue;
+    const remaining = await redis.scard(keys.dirty(dsKey));
+    return {
+      ...(outcome.seqs[0] !== undefined ? { seq: outcome.seqs[0] } : {}),
+      decisions: result.decisions.length,
+      commands: commands.length,
+      full: !view.scope,
+      nodes: view.nodes.size,
+      ...(result.requeueAfterMs !== undefined ? { requeueAfterMs: result.requeueAfterMs } : {}),
+      again: remaining > 0,
+    };
+  }
+  throw new CommitContention(`pass over ${dsKey}: the objects it writes kept changing`);
+}
+
+/** Every node, and every pod the DaemonSet controls or could adopt. */
+async function fullView(store: EventStore, slice: Slice, dsKey: string): Promise<DaemonSetView> {
+  const record = slice.state.daemonSets.get(dsKey);
+  if (!record) throw new Error(`no DaemonSet ${dsKey}`);
+  const namespace = record.daemonSet.metadata.namespace ?? 'default';
+  const [owned, orphans] = await Promise.all([
+    store.redis.smembers(store.keys.daemonSetPods(dsKey)),
+    store.redis.smembers(store.keys.orphans(namespace)),
+  ]);
+  await Promise.all([slice.loadAllNodes(), slice.loadPods([...owned, ...orphans])]);
+  return viewFrom(slice, dsKey);
+}
+
+/** The dirty nodes, their pods, and the stored contributions of those nodes. */
+async function partialView(
+  store: EventStore,
+  slice: Slice,
+  dsKey: string,
+  nodes: readonly string[],
+  stored: Record<string, string>,
+): Promise<DaemonSetView> {
+  const { redis, keys } = store;
+  const names = [...nodes];
+  const [values, podKeys] = await Promise.all([
+    redis.hmget(keys.nodes, ...names),
+    redis.sunion(...names.map((n) => keys.nodePods(n))),
+  ]);
+  names.forEach((name, i) => {
+    const json = values[i];
+    if (json) slice.state.nodes.set(name, JSON.parse(json));
+  });
+  await slice.loadPods(podKeys);
+  const contributions = new Map<string, NodeContribution>();
+  for (const name of names) {
+    const code = stored[name];
+    if (code) contributions.set(name, decode(code));
+  }
+  const view = viewFrom(slice, dsKey);
+  return { ...view, scope: { nodes: new Set(names), contributions, oldTotal: Number(stored[OldTotalField] ?? 0) } };
+}
+
+/** The pass's view of the slice: pods the DaemonSet controls, and orphans its selector matches. */
+function viewFrom(slice: Slice, dsKey: string): DaemonSetView {
+  const record = slice.state.daemonSets.get(dsKey);
+  if (!record) throw new Error(`no DaemonSet ${dsKey}`);
+  const ds = record.daemonSet;
+  const pods = new Map<string, Pod>();
+  for (const [key, pod] of slice.state.pods) {
+    if (pod.metadata.namespace !== ds.metadata.namespace) continue;
+    const ref = controllerOf(pod.metadata);
+    const concerns = ref === undefined ? selectorMatches(ds.spec.selector, pod.metadata.labels) : ref.uid === ds.metadata.uid;
+    if (concerns) pods.set(key, pod);
+  }
+  return {
+    daemonSet: ds,
+    nodes: slice.state.nodes,
+    pods,
+    revisions: record.revisions,
+    controller: record.controller,
+    ...(record.deleted ? { deleted: true } : {}),
+  };
+}
+
+function writeContributions(
+  commit: CommitBuilder,
+  store: EventStore,
+  dsKey: string,
+  view: DaemonSetView,
+  result: PassResult,
+  stored: Record<string, string>,
+): void {
+  const key = store.keys.contributions(dsKey);
+  const changed = (node: string, code: string | undefined) => stored[node] !== code;
+  const nodes = view.scope ? view.scope.nodes : new Set([...Object.keys(stored), ...result.contributions.keys()]);
+  for (const node of nodes) {
+    if (node === OldTotalField) continue;
+    const c = result.contributions.get(node);
+    const code = c ? encode(c) : undefined;
+    if (!changed(node, code)) continue;
+    if (code === undefined) commit.hdel(key, node);
+    else commit.hset(key, node, code);
+  }
+  if (stored[OldTotalField] !== String(result.oldTotal)) commit.hset(key, OldTotalField, String(result.oldTotal));
+}

@@ -1,0 +1,123 @@
+/**
+ * The store against a real Redis: events accepted once, projection and log
+ * in step, passes recorded with their commands, replay identical to live.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import type { ClusterEvent } from '@everynode/api';
+import { EventStore } from './store.ts';
+import { reconcile } from './reconcile.ts';
+import { verify } from './replay.ts';
+
+const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+let redis: Redis;
+let store: EventStore;
+let n = 0;
+const t0 = Date.parse('2026-03-01T00:00:00Z');
+
+function event(type: string, data: unknown, at = t0 + n, id = `e${++n}`): ClusterEvent {
+  return { specversion: '1.0', id, source: 'test', type, time: new Date(at).toISOString(), data } as ClusterEvent;
+}
+const node = (name: string, labels: Record<string, string> = {}) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels }, spec: {}, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
+const ds = (image = 'fluentd:v1') => ({
+  apiVersion: 'apps/v1',
+  kind: 'DaemonSet',
+  metadata: { name: 'fluentd', namespace: 'kube-system' },
+  spec: { selector: { matchLabels: { app: 'f' } }, template: { metadata: { labels: { app: 'f' } }, spec: { containers: [{ name: 'f', image }] } } },
+});
+
+beforeEach(() => {
+  redis = new Redis(url);
+  store = new EventStore(redis, `test-eventlog-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+});
+afterEach(async () => {
+  await store.destroy();
+  await redis.quit();
+});
+
+async function settle(now = t0 + 10_000): Promise<number> {
+  let commands = 0;
+  for (let i = 0; i < 10; i++) {
+    const dirty = await store.dirtyDaemonSets();
+    if (dirty.length === 0) return commands;
+    for (const key of dirty) commands += (await reconcile(store, key, now)).commands;
+  }
+  throw new Error('still dirty');
+}
+
+describe('EventStore', () => {
+  it('accepts an event once: a repeat is a duplicate with the first seq, and writes nothing', async () => {
+    const e = event('io.everynode.node.joined', node('a'));
+    const first = await store.accept([e], t0);
+    const again = await store.accept([e, e], t0);
+    expect(first.results[0]).toMatchObject({ duplicate: false, applied: true, seq: 1 });
+    expect(again.results.map((r) => [r.duplicate, r.seq])).toEqual([[true, 1], [true, 1]]);
+    expect(await store.readLog()).toHaveLength(1);
+    expect((await store.listNodes()).map((x) => x.metadata.name)).toEqual(['a']);
+  });
+
+  it('records a pass: pods created with their commands in the outbox, status stored, replay identical', async () => {
+    await store.accept([event('io.everynode.node.joined', node('a')), event('io.everynode.node.joined', node('b'))], t0);
+    const applied = await store.accept([event('io.everynode.daemonset.applied', ds())], t0);
+    expect([...applied.dirty]).toEqual(['kube-system/fluentd']);
+    expect(await settle()).toBe(2);
+    const pods = await store.listPods('kube-system');
+    expect(pods).toHaveLength(2);
+    expect(await redis.xlen(store.keys.outbox)).toBe(2);
+    expect((await store.getDaemonSet('kube-system', 'fluentd'))?.status).toMatchObject({ desiredNumberScheduled: 2, currentNumberScheduled: 2 });
+    const log = await store.readLog();
+    expect(log.at(-1)).toMatchObject({ kind: 'pass', daemonSet: 'kube-system/fluentd', causes: [3] });
+    expect(await verify(store)).toMatchObject({ consistent: true, differences: [] });
+  });
+
+  it('a node joining later costs a partial pass over that node only', async () => {
+    await store.accept([event('io.everynode.node.joined', node('a'))], t0);
+    await store.accept([event('io.everynode.daemonset.applied', ds())], t0);
+    await settle();
+    await store.accept([event('io.everynode.node.joined', node('c'))], t0);
+    const outcome = await reconcile(store, 'kube-system/fluentd', t0 + 20_000);
+    expect(outcome).toMatchObject({ full: false, nodes: 1, commands: 1 });
+    expect((await store.getDaemonSet('kube-system', 'fluentd'))?.status?.desiredNumberScheduled).toBe(2);
+    expect(await verify(store)).toMatchObject({ consistent: true });
+  });
+
+  it('pod status and deletion flow through to status; a removed node\'s pod goes at once', async () => {
+    await store.accept([event('io.everynode.node.joined', node('a')), event('io.everynode.node.joined', node('b'))], t0);
+    await store.accept([event('io.everynode.daemonset.applied', ds())], t0);
+    await settle();
+    const pods = await store.listPods('kube-system');
+    await store.accept(
+      pods.map((p) =>
+        event('io.everynode.pod.status', {
+          ...p,
+          spec: { ...p.spec, nodeName: p.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms[0]?.matchFields?.[0]?.values?.[0] },
+          status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date(t0).toISOString() }] },
+        }),
+      ),
+      t0,
+    );
+    await settle();
+    expect((await store.getDaemonSet('kube-system', 'fluentd'))?.status).toMatchObject({ numberReady: 2, numberAvailable: 2 });
+    await store.accept([event('io.everynode.node.removed', { metadata: { name: 'b' } })], t0);
+    await settle();
+    expect(await store.listPods('kube-system')).toHaveLength(1);
+    expect((await store.getDaemonSet('kube-system', 'fluentd'))?.status).toMatchObject({ desiredNumberScheduled: 1, numberReady: 1 });
+    expect(await verify(store)).toMatchObject({ consistent: true });
+  });
+
+  it('a stale node update is recorded as seen but not applied', async () => {
+    await store.accept([event('io.everynode.node.joined', node('a', { v: '2' }), t0 + 5000)], t0);
+    const late = await store.accept([event('io.everynode.node.updated', node('a', { v: '1' }), t0 + 1000)], t0);
+    expect(late.results[0]).toMatchObject({ applied: false, ignored: expect.stringContaining('stale') });
+    expect((await store.getNode('a'))?.metadata.labels).toEqual({ v: '2' });
+    expect(await store.readLog()).toHaveLength(2);
+  });
+
+  it('verify finds a tampered projection', async () => {
+    await store.accept([event('io.everynode.node.joined', node('a'))], t0);
+    await redis.hset(store.keys.nodes, 'ghost', JSON.stringify(node('ghost')));
+    const result = await verify(store);
+    expect(result.consistent).toBe(false);
+    expect(result.differences).toEqual(['node/ghost: live has it, the log does not imply it']);
+  });
+});

@@ -1,0 +1,269 @@
+/**
+ * The event store: accepts events into the log and the projection in one
+ * atomic, idempotent step, and reads the projection and the log back.
+ */
+import { readFileSync } from 'node:fs';
+import type { ClusterEvent, ControllerRevision, DaemonSet, Node, Pod } from '@everynode/api';
+import { evolve, targetNodeName, type Evolution } from '@everynode/daemonset';
+import type { Redis } from 'ioredis';
+import { CommitBuilder, type CommitOutcome, parseOutcome } from './commit.ts';
+import type { EventEntry, LogEntry } from './entries.ts';
+import { AllNodes, Keys } from './keys.ts';
+import { parseRecord, Slice } from './slice.ts';
+
+const commitScript = readFileSync(new URL('./scripts/commit.lua', import.meta.url), 'utf8');
+
+/** What became of one submitted event. */
+export interface Acceptance {
+  readonly id: string;
+  readonly source: string;
+  /** Its log sequence number (the first one, if it was a duplicate). */
+  readonly seq: number;
+  readonly duplicate: boolean;
+  readonly applied: boolean;
+  readonly ignored?: string;
+}
+
+/** Thrown when a commit kept losing races; the caller retries later (transient). */
+export class CommitContention extends Error {}
+
+export const dedupeField = (event: { source: string; id: string }) => `${event.source}\n${event.id}`;
+
+export class EventStore {
+  readonly keys: Keys;
+
+  constructor(
+    readonly redis: Redis,
+    prefix: string,
+  ) {
+    this.keys = new Keys(prefix);
+    if (!('everynodeCommit' in redis)) {
+      redis.defineCommand('everynodeCommit', { lua: commitScript });
+    }
+  }
+
+  /** Run a commit script call. */
+  async commit(builder: CommitBuilder): Promise<CommitOutcome> {
+    const { keys, argv } = builder.args();
+    const run = (this.redis as unknown as Record<string, (n: number, ...a: string[]) => Promise<unknown>>).everynodeCommit as (
+      n: number,
+      ...a: string[]
+    ) => Promise<unknown>;
+    return parseOutcome(await run.call(this.redis, keys.length, ...keys, ...argv));
+  }
+
+  /**
+   * Accept validated events, in order: each is appended to the log once per
+   * `(source, id)` — a repeat changes nothing — and folded into the
+   * projection by the core's `evolve`, and the DaemonSets it concerns are
+   * marked dirty, all in one atomic step. `at` is the acceptance time.
+   */
+  async accept(events: readonly ClusterEvent[], at: number): Promise<{ results: Acceptance[]; dirty: Set<string> }> {
+    const results = new Map<number, Acceptance>();
+    for (let attempt = 0; attempt < 20; attempt++) {
+      await this.markKnown(events, results);
+      const pending = events.map((e, i) => [e, i] as const).filter(([, i]) => !results.has(i));
+      if (pending.length === 0) break;
+      const slice = await this.sliceFor(pending.map(([e]) => e));
+      const commit = new CommitBuilder(this.keys);
+      const outcomes: { index: number; evolution: Evolution; entry: number }[] = [];
+      for (const [event, index] of pending) {
+        const evolution = evolve(slice.state, event);
+        const body: Omit<EventEntry, 'seq'> = {
+          kind: 'event',
+          at: new Date(at).toISOString(),
+          event,
+          applied: evolution.applied,
+          ...(evolution.ignored ? { ignored: evolution.ignored } : {}),
+        };
+        const entry = commit.entry(body, dedupeField(event));
+        this.markDirty(commit, slice, event, evolution, entry);
+        outcomes.push({ index, evolution, entry });
+      }
+      slice.writeChanges(commit);
+      const outcome = await this.commit(commit);
+      if (outcome.kind === 'conflict') continue;
+      if (outcome.kind === 'dup') continue; // another worker won: markKnown picks them up next round
+      const dirty = new Set<string>();
+      for (const { index, evolution, entry } of outcomes) {
+        const event = events[index] as ClusterEvent;
+        results.set(index, {
+          id: event.id,
+          source: event.source,
+          seq: outcome.seqs[entry] as number,
+          duplicate: false,
+          applied: evolution.applied,
+          ...(evolution.ignored ? { ignored: evolution.ignored } : {}),
+        });
+      }
+      for (const key of this.dirtyOf(slice, outcomes.map((o) => o.evolution))) dirty.add(key);
+      return { results: events.map((_, i) => results.get(i) as Acceptance), dirty };
+    }
+    if (results.size === events.length) return { results: events.map((_, i) => results.get(i) as Acceptance), dirty: new Set() };
+    throw new CommitContention('could not accept events: the objects they touch kept changing');
+  }
+
+  /** Record, for events already in the log, that they are duplicates. */
+  private async markKnown(events: readonly ClusterEvent[], results: Map<number, Acceptance>): Promise<void> {
+    const unknown = events.map((e, i) => [e, i] as const).filter(([, i]) => !results.has(i));
+    if (unknown.length === 0) return;
+    const seqs = await this.redis.hmget(this.keys.seen, ...unknown.map(([e]) => dedupeField(e)));
+    unknown.forEach(([event, index], i) => {
+      const seq = seqs[i];
+      if (seq) results.set(index, { id: event.id, source: event.source, seq: Number(seq), duplicate: true, applied: false });
+    });
+  }
+
+  /** Read what the events touch: their nodes, pods and DaemonSets (for writing), and every DaemonSet record. */
+  private async sliceFor(events: readonly ClusterEvent[]): Promise<Slice> {
+    const slice = new Slice(this.redis, this.keys);
+    const nodes = new Set<string>();
+    const pods = new Set<string>();
+    const daemonSets = new Set<string>();
+    for (const event of events) {
+      const meta = event.data.metadata as { name: string; namespace?: string };
+      if (event.type.startsWith('io.everynode.node.')) nodes.add(meta.name);
+      else if (event.type.startsWith('io.everynode.pod.')) pods.add(`${meta.namespace ?? 'default'}/${meta.name}`);
+      else daemonSets.add(`${meta.namespace ?? 'default'}/${meta.name}`);
+    }
+    await Promise.all([
+      slice.loadNodes([...nodes]),
+      slice.loadPods([...pods]),
+      ...[...daemonSets].map((k) => slice.loadDaemonSet(k)),
+    ]);
+    await slice.loadAllDaemonSets();
+    return slice;
+  }
+
+  /** Dirty marks and causes for one event: which DaemonSets must look again, at which nodes. */
+  private markDirty(commit: CommitBuilder, slice: Slice, event: ClusterEvent, evolution: Evolution, entry: number): void {
+    if (!evolution.applied) return;
+    const mark = (dsKey: string, node: string) => {
+      commit.sadd(this.keys.dirty(dsKey), node);
+      commit.saddSeq(this.keys.causes(dsKey), entry);
+    };
+    if (evolution.affected === 'all') {
+      const node = (event.data.metadata as { name: string }).name;
+      for (const [dsKey, record] of slice.state.daemonSets) if (!record.deleted) mark(dsKey, node);
+      return;
+    }
+    for (const dsKey of evolution.affected) {
+      if (event.type.startsWith('io.everynode.daemonset.')) {
+        mark(dsKey, AllNodes);
+        continue;
+      }
+      const meta = event.data.metadata as { name: string; namespace: string };
+      const podKey = `${meta.namespace}/${meta.name}`;
+      const pod = slice.state.pods.get(podKey) ?? slice.podAsRead(podKey);
+      const reported = event.type === 'io.everynode.pod.status' ? (event.data as Pod) : undefined;
+      const node = (pod && targetNodeName(pod)) ?? reported?.spec.nodeName ?? AllNodes;
+      mark(dsKey, node);
+    }
+  }
+
+  private dirtyOf(slice: Slice, evolutions: readonly Evolution[]): Set<string> {
+    const out = new Set<string>();
+    for (const evolution of evolutions) {
+      if (!evolution.applied) continue;
+      if (evolution.affected === 'all') {
+        for (const [dsKey, record] of slice.state.daemonSets) if (!record.deleted) out.add(dsKey);
+      } else {
+        for (const dsKey of evolution.affected) out.add(dsKey);
+      }
+    }
+    return out;
+  }
+
+  /** DaemonSet keys with dirty marks waiting for a pass. */
+  async dirtyDaemonSets(): Promise<string[]> {
+    const records = await this.redis.hkeys(this.keys.daemonSets);
+    if (records.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const key of records) pipeline.scard(this.keys.dirty(key));
+    const counts = (await pipeline.exec()) ?? [];
+    return records.filter((_, i) => Number(counts[i]?.[1] ?? 0) > 0);
+  }
+
+  /** Mark a DaemonSet for a full pass (a timed wake-up, or after a restore). */
+  async markAllDirty(dsKey: string): Promise<void> {
+    await this.redis.sadd(this.keys.dirty(dsKey), AllNodes);
+  }
+
+  // --- reads -----------------------------------------------------------------
+
+  async getNode(name: string): Promise<Node | undefined> {
+    const json = await this.redis.hget(this.keys.nodes, name);
+    return json ? (JSON.parse(json) as Node) : undefined;
+  }
+
+  async listNodes(): Promise<Node[]> {
+    const all = await this.redis.hvals(this.keys.nodes);
+    return all.map((j) => JSON.parse(j) as Node).sort((a, b) => compare(a.metadata.name, b.metadata.name));
+  }
+
+  async getDaemonSet(namespace: string, name: string): Promise<DaemonSet | undefined> {
+    const json = await this.redis.hget(this.keys.daemonSets, `${namespace}/${name}`);
+    if (!json) return undefined;
+    const record = parseRecord(json, new Map());
+    return record.deleted ? undefined : record.daemonSet;
+  }
+
+  async listDaemonSets(namespace?: string): Promise<DaemonSet[]> {
+    const all = await this.redis.hgetall(this.keys.daemonSets);
+    return Object.entries(all)
+      .filter(([key]) => namespace === undefined || key.startsWith(`${namespace}/`))
+      .map(([, json]) => parseRecord(json, new Map()))
+      .filter((r) => !r.deleted)
+      .map((r) => r.daemonSet)
+      .sort((a, b) => compare(`${a.metadata.namespace}/${a.metadata.name}`, `${b.metadata.namespace}/${b.metadata.name}`));
+  }
+
+  async getPod(namespace: string, name: string): Promise<Pod | undefined> {
+    const json = await this.redis.hget(this.keys.pods, `${namespace}/${name}`);
+    return json ? (JSON.parse(json) as Pod) : undefined;
+  }
+
+  async listPods(namespace?: string): Promise<Pod[]> {
+    const all = await this.redis.hgetall(this.keys.pods);
+    return Object.entries(all)
+      .filter(([key]) => namespace === undefined || key.startsWith(`${namespace}/`))
+      .map(([, json]) => JSON.parse(json) as Pod)
+      .sort((a, b) => compare(`${a.metadata.namespace}/${a.metadata.name}`, `${b.metadata.namespace}/${b.metadata.name}`));
+  }
+
+  async listRevisions(namespace: string, daemonSet: string): Promise<ControllerRevision[]> {
+    const all = await this.redis.hvals(this.keys.revisions(`${namespace}/${daemonSet}`));
+    return all.map((j) => JSON.parse(j) as ControllerRevision).sort((a, b) => a.revision - b.revision);
+  }
+
+  /** Log entries after `after`, at most `limit`. */
+  async readLog({ after = 0, limit = 100 }: { after?: number; limit?: number } = {}): Promise<LogEntry[]> {
+    const rows = await this.redis.xrange(this.keys.log, `${after + 1}-0`, '+', 'COUNT', limit);
+    return rows.map(([id, fields]) => ({ seq: Number(id.split('-')[0]), ...(JSON.parse(fields[1] as string) as object) }) as LogEntry);
+  }
+
+  /** The last sequence number written. */
+  async lastSeq(): Promise<number> {
+    return Number((await this.redis.get(this.keys.seq)) ?? 0);
+  }
+
+  /** Whether `(source, id)` is in the log, and at which seq. */
+  async seqOf(event: { source: string; id: string }): Promise<number | undefined> {
+    const seq = await this.redis.hget(this.keys.seen, dedupeField(event));
+    return seq ? Number(seq) : undefined;
+  }
+
+  /** Delete every key of this prefix (tests, `reset`). */
+  async destroy(): Promise<void> {
+    let cursor = '0';
+    do {
+      const [next, found] = await this.redis.scan(cursor, 'MATCH', this.keys.pattern, 'COUNT', 1000);
+      cursor = next;
+      if (found.length > 0) await this.redis.unlink(...found);
+    } while (cursor !== '0');
+  }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
