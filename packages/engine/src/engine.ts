@@ -1,0 +1,95 @@
+/**
+ * The engine in one process: the `events` handler, the reconciler and the
+ * outbox publisher, over one Redis and one prefix. Start as many processes
+ * as you like against the same Redis; they share the work, with no leader.
+ */
+import { randomUUID } from 'node:crypto';
+import { EventStore, verify } from '@everynode/eventlog';
+import type { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import pino, { type Logger } from 'pino';
+import { startEventHandler } from './event-handler.ts';
+import { QueueIngress } from './ingress.ts';
+import { Metrics } from './metrics.ts';
+import { OutboxPublisher } from './outbox.ts';
+import type { ClusterReader, EventIngress, Verifier } from './ports.ts';
+import { openQueues, type Queues } from './queues.ts';
+import { scheduleSweep, startReconciler } from './reconciler.ts';
+import { redisConnectionOptions } from './redis-connect.ts';
+
+export interface EngineOptions {
+  /** `redis://…`. Default `REDIS_URL` or `redis://127.0.0.1:6379`. */
+  readonly redisUrl?: string;
+  /** Key and queue prefix (CONTRACT §4). Default `EVERYNODE_PREFIX` or `everynode`. */
+  readonly prefix?: string;
+  readonly logger?: Logger;
+  /** Run the workers (false: an API-only process that reads and submits). Default true. */
+  readonly workers?: boolean;
+  /** `events` jobs at once. Default 16. */
+  readonly eventConcurrency?: number;
+  /** Passes at once (over different DaemonSets). Default 4. */
+  readonly reconcileConcurrency?: number;
+  /** How often some worker sweeps for forgotten dirty marks. Default 5 s. */
+  readonly sweepEveryMs?: number;
+}
+
+export interface Engine {
+  readonly store: EventStore;
+  readonly reader: ClusterReader;
+  readonly ingress: EventIngress;
+  readonly verifier: Verifier;
+  readonly queues: Queues;
+  readonly metrics: Metrics;
+  readonly prefix: string;
+  readonly redisUrl: string;
+  close(): Promise<void>;
+}
+
+export async function startEngine(options: EngineOptions = {}): Promise<Engine> {
+  const redisUrl = options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const prefix = options.prefix ?? process.env.EVERYNODE_PREFIX ?? 'everynode';
+  const logger = options.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' });
+  const connect = () => new Redis(redisConnectionOptions(redisUrl));
+  const connection = connect();
+  const store = new EventStore(connection, prefix);
+  const queues = openQueues(connection, prefix);
+  const metrics = new Metrics(queues);
+  const workers: Worker[] = [];
+  const extra: Redis[] = [];
+  let publisher: OutboxPublisher | undefined;
+
+  if (options.workers !== false) {
+    const publisherConnection = connect();
+    extra.push(publisherConnection);
+    publisher = new OutboxPublisher({ store, queues, metrics, logger, connection: publisherConnection, consumer: `${process.pid}-${randomUUID()}` });
+    await publisher.start();
+    const shared = { connection, prefix, store, queues, metrics };
+    workers.push(
+      startEventHandler({ ...shared, logger: logger.child({ worker: 'events' }), concurrency: options.eventConcurrency ?? 16 }),
+      startReconciler({
+        ...shared,
+        logger: logger.child({ worker: 'reconcile' }),
+        concurrency: options.reconcileConcurrency ?? 4,
+        onCommands: () => publisher?.nudge(),
+      }),
+    );
+    await scheduleSweep(queues, options.sweepEveryMs ?? 5000);
+  }
+
+  return {
+    store,
+    reader: store,
+    ingress: new QueueIngress(store, queues),
+    verifier: { verify: () => verify(store) },
+    queues,
+    metrics,
+    prefix,
+    redisUrl,
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await publisher?.stop();
+      await queues.close();
+      await Promise.all([connection.quit(), ...extra.map((c) => c.quit())]);
+    },
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * The `events` worker: validate, then accept into the log and projection in
+ * one idempotent step, then ask for passes over the DaemonSets it concerns.
+ * A refused event goes to the dead-letter queue with its reason and the job
+ * completes, so it never blocks the events behind it; a lost race or a
+ * dropped connection is thrown and retried with backoff.
+ */
+import { type ClusterEvent, type DaemonSet } from '@everynode/api';
+import type { EventStore } from '@everynode/eventlog';
+import { type Job, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Metrics } from './metrics.ts';
+import { QueueName, queuePrefix, requestPass, type Queues } from './queues.ts';
+import { admit } from './validate.ts';
+
+export interface EventHandlerOptions {
+  readonly connection: Redis;
+  readonly prefix: string;
+  readonly store: EventStore;
+  readonly queues: Queues;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  /** Jobs handled at once by this process. Default 16. */
+  readonly concurrency?: number;
+}
+
+/** Handle one job's events (one CloudEvent, or an array from a batch). */
+export async function handleEvents(job: Pick<Job, 'id' | 'data'>, options: EventHandlerOptions): Promise<{ accepted: number; refused: number }> {
+  const { store, queues, metrics, logger } = options;
+  const raws: unknown[] = Array.isArray(job.data) ? job.data : [job.data];
+  const daemonSets = new Map<string, DaemonSet>();
+  const current = (namespace: string, name: string) => daemonSets.get(`${namespace}/${name}`);
+  if (raws.some((r) => (r as { type?: unknown })?.type === 'io.everynode.daemonset.applied')) {
+    for (const ds of await store.listDaemonSets()) daemonSets.set(`${ds.metadata.namespace}/${ds.metadata.name}`, ds);
+  }
+
+  const valid: ClusterEvent[] = [];
+  let refused = 0;
+  for (const raw of raws) {
+    const admission = admit(raw, current);
+    if (admission.ok) {
+      valid.push(admission.event);
+      continue;
+    }
+    refused++;
+    metrics.events.inc({ outcome: 'refused' });
+    logger.warn({ jobId: job.id, eventId: (raw as { id?: unknown })?.id, reason: admission.reason }, 'event refused');
+    await queues.deadLetter.add('refused', { event: raw, reason: admission.reason, jobId: job.id, at: new Date().toISOString() });
+  }
+  if (valid.length === 0) return { accepted: 0, refused };
+
+  const { results, dirty } = await store.accept(valid, Date.now());
+  for (const r of results) metrics.events.inc({ outcome: r.duplicate ? 'duplicate' : r.applied ? 'applied' : 'stale' });
+  await Promise.all([...dirty].map((ds) => requestPass(queues, ds)));
+  metrics.adds.inc({ name: QueueName.Reconcile }, dirty.size);
+  logger.debug({ jobId: job.id, events: results.length, dirty: [...dirty] }, 'events accepted');
+  return { accepted: valid.length, refused };
+}
+
+export function startEventHandler(options: EventHandlerOptions): Worker {
+  const worker = new Worker(QueueName.Events, (job) => timed(options.metrics, QueueName.Events, job, () => handleEvents(job, options)), {
+    connection: options.connection,
+    prefix: queuePrefix(options.prefix),
+    concurrency: options.concurrency ?? 16,
+  });
+  worker.on('failed', (job, error) => options.logger.error({ jobId: job?.id, attempt: job?.attemptsMade, err: error }, 'event job failed'));
+  return worker;
+}
+
+/** Record workqueue timings around a job. */
+export async function timed<T>(metrics: Metrics, name: string, job: Job, work: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  if (job.attemptsMade > 0) metrics.retries.inc({ name });
+  metrics.queueDuration.observe({ name }, Math.max(0, started - job.timestamp) / 1000);
+  try {
+    return await work();
+  } finally {
+    metrics.workDuration.observe({ name }, (Date.now() - started) / 1000);
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * The outbox publisher: commands are recorded in `{p}:outbox` in the same
+ * atomic step as the pass that decided them, and published from there to the
+ * `commands` queue — so a crash between recording and publishing publishes
+ * later, and once: the job id is the command's deterministic id, and
+ * BullMQ ignores a job id it already holds. Several publishers share the
+ * stream through a consumer group; a dead one's entries are claimed after
+ * `claimIdleMs`.
+ */
+import type { EventStore } from '@everynode/eventlog';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Metrics } from './metrics.ts';
+import { jobIdFor, type Queues } from './queues.ts';
+
+const Group = 'publishers';
+
+export interface OutboxOptions {
+  readonly store: EventStore;
+  readonly queues: Queues;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  /** A connection of its own: reading blocks. */
+  readonly connection: Redis;
+  readonly consumer: string;
+  /** Entries published per round. Default 1000. */
+  readonly batch?: number;
+  /** How long an entry may sit unacknowledged with a dead consumer before another takes it. Default 30 s. */
+  readonly claimIdleMs?: number;
+}
+
+export class OutboxPublisher {
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+
+  constructor(private readonly options: OutboxOptions) {}
+
+  async start(): Promise<void> {
+    const { connection, store } = this.options;
+    try {
+      await connection.xgroup('CREATE', store.keys.outbox, Group, '0', 'MKSTREAM');
+    } catch (error) {
+      if (!String(error).includes('BUSYGROUP')) throw error;
+    }
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Publish now rather than at the next poll. */
+  nudge(): void {
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    let lastClaim = 0;
+    while (this.running) {
+      try {
+        let published = 0;
+        if (Date.now() - lastClaim > (this.options.claimIdleMs ?? 30_000) / 2) {
+          published += await this.claimAbandoned();
+          lastClaim = Date.now();
+        }
+        published += await this.publishNew();
+        if (published === 0) await this.idle(200);
+      } catch (error) {
+        if (!this.running) return;
+        this.options.logger.error({ err: error }, 'outbox publishing failed; retrying');
+        await this.idle(500);
+      }
+    }
+  }
+
+  private idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  private async publishNew(): Promise<number> {
+    const { connection, store, consumer } = this.options;
+    const reply = (await connection.xreadgroup('GROUP', Group, consumer, 'COUNT', this.options.batch ?? 1000, 'STREAMS', store.keys.outbox, '>')) as
+      | [string, [string, string[]][]][]
+      | null;
+    const entries = reply?.[0]?.[1] ?? [];
+    return this.publish(entries);
+  }
+
+  private async claimAbandoned(): Promise<number> {
+    const { connection, store, consumer } = this.options;
+    const [, entries] = (await connection.xautoclaim(store.keys.outbox, Group, consumer, this.options.claimIdleMs ?? 30_000, '0', 'COUNT', this.options.batch ?? 1000)) as [
+      string,
+      [string, string[]][],
+    ];
+    return this.publish(entries.filter(([, fields]) => fields !== null));
+  }
+
+  private async publish(entries: [string, string[]][]): Promise<number> {
+    if (entries.length === 0) return 0;
+    const { connection, store, queues, metrics } = this.options;
+    const jobs = entries.map(([, fields]) => {
+      const command = JSON.parse(fields[1] as string) as { id: string; type: string };
+      return { name: command.type, data: command, opts: { jobId: jobIdFor(command.id) } };
+    });
+    await queues.commands.addBulk(jobs);
+    const ids = entries.map(([id]) => id);
+    await connection.multi().xack(store.keys.outbox, Group, ...ids).xdel(store.keys.outbox, ...ids).exec();
+    metrics.commands.inc(entries.length);
+    metrics.adds.inc({ name: 'commands' }, entries.length);
+    return entries.length;
+  }
+}

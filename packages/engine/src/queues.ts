@@ -1,0 +1,80 @@
+/**
+ * The queues (CONTRACT §4) and their naming. BullMQ's `prefix` is the
+ * cluster's hash tag `{prefix}`, so queue keys and the log's keys share one
+ * Redis Cluster slot, and several clusters can share one Redis.
+ */
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+export const QueueName = {
+  /** CloudEvents in: job data is one CloudEvent (or, from our own ingress, an array of them). */
+  Events: 'events',
+  /** One job per DaemonSet key at a time (deduplicated), running a reconcile pass. */
+  Reconcile: 'reconcile',
+  /** Commands out: job data is one command CloudEvent, job id derived from its deterministic id. */
+  Commands: 'commands',
+  /** Refused events, with the reason, kept for inspection. */
+  DeadLetter: 'dead-letter',
+} as const;
+export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+
+/** BullMQ's `prefix` for a cluster prefix. */
+export function queuePrefix(prefix: string): string {
+  return `{${prefix}}`;
+}
+
+/**
+ * A BullMQ job id for a CloudEvent id: BullMQ refuses `:` in custom ids, so
+ * `%` and `:` are escaped — two different ids never share a job id.
+ */
+export function jobIdFor(id: string): string {
+  return id.replaceAll('%', '%25').replaceAll(':', '%3A');
+}
+
+/** Retention: enough history to inspect and to make re-adding a recent job a no-op. */
+export const retention = {
+  events: { removeOnComplete: { age: 3600, count: 10_000 }, removeOnFail: { age: 7 * 86_400 } },
+  reconcile: { removeOnComplete: true, removeOnFail: { age: 86_400, count: 1000 } },
+  commands: { removeOnComplete: { age: 86_400 }, removeOnFail: { age: 7 * 86_400 } },
+  deadLetter: { removeOnComplete: false, removeOnFail: false },
+} satisfies Record<string, JobsOptions>;
+
+export interface Queues {
+  readonly events: Queue;
+  readonly reconcile: Queue;
+  readonly commands: Queue;
+  readonly deadLetter: Queue;
+  close(): Promise<void>;
+}
+
+export function openQueues(connection: Redis, prefix: string): Queues {
+  const options = { connection, prefix: queuePrefix(prefix) };
+  const events = new Queue(QueueName.Events, { ...options, defaultJobOptions: { ...retention.events, attempts: 10, backoff: { type: 'exponential', delay: 100 } } });
+  const reconcile = new Queue(QueueName.Reconcile, { ...options, defaultJobOptions: { ...retention.reconcile, attempts: 20, backoff: { type: 'exponential', delay: 50 } } });
+  const commands = new Queue(QueueName.Commands, { ...options, defaultJobOptions: retention.commands });
+  const deadLetter = new Queue(QueueName.DeadLetter, { ...options, defaultJobOptions: retention.deadLetter });
+  return {
+    events,
+    reconcile,
+    commands,
+    deadLetter,
+    async close() {
+      await Promise.all([events.close(), reconcile.close(), commands.close(), deadLetter.close()]);
+    },
+  };
+}
+
+/**
+ * Ask for a pass over `daemonSet`. At most one job per DaemonSet runs; one
+ * added while it runs waits for it (BullMQ's `keepLastIfActive`): a change
+ * that lands during a pass triggers exactly one more pass.
+ */
+export async function requestPass(queues: Queues, daemonSet: string): Promise<void> {
+  await queues.reconcile.add('reconcile', { daemonSet }, { deduplication: { id: daemonSet, keepLastIfActive: true } });
+}
+
+/** Ask for a full pass over `daemonSet` after `delayMs` (failed-pod backoff, minReadySeconds). */
+export async function requestWake(queues: Queues, daemonSet: string, delayMs: number, now: number): Promise<void> {
+  const due = now + delayMs;
+  await queues.reconcile.add('wake', { daemonSet }, { delay: delayMs, jobId: jobIdFor(`wake/${daemonSet}/${due}`) });
+}

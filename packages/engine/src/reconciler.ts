@@ -1,0 +1,78 @@
+/**
+ * The `reconcile` worker: one pass per job over one DaemonSet. BullMQ's
+ * deduplication (`keepLastIfActive`) guarantees no two passes over one
+ * DaemonSet run at once, and a request made during a pass runs after it.
+ * Waits (failed-pod backoff, minReadySeconds) become delayed `wake` jobs.
+ */
+import { type EventStore, reconcile } from '@everynode/eventlog';
+import { type Job, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { timed } from './event-handler.ts';
+import type { Metrics } from './metrics.ts';
+import { QueueName, queuePrefix, requestPass, requestWake, type Queues } from './queues.ts';
+
+export interface ReconcilerOptions {
+  readonly connection: Redis;
+  readonly prefix: string;
+  readonly store: EventStore;
+  readonly queues: Queues;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  /** Passes run at once by this process (over different DaemonSets). Default 4. */
+  readonly concurrency?: number;
+  /** Called after a pass recorded commands, so the outbox is published at once. */
+  readonly onCommands?: () => void;
+  /** The clock; a test may move it. Default `Date.now`. */
+  readonly clock?: () => number;
+}
+
+export async function handleReconcile(job: Pick<Job, 'name' | 'data' | 'id'>, options: ReconcilerOptions): Promise<unknown> {
+  const { store, queues, metrics, logger } = options;
+  const daemonSet = (job.data as { daemonSet: string }).daemonSet;
+  if (job.name === 'sweep') return sweep(options);
+  if (job.name === 'wake') {
+    await store.markAllDirty(daemonSet);
+    await requestPass(queues, daemonSet);
+    return { woke: daemonSet };
+  }
+  const now = (options.clock ?? Date.now)();
+  const started = performance.now();
+  try {
+    const outcome = await reconcile(store, daemonSet, now);
+    metrics.reconcileTime.observe({ controller: 'daemonset' }, (performance.now() - started) / 1000);
+    const result = outcome.requeueAfterMs !== undefined ? 'requeue_after' : outcome.again ? 'requeue' : 'success';
+    metrics.reconciles.inc({ controller: 'daemonset', result });
+    if (outcome.decisions > 0) logger.info({ daemonSet, seq: outcome.seq, decisions: outcome.decisions, commands: outcome.commands, full: outcome.full, nodes: outcome.nodes }, 'pass recorded');
+    if (outcome.commands > 0) options.onCommands?.();
+    if (outcome.requeueAfterMs !== undefined) await requestWake(queues, daemonSet, outcome.requeueAfterMs, now);
+    if (outcome.again) await requestPass(queues, daemonSet);
+    return outcome;
+  } catch (error) {
+    metrics.reconciles.inc({ controller: 'daemonset', result: 'error' });
+    metrics.reconcileErrors.inc({ controller: 'daemonset' });
+    throw error;
+  }
+}
+
+/** The safety net: a pass for every DaemonSet with marks left (a trigger lost to a crash). */
+async function sweep(options: ReconcilerOptions): Promise<{ swept: string[] }> {
+  const dirty = await options.store.dirtyDaemonSets();
+  await Promise.all(dirty.map((ds) => requestPass(options.queues, ds)));
+  return { swept: dirty };
+}
+
+export function startReconciler(options: ReconcilerOptions): Worker {
+  const worker = new Worker(QueueName.Reconcile, (job) => timed(options.metrics, QueueName.Reconcile, job, () => handleReconcile(job, options)), {
+    connection: options.connection,
+    prefix: queuePrefix(options.prefix),
+    concurrency: options.concurrency ?? 4,
+  });
+  worker.on('failed', (job, error) => options.logger.error({ jobId: job?.id, daemonSet: job?.data?.daemonSet, err: error }, 'pass failed'));
+  return worker;
+}
+
+/** Every few seconds, some worker sweeps for forgotten marks (a BullMQ job scheduler: one job per tick cluster-wide). */
+export async function scheduleSweep(queues: Queues, everyMs = 5000): Promise<void> {
+  await queues.reconcile.upsertJobScheduler('sweep', { every: everyMs }, { name: 'sweep', data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } });
+}
