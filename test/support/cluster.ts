@@ -8,6 +8,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { parseAllDocuments } from 'yaml';
+import { type Agent, startAgent } from '@everynode/agent';
 import { type Engine, queuePrefix, startEngine, type EngineOptions } from '@everynode/engine';
 
 export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -20,6 +21,19 @@ export const quietLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' 
 
 export async function testEngine(name: string, options: EngineOptions = {}): Promise<Engine> {
   return startEngine({ redisUrl, prefix: uniquePrefix(name), logger: quietLogger, sweepEveryMs: 1000, ...options });
+}
+
+/** The simulated agent for an engine: executes its commands, reads node annotations from its projection. */
+export async function testAgent(engine: Engine, options: { defaultStartDelayMs?: number } = {}): Promise<Agent> {
+  return startAgent({
+    connection: redisUrl,
+    prefix: engine.prefix,
+    logger: quietLogger,
+    defaultStartDelayMs: options.defaultStartDelayMs ?? 5,
+    deleteDelayMs: 1,
+    nodeAnnotations: async (name) => (await engine.reader.getNode(name))?.metadata.annotations,
+    annotationsTtlMs: 50,
+  });
 }
 
 /** Delete every key of a prefix (queues included: they share the hash tag). */

@@ -31,6 +31,12 @@ export interface EngineOptions {
   readonly reconcileConcurrency?: number;
   /** How often some worker sweeps for forgotten dirty marks. Default 5 s. */
   readonly sweepEveryMs?: number;
+  /**
+   * How long a job stays locked to a worker without a heartbeat before another
+   * takes it over (a crashed process's jobs, and its unpublished commands, are
+   * picked up after about this long). Default 30 s (BullMQ's default).
+   */
+  readonly lockDurationMs?: number;
 }
 
 export interface Engine {
@@ -61,9 +67,18 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
   if (options.workers !== false) {
     const publisherConnection = connect();
     extra.push(publisherConnection);
-    publisher = new OutboxPublisher({ store, queues, metrics, logger, connection: publisherConnection, consumer: `${process.pid}-${randomUUID()}` });
+    const lockDurationMs = options.lockDurationMs ?? 30_000;
+    publisher = new OutboxPublisher({
+      store,
+      queues,
+      metrics,
+      logger,
+      connection: publisherConnection,
+      consumer: `${process.pid}-${randomUUID()}`,
+      claimIdleMs: lockDurationMs,
+    });
     await publisher.start();
-    const shared = { connection, prefix, store, queues, metrics };
+    const shared = { connection, prefix, store, queues, metrics, lockDurationMs };
     workers.push(
       startEventHandler({ ...shared, logger: logger.child({ worker: 'events' }), concurrency: options.eventConcurrency ?? 16 }),
       startReconciler({

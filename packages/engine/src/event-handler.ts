@@ -21,6 +21,8 @@ export interface EventHandlerOptions {
   readonly queues: Queues;
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /** BullMQ lock duration (and stalled-job check interval). Default 30 s. */
+  readonly lockDurationMs?: number;
   /** Jobs handled at once by this process. Default 16. */
   readonly concurrency?: number;
 }
@@ -63,6 +65,8 @@ export function startEventHandler(options: EventHandlerOptions): Worker {
     connection: options.connection,
     prefix: queuePrefix(options.prefix),
     concurrency: options.concurrency ?? 16,
+    lockDuration: options.lockDurationMs ?? 30_000,
+    stalledInterval: options.lockDurationMs ?? 30_000,
   });
   worker.on('failed', (job, error) => options.logger.error({ jobId: job?.id, attempt: job?.attemptsMade, err: error }, 'event job failed'));
   return worker;

@@ -19,6 +19,8 @@ export interface ReconcilerOptions {
   readonly queues: Queues;
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /** BullMQ lock duration (and stalled-job check interval). Default 30 s. */
+  readonly lockDurationMs?: number;
   /** Passes run at once by this process (over different DaemonSets). Default 4. */
   readonly concurrency?: number;
   /** Called after a pass recorded commands, so the outbox is published at once. */
@@ -67,6 +69,8 @@ export function startReconciler(options: ReconcilerOptions): Worker {
     connection: options.connection,
     prefix: queuePrefix(options.prefix),
     concurrency: options.concurrency ?? 4,
+    lockDuration: options.lockDurationMs ?? 30_000,
+    stalledInterval: options.lockDurationMs ?? 30_000,
   });
   worker.on('failed', (job, error) => options.logger.error({ jobId: job?.id, daemonSet: job?.data?.daemonSet, err: error }, 'pass failed'));
   return worker;

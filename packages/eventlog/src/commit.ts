@@ -51,6 +51,14 @@ export class CommitBuilder {
   srem(key: string, member: string): void {
     this.op('srem', key, member);
   }
+  /** Count one more mark on `field`. */
+  hincr(key: string, field: string, by = 1): void {
+    this.op('hincr', key, field, String(by));
+  }
+  /** Take back `by` marks from `field`, dropping it when none remain. */
+  hdecr(key: string, field: string, by: number): void {
+    this.op('hdecr', key, field, String(by));
+  }
   del(key: string): void {
     this.op('del', key);
   }

@@ -18,7 +18,7 @@
  * | `{p}:ds-pods:<ns/name>`  | set    | pod keys the DaemonSet controls                           |
  * | `{p}:orphans:<ns>`       | set    | pod keys in the namespace with no controller              |
  * | `{p}:contrib:<ns/name>`  | hash   | node → status contribution; `*old` → nodes on old pods    |
- * | `{p}:dirty:<ns/name>`    | set    | nodes a pass must look at; `*` = all                      |
+ * | `{p}:dirty:<ns/name>`    | hash   | node → marks a pass must answer; `*` = all nodes          |
  * | `{p}:causes:<ns/name>`   | set    | seqs of events the next pass answers                      |
  * | `{p}:outbox`             | stream | commands recorded and not yet published (field `c`)       |
  *
@@ -51,7 +51,10 @@ export class Keys {
   get pattern() { return `${this.tag}:*`; }
 }
 
-/** The member of `{p}:dirty:*` that asks for a full pass. */
+/**
+ * The field of `{p}:dirty:*` that asks for a full pass. Marks are counted, so
+ * a pass takes back only the marks it read: one added during the pass stays.
+ */
 export const AllNodes = '*';
 /** The field of `{p}:contrib:*` holding how many nodes run a pod of an older template. */
 export const OldTotalField = '*old';

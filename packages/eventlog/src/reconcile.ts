@@ -45,12 +45,13 @@ const decode = (s: string): NodeContribution => {
 export async function reconcile(store: EventStore, dsKey: string, now: number): Promise<PassOutcome> {
   const { keys, redis } = store;
   for (let attempt = 0; attempt < 10; attempt++) {
-    const [[, dirty], [, causes], [, stored]] = (await redis
+    const [[, marks], [, causes], [, stored]] = (await redis
       .multi()
-      .smembers(keys.dirty(dsKey))
+      .hgetall(keys.dirty(dsKey))
       .smembers(keys.causes(dsKey))
       .hgetall(keys.contributions(dsKey))
-      .exec()) as [null, string[]][] as [[null, string[]], [null, string[]], [null, Record<string, string>]];
+      .exec()) as [null, unknown][] as [[null, Record<string, string>], [null, string[]], [null, Record<string, string>]];
+    const dirty = Object.keys(marks);
     if (dirty.length === 0) return { decisions: 0, commands: 0, full: false, nodes: 0, again: false };
 
     const full = dirty.includes(AllNodes) || stored[OldTotalField] === undefined;
@@ -82,14 +83,14 @@ export async function reconcile(store: EventStore, dsKey: string, now: number): 
     }
     slice.writeChanges(commit);
     writeContributions(commit, store, dsKey, view, result, stored);
-    for (const member of dirty) commit.srem(keys.dirty(dsKey), member);
+    for (const [node, count] of Object.entries(marks)) commit.hdecr(keys.dirty(dsKey), node, Number(count));
     for (const member of causes) commit.srem(keys.causes(dsKey), member);
-    if (result.fullPassNeeded) commit.sadd(keys.dirty(dsKey), AllNodes);
+    if (result.fullPassNeeded) commit.hincr(keys.dirty(dsKey), AllNodes);
     for (const command of commands) commit.command(JSON.stringify(command));
 
     const outcome = await store.commit(commit);
     if (outcome.kind !== 'ok') continue;
-    const remaining = await redis.scard(keys.dirty(dsKey));
+    const remaining = await redis.hlen(keys.dirty(dsKey));
     return {
       ...(outcome.seqs[0] !== undefined ? { seq: outcome.seqs[0] } : {}),
       decisions: result.decisions.length,

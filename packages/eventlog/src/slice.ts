@@ -224,7 +224,10 @@ export class Slice {
   private writeVersions(commit: CommitBuilder): void {
     for (const [key, version] of this.state.versions) {
       const after = JSON.stringify(version);
-      if (this.originalVersions.get(key) !== after) commit.hset(this.keys.versions, key, after);
+      if (this.originalVersions.get(key) === after) continue;
+      commit.hset(this.keys.versions, key, after);
+      // A tombstone or a newer version is a change too: a concurrent writer must re-read it.
+      commit.touch(key);
     }
   }
 }

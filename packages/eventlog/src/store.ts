@@ -139,7 +139,7 @@ export class EventStore {
   private markDirty(commit: CommitBuilder, slice: Slice, event: ClusterEvent, evolution: Evolution, entry: number): void {
     if (!evolution.applied) return;
     const mark = (dsKey: string, node: string) => {
-      commit.sadd(this.keys.dirty(dsKey), node);
+      commit.hincr(this.keys.dirty(dsKey), node);
       commit.saddSeq(this.keys.causes(dsKey), entry);
     };
     if (evolution.affected === 'all') {
@@ -179,14 +179,14 @@ export class EventStore {
     const records = await this.redis.hkeys(this.keys.daemonSets);
     if (records.length === 0) return [];
     const pipeline = this.redis.pipeline();
-    for (const key of records) pipeline.scard(this.keys.dirty(key));
+    for (const key of records) pipeline.hlen(this.keys.dirty(key));
     const counts = (await pipeline.exec()) ?? [];
     return records.filter((_, i) => Number(counts[i]?.[1] ?? 0) > 0);
   }
 
   /** Mark a DaemonSet for a full pass (a timed wake-up, or after a restore). */
   async markAllDirty(dsKey: string): Promise<void> {
-    await this.redis.sadd(this.keys.dirty(dsKey), AllNodes);
+    await this.redis.hincrby(this.keys.dirty(dsKey), AllNodes, 1);
   }
 
   // --- reads -----------------------------------------------------------------

@@ -13,6 +13,7 @@
       nOps,     then per op: opcode, key index (into KEYS), arg1, arg2
                 opcodes: hset key field value | hdel key field | sadd key member |
                          srem key member | del key | hincr key field n |
+                         hdecr key field n (and drop the field at 0 or below) |
                          saddseq key entryIndex (adds that entry's seq, 0-based)
       nOutbox,  then the command JSON of each
 
@@ -86,6 +87,10 @@ for _ = 1, nOps do
     redis.call('DEL', key)
   elseif op == 'hincr' then
     redis.call('HINCRBY', key, a, b)
+  elseif op == 'hdecr' then
+    if redis.call('HINCRBY', key, a, -tonumber(b)) <= 0 then
+      redis.call('HDEL', key, a)
+    end
   elseif op == 'saddseq' then
     redis.call('SADD', key, seqs[tonumber(a) + 1])
   else

@@ -1,0 +1,2 @@
+/** The worker service has no library surface: run `src/main.ts`. */
+export const workerEntry = new URL('./main.ts', import.meta.url);
