@@ -42,20 +42,24 @@ export async function snapshot(engine: Engine, source = 'test'): Promise<Cluster
 
 /**
  * Wait until no event, pass or command is waiting or running, no DaemonSet
- * has dirty marks and the outbox is empty — twice in a row.
+ * has dirty marks and the outbox is empty — twice in a row. `agent`: commands are
+ * being executed, so they must drain too.
  */
-export async function quiesce(engine: Engine, timeoutMs = 30_000): Promise<void> {
+export async function quiesce(engine: Engine, timeoutMs = 30_000, { agent = true }: { agent?: boolean } = {}): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let calm = 0;
+  let last = '';
   while (calm < 2) {
-    if (Date.now() > deadline) throw new Error('the engine did not settle');
+    if (Date.now() > deadline) throw new Error(`the engine did not settle: ${last}`);
     const counts = await Promise.all(
-      [engine.queues.events, engine.queues.reconcile, engine.queues.commands].map((q) => q.getJobCounts('wait', 'active', 'prioritized')),
+      // Without an agent, commands wait forever: only with one must they drain.
+      [engine.queues.events, engine.queues.reconcile, ...(agent ? [engine.queues.commands] : [])].map((q) => q.getJobCounts('wait', 'active', 'prioritized')),
     );
     const busy = counts.some((c) => Object.values(c).some((n) => n > 0));
     const dirty = await engine.store.dirtyDaemonSets();
     const outbox = await engine.store.redis.xlen(engine.store.keys.outbox);
     calm = busy || dirty.length > 0 || outbox > 0 ? 0 : calm + 1;
+    last = JSON.stringify({ counts, dirty, outbox });
     await new Promise((r) => setTimeout(r, 50));
   }
 }

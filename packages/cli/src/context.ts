@@ -1,0 +1,45 @@
+/**
+ * Everything a command touches outside itself, passed in so that tests run
+ * the real commands in-process against a real HTTP peer.
+ */
+import type { Command } from 'commander';
+import type { EverynodeClient } from '@everynode/client';
+import { DefaultServer } from '@everynode/client';
+
+export interface CliIO {
+  /** Writes to stdout (text carries its own newlines). */
+  readonly stdout: (text: string) => void;
+  /** Writes to stderr. */
+  readonly stderr: (text: string) => void;
+  /** All of stdin, for `-f -`. */
+  readonly readStdin: () => Promise<string>;
+  /** Environment variables (`EVERYNODE_SERVER`, `REDIS_URL`, `EVERYNODE_PREFIX`). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Directory relative paths are read from. */
+  readonly cwd: string;
+  /** The clock AGE is measured with. */
+  readonly now: () => Date;
+  /** A client for the engine at `server`. */
+  readonly createClient: (server: string) => EverynodeClient;
+  /** Loads `@everynode/engine` for `up`; tests replace it. Default: a dynamic import. */
+  readonly loadEngine?: () => Promise<Record<string, unknown>>;
+  /** Resolves when `up` should stop; tests replace it. Default: SIGINT or SIGTERM. */
+  readonly untilShutdown?: () => Promise<void>;
+}
+
+/** What command actions receive. */
+export interface CliContext {
+  readonly io: CliIO;
+  /** The client for the `--server` this invocation names (or the environment's, or the default). */
+  client(command: Command): EverynodeClient;
+}
+
+/** `--server`, else `EVERYNODE_SERVER`, else `http://127.0.0.1:7700`. */
+export function serverOf(command: Command, io: CliIO): string {
+  const fromFlag = command.optsWithGlobals<{ server?: string }>().server;
+  return fromFlag ?? (io.env.EVERYNODE_SERVER || DefaultServer);
+}
+
+export function createContext(io: CliIO): CliContext {
+  return { io, client: (command) => io.createClient(serverOf(command, io)) };
+}

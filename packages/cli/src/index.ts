@@ -1,0 +1,7 @@
+/** The `everynode` command line, as a library: the program factory and its printers, for tests and embedding. */
+export { buildProgram, runCli } from './program.ts';
+export type { CliContext, CliIO } from './context.ts';
+export { CliError, errorLines } from './errors.ts';
+export { ageOf, humanDuration } from './age.ts';
+export { renderTable } from './print/table.ts';
+export { asList, sortKeys, toJson, toYaml } from './print/objects.ts';

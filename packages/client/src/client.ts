@@ -1,0 +1,199 @@
+/**
+ * `EverynodeClient`: typed calls for every path of everynode's HTTP API
+ * (CONTRACT §4). Writes are read-your-writes on the server side, so a `get`
+ * after an `apply` sees the change.
+ */
+import { z } from 'zod';
+import type { ControllerRevision, DaemonSet, Node, Pod } from '@everynode/api';
+import { ApiError, UnexpectedAnswerError } from './errors.ts';
+import type { HttpAnswer, HttpOptions, RequestSpec } from './http.ts';
+import { exchange } from './http.ts';
+import { controllerRevisionsPath, daemonSetsPath, nodesPath, podsPath } from './paths.ts';
+import type { KubeList, LogEntry, Status, SubmitResult, VerifyResult } from './wire.ts';
+import { KubeListSchema, LogPageSchema, StatusSchema, SubmitResultSchema, VerifyResultSchema } from './wire.ts';
+
+/** Where everynode listens when nothing says otherwise. */
+export const DefaultServer = 'http://127.0.0.1:7700';
+
+export interface ClientOptions {
+  /** Base URL of the engine's HTTP API. Default `http://127.0.0.1:7700`; a trailing `/` is ignored. */
+  readonly server?: string;
+  /** Milliseconds to wait for an answer before giving up. Default 30 000. */
+  readonly timeoutMs?: number;
+  /** The `fetch` to use. Default: Node's global `fetch`. */
+  readonly fetch?: typeof fetch;
+}
+
+export interface ListOptions {
+  /** Only objects in this namespace; omitted means every namespace. */
+  readonly namespace?: string;
+  /** A Kubernetes label selector (`app=x,tier in (a,b)`), passed as `labelSelector`. */
+  readonly labelSelector?: string;
+}
+
+/** The stored object after a write, and whether the write created it (201) or updated it (200). */
+export interface WriteResult<T> {
+  readonly object: T;
+  readonly created: boolean;
+}
+
+const ObjectSchema = z.looseObject({});
+
+export class EverynodeClient {
+  /** The base URL requests go to. */
+  readonly server: string;
+  readonly #http: HttpOptions;
+
+  constructor(options: ClientOptions = {}) {
+    this.server = (options.server ?? DefaultServer).replace(/\/+$/, '');
+    this.#http = { server: this.server, timeoutMs: options.timeoutMs ?? 30_000, fetch: options.fetch ?? globalThis.fetch };
+  }
+
+  // DaemonSets ---------------------------------------------------------------
+
+  /** DaemonSets (with status) in `namespace`, or in every namespace. */
+  listDaemonSets(options: ListOptions = {}): Promise<KubeList<DaemonSet>> {
+    return this.#list(daemonSetsPath(options.namespace), options.labelSelector);
+  }
+
+  /** One DaemonSet; `ApiError` with reason `NotFound` when absent. */
+  getDaemonSet(namespace: string, name: string): Promise<DaemonSet> {
+    return this.#object({ method: 'GET', path: daemonSetsPath(namespace, name) });
+  }
+
+  /** Create or replace (PUT): `created` tells which happened. */
+  applyDaemonSet(ds: DaemonSet): Promise<WriteResult<DaemonSet>> {
+    const { namespace, name } = namedIn(ds);
+    return this.#write({ method: 'PUT', path: daemonSetsPath(namespace, name), body: ds });
+  }
+
+  /** Create (POST); `ApiError` with reason `AlreadyExists` when present. */
+  createDaemonSet(ds: DaemonSet): Promise<DaemonSet> {
+    return this.#object({ method: 'POST', path: daemonSetsPath(namedIn(ds).namespace), body: ds });
+  }
+
+  /** Delete a DaemonSet (and, on the server, its pods). Resolves with the server's answer body. */
+  deleteDaemonSet(namespace: string, name: string): Promise<DaemonSet | Status> {
+    return this.#object({ method: 'DELETE', path: daemonSetsPath(namespace, name) });
+  }
+
+  // Nodes --------------------------------------------------------------------
+
+  listNodes(options: Pick<ListOptions, 'labelSelector'> = {}): Promise<KubeList<Node>> {
+    return this.#list(nodesPath(), options.labelSelector);
+  }
+
+  getNode(name: string): Promise<Node> {
+    return this.#object({ method: 'GET', path: nodesPath(name) });
+  }
+
+  /** A node joins (POST, `node.joined`); `ApiError` with reason `AlreadyExists` when present. */
+  createNode(node: Node): Promise<Node> {
+    return this.#object({ method: 'POST', path: nodesPath(), body: node });
+  }
+
+  /** A node changes (PUT, `node.updated`) — the whole new object. */
+  updateNode(node: Node): Promise<WriteResult<Node>> {
+    return this.#write({ method: 'PUT', path: nodesPath(node.metadata.name), body: node });
+  }
+
+  /** A node is removed (its daemon pods are deleted by the engine). */
+  deleteNode(name: string): Promise<Node | Status> {
+    return this.#object({ method: 'DELETE', path: nodesPath(name) });
+  }
+
+  // Pods and revisions -------------------------------------------------------
+
+  listPods(options: ListOptions = {}): Promise<KubeList<Pod>> {
+    return this.#list(podsPath(options.namespace), options.labelSelector);
+  }
+
+  getPod(namespace: string, name: string): Promise<Pod> {
+    return this.#object({ method: 'GET', path: podsPath(namespace, name) });
+  }
+
+  listControllerRevisions(namespace: string, options: Pick<ListOptions, 'labelSelector'> = {}): Promise<KubeList<ControllerRevision>> {
+    return this.#list(controllerRevisionsPath(namespace), options.labelSelector);
+  }
+
+  // Events, log, verification, health ----------------------------------------
+
+  /**
+   * Post CloudEvents in batch mode (`application/cloudevents-batch+json`).
+   * Resolves with accepted and refused alike — also when every event was
+   * refused (HTTP 400 with the same shape).
+   */
+  submitEvents(events: readonly unknown[]): Promise<SubmitResult> {
+    return this.#submit(events, 'application/cloudevents-batch+json');
+  }
+
+  /** Post one CloudEvent in structured mode (`application/cloudevents+json`). */
+  submitEvent(event: unknown): Promise<SubmitResult> {
+    return this.#submit(event, 'application/cloudevents+json');
+  }
+
+  /** Log entries with `seq > after` (default 0), at most `limit` (server default 100). */
+  async readLog(options: { after?: number; limit?: number } = {}): Promise<LogEntry[]> {
+    const answer = await exchange(this.#http, { method: 'GET', path: '/log', query: { after: options.after, limit: options.limit } });
+    return parse(LogPageSchema, answer, 'GET /log').items as unknown as LogEntry[];
+  }
+
+  /** Rebuild the state from the log on the server and compare it with the live one. */
+  async verify(): Promise<VerifyResult> {
+    const answer = await exchange(this.#http, { method: 'GET', path: '/state/verify' });
+    return parse(VerifyResultSchema, answer, 'GET /state/verify');
+  }
+
+  /** `/healthz` body; rejects unless 2xx. */
+  async healthz(): Promise<string> {
+    return (await exchange(this.#http, { method: 'GET', path: '/healthz' })).text;
+  }
+
+  /** `/readyz` body; rejects unless 2xx (not ready is 503). */
+  async readyz(): Promise<string> {
+    return (await exchange(this.#http, { method: 'GET', path: '/readyz' })).text;
+  }
+
+  /** Prometheus text exposition. */
+  async metrics(): Promise<string> {
+    return (await exchange(this.#http, { method: 'GET', path: '/metrics' })).text;
+  }
+
+  // ---------------------------------------------------------------------------
+
+  async #list<T>(path: string, labelSelector: string | undefined): Promise<KubeList<T>> {
+    const answer = await exchange(this.#http, { method: 'GET', path, query: { labelSelector } });
+    const list = parse(KubeListSchema, answer, `GET ${path}`);
+    return { ...list, apiVersion: list.apiVersion ?? 'v1', kind: list.kind ?? 'List', metadata: list.metadata ?? {}, items: list.items as T[] };
+  }
+
+  async #object<T>(spec: RequestSpec): Promise<T> {
+    const answer = await exchange(this.#http, spec);
+    return parse(ObjectSchema, answer, `${spec.method} ${spec.path}`) as T;
+  }
+
+  async #write<T>(spec: RequestSpec): Promise<WriteResult<T>> {
+    const answer = await exchange(this.#http, spec);
+    return { object: parse(ObjectSchema, answer, `${spec.method} ${spec.path}`) as T, created: answer.status === 201 };
+  }
+
+  async #submit(body: unknown, contentType: string): Promise<SubmitResult> {
+    const answer = await exchange(this.#http, { method: 'POST', path: '/events', body, contentType, acceptStatus: [400] });
+    // A 400 that is not a submit result (e.g. a body that is not JSON) is an ordinary error.
+    if (answer.status === 400 && !SubmitResultSchema.safeParse(answer.json).success) {
+      const status = StatusSchema.safeParse(answer.json);
+      throw new ApiError(400, status.success ? status.data : undefined, answer.text);
+    }
+    return parse(SubmitResultSchema, answer, 'POST /events');
+  }
+}
+
+function parse<S extends z.ZodType>(schema: S, answer: HttpAnswer, what: string): z.infer<S> {
+  const result = schema.safeParse(answer.json);
+  if (result.success) return result.data;
+  throw new UnexpectedAnswerError(what, answer.json === undefined ? `not JSON: ${answer.text.slice(0, 120)}` : z.prettifyError(result.error));
+}
+
+function namedIn(obj: { metadata: { namespace?: string; name?: string } }): { namespace: string; name: string } {
+  return { namespace: obj.metadata.namespace ?? 'default', name: obj.metadata.name ?? '' };
+}

@@ -1,0 +1,112 @@
+/**
+ * What travels over everynode's HTTP API, as the client sees it. Kubernetes
+ * objects keep their `@everynode/api` types; the engine's own answers (submit,
+ * verify, log) are restated here because the client speaks JSON and must not
+ * pull the engine's runtime in. They mirror `packages/engine/src/ports.ts` and
+ * `packages/eventlog/src/entries.ts` field for field.
+ *
+ * The envelopes are checked with zod at this edge; the objects inside are the
+ * server's own (it validated them on the way in) and are trusted as typed.
+ */
+import { z } from 'zod';
+import type { ClusterEvent } from '@everynode/api';
+import type { Decision } from '@everynode/daemonset';
+
+/** A Kubernetes list (`DaemonSetList`, `NodeList`, …): `items` plus list metadata. */
+export interface KubeList<T> {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly resourceVersion?: string };
+  readonly items: T[];
+}
+
+export const KubeListSchema = z.looseObject({
+  apiVersion: z.string().optional(),
+  kind: z.string().optional(),
+  metadata: z.looseObject({ resourceVersion: z.string().optional() }).optional(),
+  items: z.array(z.unknown()),
+});
+
+/** A Kubernetes `Status` (`metav1.Status`), the body of every error answer. */
+export const StatusSchema = z.looseObject({
+  kind: z.literal('Status'),
+  apiVersion: z.string().optional(),
+  status: z.string().optional(),
+  message: z.string().optional(),
+  reason: z.string().optional(),
+  code: z.number().optional(),
+  details: z
+    .looseObject({
+      name: z.string().optional(),
+      group: z.string().optional(),
+      kind: z.string().optional(),
+      causes: z.array(z.looseObject({ field: z.string().optional(), message: z.string().optional(), reason: z.string().optional() })).optional(),
+    })
+    .optional(),
+});
+export type Status = z.infer<typeof StatusSchema>;
+
+/** Why the engine refused one event of a batch (`Refusal` in engine ports). */
+export interface Refusal {
+  /** Position in the submitted batch. */
+  readonly index: number;
+  readonly id?: string;
+  readonly source?: string;
+  readonly reason: string;
+}
+
+/** The answer to `POST /events`: what was queued and what was refused. */
+export interface SubmitResult {
+  readonly accepted: readonly { readonly id: string; readonly source: string }[];
+  readonly refused: readonly Refusal[];
+}
+
+export const SubmitResultSchema = z.object({
+  accepted: z.array(z.object({ id: z.string(), source: z.string() })),
+  refused: z.array(z.object({ index: z.number().int(), id: z.string().optional(), source: z.string().optional(), reason: z.string() })),
+});
+
+/** The answer to `GET /state/verify`: the log rebuilt and compared with the live projection. */
+export interface VerifyResult {
+  readonly consistent: boolean;
+  /** One line per object that differs. */
+  readonly differences: readonly string[];
+  /** The last log sequence number replayed. */
+  readonly seq: number;
+}
+
+export const VerifyResultSchema = z.object({
+  consistent: z.boolean(),
+  differences: z.array(z.string()),
+  seq: z.number().int(),
+});
+
+/** An accepted event in the log; `applied: false` when it was stale or changed nothing. */
+export interface EventEntry {
+  readonly seq: number;
+  readonly kind: 'event';
+  /** When the engine accepted it (RFC 3339). */
+  readonly at: string;
+  readonly event: ClusterEvent;
+  readonly applied: boolean;
+  readonly ignored?: string;
+}
+
+/** One reconcile pass over one DaemonSet, with what it decided. */
+export interface PassEntry {
+  readonly seq: number;
+  readonly kind: 'pass';
+  /** The pass's `now` (RFC 3339). */
+  readonly at: string;
+  /** `namespace/name` of the DaemonSet. */
+  readonly daemonSet: string;
+  readonly decisions: readonly Decision[];
+  /** Log sequence numbers of the events that made this pass necessary. */
+  readonly causes: readonly number[];
+}
+
+export type LogEntry = EventEntry | PassEntry;
+
+export const LogPageSchema = z.object({
+  items: z.array(z.looseObject({ seq: z.number().int(), kind: z.enum(['event', 'pass']), at: z.string() })),
+});

@@ -1,0 +1,37 @@
+/**
+ * Writes through the resource paths become CloudEvents, submitted like any
+ * other producer's (the log is the only way in), and waited for: the answer
+ * goes out only once the event is in the log, so a read that follows sees
+ * it (read-your-writes, which `kubectl delete --wait` and `apply` rely on).
+ */
+import { randomUUID } from 'node:crypto';
+import type { EventType } from '@everynode/api';
+import type { EventIngress } from '@everynode/engine';
+import { failure, type Resource, StatusError } from './status.ts';
+
+/** The CloudEvents `source` of every change made through the resource paths. */
+export const apiSource = 'everynode/api';
+
+/** A CloudEvent from this API: a fresh id, since each request is a new change. */
+export function changeEvent(type: EventType, data: unknown) {
+  return { specversion: '1.0', id: randomUUID(), source: apiSource, type, time: new Date().toISOString(), datacontenttype: 'application/json', data };
+}
+
+/**
+ * Submit one change and wait for it to reach the log. A refusal (the engine
+ * validates again, against the state at that moment) is a 422 about
+ * `resource`/`name`; an engine that cannot take or commit it is a 503.
+ */
+export async function submitChange(ingress: EventIngress, type: EventType, data: unknown, about: { resource: Resource; name: string }): Promise<void> {
+  let result;
+  try {
+    result = await ingress.submit([changeEvent(type, data)], { wait: true });
+  } catch (error) {
+    throw new StatusError(failure(503, `the engine did not confirm the change: ${(error as Error).message}`));
+  }
+  const refusal = result.refused[0];
+  if (refusal) {
+    const { group, kind } = about.resource;
+    throw new StatusError(failure(422, refusal.reason, { name: about.name, ...(group === '' ? {} : { group }), kind }));
+  }
+}

@@ -1,0 +1,4 @@
+/** The HTTP API server: build it around an engine's reader, ingress and verifier. */
+export { buildServer } from './server.ts';
+export type { MetricsRegistry, ServerDeps } from './deps.ts';
+export type { Status, StatusCause, StatusDetails } from './status.ts';

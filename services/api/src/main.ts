@@ -1,0 +1,55 @@
+/**
+ * The API process: an engine (API-only unless EVERYNODE_API_WORKERS=true)
+ * on REDIS_URL / EVERYNODE_PREFIX, served on HOST:PORT (default
+ * 0.0.0.0:7700). Logs are JSON lines on stderr, pretty in a terminal
+ * (CONTRACT §6). SIGINT/SIGTERM stop the server, then the engine.
+ */
+import { startEngine } from '@everynode/engine';
+import pino from 'pino';
+import { z } from 'zod';
+import { buildServer } from './server.ts';
+
+const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(7700),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  LOG_LEVEL: z.string().default('info'),
+  EVERYNODE_API_WORKERS: z.enum(['true', 'false', '']).optional(),
+});
+
+const env = Env.safeParse(process.env);
+if (!env.success) {
+  console.error(`everynode api: bad environment: ${z.prettifyError(env.error).replaceAll('\n', '; ')}`);
+  process.exit(1);
+}
+const { PORT, HOST, LOG_LEVEL, EVERYNODE_API_WORKERS } = env.data;
+
+const logger = process.stderr.isTTY
+  ? pino({ level: LOG_LEVEL, transport: { target: 'pino-pretty', options: { destination: 2 } } })
+  : pino({ level: LOG_LEVEL }, pino.destination(2));
+
+const engine = await startEngine({ logger, workers: EVERYNODE_API_WORKERS === 'true' });
+
+let stopping = false;
+
+/** Ready while not stopping and Redis answers within a second (a hung Redis must not hang the probe). */
+async function ready(): Promise<boolean> {
+  if (stopping) return false;
+  const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), 1000).unref());
+  return Promise.race([engine.store.redis.ping().then((pong) => pong === 'PONG'), timeout]);
+}
+
+const server = buildServer({ reader: engine.reader, ingress: engine.ingress, verifier: engine.verifier, metrics: engine.metrics, ready, logger });
+await server.listen({ port: PORT, host: HOST });
+logger.info({ prefix: engine.prefix, workers: EVERYNODE_API_WORKERS === 'true' }, 'api started');
+
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'api stopping');
+  // In-flight requests finish first; then the engine's connections close under nothing.
+  await server.close();
+  await engine.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

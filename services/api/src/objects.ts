@@ -1,0 +1,25 @@
+/**
+ * How objects leave the server: each carries its `apiVersion` and `kind`
+ * first (kubectl and `-o json` expect them), and lists are Kubernetes
+ * `…List` objects. everynode has no watch cache, so list `resourceVersion`
+ * is empty, which kubectl reads as "no consistent snapshot to resume from".
+ */
+
+/** A Kubernetes list, e.g. `{apiVersion: 'apps/v1', kind: 'DaemonSetList', metadata: {resourceVersion: ''}, items}`. */
+export interface KubeList<T> {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly resourceVersion: string };
+  readonly items: T[];
+}
+
+/** `object` with `apiVersion` and `kind` set (and first), whatever it carried. */
+export function typed<T extends object>(apiVersion: string, kind: string, object: T): T & { apiVersion: string; kind: string } {
+  const { apiVersion: _apiVersion, kind: _kind, ...rest } = object as T & { apiVersion?: unknown; kind?: unknown };
+  return { apiVersion, kind, ...rest } as T & { apiVersion: string; kind: string };
+}
+
+/** A `<kind>List` of `items`, each typed as `<kind>`. */
+export function listOf<T extends object>(apiVersion: string, kind: string, items: readonly T[]): KubeList<T> {
+  return { apiVersion, kind: `${kind}List`, metadata: { resourceVersion: '' }, items: items.map((item) => typed(apiVersion, kind, item)) };
+}

@@ -1,0 +1,40 @@
+/**
+ * Request checks at the edge: path parameters and query strings are parsed
+ * with zod, and a bad one is a 400 Status that names the parameter. Query
+ * schemas are loose: kubectl sends parameters everynode ignores (`limit`,
+ * `resourceVersion`, `fieldManager`, …), and refusing them would break it.
+ */
+import { z } from 'zod';
+import { badRequest, StatusError } from './status.ts';
+
+/** Parse `value` (a request's `params` or `query`) or throw a 400 naming each bad parameter. */
+export function parseRequest<S extends z.ZodType>(schema: S, value: unknown, what: 'path parameter' | 'query parameter'): z.infer<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${what} ${JSON.stringify(issue.path.join('.'))}: ${issue.message}`);
+  throw new StatusError(badRequest(problems.join('; ')));
+}
+
+/** A non-empty path segment (a name or a namespace). */
+export const Segment = z.string().min(1, 'must not be empty');
+
+/** `:ns` paths. */
+export const NamespaceParams = z.object({ ns: Segment });
+/** `:name` paths (cluster-scoped objects). */
+export const NameParams = z.object({ name: Segment });
+/** `:ns/…/:name` paths. */
+export const NamespacedNameParams = z.object({ ns: Segment, name: Segment });
+
+/** A non-negative integer given as query text (`?after=12`). */
+export const NonNegativeInteger = z
+  .string()
+  .regex(/^\d+$/, 'must be a non-negative integer')
+  .transform(Number)
+  .refine(Number.isSafeInteger, 'must be a non-negative integer');
+
+/** The query a list understands: kubectl's selectors; `watch` is refused rather than silently answered with a list. */
+export const ListQuery = z.looseObject({
+  labelSelector: z.string().optional(),
+  fieldSelector: z.string().optional(),
+  watch: z.enum(['false', '0'], { error: 'watch is not supported: poll the list instead' }).optional(),
+});

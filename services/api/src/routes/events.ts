@@ -1,0 +1,42 @@
+/**
+ * `POST /events`: CloudEvents in (CONTRACT §2, §4), in structured, binary or
+ * batch mode. 202 when at least one event was accepted, 400 when every one
+ * was refused; both bodies list what was accepted and, per refused event,
+ * why. By default the answer waits until the accepted events are in the log
+ * (read-your-writes); `?wait=false` answers once they are queued.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { BatchMediaType, eventsOfRequest, StructuredMediaType } from '../cloudevents.ts';
+import type { ServerDeps } from '../deps.ts';
+import { emptyTolerantJsonParser } from '../json-body.ts';
+import { parseRequest } from '../request.ts';
+import { failure, StatusError } from '../status.ts';
+
+const EventsQuery = z.looseObject({
+  /** `false`: answer once queued, not once in the log. Default `true`. */
+  wait: z.enum(['true', 'false']).optional(),
+});
+
+/** Register `POST /events` on `app`, with its content-type parsers in a scope of their own. */
+export function eventRoutes(app: FastifyInstance, { ingress }: ServerDeps): void {
+  // A plugin of its own, so that these parsers (the catch-all above all) apply to this path only.
+  void app.register(async (scope) => {
+    scope.addContentTypeParser([StructuredMediaType, BatchMediaType], { parseAs: 'string' }, emptyTolerantJsonParser(scope));
+    // Binary mode may carry data of any media type: read it raw, decode it in `eventsOfRequest`.
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+    scope.post('/events', async (request, reply) => {
+      const { wait } = parseRequest(EventsQuery, request.query, 'query parameter');
+      const events = eventsOfRequest(request.headers, request.body);
+      let result;
+      try {
+        result = await ingress.submit(events, { wait: wait !== 'false' });
+      } catch (error) {
+        throw new StatusError(failure(503, `the engine did not confirm the events: ${(error as Error).message}`));
+      }
+      const allRefused = result.accepted.length === 0 && result.refused.length > 0;
+      return reply.code(allRefused ? 400 : 202).send(result);
+    });
+  });
+}

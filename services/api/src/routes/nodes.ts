@@ -1,0 +1,77 @@
+/**
+ * `v1` Nodes. A node is cluster-scoped, and each write is the event a node
+ * agent would send: POST → `node.joined`, PUT → `node.updated` (or
+ * `node.joined` for a name not yet known), DELETE → `node.removed`.
+ * Unlike a DaemonSet's, a node's `status` is the client's to set: its
+ * conditions are what make the node Ready or under pressure.
+ */
+import { EventType, type Node, parseNode } from '@everynode/api';
+import type { FastifyInstance } from 'fastify';
+import { submitChange } from '../changes.ts';
+import type { ServerDeps } from '../deps.ts';
+import { checkName, type Manifest, manifestOf } from '../manifests.ts';
+import { listOf, typed } from '../objects.ts';
+import { ListQuery, NameParams, parseRequest } from '../request.ts';
+import { filterList, metadataFields, type SelectableFields } from '../selectors.ts';
+import { alreadyExists, deleted, invalid, notFound, Resources, StatusError } from '../status.ts';
+
+const resource = Resources.nodes;
+
+const nodeFields: SelectableFields<Node> = {
+  ...metadataFields,
+  'spec.unschedulable': (node) => String(node.spec?.unschedulable === true),
+};
+
+/** Register the Node paths on `app`. */
+export function nodeRoutes(app: FastifyInstance, { reader, ingress }: ServerDeps): void {
+  /** The node `manifest` describes, or a 422 naming the field. */
+  const validate = (manifest: Manifest): { name: string; node: Node } => {
+    const name = typeof manifest.metadata.name === 'string' ? manifest.metadata.name : '';
+    const parsed = parseNode(manifest);
+    if (!parsed.ok) throw new StatusError(invalid(resource, name, parsed.message, parsed.errors));
+    return { name, node: parsed.value };
+  };
+
+  /** Submit `node` as `type` and answer with the node as stored. */
+  const commit = async (node: Node, type: typeof EventType.NodeJoined | typeof EventType.NodeUpdated): Promise<Node> => {
+    const name = node.metadata.name;
+    await submitChange(ingress, type, node, { resource, name });
+    return typed('v1', 'Node', (await reader.getNode(name)) ?? node);
+  };
+
+  app.get('/api/v1/nodes', async (request) => {
+    const query = parseRequest(ListQuery, request.query, 'query parameter');
+    return listOf('v1', 'Node', filterList(await reader.listNodes(), query, nodeFields));
+  });
+
+  app.get('/api/v1/nodes/:name', async (request) => {
+    const { name } = parseRequest(NameParams, request.params, 'path parameter');
+    const node = await reader.getNode(name);
+    if (!node) throw new StatusError(notFound(resource, name));
+    return typed('v1', 'Node', node);
+  });
+
+  app.post('/api/v1/nodes', async (request, reply) => {
+    // Validation first, as upstream: an invalid manifest is a 422 even when its name is taken.
+    const { name, node } = validate(manifestOf(request.body, 'v1', 'Node'));
+    if (await reader.getNode(name)) throw new StatusError(alreadyExists(resource, name));
+    return reply.code(201).send(await commit(node, EventType.NodeJoined));
+  });
+
+  app.put('/api/v1/nodes/:name', async (request, reply) => {
+    const { name } = parseRequest(NameParams, request.params, 'path parameter');
+    const manifest = manifestOf(request.body, 'v1', 'Node');
+    checkName(manifest, name);
+    const { node } = validate(manifest);
+    const known = (await reader.getNode(name)) !== undefined;
+    const stored = await commit(node, known ? EventType.NodeUpdated : EventType.NodeJoined);
+    return reply.code(known ? 200 : 201).send(stored);
+  });
+
+  app.delete('/api/v1/nodes/:name', async (request) => {
+    const { name } = parseRequest(NameParams, request.params, 'path parameter');
+    if (!(await reader.getNode(name))) throw new StatusError(notFound(resource, name));
+    await submitChange(ingress, EventType.NodeRemoved, { metadata: { name } }, { resource, name });
+    return deleted(resource, name);
+  });
+}

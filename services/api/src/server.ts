@@ -1,0 +1,53 @@
+/**
+ * everynode's HTTP API (CONTRACT §4): CloudEvents in, Kubernetes-style
+ * resources out, the log, and the probes. Every error is a Kubernetes
+ * `Status` with a `message`, so kubectl-minded clients and scripts read
+ * them the same way whichever path failed.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { ServerDeps } from './deps.ts';
+import { useJsonParser } from './json-body.ts';
+import { daemonSetRoutes } from './routes/daemonsets.ts';
+import { eventRoutes } from './routes/events.ts';
+import { healthRoutes } from './routes/health.ts';
+import { logRoutes } from './routes/log.ts';
+import { namespaceRoutes } from './routes/namespaces.ts';
+import { nodeRoutes } from './routes/nodes.ts';
+import { podRoutes } from './routes/pods.ts';
+import { failure, StatusError } from './status.ts';
+
+/** 16 MiB: a batch of a few thousand events fits; fastify's 1 MiB default does not. */
+const defaultBodyLimit = 16 * 1024 * 1024;
+
+/**
+ * The server, routes registered, not yet listening (`inject` works at once;
+ * call `listen` to serve). It holds no resources of its own: closing it
+ * leaves the engine running.
+ */
+export function buildServer(deps: ServerDeps): FastifyInstance {
+  // Typed as fastify's base logger so the instance is the plain `FastifyInstance` callers expect.
+  const loggerInstance: FastifyBaseLogger | undefined = deps.logger || undefined;
+  const app: FastifyInstance = Fastify({ loggerInstance, bodyLimit: deps.bodyLimit ?? defaultBodyLimit });
+
+  useJsonParser(app);
+
+  app.setErrorHandler((error: FastifyError | StatusError, request, reply) => {
+    if (error instanceof StatusError) return reply.code(error.status.code).send(error.status);
+    // fastify's own errors (bad JSON, body too large, unsupported media type) carry their code.
+    const code = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
+    if (code >= 500) request.log.error({ err: error }, 'request failed');
+    return reply.code(code).send(failure(code, error.message));
+  });
+
+  // The text the API server gives for a path it does not serve.
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send(failure(404, 'the server could not find the requested resource')));
+
+  eventRoutes(app, deps);
+  daemonSetRoutes(app, deps);
+  nodeRoutes(app, deps);
+  podRoutes(app, deps);
+  namespaceRoutes(app);
+  logRoutes(app, deps);
+  healthRoutes(app, deps);
+  return app;
+}

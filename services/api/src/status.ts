@@ -1,0 +1,134 @@
+/**
+ * Kubernetes `metav1.Status` answers, worded as the API server words them
+ * (apimachinery `pkg/api/errors`), so kubectl and scripts written against a
+ * real cluster read everynode's errors unchanged. Every error this server
+ * sends is one of these.
+ */
+import { type FieldError, type FieldErrorType, formatFieldError } from '@everynode/api';
+
+/** A resource as the Status details name it. */
+export interface Resource {
+  /** API group; `''` for the core group, which Kubernetes leaves out of messages and details. */
+  readonly group: string;
+  /** Plural resource name (`daemonsets`), used in messages and NotFound details. */
+  readonly resource: string;
+  /** Kind (`DaemonSet`), used in Invalid details. */
+  readonly kind: string;
+}
+
+/** The resources whose errors this server words. */
+export const Resources = {
+  daemonSets: { group: 'apps', resource: 'daemonsets', kind: 'DaemonSet' },
+  nodes: { group: '', resource: 'nodes', kind: 'Node' },
+  pods: { group: '', resource: 'pods', kind: 'Pod' },
+} as const satisfies Record<string, Resource>;
+
+/** One rejected field of a 422 (`metav1.StatusCause`). */
+export interface StatusCause {
+  readonly reason: string;
+  readonly message: string;
+  readonly field: string;
+}
+
+/** What a Status is about (`metav1.StatusDetails`); `group` is absent for the core group. */
+export interface StatusDetails {
+  readonly name?: string;
+  readonly group?: string;
+  readonly kind?: string;
+  readonly causes?: readonly StatusCause[];
+}
+
+/** `metav1.Status`. `code` is absent only on a Success (as a real DELETE answer). */
+export interface Status {
+  readonly kind: 'Status';
+  readonly apiVersion: 'v1';
+  readonly metadata: Record<string, never>;
+  readonly status: 'Success' | 'Failure';
+  readonly message?: string;
+  readonly reason?: string;
+  readonly details?: StatusDetails;
+  readonly code?: number;
+}
+
+/** A Failure Status thrown from a handler; the server's error handler sends it as is. */
+export class StatusError extends Error {
+  constructor(readonly status: Status & { readonly code: number }) {
+    super(status.message);
+    this.name = 'StatusError';
+  }
+}
+
+/** `StatusReason` for an HTTP code, as apimachinery's `NewGenericServerResponse` picks it. */
+const reasons: Record<number, string> = {
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  406: 'NotAcceptable',
+  409: 'Conflict',
+  413: 'RequestEntityTooLarge',
+  415: 'UnsupportedMediaType',
+  422: 'Invalid',
+  429: 'TooManyRequests',
+  500: 'InternalError',
+  503: 'ServiceUnavailable',
+  504: 'Timeout',
+};
+
+/** The reason Kubernetes gives for an HTTP code (`Unknown` for one it has no name for). */
+export function reasonFor(code: number): string {
+  return reasons[code] ?? 'Unknown';
+}
+
+/** A Failure Status with `code`, its reason, and `message`. */
+export function failure(code: number, message: string, details?: StatusDetails): Status & { code: number } {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: reasonFor(code), ...(details ? { details } : {}), code };
+}
+
+/** `daemonsets.apps` / `nodes`: the core group is left out, as kubectl prints it. */
+function qualified(r: Resource): string {
+  return r.group === '' ? r.resource : `${r.resource}.${r.group}`;
+}
+
+function detailsOf(r: Resource, name: string): StatusDetails {
+  return { name, ...(r.group === '' ? {} : { group: r.group }), kind: r.resource };
+}
+
+/** 400 BadRequest (`errors.NewBadRequest`): no details. */
+export function badRequest(message: string): Status & { code: number } {
+  return failure(400, message);
+}
+
+/** 404 `daemonsets.apps "x" not found`. */
+export function notFound(r: Resource, name: string): Status & { code: number } {
+  return failure(404, `${qualified(r)} ${JSON.stringify(name)} not found`, detailsOf(r, name));
+}
+
+/** 409 `daemonsets.apps "x" already exists` (reason AlreadyExists, not Conflict). */
+export function alreadyExists(r: Resource, name: string): Status & { code: number } {
+  return { ...failure(409, `${qualified(r)} ${JSON.stringify(name)} already exists`, detailsOf(r, name)), reason: 'AlreadyExists' };
+}
+
+const causeReasons: Record<FieldErrorType, string> = {
+  Required: 'FieldValueRequired',
+  Invalid: 'FieldValueInvalid',
+  NotSupported: 'FieldValueNotSupported',
+  Forbidden: 'FieldValueForbidden',
+  Duplicate: 'FieldValueDuplicate',
+};
+
+/**
+ * 422 Invalid (`errors.NewInvalid`): `message` is the whole aggregate text
+ * (`The DaemonSet "x" is invalid: …`); each cause carries the field and the
+ * error without its path (`field.Error.ErrorBody()`).
+ */
+export function invalid(r: Resource, name: string, message: string, errors: readonly FieldError[]): Status & { code: number } {
+  const causes = errors.map((e) => ({ reason: causeReasons[e.type], message: formatFieldError({ ...e, field: '' }), field: e.field }));
+  return failure(422, message, { name, ...(r.group === '' ? {} : { group: r.group }), kind: r.kind, causes });
+}
+
+/** 200 Success for a DELETE that removed the object at once. */
+export function deleted(r: Resource, name: string): Status {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: detailsOf(r, name) };
+}

@@ -1,0 +1,37 @@
+/** Worker processes (services/worker) started by a test, killed and restarted at will. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const entry = fileURLToPath(new URL('../../services/worker/src/main.ts', import.meta.url));
+
+export interface WorkerProcess {
+  readonly pid: number;
+  readonly child: ChildProcess;
+  readonly exited: Promise<void>;
+}
+
+/** Start one worker process; resolves once its workers are listening. */
+export async function startWorkerProcess(env: Record<string, string>): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('worker did not start within 20 s')), 20_000);
+    child.once('message', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`worker exited with ${code} before it was ready`));
+    });
+  });
+  return { pid: child.pid as number, child, exited };
+}
+
+export async function kill(worker: WorkerProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  worker.child.kill(signal);
+  await worker.exited;
+}
