@@ -28,7 +28,7 @@ async function engine(name: string): Promise<Engine> {
 }
 
 /** Deliver events as BullMQ jobs one by one (each job one CloudEvent), as a producer would. */
-async function deliver(target: Engine, events: readonly object[]): Promise<void> {
+async function deliver(target: Engine, events: readonly unknown[]): Promise<void> {
   await target.queues.events.addBulk(events.map((data) => ({ name: 'event', data })));
 }
 

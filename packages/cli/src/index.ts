@@ -5,3 +5,4 @@ export { CliError, errorLines } from './errors.ts';
 export { ageOf, humanDuration } from './age.ts';
 export { renderTable } from './print/table.ts';
 export { asList, sortKeys, toJson, toYaml } from './print/objects.ts';
+export { processIO } from './process-io.ts';

@@ -7,7 +7,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startAgent, type Agent } from '@everynode/agent';
 import { buildServer } from '@everynode/api-server';
-import { findOrStartRedis, startEngine, type Engine, type RedisHandle } from '@everynode/engine';
+import { findOrStartRedis, redisConnectionOptions, startEngine, type Engine, type RedisHandle } from '@everynode/engine';
+import { EventStore } from '@everynode/eventlog';
+import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
 export interface LocalClusterOptions {
@@ -21,6 +23,8 @@ export interface LocalClusterOptions {
   readonly redisUrl?: string;
   /** Key and queue prefix. Default `everynode`. */
   readonly prefix?: string;
+  /** Delete everything under the prefix first (the demo starts afresh). Default false. */
+  readonly fresh?: boolean;
   readonly logger: Logger;
 }
 
@@ -38,6 +42,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   const { logger } = options;
   const redis = await findOrStartRedis({ ...(options.redisUrl ? { url: options.redisUrl } : {}), logger });
   const prefix = options.prefix ?? 'everynode';
+  if (options.fresh) await deletePrefix(redis.url, prefix);
   const engine = await startEngine({ redisUrl: redis.url, prefix, logger: logger.child({ component: 'engine' }) });
   const children = await Promise.all(
     Array.from({ length: Math.max(0, (options.workers ?? 1) - 1) }, () => startWorkerProcess(redis.url, prefix)),
@@ -67,6 +72,13 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       await redis.stop();
     },
   };
+}
+
+/** Every key of a cluster prefix, queues included (they share its hash tag). */
+async function deletePrefix(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisConnectionOptions(url));
+  await new EventStore(redis, prefix).destroy();
+  await redis.quit();
 }
 
 /** A worker process on the same Redis and prefix; resolves once it is listening. */

@@ -1,0 +1,22 @@
+/** The real process's stdin, stdout, stderr, environment and HTTP client, as `runCli` takes them. */
+import { EverynodeClient } from '@everynode/client';
+import type { CliIO } from './context.ts';
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function processIO(overrides: Partial<CliIO> = {}): CliIO {
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    readStdin,
+    env: process.env,
+    cwd: process.cwd(),
+    now: () => new Date(),
+    createClient: (server) => new EverynodeClient({ server }),
+    ...overrides,
+  };
+}
