@@ -45,16 +45,19 @@ const decode = (s: string): NodeContribution => {
 export async function reconcile(store: EventStore, dsKey: string, now: number): Promise<PassOutcome> {
   const { keys, redis } = store;
   for (let attempt = 0; attempt < 10; attempt++) {
-    const [[, marks], [, causes], [, stored]] = (await redis
+    const [[, marks], [, causes], [, oldTotal]] = (await redis
       .multi()
       .hgetall(keys.dirty(dsKey))
       .smembers(keys.causes(dsKey))
-      .hgetall(keys.contributions(dsKey))
-      .exec()) as [null, unknown][] as [[null, Record<string, string>], [null, string[]], [null, Record<string, string>]];
+      .hget(keys.contributions(dsKey), OldTotalField)
+      .exec()) as [null, unknown][] as [[null, Record<string, string>], [null, string[]], [null, string | null]];
     const dirty = Object.keys(marks);
     if (dirty.length === 0) return { decisions: 0, commands: 0, full: false, nodes: 0, again: false };
 
-    const full = dirty.includes(AllNodes) || stored[OldTotalField] === undefined;
+    // Never passed over in full (no stored totals), or asked to: every node. Else only the marked ones,
+    // reading only their contributions — a pass's cost follows the marks, not the cluster.
+    const full = dirty.includes(AllNodes) || oldTotal === null;
+    const stored = full ? await redis.hgetall(keys.contributions(dsKey)) : await storedContributions(store, dsKey, dirty, oldTotal);
     const slice = new Slice(redis, keys);
     const record = await slice.loadDaemonSet(dsKey);
     if (record === undefined) {
@@ -102,6 +105,18 @@ export async function reconcile(store: EventStore, dsKey: string, now: number): 
     };
   }
   throw new CommitContention(`pass over ${dsKey}: the objects it writes kept changing`);
+}
+
+/** The stored contributions of `nodes`, and the stored old total, as HGETALL would give them. */
+async function storedContributions(store: EventStore, dsKey: string, nodes: readonly string[], oldTotal: string | null): Promise<Record<string, string>> {
+  const values = await store.redis.hmget(store.keys.contributions(dsKey), ...nodes);
+  const out: Record<string, string> = {};
+  nodes.forEach((node, i) => {
+    const value = values[i];
+    if (value) out[node] = value;
+  });
+  if (oldTotal !== null) out[OldTotalField] = oldTotal;
+  return out;
 }
 
 /** Every node, and every pod the DaemonSet controls or could adopt. */

@@ -1,0 +1,224 @@
+/**
+ * `npm run bench`: everynode's figures from one run on one Redis (REDIS_URL,
+ * else 127.0.0.1:6379, else a private redis-server).
+ *
+ * 1. raw BullMQ no-op single-hop throughput (jobs/s)
+ * 2. end-to-end node-event throughput, event in → create command out, and its ratio to (1)
+ * 3. p50/p99 event → command latency at a fixed 1,000 events/s
+ * 4. seconds from `apply` to the last of 10,000 create commands on a 10,000-node cluster
+ * 5. the per-event cost of node joins on a 1,000- vs a 50,000-node cluster
+ *
+ * BENCH_SCALE=quick shrinks every size tenfold (CI's smoke run); BENCH_ONLY=1,3 runs some.
+ */
+import { randomUUID } from 'node:crypto';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { EventStore } from '@everynode/eventlog';
+import { type Engine, findOrStartRedis, queuePrefix, redisConnectionOptions, startEngine } from '@everynode/engine';
+
+const quick = process.env.BENCH_SCALE === 'quick';
+const scale = (n: number) => (quick ? Math.max(100, Math.round(n / 10)) : n);
+const only = process.env.BENCH_ONLY?.split(',').map(Number);
+const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
+const redisHandle = await findOrStartRedis({ ...(process.env.REDIS_URL ? { url: process.env.REDIS_URL } : {}) });
+const redisUrl = redisHandle.url;
+
+const results: { figure: string; value: string; target?: string; met?: boolean }[] = [];
+function report(figure: string, value: string, target?: string, met?: boolean): void {
+  results.push({ figure, value, ...(target ? { target } : {}), ...(met === undefined ? {} : { met }) });
+  console.log(`  ${figure}: ${value}${target ? `  (target ${target}: ${met ? 'met' : 'MISSED'})` : ''}`);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const prefixFor = (name: string) => `bench-${name}-${randomUUID().slice(0, 8)}`;
+
+async function cleanup(prefix: string): Promise<void> {
+  const redis = new Redis(redisConnectionOptions(redisUrl));
+  await new EventStore(redis, prefix).destroy();
+  await redis.quit();
+}
+
+function nodeEvent(name: string, type = 'io.everynode.node.joined', labels: Record<string, string> = {}) {
+  return {
+    specversion: '1.0',
+    id: randomUUID(),
+    source: 'bench',
+    type,
+    time: new Date().toISOString(),
+    data: { apiVersion: 'v1', kind: 'Node', metadata: { name, labels }, status: { conditions: [{ type: 'Ready', status: 'True' }] } },
+  };
+}
+
+const daemonSet = {
+  specversion: '1.0',
+  id: 'bench-ds',
+  source: 'bench',
+  type: 'io.everynode.daemonset.applied',
+  time: new Date().toISOString(),
+  data: {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'agent', namespace: 'kube-system' },
+    spec: {
+      selector: { matchLabels: { app: 'agent' } },
+      template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'agent', image: 'agent:v1', resources: { requests: { cpu: '10m' } } }] } },
+    },
+  },
+};
+
+async function engineFor(name: string): Promise<Engine> {
+  return startEngine({ redisUrl, prefix: prefixFor(name), logger, sweepEveryMs: 60_000 });
+}
+
+/** Submit events in batches of 500 (one `events` job each), not waiting for the log. */
+async function submitAll(engine: Engine, events: readonly object[]): Promise<void> {
+  for (let i = 0; i < events.length; i += 5000) {
+    const chunk = events.slice(i, i + 5000);
+    await engine.ingress.submit(chunk);
+  }
+}
+
+async function commandsWaiting(engine: Engine): Promise<number> {
+  const counts = await engine.queues.commands.getJobCounts('waiting', 'active', 'completed');
+  return (counts.waiting ?? 0) + (counts.active ?? 0) + (counts.completed ?? 0);
+}
+
+async function until(probe: () => Promise<boolean>, timeoutMs: number, what: string, everyMs = 10): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+async function scheduled(engine: Engine): Promise<number> {
+  return (await engine.reader.getDaemonSet('kube-system', 'agent'))?.status?.currentNumberScheduled ?? 0;
+}
+
+// 1 ---------------------------------------------------------------------------
+async function rawThroughput(): Promise<number> {
+  const n = scale(20_000);
+  const prefix = prefixFor('raw');
+  const connection = new Redis(redisConnectionOptions(redisUrl));
+  const queue = new Queue('noop', { connection, prefix: queuePrefix(prefix) });
+  let done = 0;
+  const worker = new Worker('noop', async () => undefined, { connection, prefix: queuePrefix(prefix), concurrency: 100 });
+  worker.on('completed', () => void done++);
+  await worker.waitUntilReady();
+  const started = performance.now();
+  for (let i = 0; i < n; i += 1000) {
+    await queue.addBulk(Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({ name: 'noop', data: { i: i + j }, opts: { removeOnComplete: true } })));
+  }
+  await until(async () => done >= n, 120_000, 'raw jobs');
+  const seconds = (performance.now() - started) / 1000;
+  await worker.close();
+  await queue.close();
+  await connection.quit();
+  await cleanup(prefix);
+  const rate = n / seconds;
+  report('1. raw BullMQ no-op single-hop throughput', `${Math.round(rate)} jobs/s (${n} jobs, worker concurrency 100)`);
+  return rate;
+}
+
+// 2 ---------------------------------------------------------------------------
+async function endToEndThroughput(raw: number): Promise<void> {
+  const n = scale(20_000);
+  const engine = await engineFor('e2e');
+  await engine.ingress.submit([daemonSet], { wait: true });
+  const events = Array.from({ length: n }, (_, i) => nodeEvent(`node-${i}`));
+  const started = performance.now();
+  await submitAll(engine, events);
+  await until(async () => (await commandsWaiting(engine)) >= n, 300_000, 'create commands', 20);
+  const seconds = (performance.now() - started) / 1000;
+  const rate = n / seconds;
+  report('2. end-to-end node-event throughput (event in → create command out)', `${Math.round(rate)} events/s (${n} joins)`);
+  report('   ratio to raw BullMQ', (rate / raw).toFixed(2), '≥ 1.0', rate / raw >= 1);
+  await engine.close();
+  await cleanup(engine.prefix);
+}
+
+// 3 ---------------------------------------------------------------------------
+async function latencyAtFixedRate(): Promise<void> {
+  const perSecond = 1000;
+  const seconds = quick ? 2 : 10;
+  const engine = await engineFor('latency');
+  await engine.ingress.submit([daemonSet], { wait: true });
+  const sent = new Map<string, number>();
+  const latencies: number[] = [];
+  const connection = new Redis(redisConnectionOptions(redisUrl));
+  const executor = new Worker(
+    'commands',
+    async (job) => {
+      const at = sent.get(job.data.subject as string);
+      if (at !== undefined) latencies.push(performance.now() - at);
+    },
+    { connection, prefix: queuePrefix(engine.prefix), concurrency: 100 },
+  );
+  await executor.waitUntilReady();
+  const total = perSecond * seconds;
+  const started = performance.now();
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / perSecond;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    const name = `node-${i}`;
+    sent.set(name, performance.now());
+    void engine.ingress.submit([nodeEvent(name)]);
+  }
+  await until(async () => latencies.length >= total, 120_000, 'every command', 20);
+  latencies.sort((a, b) => a - b);
+  const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] as number;
+  report(`3. event → command latency at ${perSecond} events/s (${total} events)`, `p50 ${p(0.5).toFixed(1)} ms, p99 ${p(0.99).toFixed(1)} ms`, 'p99 ≤ 20 ms', p(0.99) <= 20);
+  await executor.close();
+  await connection.quit();
+  await engine.close();
+  await cleanup(engine.prefix);
+}
+
+// 4 ---------------------------------------------------------------------------
+async function applyOnBigCluster(): Promise<void> {
+  const n = scale(10_000);
+  const engine = await engineFor('apply');
+  await submitAll(engine, Array.from({ length: n }, (_, i) => nodeEvent(`node-${i}`)));
+  await until(async () => (await engine.store.redis.hlen(engine.store.keys.nodes)) >= n, 120_000, 'the nodes', 20);
+  const started = performance.now();
+  await engine.ingress.submit([daemonSet]);
+  await until(async () => (await commandsWaiting(engine)) >= n, 120_000, 'create commands', 5);
+  const seconds = (performance.now() - started) / 1000;
+  report(`4. apply → last of ${n} create commands on a ${n}-node cluster`, `${seconds.toFixed(2)} s`, quick ? undefined : '≤ 2 s', quick ? undefined : seconds <= 2);
+  await engine.close();
+  await cleanup(engine.prefix);
+}
+
+// 5 ---------------------------------------------------------------------------
+async function perEventCost(size: number): Promise<number> {
+  const joins = scale(2000);
+  const engine = await engineFor(`cost-${size}`);
+  await engine.ingress.submit([daemonSet], { wait: true });
+  await submitAll(engine, Array.from({ length: size }, (_, i) => nodeEvent(`node-${i}`)));
+  await until(async () => (await scheduled(engine)) >= size, 600_000, `${size} pods`, 50);
+  const started = performance.now();
+  await submitAll(engine, Array.from({ length: joins }, (_, i) => nodeEvent(`late-${i}`)));
+  await until(async () => (await scheduled(engine)) >= size + joins, 120_000, 'the late pods', 5);
+  const perEvent = (performance.now() - started) / joins;
+  report(`5. per-event cost of a node join on a ${size}-node cluster`, `${(perEvent * 1000).toFixed(0)} µs (${joins} joins)`);
+  await engine.close();
+  await cleanup(engine.prefix);
+  return perEvent;
+}
+
+console.log(`everynode bench${quick ? ' (quick)' : ''} — Redis ${redisHandle.how}, Node ${process.version}`);
+const run = (n: number) => !only || only.includes(n);
+const raw = run(1) || run(2) ? await rawThroughput() : 0;
+if (run(2)) await endToEndThroughput(raw);
+if (run(3)) await latencyAtFixedRate();
+if (run(4)) await applyOnBigCluster();
+if (run(5)) {
+  const small = await perEventCost(scale(1000));
+  const big = await perEventCost(scale(50_000));
+  report('   cost ratio 50,000 : 1,000 nodes', (big / small).toFixed(2), '≤ 1.2', big / small <= 1.2);
+}
+console.log(JSON.stringify({ results }, null, 2));
+await redisHandle.stop();
+process.exit(0);
