@@ -8,7 +8,10 @@
  * 4. seconds from `apply` to the last of 10,000 create commands on a 10,000-node cluster
  * 5. the per-event cost of node joins on a 1,000- vs a 50,000-node cluster
  *
- * BENCH_SCALE=quick shrinks every size tenfold (CI's smoke run); BENCH_ONLY=1,3 runs some.
+ * The engine's workers run in BENCH_WORKERS worker processes (default 1), as
+ * in production; this process only submits events and, for (3), executes
+ * commands. BENCH_SCALE=quick shrinks every size tenfold (CI's smoke run);
+ * BENCH_ONLY=1,3 runs some.
  */
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
@@ -16,6 +19,7 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { EventStore } from '@everynode/eventlog';
 import { type Engine, findOrStartRedis, queuePrefix, redisConnectionOptions, startEngine } from '@everynode/engine';
+import { kill, startWorkerProcess, type WorkerProcess } from '../test/support/workers.ts';
 
 const quick = process.env.BENCH_SCALE === 'quick';
 const scale = (n: number) => (quick ? Math.max(100, Math.round(n / 10)) : n);
@@ -67,8 +71,22 @@ const daemonSet = {
   },
 };
 
+const workerCount = Number(process.env.BENCH_WORKERS ?? 1);
+
+/** A client engine (no workers) plus worker processes on a fresh prefix; `close` stops them all. */
 async function engineFor(name: string): Promise<Engine> {
-  return startEngine({ redisUrl, prefix: prefixFor(name), logger, sweepEveryMs: 60_000 });
+  const prefix = prefixFor(name);
+  const client = await startEngine({ redisUrl, prefix, logger, workers: false });
+  const workers: WorkerProcess[] = await Promise.all(
+    Array.from({ length: workerCount }, () => startWorkerProcess({ REDIS_URL: redisUrl, EVERYNODE_PREFIX: prefix, LOG_LEVEL: 'warn' })),
+  );
+  return {
+    ...client,
+    async close() {
+      await Promise.all(workers.map((w) => kill(w, 'SIGTERM')));
+      await client.close();
+    },
+  };
 }
 
 /** Submit events in batches of 500 (one `events` job each), not waiting for the log. */
@@ -94,6 +112,21 @@ async function until(probe: () => Promise<boolean>, timeoutMs: number, what: str
 
 async function scheduled(engine: Engine): Promise<number> {
   return (await engine.reader.getDaemonSet('kube-system', 'agent'))?.status?.currentNumberScheduled ?? 0;
+}
+
+/** Nothing left to do: no job waiting or running, no marks, the outbox published. */
+async function settled(engine: Engine): Promise<void> {
+  await until(
+    async () => {
+      const counts = await Promise.all([engine.queues.events, engine.queues.reconcile].map((q) => q.getJobCounts('wait', 'active')));
+      const busy = counts.some((c) => (c.wait ?? 0) + (c.active ?? 0) > 0);
+      const outbox = await engine.store.redis.xlen(engine.store.keys.outbox);
+      return !busy && outbox === 0 && (await engine.store.dirtyDaemonSets()).length === 0;
+    },
+    600_000,
+    'the engine to settle',
+    50,
+  );
 }
 
 // 1 ---------------------------------------------------------------------------
@@ -140,7 +173,7 @@ async function endToEndThroughput(raw: number): Promise<void> {
 
 // 3 ---------------------------------------------------------------------------
 async function latencyAtFixedRate(): Promise<void> {
-  const perSecond = 1000;
+  const perSecond = Number(process.env.BENCH_RATE ?? 1000);
   const seconds = quick ? 2 : 10;
   const engine = await engineFor('latency');
   await engine.ingress.submit([daemonSet], { wait: true });
@@ -182,6 +215,7 @@ async function applyOnBigCluster(): Promise<void> {
   const engine = await engineFor('apply');
   await submitAll(engine, Array.from({ length: n }, (_, i) => nodeEvent(`node-${i}`)));
   await until(async () => (await engine.store.redis.hlen(engine.store.keys.nodes)) >= n, 120_000, 'the nodes', 20);
+  await settled(engine);
   const started = performance.now();
   await engine.ingress.submit([daemonSet]);
   await until(async () => (await commandsWaiting(engine)) >= n, 120_000, 'create commands', 5);
@@ -198,6 +232,7 @@ async function perEventCost(size: number): Promise<number> {
   await engine.ingress.submit([daemonSet], { wait: true });
   await submitAll(engine, Array.from({ length: size }, (_, i) => nodeEvent(`node-${i}`)));
   await until(async () => (await scheduled(engine)) >= size, 600_000, `${size} pods`, 50);
+  await settled(engine);
   const started = performance.now();
   await submitAll(engine, Array.from({ length: joins }, (_, i) => nodeEvent(`late-${i}`)));
   await until(async () => (await scheduled(engine)) >= size + joins, 120_000, 'the late pods', 5);

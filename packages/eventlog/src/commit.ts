@@ -81,14 +81,21 @@ export class CommitBuilder {
     this.opCount++;
   }
 
-  /** `KEYS` and `ARGV` for the script. */
+  /** `KEYS` and `ARGV` for the script. Built with loops: a big pass has 100,000s of arguments, too many to spread. */
   args(): { keys: string[]; argv: string[] } {
-    const argv: string[] = [String(this.entryCount), ...this.entries, String(this.checks.size)];
+    const argv: string[] = [String(this.entryCount)];
+    const append = (items: Iterable<string>) => {
+      for (const item of items) argv.push(item);
+    };
+    append(this.entries);
+    argv.push(String(this.checks.size));
     for (const [key, rv] of this.checks) argv.push(key, rv);
-    argv.push(String(this.rvUpdates.size), ...this.rvUpdates, String(this.opCount));
-    for (const op of this.ops) argv.push(op);
+    argv.push(String(this.rvUpdates.size));
+    append(this.rvUpdates);
+    argv.push(String(this.opCount));
+    append(this.ops);
     argv.push(String(this.outbox.length));
-    for (const c of this.outbox) argv.push(c);
+    append(this.outbox);
     return { keys: this.keys, argv };
   }
 }

@@ -31,7 +31,7 @@ export interface PassOutcome {
   readonly nodes: number;
   /** Ask to look again after this long (failed-pod backoff, minReadySeconds). */
   readonly requeueAfterMs?: number;
-  /** Marks remain (set during the pass, or a full pass was found necessary): run another pass. */
+  /** A full pass was found necessary: run another pass. */
   readonly again: boolean;
 }
 
@@ -45,26 +45,25 @@ const decode = (s: string): NodeContribution => {
 export async function reconcile(store: EventStore, dsKey: string, now: number): Promise<PassOutcome> {
   const { keys, redis } = store;
   for (let attempt = 0; attempt < 10; attempt++) {
-    const [[, marks], [, causes], [, oldTotal]] = (await redis
-      .multi()
-      .hgetall(keys.dirty(dsKey))
-      .smembers(keys.causes(dsKey))
-      .hget(keys.contributions(dsKey), OldTotalField)
-      .exec()) as [null, unknown][] as [[null, Record<string, string>], [null, string[]], [null, string | null]];
+    const slice = new Slice(redis, keys);
+    // Independent reads go out together (ioredis pipelines them): one round trip.
+    const [[[, marks], [, causes], [, oldTotal]]] = (await Promise.all([
+      redis.multi().hgetall(keys.dirty(dsKey)).smembers(keys.causes(dsKey)).hget(keys.contributions(dsKey), OldTotalField).exec(),
+      slice.load({ daemonSets: [dsKey] }),
+    ])) as unknown as [[[null, Record<string, string>], [null, string[]], [null, string | null]]];
     const dirty = Object.keys(marks);
     if (dirty.length === 0) return { decisions: 0, commands: 0, full: false, nodes: 0, again: false };
 
     // Never passed over in full (no stored totals), or asked to: every node. Else only the marked ones,
     // reading only their contributions — a pass's cost follows the marks, not the cluster.
     const full = dirty.includes(AllNodes) || oldTotal === null;
-    const stored = full ? await redis.hgetall(keys.contributions(dsKey)) : await storedContributions(store, dsKey, dirty, oldTotal);
-    const slice = new Slice(redis, keys);
-    const record = await slice.loadDaemonSet(dsKey);
+    const record = slice.state.daemonSets.get(dsKey);
     if (record === undefined) {
       await redis.del(keys.dirty(dsKey), keys.causes(dsKey), keys.contributions(dsKey));
       return { decisions: 0, commands: 0, full, nodes: 0, again: false };
     }
-    const view = full ? await fullView(store, slice, dsKey) : await partialView(store, slice, dsKey, dirty, stored);
+    const stored = full ? await redis.hgetall(keys.contributions(dsKey)) : {};
+    const view = full ? await fullView(store, slice, dsKey) : await partialView(store, slice, dsKey, dirty, oldTotal, stored);
     const result = decide(view, now);
     if (view.scope && result.fullPassNeeded && result.decisions.length === 0) {
       await store.markAllDirty(dsKey);
@@ -93,7 +92,7 @@ export async function reconcile(store: EventStore, dsKey: string, now: number): 
 
     const outcome = await store.commit(commit);
     if (outcome.kind !== 'ok') continue;
-    const remaining = await redis.hlen(keys.dirty(dsKey));
+    // Marks added during the pass come with their own pass request (keepLastIfActive queues it).
     return {
       ...(outcome.seqs[0] !== undefined ? { seq: outcome.seqs[0] } : {}),
       decisions: result.decisions.length,
@@ -101,22 +100,10 @@ export async function reconcile(store: EventStore, dsKey: string, now: number): 
       full: !view.scope,
       nodes: view.nodes.size,
       ...(result.requeueAfterMs !== undefined ? { requeueAfterMs: result.requeueAfterMs } : {}),
-      again: remaining > 0,
+      again: result.fullPassNeeded === true,
     };
   }
   throw new CommitContention(`pass over ${dsKey}: the objects it writes kept changing`);
-}
-
-/** The stored contributions of `nodes`, and the stored old total, as HGETALL would give them. */
-async function storedContributions(store: EventStore, dsKey: string, nodes: readonly string[], oldTotal: string | null): Promise<Record<string, string>> {
-  const values = await store.redis.hmget(store.keys.contributions(dsKey), ...nodes);
-  const out: Record<string, string> = {};
-  nodes.forEach((node, i) => {
-    const value = values[i];
-    if (value) out[node] = value;
-  });
-  if (oldTotal !== null) out[OldTotalField] = oldTotal;
-  return out;
 }
 
 /** Every node, and every pod the DaemonSet controls or could adopt. */
@@ -128,36 +115,40 @@ async function fullView(store: EventStore, slice: Slice, dsKey: string): Promise
     store.redis.smembers(store.keys.daemonSetPods(dsKey)),
     store.redis.smembers(store.keys.orphans(namespace)),
   ]);
-  await Promise.all([slice.loadAllNodes(), slice.loadPods([...owned, ...orphans])]);
+  await slice.load({ allNodes: true, pods: [...owned, ...orphans] });
   return viewFrom(slice, dsKey);
 }
 
-/** The dirty nodes, their pods, and the stored contributions of those nodes. */
+/** The dirty nodes, their pods, and the stored contributions of those nodes (filled into `stored`). */
 async function partialView(
   store: EventStore,
   slice: Slice,
   dsKey: string,
   nodes: readonly string[],
+  oldTotal: string | null,
   stored: Record<string, string>,
 ): Promise<DaemonSetView> {
   const { redis, keys } = store;
   const names = [...nodes];
-  const [values, podKeys] = await Promise.all([
+  const [contributions, values, podKeys] = await Promise.all([
+    redis.hmget(keys.contributions(dsKey), ...names),
     redis.hmget(keys.nodes, ...names),
     redis.sunion(...names.map((n) => keys.nodePods(n))),
   ]);
+  const scoped = new Map<string, NodeContribution>();
   names.forEach((name, i) => {
     const json = values[i];
     if (json) slice.state.nodes.set(name, JSON.parse(json));
+    const code = contributions[i];
+    if (code) {
+      stored[name] = code;
+      scoped.set(name, decode(code));
+    }
   });
+  if (oldTotal !== null) stored[OldTotalField] = oldTotal;
   await slice.loadPods(podKeys);
-  const contributions = new Map<string, NodeContribution>();
-  for (const name of names) {
-    const code = stored[name];
-    if (code) contributions.set(name, decode(code));
-  }
   const view = viewFrom(slice, dsKey);
-  return { ...view, scope: { nodes: new Set(names), contributions, oldTotal: Number(stored[OldTotalField] ?? 0) } };
+  return { ...view, scope: { nodes: new Set(names), contributions: scoped, oldTotal: Number(oldTotal ?? 0) } };
 }
 
 /** The pass's view of the slice: pods the DaemonSet controls, and orphans its selector matches. */

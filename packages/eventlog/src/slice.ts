@@ -35,6 +35,17 @@ export function parseRecord(json: string, revisions: Map<string, ControllerRevis
   return { ...stored, revisions };
 }
 
+/** What to read into a slice. */
+export interface SliceRequest {
+  readonly nodes?: readonly string[];
+  readonly pods?: readonly string[];
+  readonly daemonSets?: readonly string[];
+  /** Every node, read-only (a full pass never writes nodes). */
+  readonly allNodes?: boolean;
+  /** Every DaemonSet record without revisions, read-only (to see which a pod concerns). */
+  readonly allDaemonSets?: boolean;
+}
+
 export class Slice {
   readonly state: ClusterState = emptyClusterState();
   /** JSON as read, per object key, for objects loaded for writing (undefined: absent). */
@@ -49,61 +60,78 @@ export class Slice {
     private readonly keys: Keys,
   ) {}
 
-  /** Nodes, for writing (with rv and versions). */
-  async loadNodes(names: readonly string[]): Promise<void> {
-    if (names.length === 0) return;
-    const objectKeys = names.map((n) => `node/${n}`);
-    const [nodes, rvs, versions] = await this.multiGet(this.keys.nodes, names, objectKeys);
-    names.forEach((name, i) => {
-      const key = objectKeys[i] as string;
-      this.original.set(key, nodes[i] ?? undefined);
+  /**
+   * Read, in one round trip: `nodes`, `pods` and `daemonSets` for writing
+   * (with their rv and versions), and — read-only — every node and every
+   * DaemonSet record when asked.
+   */
+  async load(request: SliceRequest): Promise<void> {
+    const nodes = request.nodes ?? [];
+    const pods = request.pods ?? [];
+    const daemonSets = request.daemonSets ?? [];
+    const k = this.keys;
+    const multi = this.redis.multi();
+    const objectKeys = [...nodes.map((n) => `node/${n}`), ...pods.map((p) => `pod/${p}`), ...daemonSets.map((d) => `ds/${d}`)];
+    if (nodes.length > 0) multi.hmget(k.nodes, ...nodes);
+    if (pods.length > 0) multi.hmget(k.pods, ...pods);
+    for (const ds of daemonSets) multi.hget(k.daemonSets, ds).hgetall(k.revisions(ds));
+    if (objectKeys.length > 0) multi.hmget(k.rv, ...objectKeys).hmget(k.versions, ...objectKeys);
+    if (request.allNodes) multi.hgetall(k.nodes);
+    if (request.allDaemonSets) multi.hgetall(k.daemonSets);
+    const replies = ((await multi.exec()) ?? []).map(([error, value]) => {
+      if (error) throw error;
+      return value;
+    });
+    let at = 0;
+    const next = <T>() => replies[at++] as T;
+    const nodeValues = nodes.length > 0 ? next<(string | null)[]>() : [];
+    const podValues = pods.length > 0 ? next<(string | null)[]>() : [];
+    const dsValues = daemonSets.map(() => [next<string | null>(), next<Record<string, string>>()] as const);
+    const [rvs, versions] = objectKeys.length > 0 ? [next<(string | null)[]>(), next<(string | null)[]>()] : [[], []];
+    objectKeys.forEach((key, i) => {
       this.rv.set(key, rvs[i] ?? '0');
       this.setVersion(key, versions[i]);
-      const node = parse<Node>(nodes[i]);
+    });
+    nodes.forEach((name, i) => {
+      this.original.set(`node/${name}`, nodeValues[i] ?? undefined);
+      const node = parse<Node>(nodeValues[i]);
       if (node) this.state.nodes.set(name, node);
     });
-  }
-
-  /** Every node, read-only (a full pass never writes nodes). */
-  async loadAllNodes(): Promise<void> {
-    const all = await this.redis.hgetall(this.keys.nodes);
-    for (const [name, json] of Object.entries(all)) this.state.nodes.set(name, JSON.parse(json) as Node);
+    pods.forEach((podKey, i) => {
+      this.original.set(`pod/${podKey}`, podValues[i] ?? undefined);
+      const pod = parse<Pod>(podValues[i]);
+      this.originalPods.set(podKey, pod);
+      if (pod) this.state.pods.set(podKey, pod);
+    });
+    daemonSets.forEach((dsKey, i) => {
+      const [json, revisions] = dsValues[i] as readonly [string | null, Record<string, string>];
+      this.original.set(`ds/${dsKey}`, json ?? undefined);
+      this.originalRevisions.set(dsKey, new Map(Object.entries(revisions)));
+      if (!json) return;
+      const parsed = new Map(Object.entries(revisions).map(([n, r]) => [n, JSON.parse(r) as ControllerRevision]));
+      this.state.daemonSets.set(dsKey, parseRecord(json, parsed));
+    });
+    if (request.allNodes) {
+      for (const [name, json] of Object.entries(next<Record<string, string>>())) {
+        if (!this.state.nodes.has(name)) this.state.nodes.set(name, JSON.parse(json) as Node);
+      }
+    }
+    if (request.allDaemonSets) {
+      for (const [dsKey, json] of Object.entries(next<Record<string, string>>())) {
+        if (!this.state.daemonSets.has(dsKey)) this.state.daemonSets.set(dsKey, parseRecord(json, new Map()));
+      }
+    }
   }
 
   /** Pods by `ns/name`, for writing. */
   async loadPods(podKeys: readonly string[]): Promise<void> {
-    if (podKeys.length === 0) return;
-    const objectKeys = podKeys.map((k) => `pod/${k}`);
-    const [pods, rvs, versions] = await this.multiGet(this.keys.pods, podKeys, objectKeys);
-    podKeys.forEach((podKey, i) => {
-      const key = objectKeys[i] as string;
-      this.original.set(key, pods[i] ?? undefined);
-      this.rv.set(key, rvs[i] ?? '0');
-      this.setVersion(key, versions[i]);
-      const pod = parse<Pod>(pods[i]);
-      this.originalPods.set(podKey, pod);
-      if (pod) this.state.pods.set(podKey, pod);
-    });
+    if (podKeys.length > 0) await this.load({ pods: podKeys });
   }
 
   /** One DaemonSet record with its revisions, for writing. */
   async loadDaemonSet(dsKey: string): Promise<DaemonSetRecord | undefined> {
-    const key = `ds/${dsKey}`;
-    const [[, json], [, revisions], [, rv], [, version]] = (await this.redis
-      .multi()
-      .hget(this.keys.daemonSets, dsKey)
-      .hgetall(this.keys.revisions(dsKey))
-      .hget(this.keys.rv, key)
-      .hget(this.keys.versions, key)
-      .exec()) as [unknown, unknown][] as [[null, string | null], [null, Record<string, string>], [null, string | null], [null, string | null]];
-    this.original.set(key, json ?? undefined);
-    this.rv.set(key, rv ?? '0');
-    this.setVersion(key, version);
-    this.originalRevisions.set(dsKey, new Map(Object.entries(revisions)));
-    if (!json) return undefined;
-    const record = parseRecord(json, new Map(Object.entries(revisions).map(([n, r]) => [n, JSON.parse(r) as ControllerRevision])));
-    this.state.daemonSets.set(dsKey, record);
-    return record;
+    await this.load({ daemonSets: [dsKey] });
+    return this.state.daemonSets.get(dsKey);
   }
 
   /** A pod as it was read, before any change in this slice. */
@@ -111,28 +139,10 @@ export class Slice {
     return this.originalPods.get(podKey);
   }
 
-  /** Every DaemonSet record, read-only (to see which a pod concerns), without revisions. */
-  async loadAllDaemonSets(): Promise<void> {
-    const all = await this.redis.hgetall(this.keys.daemonSets);
-    for (const [dsKey, json] of Object.entries(all)) {
-      if (!this.state.daemonSets.has(dsKey)) this.state.daemonSets.set(dsKey, parseRecord(json, new Map()));
-    }
-  }
-
   private setVersion(objectKey: string, json: string | null | undefined): void {
     this.originalVersions.set(objectKey, json ?? undefined);
     const version = parse<ObjectVersion>(json);
     if (version) this.state.versions.set(objectKey, version);
-  }
-
-  private async multiGet(hash: string, fields: readonly string[], objectKeys: readonly string[]) {
-    const [[, values], [, rvs], [, versions]] = (await this.redis
-      .multi()
-      .hmget(hash, ...fields)
-      .hmget(this.keys.rv, ...objectKeys)
-      .hmget(this.keys.versions, ...objectKeys)
-      .exec()) as [[null, (string | null)[]], [null, (string | null)[]], [null, (string | null)[]]];
-    return [values, rvs, versions] as const;
   }
 
   /**

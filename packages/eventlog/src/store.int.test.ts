@@ -121,3 +121,15 @@ describe('EventStore', () => {
     expect(result.differences).toEqual(['node/ghost: live has it, the log does not imply it']);
   });
 });
+
+describe('big passes', () => {
+  it('a pass creating 20,000 pods commits in one step (hundreds of thousands of script arguments)', async () => {
+    const nodes = Array.from({ length: 20_000 }, (_, i) => event('io.everynode.node.joined', node(`n${i}`)));
+    for (let i = 0; i < nodes.length; i += 5000) await store.accept(nodes.slice(i, i + 5000), t0);
+    await store.accept([event('io.everynode.daemonset.applied', ds())], t0);
+    const outcome = await reconcile(store, 'kube-system/fluentd', t0 + 1000);
+    expect(outcome).toMatchObject({ full: true, commands: 20_000 });
+    expect(await redis.hlen(store.keys.pods)).toBe(20_000);
+    expect((await store.getDaemonSet('kube-system', 'fluentd'))?.status?.currentNumberScheduled).toBe(20_000);
+  }, 60_000);
+});

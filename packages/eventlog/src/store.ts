@@ -45,11 +45,13 @@ export class EventStore {
   /** Run a commit script call. */
   async commit(builder: CommitBuilder): Promise<CommitOutcome> {
     const { keys, argv } = builder.args();
-    const run = (this.redis as unknown as Record<string, (n: number, ...a: string[]) => Promise<unknown>>).everynodeCommit as (
+    const run = (this.redis as unknown as Record<string, (n: number, args: string[]) => Promise<unknown>>).everynodeCommit as (
       n: number,
-      ...a: string[]
+      args: string[],
     ) => Promise<unknown>;
-    return parseOutcome(await run.call(this.redis, keys.length, ...keys, ...argv));
+    // One array argument (ioredis flattens it): spreading 100,000s of arguments would overflow the stack.
+    const args = keys.concat(argv);
+    return parseOutcome(await run.call(this.redis, keys.length, args));
   }
 
   /**
@@ -61,10 +63,11 @@ export class EventStore {
   async accept(events: readonly ClusterEvent[], at: number): Promise<{ results: Acceptance[]; dirty: Set<string> }> {
     const results = new Map<number, Acceptance>();
     for (let attempt = 0; attempt < 20; attempt++) {
-      await this.markKnown(events, results);
-      const pending = events.map((e, i) => [e, i] as const).filter(([, i]) => !results.has(i));
+      // Which are already in the log, and what the rest touch: read together, one round trip.
+      const candidates = events.map((e, i) => [e, i] as const).filter(([, i]) => !results.has(i));
+      const [, slice] = await Promise.all([this.markKnown(events, results), this.sliceFor(candidates.map(([e]) => e))]);
+      const pending = candidates.filter(([, i]) => !results.has(i));
       if (pending.length === 0) break;
-      const slice = await this.sliceFor(pending.map(([e]) => e));
       const commit = new CommitBuilder(this.keys);
       const outcomes: { index: number; evolution: Evolution; entry: number }[] = [];
       for (const [event, index] of pending) {
@@ -126,12 +129,7 @@ export class EventStore {
       else if (event.type.startsWith('io.everynode.pod.')) pods.add(`${meta.namespace ?? 'default'}/${meta.name}`);
       else daemonSets.add(`${meta.namespace ?? 'default'}/${meta.name}`);
     }
-    await Promise.all([
-      slice.loadNodes([...nodes]),
-      slice.loadPods([...pods]),
-      ...[...daemonSets].map((k) => slice.loadDaemonSet(k)),
-    ]);
-    await slice.loadAllDaemonSets();
+    await slice.load({ nodes: [...nodes], pods: [...pods], daemonSets: [...daemonSets], allDaemonSets: true });
     return slice;
   }
 
