@@ -12,7 +12,9 @@ export interface WorkerProcess {
 
 /** Start one worker process; resolves once its workers are listening. */
 export async function startWorkerProcess(env: Record<string, string>): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  // EVERYNODE_WORKER_NODE_OPTIONS: extra node flags for profiling a worker (e.g. --cpu-prof).
+  const extra = process.env.EVERYNODE_WORKER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...extra, '--import', 'tsx', entry], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

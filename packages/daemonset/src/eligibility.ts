@@ -10,7 +10,7 @@
 import type { DaemonSet, Node, TaintEffect } from '@everynode/api';
 import { requiredNodeAffinityMatches } from './node-affinity.ts';
 import { effectiveTaints } from './node-taints.ts';
-import { findUntoleratedTaint, withDaemonPodTolerations } from './tolerations.ts';
+import { findUntoleratedTaint, daemonTolerationsOf } from './tolerations.ts';
 
 /** What a node means for a DaemonSet. */
 export interface NodeEligibility {
@@ -40,7 +40,7 @@ export function nodeShouldRunDaemonPod(node: Node, ds: DaemonSet): NodeEligibili
   if (!requiredNodeAffinityMatches(spec, node)) return { shouldRun: false, shouldContinueRunning: false };
 
   const taints = effectiveTaints(node);
-  const tolerations = withDaemonPodTolerations(spec).tolerations ?? [];
+  const tolerations = daemonTolerationsOf(spec);
   if (findUntoleratedTaint(taints, tolerations, schedulingEffects) === undefined) {
     return { shouldRun: true, shouldContinueRunning: true };
   }

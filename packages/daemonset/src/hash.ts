@@ -44,24 +44,26 @@ export function fnv64a(text: string): bigint {
 }
 
 /**
- * MurmurHash3's 64-bit finalizer. FNV's low bits depend only on the inputs' low
- * bits, so inputs differing in high bits alone would share them; this bijection
- * spreads every input bit over the whole word.
+ * A salted 32-bit hash of `text` for identifiers: FNV-1a over UTF-16 code
+ * units from a salt-dependent offset, then MurmurHash3's finalizer (FNV's low
+ * bits depend only on the inputs' low bits; the finalizer spreads every bit).
+ * Plain 32-bit arithmetic: a pass names thousands of pods, BigInt is too slow.
  */
-function mix64(value: bigint): bigint {
-  let k = value;
-  k ^= k >> 33n;
-  k = (k * 0xff51afd7ed558ccdn) & MASK64;
-  k ^= k >> 33n;
-  k = (k * 0xc4ceb9fe1a85ec53n) & MASK64;
-  k ^= k >> 33n;
-  return k;
+function hash32(text: string, salt: number): number {
+  let h = (FNV32_OFFSET ^ Math.imul(salt + 1, 0x9e3779b9)) >>> 0;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV32_PRIME);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
 }
 
-/** Round `round` of a salted 64-bit hash of `parts`; different rounds act as independent hashes. */
-function round64(parts: readonly string[], round: number): bigint {
+/** Round `round` of a salted hash of `parts`; different rounds act as independent hashes. */
+function round32(parts: readonly string[], round: number): number {
   // JSON of the array keeps ["a","bc"] and ["ab","c"] apart.
-  return mix64(fnv64a(`${round}\u0000${JSON.stringify(parts)}`));
+  return hash32(JSON.stringify(parts), round);
 }
 
 /**
@@ -115,18 +117,19 @@ export function computeHash(template: PodTemplateSpec, collisionCount?: number):
 /**
  * `length` characters of {@link SAFE_ALPHABET} derived from `parts` — the
  * `<ds>-<5 chars>` suffix of a pod name (as `generateName` + `rand.String(5)`
- * upstream, but replayable). Each 64-bit round yields 13 base-27 digits.
+ * upstream, but replayable). Each 32-bit round yields six base-27 digits.
  *
  * @param length default 5 (27⁵ ≈ 14 million suffixes).
  */
 export function shortHash(parts: readonly string[], length = 5): string {
-  const base = BigInt(SAFE_ALPHABET.length);
+  const base = SAFE_ALPHABET.length;
   let out = '';
   for (let round = 0; out.length < length; round++) {
-    let value = round64(parts, round);
-    for (let digit = 0; digit < 13 && out.length < length; digit++) {
-      out += SAFE_ALPHABET[Number(value % base)];
-      value /= base;
+    let value = round32(parts, round);
+    // 27^6 < 2^32: six digits per round.
+    for (let digit = 0; digit < 6 && out.length < length; digit++) {
+      out += SAFE_ALPHABET[value % base];
+      value = Math.floor(value / base);
     }
   }
   return out;
@@ -135,10 +138,10 @@ export function shortHash(parts: readonly string[], length = 5): string {
 /**
  * A UUID-formatted uid (`xxxxxxxx-xxxx-5xxx-[89ab]xxx-xxxxxxxxxxxx`) derived from
  * `parts`: the same parts always give the same uid; different parts differ in
- * 122 bits drawn from two independent salted 64-bit rounds.
+ * 122 bits drawn from four independent salted 32-bit rounds.
  */
 export function deterministicUid(parts: readonly string[]): string {
-  const hex = [0, 1].map((round) => round64(parts, round).toString(16).padStart(16, '0')).join('').split('');
+  const hex = [0, 1, 2, 3].map((round) => round32(parts, round).toString(16).padStart(8, '0')).join('').split('');
   hex[12] = '5'; // version nibble: name-based, as a v5 UUID
   hex[16] = (8 | (parseInt(hex[16] as string, 16) & 0x3)).toString(16); // RFC 4122 variant bits 10xx
   const s = hex.join('');

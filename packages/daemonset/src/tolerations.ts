@@ -83,8 +83,20 @@ export function addOrUpdateToleration(tolerations: readonly Toleration[], tolera
 
 /** `spec` with the daemon pod tolerations added (`util.AddOrUpdateDaemonPodTolerations`). Never mutates. */
 export function withDaemonPodTolerations(spec: PodSpec): PodSpec {
-  const tolerations = daemonPodTolerations(spec.hostNetwork === true).reduce(addOrUpdateToleration, spec.tolerations ?? []);
-  return { ...spec, tolerations };
+  return { ...spec, tolerations: daemonTolerationsOf(spec) };
+}
+
+/** Merged tolerations per pod spec object: a pass asks once per node, the answer is the same. */
+const merged = new WeakMap<PodSpec, Toleration[]>();
+
+/** The spec's tolerations with the automatic daemon ones merged in (cached; treat as read-only). */
+export function daemonTolerationsOf(spec: PodSpec): Toleration[] {
+  let tolerations = merged.get(spec);
+  if (tolerations === undefined) {
+    tolerations = daemonPodTolerations(spec.hostNetwork === true).reduce(addOrUpdateToleration, spec.tolerations ?? []);
+    merged.set(spec, tolerations);
+  }
+  return tolerations;
 }
 
 /** `Toleration.MatchToleration`: key, effect, operator and value agree (a missing one is `""`). */

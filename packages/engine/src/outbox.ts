@@ -23,7 +23,7 @@ export interface OutboxOptions {
   /** A connection of its own: reading blocks. */
   readonly connection: Redis;
   readonly consumer: string;
-  /** Entries published per round. Default 1000. */
+  /** Outbox entries (of up to 500 commands each) published per round. Default 20. */
   readonly batch?: number;
   /** How long an entry may sit unacknowledged with a dead consumer before another takes it. Default 30 s. */
   readonly claimIdleMs?: number;
@@ -89,7 +89,7 @@ export class OutboxPublisher {
 
   private async publishNew(): Promise<number> {
     const { connection, store, consumer } = this.options;
-    const reply = (await connection.xreadgroup('GROUP', Group, consumer, 'COUNT', this.options.batch ?? 1000, 'STREAMS', store.keys.outbox, '>')) as
+    const reply = (await connection.xreadgroup('GROUP', Group, consumer, 'COUNT', this.options.batch ?? 20, 'STREAMS', store.keys.outbox, '>')) as
       | [string, [string, string[]][]][]
       | null;
     const entries = reply?.[0]?.[1] ?? [];
@@ -98,7 +98,7 @@ export class OutboxPublisher {
 
   private async claimAbandoned(): Promise<number> {
     const { connection, store, consumer } = this.options;
-    const [, entries] = (await connection.xautoclaim(store.keys.outbox, Group, consumer, this.options.claimIdleMs ?? 30_000, '0', 'COUNT', this.options.batch ?? 1000)) as [
+    const [, entries] = (await connection.xautoclaim(store.keys.outbox, Group, consumer, this.options.claimIdleMs ?? 30_000, '0', 'COUNT', this.options.batch ?? 20)) as [
       string,
       [string, string[]][],
     ];
@@ -108,15 +108,16 @@ export class OutboxPublisher {
   private async publish(entries: [string, string[]][]): Promise<number> {
     if (entries.length === 0) return 0;
     const { connection, store, queues, metrics } = this.options;
-    const jobs = entries.map(([, fields]) => {
-      const command = JSON.parse(fields[1] as string) as { id: string; type: string };
-      return { name: command.type, data: command, opts: { jobId: jobIdFor(command.id) } };
-    });
-    await queues.commands.addBulk(jobs);
+    // Each entry holds up to 500 commands (field `cs`, a JSON array), recorded by one pass.
+    const commands = entries.flatMap(([, fields]) => JSON.parse(fields[1] as string) as { id: string; type: string }[]);
+    for (let i = 0; i < commands.length; i += 1000) {
+      const jobs = commands.slice(i, i + 1000).map((command) => ({ name: command.type, data: command, opts: { jobId: jobIdFor(command.id) } }));
+      await queues.commands.addBulk(jobs);
+    }
     const ids = entries.map(([id]) => id);
     await connection.multi().xack(store.keys.outbox, Group, ...ids).xdel(store.keys.outbox, ...ids).exec();
-    metrics.commands.inc(entries.length);
-    metrics.adds.inc({ name: 'commands' }, entries.length);
+    metrics.commands.inc(commands.length);
+    metrics.adds.inc({ name: 'commands' }, commands.length);
     return entries.length;
   }
 }

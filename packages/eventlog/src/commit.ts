@@ -12,6 +12,9 @@ export class CommitBuilder {
   private readonly rvUpdates = new Set<string>();
   private readonly ops: string[] = [];
   private opCount = 0;
+  /** HSET fields and SADD members per key, sent as one variadic op each. */
+  private readonly hashWrites = new Map<string, string[]>();
+  private readonly setAdds = new Map<string, string[]>();
   private readonly outbox: string[] = [];
 
   constructor(k: Keys) {
@@ -40,49 +43,64 @@ export class CommitBuilder {
   }
 
   hset(key: string, field: string, value: string): void {
-    this.op('hset', key, field, value);
+    let pending = this.hashWrites.get(key);
+    if (!pending) this.hashWrites.set(key, (pending = []));
+    pending.push(field, value);
   }
   hdel(key: string, field: string): void {
-    this.op('hdel', key, field);
+    this.op('hdel', key, [field]);
   }
   sadd(key: string, member: string): void {
-    this.op('sadd', key, member);
+    let pending = this.setAdds.get(key);
+    if (!pending) this.setAdds.set(key, (pending = []));
+    pending.push(member);
   }
   srem(key: string, member: string): void {
-    this.op('srem', key, member);
+    this.op('srem', key, [member]);
   }
   /** Count one more mark on `field`. */
   hincr(key: string, field: string, by = 1): void {
-    this.op('hincr', key, field, String(by));
+    this.op('hincr', key, [field, String(by)]);
   }
   /** Take back `by` marks from `field`, dropping it when none remain. */
   hdecr(key: string, field: string, by: number): void {
-    this.op('hdecr', key, field, String(by));
+    this.op('hdecr', key, [field, String(by)]);
   }
   del(key: string): void {
     this.op('del', key);
   }
   /** Add the sequence number of entry `entryIndex` to the set `key`. */
   saddSeq(key: string, entryIndex: number): void {
-    this.op('saddseq', key, String(entryIndex));
+    this.op('saddseq', key, [String(entryIndex)]);
   }
-  command(json: string): void {
-    this.outbox.push(json);
+  /** Commands to publish, recorded in the outbox in entries of up to 500. */
+  commands(jsons: readonly string[]): void {
+    for (let i = 0; i < jsons.length; i += 500) this.outbox.push(`[${jsons.slice(i, i + 500).join(',')}]`);
   }
 
-  private op(code: string, key: string, a = '', b = ''): void {
+  private op(code: string, key: string, args: readonly string[] = []): void {
     let index = this.keyIndex.get(key);
     if (index === undefined) {
       this.keys.push(key);
       index = this.keys.length;
       this.keyIndex.set(key, index);
     }
-    this.ops.push(code, String(index), a, b);
+    this.ops.push(code, String(index), String(args.length));
+    for (const arg of args) this.ops.push(arg);
     this.opCount++;
+  }
+
+  /** The buffered HSETs and SADDs as variadic ops (no commit writes and removes the same field). */
+  private flushBuffered(): void {
+    for (const [key, args] of this.hashWrites) this.op('hset', key, args);
+    for (const [key, args] of this.setAdds) this.op('sadd', key, args);
+    this.hashWrites.clear();
+    this.setAdds.clear();
   }
 
   /** `KEYS` and `ARGV` for the script. Built with loops: a big pass has 100,000s of arguments, too many to spread. */
   args(): { keys: string[]; argv: string[] } {
+    this.flushBuffered();
     const argv: string[] = [String(this.entryCount)];
     const append = (items: Iterable<string>) => {
       for (const item of items) argv.push(item);

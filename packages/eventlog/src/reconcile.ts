@@ -88,7 +88,7 @@ export async function reconcile(store: EventStore, dsKey: string, now: number): 
     for (const [node, count] of Object.entries(marks)) commit.hdecr(keys.dirty(dsKey), node, Number(count));
     for (const member of causes) commit.srem(keys.causes(dsKey), member);
     if (result.fullPassNeeded) commit.hincr(keys.dirty(dsKey), AllNodes);
-    for (const command of commands) commit.command(JSON.stringify(command));
+    commit.commands(commands.map((c) => JSON.stringify(c)));
 
     const outcome = await store.commit(commit);
     if (outcome.kind !== 'ok') continue;

@@ -63,7 +63,11 @@ describe('EventStore', () => {
     expect(await settle()).toBe(2);
     const pods = await store.listPods('kube-system');
     expect(pods).toHaveLength(2);
-    expect(await redis.xlen(store.keys.outbox)).toBe(2);
+    const [[, fields]] = (await redis.xrange(store.keys.outbox, '-', '+')) as [string, string[]][] as [[string, string[]]];
+    expect((JSON.parse(fields[1] as string) as { type: string; subject: string }[]).map((c) => `${c.type} ${c.subject}`).sort()).toEqual([
+      'io.everynode.pod.create a',
+      'io.everynode.pod.create b',
+    ]);
     expect((await store.getDaemonSet('kube-system', 'fluentd'))?.status).toMatchObject({ desiredNumberScheduled: 2, currentNumberScheduled: 2 });
     const log = await store.readLog();
     expect(log.at(-1)).toMatchObject({ kind: 'pass', daemonSet: 'kube-system/fluentd', causes: [3] });

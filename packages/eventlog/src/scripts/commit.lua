@@ -10,12 +10,13 @@
       nEntries, then per entry: dedupe field ('' = none), entry JSON
       nChecks,  then per check: object key, expected rv ('0' = never changed)
       nRv,      then the object keys whose rv becomes the last new seq
-      nOps,     then per op: opcode, key index (into KEYS), arg1, arg2
-                opcodes: hset key field value | hdel key field | sadd key member |
-                         srem key member | del key | hincr key field n |
-                         hdecr key field n (and drop the field at 0 or below) |
-                         saddseq key entryIndex (adds that entry's seq, 0-based)
-      nOutbox,  then the command JSON of each
+      nOps,     then per op: opcode, key index (into KEYS), argument count, arguments
+                opcodes: hset key field value [field value …] | hdel key field |
+                         sadd key member [member …] | srem key member | del key |
+                         hincr key field n | hdecr key field n (and drop the field
+                         at 0 or below) | saddseq key entryIndex (adds that entry's
+                         seq, 0-based)
+      nOutbox,  then each outbox entry: a JSON array of commands
 
   Output:
     {'ok', seq1, seq2, …}        the new entries' sequence numbers
@@ -67,32 +68,46 @@ end
 -- A commit without entries (a pass that decided nothing) still applies its ops.
 local last = nEntries > 0 and tostring(seqs[nEntries]) or redis.call('GET', seqKey) or '0'
 
-local nRv = tonumber(take())
-for _ = 1, nRv do
-  redis.call('HSET', rv, take(), last)
+-- Variadic commands go in chunks: Lua's unpack() has a limit of a few thousand values.
+local function chunked(command, key, args)
+  for from = 1, #args, 1000 do
+    redis.call(command, key, unpack(args, from, math.min(from + 999, #args)))
+  end
 end
+
+local nRv = tonumber(take())
+local rvArgs = {}
+for _ = 1, nRv do
+  rvArgs[#rvArgs + 1] = take()
+  rvArgs[#rvArgs + 1] = last
+end
+chunked('HSET', rv, rvArgs)
 
 local nOps = tonumber(take())
 for _ = 1, nOps do
-  local op, key, a, b = take(), KEYS[tonumber(take())], take(), take()
+  local op, key, n = take(), KEYS[tonumber(take())], tonumber(take())
+  local args = {}
+  for a = 1, n do
+    args[a] = take()
+  end
   if op == 'hset' then
-    redis.call('HSET', key, a, b)
-  elseif op == 'hdel' then
-    redis.call('HDEL', key, a)
+    chunked('HSET', key, args)
   elseif op == 'sadd' then
-    redis.call('SADD', key, a)
+    chunked('SADD', key, args)
+  elseif op == 'hdel' then
+    redis.call('HDEL', key, args[1])
   elseif op == 'srem' then
-    redis.call('SREM', key, a)
+    redis.call('SREM', key, args[1])
   elseif op == 'del' then
     redis.call('DEL', key)
   elseif op == 'hincr' then
-    redis.call('HINCRBY', key, a, b)
+    redis.call('HINCRBY', key, args[1], args[2])
   elseif op == 'hdecr' then
-    if redis.call('HINCRBY', key, a, -tonumber(b)) <= 0 then
-      redis.call('HDEL', key, a)
+    if redis.call('HINCRBY', key, args[1], -tonumber(args[2])) <= 0 then
+      redis.call('HDEL', key, args[1])
     end
   elseif op == 'saddseq' then
-    redis.call('SADD', key, seqs[tonumber(a) + 1])
+    redis.call('SADD', key, seqs[tonumber(args[1]) + 1])
   else
     return redis.error_reply('commit: unknown op ' .. tostring(op))
   end
@@ -100,7 +115,7 @@ end
 
 local nOutbox = tonumber(take())
 for _ = 1, nOutbox do
-  redis.call('XADD', outbox, '*', 'c', take())
+  redis.call('XADD', outbox, '*', 'cs', take())
 end
 
 table.insert(seqs, 1, 'ok')
