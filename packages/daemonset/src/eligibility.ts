@@ -35,6 +35,18 @@ const evictingEffects: readonly TaintEffect[] = ['NoExecute'];
  *   is untolerated.
  */
 export function nodeShouldRunDaemonPod(node: Node, ds: DaemonSet): NodeEligibility {
+  // A pass asks this several times per node (manage, rollingUpdate, status): answer once per
+  // (node, template) object pair. Objects are never mutated, so identity is a safe key.
+  let perTemplate = answers.get(node);
+  if (perTemplate === undefined) answers.set(node, (perTemplate = new WeakMap()));
+  let answer = perTemplate.get(ds.spec.template);
+  if (answer === undefined) perTemplate.set(ds.spec.template, (answer = decideEligibility(node, ds)));
+  return answer;
+}
+
+const answers = new WeakMap<Node, WeakMap<DaemonSet['spec']['template'], NodeEligibility>>();
+
+function decideEligibility(node: Node, ds: DaemonSet): NodeEligibility {
   const spec = ds.spec.template.spec;
   if (spec.nodeName && spec.nodeName !== node.metadata.name) return { shouldRun: false, shouldContinueRunning: false };
   if (!requiredNodeAffinityMatches(spec, node)) return { shouldRun: false, shouldContinueRunning: false };

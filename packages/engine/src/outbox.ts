@@ -1,12 +1,14 @@
 /**
- * The outbox publisher: commands are recorded in `{p}:outbox` in the same
- * atomic step as the pass that decided them, and published from there to the
- * `commands` queue — so a crash between recording and publishing publishes
- * later, and once: the job id is the command's deterministic id, and
- * BullMQ ignores a job id it already holds. Several publishers share the
- * stream through a consumer group; a dead one's entries are claimed after
- * `claimIdleMs`.
+ * The outbox publisher: a pass that decided commands notes its log sequence
+ * number in `{p}:outbox` in the same atomic step that records it, and the
+ * publisher derives the commands from the logged decisions (`commandsOf`, the
+ * same pure function everywhere) and adds them to the `commands` queue — so
+ * a crash between recording and publishing publishes later, and once: the
+ * job id is the command's deterministic id, and BullMQ ignores a job id it
+ * already holds. Several publishers share the stream through a consumer
+ * group; a dead one's entries are claimed after `claimIdleMs`.
  */
+import { commandsOf } from '@everynode/daemonset';
 import type { EventStore } from '@everynode/eventlog';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -23,7 +25,7 @@ export interface OutboxOptions {
   /** A connection of its own: reading blocks. */
   readonly connection: Redis;
   readonly consumer: string;
-  /** Outbox entries (of up to 500 commands each) published per round. Default 20. */
+  /** Outbox entries (passes) published per round. Default 20. */
   readonly batch?: number;
   /** How long an entry may sit unacknowledged with a dead consumer before another takes it. Default 30 s. */
   readonly claimIdleMs?: number;
@@ -108,8 +110,9 @@ export class OutboxPublisher {
   private async publish(entries: [string, string[]][]): Promise<number> {
     if (entries.length === 0) return 0;
     const { connection, store, queues, metrics } = this.options;
-    // Each entry holds up to 500 commands (field `cs`, a JSON array), recorded by one pass.
-    const commands = entries.flatMap(([, fields]) => JSON.parse(fields[1] as string) as { id: string; type: string }[]);
+    const seqs = entries.map(([, fields]) => Number(fields[1]));
+    const passes = await Promise.all(seqs.map((seq) => store.readLog({ after: seq - 1, limit: 1 })));
+    const commands = passes.flatMap(([entry]) => (entry?.kind === 'pass' ? commandsOf(entry.decisions, Date.parse(entry.at)) : []));
     for (let i = 0; i < commands.length; i += 1000) {
       const jobs = commands.slice(i, i + 1000).map((command) => ({ name: command.type, data: command, opts: { jobId: jobIdFor(command.id) } }));
       await queues.commands.addBulk(jobs);

@@ -15,16 +15,20 @@ export class CommitBuilder {
   /** HSET fields and SADD members per key, sent as one variadic op each. */
   private readonly hashWrites = new Map<string, string[]>();
   private readonly setAdds = new Map<string, string[]>();
-  private readonly outbox: string[] = [];
 
   constructor(k: Keys) {
-    this.keys = [k.seen, k.rv, k.log, k.seq, k.outbox];
+    this.keys = [k.seen, k.rv, k.log, k.seq];
     this.keys.forEach((key, i) => this.keyIndex.set(key, i + 1));
   }
 
   /** Append a log entry; `dedupe` (`source\nid`) makes it idempotent. Returns its index. */
   entry(body: unknown, dedupe = ''): number {
-    this.entries.push(dedupe, JSON.stringify(body));
+    return this.entryJson(JSON.stringify(body), dedupe);
+  }
+
+  /** Append a log entry already serialised. */
+  entryJson(json: string, dedupe = ''): number {
+    this.entries.push(dedupe, json);
     return this.entries.length / 2 - 1;
   }
 
@@ -73,9 +77,13 @@ export class CommitBuilder {
   saddSeq(key: string, entryIndex: number): void {
     this.op('saddseq', key, [String(entryIndex)]);
   }
-  /** Commands to publish, recorded in the outbox in entries of up to 500. */
-  commands(jsons: readonly string[]): void {
-    for (let i = 0; i < jsons.length; i += 500) this.outbox.push(`[${jsons.slice(i, i + 500).join(',')}]`);
+  /**
+   * Note in the outbox `key` that entry `entryIndex` (a pass) has commands to
+   * publish: the publisher derives them from the logged decisions, so they
+   * are written once, in the log.
+   */
+  outboxPass(key: string, entryIndex: number): void {
+    this.op('xaddseq', key, [String(entryIndex)]);
   }
 
   private op(code: string, key: string, args: readonly string[] = []): void {
@@ -112,8 +120,6 @@ export class CommitBuilder {
     append(this.rvUpdates);
     argv.push(String(this.opCount));
     append(this.ops);
-    argv.push(String(this.outbox.length));
-    append(this.outbox);
     return { keys: this.keys, argv };
   }
 }

@@ -2,6 +2,7 @@
 export * from './entries.ts';
 export * from './keys.ts';
 export * from './commit.ts';
+export * from './json.ts';
 export * from './slice.ts';
 export * from './store.ts';
 export * from './reconcile.ts';

@@ -20,7 +20,7 @@
  * | `{p}:contrib:<ns/name>`  | hash   | node → status contribution; `*old` → nodes on old pods    |
  * | `{p}:dirty:<ns/name>`    | hash   | node → marks a pass must answer; `*` = all nodes          |
  * | `{p}:causes:<ns/name>`   | set    | seqs of events the next pass answers                      |
- * | `{p}:outbox`             | stream | commands recorded and not yet published (field `c`)       |
+ * | `{p}:outbox`             | stream | passes whose commands are not yet published (field `seq`) |
  *
  * Object keys (in `rv` and `versions`): `node/NAME`, `pod/NS/NAME`, `ds/NS/NAME`.
  */

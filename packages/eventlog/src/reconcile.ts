@@ -9,13 +9,13 @@
 import { controllerOf, selectorMatches, type Pod } from '@everynode/api';
 import {
   applyPass,
-  commandsOf,
   decide,
   type DaemonSetView,
   type NodeContribution,
   type PassResult,
 } from '@everynode/daemonset';
 import { CommitBuilder } from './commit.ts';
+import { passEntryJson } from './json.ts';
 import type { PassEntry } from './entries.ts';
 import { AllNodes, OldTotalField } from './keys.ts';
 import { Slice } from './slice.ts';
@@ -72,7 +72,8 @@ export async function reconcile(store: EventStore, dsKey: string, now: number): 
 
     applyPass(slice.state, dsKey, result.decisions, now);
     const commit = new CommitBuilder(keys);
-    const commands = commandsOf(result.decisions, now);
+    // Commands are derived from the logged decisions when published (commandsOf); count them here.
+    const commands = result.decisions.filter((d) => d.type === 'PodCreateRequested' || d.type === 'PodDeleteRequested');
     if (result.decisions.length > 0) {
       const entry: Omit<PassEntry, 'seq'> = {
         kind: 'pass',
@@ -81,14 +82,14 @@ export async function reconcile(store: EventStore, dsKey: string, now: number): 
         decisions: result.decisions,
         causes: causes.map(Number).sort((a, b) => a - b),
       };
-      commit.entry(entry);
+      const index = commit.entryJson(passEntryJson(entry));
+      if (commands.length > 0) commit.outboxPass(keys.outbox, index);
     }
     slice.writeChanges(commit);
     writeContributions(commit, store, dsKey, view, result, stored);
     for (const [node, count] of Object.entries(marks)) commit.hdecr(keys.dirty(dsKey), node, Number(count));
     for (const member of causes) commit.srem(keys.causes(dsKey), member);
     if (result.fullPassNeeded) commit.hincr(keys.dirty(dsKey), AllNodes);
-    commit.commands(commands.map((c) => JSON.stringify(c)));
 
     const outcome = await store.commit(commit);
     if (outcome.kind !== 'ok') continue;

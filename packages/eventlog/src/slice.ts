@@ -14,6 +14,7 @@ import {
 } from '@everynode/daemonset';
 import type { Redis } from 'ioredis';
 import type { CommitBuilder } from './commit.ts';
+import { podJson } from './json.ts';
 import type { Keys } from './keys.ts';
 
 /** What a DaemonSet record is stored as (revisions live in their own hash). */
@@ -175,7 +176,7 @@ export class Slice {
     const write = (podKey: string, before: Pod | undefined, beforeJson: string | undefined) => {
       seen.add(podKey);
       const pod = this.state.pods.get(podKey);
-      const after = pod ? JSON.stringify(pod) : undefined;
+      const after = pod ? podJson(pod) : undefined;
       if (after === beforeJson) return;
       commit.touch(`pod/${podKey}`);
       if (pod === undefined) commit.hdel(this.keys.pods, podKey);

@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { ClusterEvent } from '@everynode/api';
+import { commandsOf } from '@everynode/daemonset';
 import { EventStore } from './store.ts';
 import { reconcile } from './reconcile.ts';
 import { verify } from './replay.ts';
@@ -63,8 +64,10 @@ describe('EventStore', () => {
     expect(await settle()).toBe(2);
     const pods = await store.listPods('kube-system');
     expect(pods).toHaveLength(2);
+    // The outbox notes the pass; its commands are derived from the logged decisions when published.
     const [[, fields]] = (await redis.xrange(store.keys.outbox, '-', '+')) as [string, string[]][] as [[string, string[]]];
-    expect((JSON.parse(fields[1] as string) as { type: string; subject: string }[]).map((c) => `${c.type} ${c.subject}`).sort()).toEqual([
+    const [pass] = await store.readLog({ after: Number(fields[1]) - 1, limit: 1 });
+    expect(pass?.kind === 'pass' && commandsOf(pass.decisions, Date.parse(pass.at)).map((c) => `${c.type} ${c.subject}`).sort()).toEqual([
       'io.everynode.pod.create a',
       'io.everynode.pod.create b',
     ]);

@@ -3,8 +3,8 @@
 
   Input:
     KEYS[1] seen (hash)    KEYS[2] rv (hash)      KEYS[3] log (stream)
-    KEYS[4] seq (string)   KEYS[5] outbox (stream)
-    KEYS[6..] the keys the operations below name by index
+    KEYS[4] seq (string)
+    KEYS[5..] the keys the operations below name by index
 
     ARGV, read in order:
       nEntries, then per entry: dedupe field ('' = none), entry JSON
@@ -15,15 +15,16 @@
                          sadd key member [member …] | srem key member | del key |
                          hincr key field n | hdecr key field n (and drop the field
                          at 0 or below) | saddseq key entryIndex (adds that entry's
-                         seq, 0-based)
-      nOutbox,  then each outbox entry: a JSON array of commands
+                         seq, 0-based) | xaddseq key entryIndex (appends
+                         `seq <that entry's seq>` to the stream: the outbox notes
+                         a pass whose commands are still to be published)
 
   Output:
     {'ok', seq1, seq2, …}        the new entries' sequence numbers
     {'dup', i, j, …}             entries (0-based) already accepted: nothing written
     {'conflict', objectKey}      an object changed since it was read: nothing written
 ]]
-local seen, rv, log, seqKey, outbox = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local seen, rv, log, seqKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local cursor = 0
 local function take()
   cursor = cursor + 1
@@ -108,14 +109,11 @@ for _ = 1, nOps do
     end
   elseif op == 'saddseq' then
     redis.call('SADD', key, seqs[tonumber(args[1]) + 1])
+  elseif op == 'xaddseq' then
+    redis.call('XADD', key, '*', 'seq', seqs[tonumber(args[1]) + 1])
   else
     return redis.error_reply('commit: unknown op ' .. tostring(op))
   end
-end
-
-local nOutbox = tonumber(take())
-for _ = 1, nOutbox do
-  redis.call('XADD', outbox, '*', 'cs', take())
 end
 
 table.insert(seqs, 1, 'ok')
