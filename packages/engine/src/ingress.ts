@@ -3,6 +3,10 @@
  * refused one is answered with its reason and kept in the dead-letter queue.
  * With `wait`, the caller gets read-your-writes: the promise resolves once
  * every accepted event is in the log.
+ *
+ * Events submitted within `lingerMs` of each other share one job (as a
+ * producer's linger does): one job per event would cost every event a whole
+ * BullMQ round of its own.
  */
 import type { ClusterEvent, DaemonSet } from '@everynode/api';
 import type { EventStore } from '@everynode/eventlog';
@@ -13,10 +17,20 @@ import { admit } from './validate.ts';
 /** Events per `events` job: big enough to amortise a job, small enough to retry cheaply. */
 const batchSize = 500;
 
+interface Pending {
+  readonly events: ClusterEvent[];
+  readonly done: { resolve: () => void; reject: (error: unknown) => void }[];
+  timer?: NodeJS.Timeout;
+}
+
 export class QueueIngress implements EventIngress {
+  private pending: Pending = { events: [], done: [] };
+
+  /** @param lingerMs how long an event may wait for others to share its job. Default 1 ms. */
   constructor(
     private readonly store: EventStore,
     private readonly queues: Queues,
+    private readonly lingerMs = 1,
   ) {}
 
   async submit(events: readonly unknown[], options: { wait?: boolean; timeoutMs?: number } = {}): Promise<SubmitResult> {
@@ -42,15 +56,38 @@ export class QueueIngress implements EventIngress {
         refused.map((r) => ({ name: 'refused', data: { event: events[r.index], reason: r.reason, at: new Date().toISOString() } })),
       );
     }
-    for (let i = 0; i < accepted.length; i += batchSize) {
-      const batch = accepted.slice(i, i + batchSize);
-      const first = batch[0] as ClusterEvent;
-      // One event keeps its own id as job id (a resubmission is then a BullMQ no-op); a batch gets BullMQ's.
-      const opts = batch.length === 1 ? { jobId: jobIdFor(`${first.source}/${first.id}`) } : {};
-      await this.queues.events.add(batch.length === 1 ? first.type : 'batch', batch.length === 1 ? first : batch, opts);
-    }
+    if (accepted.length > 0) await this.enqueue(accepted);
     if (options.wait && accepted.length > 0) await this.waitForLog(accepted, options.timeoutMs ?? 10_000);
     return { accepted: accepted.map((e) => ({ id: e.id, source: e.source })), refused };
+  }
+
+  /** Queue events: they join the pending batch, sent when full or `lingerMs` after it opened. */
+  private enqueue(events: readonly ClusterEvent[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const batch = this.pending;
+      batch.events.push(...events);
+      batch.done.push({ resolve, reject });
+      if (batch.events.length >= batchSize) void this.flush(batch);
+      else batch.timer ??= setTimeout(() => void this.flush(batch), this.lingerMs);
+    });
+  }
+
+  private async flush(batch: Pending): Promise<void> {
+    if (this.pending !== batch) return;
+    clearTimeout(batch.timer);
+    this.pending = { events: [], done: [] };
+    try {
+      for (let i = 0; i < batch.events.length; i += batchSize) {
+        const events = batch.events.slice(i, i + batchSize);
+        const first = events[0] as ClusterEvent;
+        // One event keeps its own id as job id (a resubmission is then a BullMQ no-op); a batch gets BullMQ's.
+        const opts = events.length === 1 ? { jobId: jobIdFor(`${first.source}/${first.id}`) } : {};
+        await this.queues.events.add(events.length === 1 ? first.type : 'batch', events.length === 1 ? first : events, opts);
+      }
+      for (const d of batch.done) d.resolve();
+    } catch (error) {
+      for (const d of batch.done) d.reject(error);
+    }
   }
 
   private async currentDaemonSets(events: readonly unknown[]): Promise<Map<string, DaemonSet>> {
