@@ -6,10 +6,10 @@
  * A pass covers the nodes its dirty marks name (cost follows the change), or
  * every node when marked `*`, when a rollout is under way, or the first time.
  */
-import { controllerOf, selectorMatches, type Pod } from '@everynode/api';
 import {
   applyPass,
   decide,
+  viewOf,
   type DaemonSetView,
   type NodeContribution,
   type PassResult,
@@ -152,26 +152,11 @@ async function partialView(
   return { ...view, scope: { nodes: new Set(names), contributions: scoped, oldTotal: Number(oldTotal ?? 0) } };
 }
 
-/** The pass's view of the slice: pods the DaemonSet controls, and orphans its selector matches. */
+/** The pass's view of the slice (the core's `viewOf`: pods the DaemonSet controls, and orphans its selector matches). */
 function viewFrom(slice: Slice, dsKey: string): DaemonSetView {
-  const record = slice.state.daemonSets.get(dsKey);
-  if (!record) throw new Error(`no DaemonSet ${dsKey}`);
-  const ds = record.daemonSet;
-  const pods = new Map<string, Pod>();
-  for (const [key, pod] of slice.state.pods) {
-    if (pod.metadata.namespace !== ds.metadata.namespace) continue;
-    const ref = controllerOf(pod.metadata);
-    const concerns = ref === undefined ? selectorMatches(ds.spec.selector, pod.metadata.labels) : ref.uid === ds.metadata.uid;
-    if (concerns) pods.set(key, pod);
-  }
-  return {
-    daemonSet: ds,
-    nodes: slice.state.nodes,
-    pods,
-    revisions: record.revisions,
-    controller: record.controller,
-    ...(record.deleted ? { deleted: true } : {}),
-  };
+  const view = viewOf(slice.state, dsKey);
+  if (!view) throw new Error(`no DaemonSet ${dsKey}`);
+  return view;
 }
 
 function writeContributions(
