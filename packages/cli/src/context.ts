@@ -25,6 +25,8 @@ export interface CliIO {
   readonly loadEngine?: () => Promise<Record<string, unknown>>;
   /** Resolves when `up` should stop; tests replace it. Default: SIGINT or SIGTERM. */
   readonly untilShutdown?: () => Promise<void>;
+  /** Milliseconds between polls of `rollout status`. Default 200; tests shorten it. */
+  readonly pollIntervalMs?: number;
 }
 
 /** What command actions receive. */

@@ -6,3 +6,7 @@ export { ageOf, humanDuration } from './age.ts';
 export { renderTable } from './print/table.ts';
 export { asList, sortKeys, toJson, toYaml } from './print/objects.ts';
 export { processIO } from './process-io.ts';
+export { TabWriter, tabbed } from './print/tabwriter.ts';
+export { describeDaemonSet } from './print/describe-daemonset.ts';
+export { describePodTemplate } from './print/pod-template.ts';
+export { parseGoDuration } from './duration.ts';

@@ -7,11 +7,15 @@
 import { Command, CommanderError } from 'commander';
 import { registerApply } from './commands/apply.ts';
 import { registerDelete } from './commands/delete.ts';
+import { registerDescribe } from './commands/describe.ts';
 import { registerEmit } from './commands/emit.ts';
+import { registerExplain } from './commands/explain.ts';
 import { registerGet } from './commands/get.ts';
 import { registerLog } from './commands/log.ts';
 import { registerNode } from './commands/node.ts';
+import { registerNodeEdits } from './commands/node-edit.ts';
 import { registerReplay } from './commands/replay.ts';
+import { registerRollout } from './commands/rollout.ts';
 import { registerUp } from './commands/up.ts';
 import type { CliIO } from './context.ts';
 import { createContext } from './context.ts';
@@ -40,10 +44,14 @@ Examples:
   registerApply(program, ctx);
   registerGet(program, ctx);
   registerDelete(program, ctx);
+  registerDescribe(program, ctx);
+  registerRollout(program, ctx);
   registerNode(program, ctx);
+  registerNodeEdits(program, ctx);
   registerEmit(program, ctx);
   registerLog(program, ctx);
   registerReplay(program, ctx);
+  registerExplain(program, ctx);
   return program;
 }
 

@@ -101,6 +101,25 @@ describe('EverynodeClient', () => {
     expect(seen[0]?.url).toBe('/log?after=5&limit=10');
   });
 
+  it('lists Events with a field selector, in a namespace or in all', async () => {
+    const { url, seen } = await serve((_req, res) => json(res, 200, { apiVersion: 'v1', kind: 'EventList', metadata: { resourceVersion: '' }, items: [] }));
+    const client = new EverynodeClient({ server: url });
+    expect((await client.listEvents({ namespace: 'kube-system', fieldSelector: 'involvedObject.name=fluentd' })).kind).toBe('EventList');
+    await client.listEvents();
+    expect(seen.map((r) => r.url)).toEqual(['/api/v1/namespaces/kube-system/events?fieldSelector=involvedObject.name%3Dfluentd', '/api/v1/events']);
+  });
+
+  it('reads a pod explanation, and a 404 as NotFound', async () => {
+    const explanation = { pod: { namespace: 'ns', name: 'p' }, entries: [{ seq: 3, at: '2026-11-28T12:00:00Z', kind: 'pass', summary: 'reconcile' }] };
+    const { url, seen } = await serve((req, res) =>
+      req.url.includes('/p/') ? json(res, 200, explanation) : json(res, 404, { ...notFound, message: 'pods "q" not found' }),
+    );
+    const client = new EverynodeClient({ server: url });
+    expect(await client.explainPod('ns', 'p')).toEqual(explanation);
+    expect(seen[0]?.url).toBe('/api/v1/namespaces/ns/pods/p/explain');
+    expect(await client.explainPod('ns', 'q').catch((e: unknown) => e)).toMatchObject({ reason: 'NotFound', message: 'pods "q" not found' });
+  });
+
   it('names the URL and how to start a server when nothing listens', async () => {
     const { url, server } = await serve(() => undefined);
     await new Promise((resolve) => server.close(resolve));

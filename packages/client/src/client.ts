@@ -8,9 +8,9 @@ import type { ControllerRevision, DaemonSet, Node, Pod } from '@everynode/api';
 import { ApiError, UnexpectedAnswerError } from './errors.ts';
 import type { HttpAnswer, HttpOptions, RequestSpec } from './http.ts';
 import { exchange } from './http.ts';
-import { controllerRevisionsPath, daemonSetsPath, nodesPath, podsPath } from './paths.ts';
-import type { KubeList, LogEntry, Status, SubmitResult, VerifyResult } from './wire.ts';
-import { KubeListSchema, LogPageSchema, StatusSchema, SubmitResultSchema, VerifyResultSchema } from './wire.ts';
+import { controllerRevisionsPath, daemonSetsPath, eventsPath, nodesPath, podExplainPath, podsPath } from './paths.ts';
+import type { KubeEvent, KubeList, LogEntry, PodExplanation, Status, SubmitResult, VerifyResult } from './wire.ts';
+import { KubeListSchema, LogPageSchema, PodExplanationSchema, StatusSchema, SubmitResultSchema, VerifyResultSchema } from './wire.ts';
 
 /** Where everynode listens when nothing says otherwise. */
 export const DefaultServer = 'http://127.0.0.1:7700';
@@ -29,6 +29,13 @@ export interface ListOptions {
   readonly namespace?: string;
   /** A Kubernetes label selector (`app=x,tier in (a,b)`), passed as `labelSelector`. */
   readonly labelSelector?: string;
+}
+
+export interface EventListOptions {
+  /** Only Events in this namespace; omitted means every namespace. */
+  readonly namespace?: string;
+  /** A field selector (`involvedObject.name=x,involvedObject.kind=DaemonSet`), passed as `fieldSelector`. */
+  readonly fieldSelector?: string;
 }
 
 /** The stored object after a write, and whether the write created it (201) or updated it (200). */
@@ -116,6 +123,20 @@ export class EverynodeClient {
     return this.#list(controllerRevisionsPath(namespace), options.labelSelector);
   }
 
+  // History: Kubernetes Events and explanations, derived from the log -------
+
+  /** The DaemonSet controller's Events (`v1 EventList`), as `kubectl describe` reads them. */
+  listEvents(options: EventListOptions = {}): Promise<KubeList<KubeEvent>> {
+    return this.#list(eventsPath(options.namespace), undefined, options.fieldSelector);
+  }
+
+  /** How a pod came to be and (if so) went: `ApiError` with reason `NotFound` when the log never mentions it. */
+  async explainPod(namespace: string, name: string): Promise<PodExplanation> {
+    const path = podExplainPath(namespace, name);
+    const answer = await exchange(this.#http, { method: 'GET', path });
+    return parse(PodExplanationSchema, answer, `GET ${path}`) as unknown as PodExplanation;
+  }
+
   // Events, log, verification, health ----------------------------------------
 
   /**
@@ -161,8 +182,8 @@ export class EverynodeClient {
 
   // ---------------------------------------------------------------------------
 
-  async #list<T>(path: string, labelSelector: string | undefined): Promise<KubeList<T>> {
-    const answer = await exchange(this.#http, { method: 'GET', path, query: { labelSelector } });
+  async #list<T>(path: string, labelSelector: string | undefined, fieldSelector?: string): Promise<KubeList<T>> {
+    const answer = await exchange(this.#http, { method: 'GET', path, query: { labelSelector, fieldSelector } });
     const list = parse(KubeListSchema, answer, `GET ${path}`);
     return { ...list, apiVersion: list.apiVersion ?? 'v1', kind: list.kind ?? 'List', metadata: list.metadata ?? {}, items: list.items as T[] };
   }

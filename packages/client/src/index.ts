@@ -1,7 +1,7 @@
 /** The typed client for everynode's HTTP API (CONTRACT §4). */
 export { EverynodeClient, DefaultServer } from './client.ts';
-export type { ClientOptions, ListOptions, WriteResult } from './client.ts';
+export type { ClientOptions, EventListOptions, ListOptions, WriteResult } from './client.ts';
 export { ApiError, UnreachableError, UnexpectedAnswerError, describeFetchFailure } from './errors.ts';
-export { controllerRevisionsPath, daemonSetsPath, nodesPath, podsPath } from './paths.ts';
+export { controllerRevisionsPath, daemonSetsPath, eventsPath, nodesPath, podExplainPath, podsPath } from './paths.ts';
 export { StatusSchema } from './wire.ts';
-export type { EventEntry, KubeList, LogEntry, PassEntry, Refusal, Status, SubmitResult, VerifyResult } from './wire.ts';
+export type { EventEntry, ExplainEntry, KubeEvent, KubeList, LogEntry, PassEntry, PodExplanation, Refusal, Status, SubmitResult, VerifyResult } from './wire.ts';

@@ -23,3 +23,13 @@ export function podsPath(namespace?: string, name?: string): string {
 export function controllerRevisionsPath(namespace: string): string {
   return `/apis/apps/v1/namespaces/${seg(namespace)}/controllerrevisions`;
 }
+
+/** `/api/v1[/namespaces/NS]/events`; no namespace means every namespace. */
+export function eventsPath(namespace?: string): string {
+  return namespace === undefined ? '/api/v1/events' : `/api/v1/namespaces/${seg(namespace)}/events`;
+}
+
+/** `/api/v1/namespaces/NS/pods/NAME/explain`: the pod's history from the log. */
+export function podExplainPath(namespace: string, name: string): string {
+  return `${podsPath(namespace, name)}/explain`;
+}

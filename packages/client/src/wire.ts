@@ -110,3 +110,55 @@ export type LogEntry = EventEntry | PassEntry;
 export const LogPageSchema = z.object({
   items: z.array(z.looseObject({ seq: z.number().int(), kind: z.enum(['event', 'pass']), at: z.string() })),
 });
+
+/**
+ * A Kubernetes `v1 Event` as `GET /api/v1/namespaces/NS/events` serves it:
+ * what the DaemonSet controller would have recorded (mirrors
+ * `services/api/src/controller-events.ts`).
+ */
+export interface KubeEvent {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace: string; readonly creationTimestamp?: string; readonly resourceVersion?: string };
+  readonly involvedObject: { readonly kind: string; readonly apiVersion?: string; readonly namespace?: string; readonly name: string; readonly uid?: string };
+  readonly reason: string;
+  readonly message: string;
+  readonly type: string;
+  readonly source?: { readonly component?: string };
+  readonly reportingComponent?: string;
+  /** RFC 3339, whole seconds. */
+  readonly firstTimestamp?: string;
+  readonly lastTimestamp?: string;
+  readonly count?: number;
+}
+
+/** One line of a pod's explanation (mirrors `services/api/src/pod-history.ts`). */
+export interface ExplainEntry {
+  readonly seq: number;
+  /** RFC 3339. */
+  readonly at: string;
+  readonly kind: 'event' | 'pass';
+  /** What happened, in one line. */
+  readonly summary: string;
+  /** For an event: its CloudEvents type. */
+  readonly type?: string;
+  /** What the entry is about: `pod/NS/NAME`, `node/NAME`, `daemonset.apps/NS/NAME`. */
+  readonly object?: string;
+  /** For a pass: the seqs of the entries that caused it. */
+  readonly causes?: readonly number[];
+  /** For a pass: its decisions about the pod. */
+  readonly decisions?: readonly Decision[];
+  /** For an entry listed because it caused passes: their seqs. */
+  readonly causeOf?: readonly number[];
+}
+
+/** The answer to `GET /api/v1/namespaces/NS/pods/NAME/explain`. */
+export interface PodExplanation {
+  readonly pod: { readonly namespace: string; readonly name: string };
+  readonly entries: readonly ExplainEntry[];
+}
+
+export const PodExplanationSchema = z.object({
+  pod: z.object({ namespace: z.string(), name: z.string() }),
+  entries: z.array(z.looseObject({ seq: z.number().int(), at: z.string(), kind: z.enum(['event', 'pass']), summary: z.string() })),
+});

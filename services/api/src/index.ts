@@ -2,3 +2,5 @@
 export { buildServer } from './server.ts';
 export type { MetricsRegistry, ServerDeps } from './deps.ts';
 export type { Status, StatusCause, StatusDetails } from './status.ts';
+export type { KubeEvent } from './controller-events.ts';
+export type { ExplainEntry, PodExplanation } from './pod-history.ts';

@@ -9,7 +9,9 @@ import type { ServerDeps } from './deps.ts';
 import { useJsonParser } from './json-body.ts';
 import { daemonSetRoutes } from './routes/daemonsets.ts';
 import { eventRoutes } from './routes/events.ts';
+import { explainRoutes } from './routes/explain.ts';
 import { healthRoutes } from './routes/health.ts';
+import { kubeEventRoutes } from './routes/kube-events.ts';
 import { logRoutes } from './routes/log.ts';
 import { namespaceRoutes } from './routes/namespaces.ts';
 import { nodeRoutes } from './routes/nodes.ts';
@@ -46,6 +48,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   daemonSetRoutes(app, deps);
   nodeRoutes(app, deps);
   podRoutes(app, deps);
+  explainRoutes(app, deps);
+  kubeEventRoutes(app, deps);
   namespaceRoutes(app);
   logRoutes(app, deps);
   healthRoutes(app, deps);

@@ -8,6 +8,7 @@ import type { Node, Taint } from '@everynode/api';
 import { parseNode } from '@everynode/api';
 import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
+import { parseTaintSpec } from '../node-edits.ts';
 
 interface JoinOptions {
   label?: string[];
@@ -15,8 +16,6 @@ interface JoinOptions {
   notReady?: boolean;
   unschedulable?: boolean;
 }
-
-const effects = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -29,19 +28,11 @@ export function parseLabelArg(spec: string): [string, string] {
   return [spec.slice(0, eq), spec.slice(eq + 1)];
 }
 
-/** `key[=value]:Effect` as `kubectl taint` reads it (`parseTaint`). */
+/** `key[=value]:Effect` as `kubectl taint` reads a taint to add (`parseTaint`); the effect is required. */
 export function parseTaintArg(spec: string): Taint {
-  const colon = spec.lastIndexOf(':');
-  if (colon < 0) throw new CliError(`error: invalid taint spec: ${spec}`);
-  const effect = spec.slice(colon + 1);
-  if (!effects.includes(effect)) throw new CliError(`error: invalid taint effect: ${effect}, unsupported taint effect`);
-  const keyValue = spec.slice(0, colon);
-  const eq = keyValue.indexOf('=');
-  const key = eq < 0 ? keyValue : keyValue.slice(0, eq);
-  if (key === '') throw new CliError(`error: invalid taint spec: ${spec}`);
-  const taint: Taint = { key, effect: effect as Taint['effect'] };
-  if (eq >= 0) taint.value = keyValue.slice(eq + 1);
-  return taint;
+  const taint = parseTaintSpec(spec);
+  if (taint.effect === undefined) throw new CliError(`error: invalid taint spec: ${spec}`);
+  return taint as Taint;
 }
 
 /**

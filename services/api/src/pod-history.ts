@@ -1,0 +1,199 @@
+/**
+ * A pod's history from the log, for `explain pod`: the passes whose
+ * decisions name the pod (create, delete, adopt, release, relabel), the
+ * events whose data is the pod (status reports, deletion), and the events
+ * that caused those passes. Pods may be long gone, so the log is searched,
+ * never the projection. Pure: entries in, explanation out.
+ */
+import { type ClusterEvent, EventType } from '@everynode/api';
+import type { Decision } from '@everynode/daemonset';
+import type { EventEntry, LogEntry, PassEntry } from '@everynode/eventlog';
+
+/** One line of the explanation. */
+export interface ExplainEntry {
+  readonly seq: number;
+  /** When the engine accepted the event, or the pass's time (RFC 3339). */
+  readonly at: string;
+  readonly kind: 'event' | 'pass';
+  /** What happened, in one line. */
+  readonly summary: string;
+  /** For an event: its CloudEvents type. */
+  readonly type?: string;
+  /** For an event: what it is about (`pod/NS/NAME`, `node/NAME`, …); for a pass: its DaemonSet. */
+  readonly object?: string;
+  /** For a pass: the seqs of the entries that caused it. */
+  readonly causes?: readonly number[];
+  /** For a pass: its decisions about this pod. */
+  readonly decisions?: readonly Decision[];
+  /** For an entry listed because it caused passes: their seqs. */
+  readonly causeOf?: readonly number[];
+}
+
+/** The answer of `GET /api/v1/namespaces/:ns/pods/:name/explain`. */
+export interface PodExplanation {
+  readonly pod: { readonly namespace: string; readonly name: string };
+  readonly entries: ExplainEntry[];
+}
+
+type Meta = { namespace?: string; name?: string };
+
+function metaOf(event: ClusterEvent): Meta {
+  return ((event.data as { metadata?: Meta } | undefined)?.metadata ?? {}) as Meta;
+}
+
+/** `node/NAME`, `pod/NS/NAME` or `daemonset.apps/NS/NAME`. */
+export function eventObject(event: ClusterEvent): string {
+  const meta = metaOf(event);
+  switch (event.type) {
+    case EventType.NodeJoined:
+    case EventType.NodeUpdated:
+    case EventType.NodeRemoved:
+      return `node/${meta.name ?? ''}`;
+    case EventType.PodStatus:
+    case EventType.PodDeleted:
+      return `pod/${meta.namespace ?? 'default'}/${meta.name ?? ''}`;
+    case EventType.DaemonSetApplied:
+    case EventType.DaemonSetDeleted:
+      return `daemonset.apps/${meta.namespace ?? 'default'}/${meta.name ?? ''}`;
+    default: {
+      const unknown: never = event;
+      return (unknown as { type: string }).type;
+    }
+  }
+}
+
+/** Whether `decision` is about the pod `namespace/name`. */
+function isAbout(decision: Decision, namespace: string, name: string): boolean {
+  switch (decision.type) {
+    case 'PodCreateRequested':
+      return decision.pod.metadata.namespace === namespace && decision.pod.metadata.name === name;
+    case 'PodDeleteRequested':
+    case 'PodAdopted':
+    case 'PodReleased':
+    case 'PodRelabeled':
+      return decision.namespace === namespace && decision.name === name;
+    case 'RevisionCreated':
+    case 'RevisionRenumbered':
+    case 'RevisionDeleted':
+    case 'FailedPodBackoffRecorded':
+    case 'DaemonSetStatusUpdated':
+      return false;
+    default: {
+      const unknown: never = decision;
+      return unknown;
+    }
+  }
+}
+
+/** What a decision did to the pod, in a few words. */
+function decisionPhrase(decision: Decision): string {
+  switch (decision.type) {
+    case 'PodCreateRequested': {
+      const hash = decision.pod.metadata.labels?.['controller-revision-hash'];
+      return `create on node ${decision.node}${hash === undefined ? '' : ` (revision ${hash})`}`;
+    }
+    case 'PodDeleteRequested':
+      return `delete from node ${decision.node} (${decision.reason}${decision.force ? ', forced: the node is gone' : ''})`;
+    case 'PodAdopted':
+      return `adopt (owner ${decision.owner.kind}/${decision.owner.name})`;
+    case 'PodReleased':
+      return 'release (labels no longer match)';
+    case 'PodRelabeled':
+      return `relabel to revision ${decision.hash}`;
+    default:
+      return decision.type;
+  }
+}
+
+function causesText(causes: readonly number[]): string {
+  return causes.length === 0 ? '' : `; caused by ${causes.map((seq) => `#${seq}`).join(', ')}`;
+}
+
+function passSummary(entry: PassEntry, decisions: readonly Decision[]): string {
+  return `reconcile daemonset.apps/${entry.daemonSet}: ${decisions.map(decisionPhrase).join(', ')}${causesText(entry.causes)}`;
+}
+
+function podEventSummary(entry: EventEntry): string {
+  const ignored = entry.applied ? '' : ` (ignored: ${entry.ignored ?? 'no change'})`;
+  if (entry.event.type === EventType.PodStatus) {
+    const pod = entry.event.data;
+    const ready = pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+    return `status reported by ${entry.event.source}: ${pod.status.phase}${ready ? ', ready' : ''} on node ${pod.spec.nodeName}${ignored}`;
+  }
+  return `deleted, reported by ${entry.event.source}${ignored}`;
+}
+
+/** A cause, as the line that says what it was. */
+function causeEntry(entry: LogEntry, causeOf: readonly number[]): ExplainEntry {
+  const of = `cause of ${causeOf.map((seq) => `#${seq}`).join(', ')}`;
+  if (entry.kind === 'pass') {
+    return { seq: entry.seq, at: entry.at, kind: 'pass', object: `daemonset.apps/${entry.daemonSet}`, summary: `${of}: reconcile daemonset.apps/${entry.daemonSet}`, causeOf };
+  }
+  const object = eventObject(entry.event);
+  return { seq: entry.seq, at: entry.at, kind: 'event', type: entry.event.type, object, summary: `${of}: ${entry.event.type} ${object}`, causeOf };
+}
+
+/**
+ * Collects one pod's history over two reads of the log: `observe` every
+ * entry (the passes and reports about the pod), then `observeCause` the
+ * entries of `causeRange()` (what made those passes run).
+ */
+export class PodHistory {
+  readonly #namespace: string;
+  readonly #name: string;
+  readonly #entries = new Map<number, ExplainEntry>();
+  /** Cause seq → the passes it caused. */
+  readonly #causeOf = new Map<number, number[]>();
+
+  constructor(namespace: string, name: string) {
+    this.#namespace = namespace;
+    this.#name = name;
+  }
+
+  /** First read: take `entry` if it is about the pod. */
+  observe(entry: LogEntry): void {
+    if (entry.kind === 'pass') {
+      const decisions = entry.decisions.filter((d) => isAbout(d, this.#namespace, this.#name));
+      if (decisions.length === 0) return;
+      const object = `daemonset.apps/${entry.daemonSet}`;
+      this.#entries.set(entry.seq, { seq: entry.seq, at: entry.at, kind: 'pass', object, summary: passSummary(entry, decisions), causes: entry.causes, decisions });
+      for (const cause of entry.causes) this.#causeOf.set(cause, [...(this.#causeOf.get(cause) ?? []), entry.seq]);
+      return;
+    }
+    const { type } = entry.event;
+    if (type !== EventType.PodStatus && type !== EventType.PodDeleted) return;
+    const meta = metaOf(entry.event);
+    if (meta.namespace !== this.#namespace || meta.name !== this.#name) return;
+    this.#entries.set(entry.seq, { seq: entry.seq, at: entry.at, kind: 'event', type, object: eventObject(entry.event), summary: podEventSummary(entry) });
+  }
+
+  /** The stretch of the log the causes not yet described lie in; undefined when there are none. */
+  causeRange(): { after: number; until: number } | undefined {
+    const missing = [...this.#causeOf.keys()].filter((seq) => !this.#entries.has(seq));
+    if (missing.length === 0) return undefined;
+    return { after: Math.min(...missing) - 1, until: Math.max(...missing) };
+  }
+
+  /** Second read: describe `entry` if it caused one of the pod's passes. */
+  observeCause(entry: LogEntry): void {
+    const causeOf = this.#causeOf.get(entry.seq);
+    if (causeOf === undefined || this.#entries.has(entry.seq)) return;
+    this.#entries.set(entry.seq, causeEntry(entry, causeOf));
+  }
+
+  /** Whether the log says anything about the pod. */
+  get empty(): boolean {
+    return this.#entries.size === 0;
+  }
+
+  /** The explanation, in log order. */
+  explanation(): PodExplanation {
+    // An entry listed for itself (a status report of this pod) that also caused a pass gains the mark.
+    const marked = [...this.#entries.values()].map((e) => {
+      const causeOf = this.#causeOf.get(e.seq);
+      return causeOf === undefined || e.causeOf !== undefined ? e : { ...e, causeOf };
+    });
+    const entries = marked.sort((a, b) => a.seq - b.seq);
+    return { pod: { namespace: this.#namespace, name: this.#name }, entries };
+  }
+}
