@@ -57,33 +57,36 @@ export function formatLabels(labels: Labels | undefined): string {
 }
 
 /**
- * `metav1.FormatLabelSelector`: `app=x,tier in (a,b),!gone` — `<none>` for an
- * empty selector, `<error>` for an unparseable one.
+ * `metav1.FormatLabelSelector`: `app=x,tier in (a,b),!gone` — requirements of
+ * `matchLabels` and `matchExpressions` together, sorted by key as the
+ * selector's `String()` sorts them; `<none>` for an empty selector,
+ * `<error>` for an unparseable one.
  */
 export function formatLabelSelector(selector: LabelSelector | undefined): string {
   if (selector === undefined) return '<none>';
-  const parts: string[] = [];
-  for (const key of Object.keys(selector.matchLabels ?? {}).sort()) {
-    parts.push(`${key}=${selector.matchLabels?.[key]}`);
-  }
+  const parts: [string, string][] = Object.entries(selector.matchLabels ?? {}).map(([key, value]) => [key, `${key}=${value}`]);
   for (const req of selector.matchExpressions ?? []) {
     const values = [...(req.values ?? [])].sort().join(',');
     switch (req.operator) {
       case 'In':
-        parts.push(`${req.key} in (${values})`);
+        parts.push([req.key, `${req.key} in (${values})`]);
         break;
       case 'NotIn':
-        parts.push(`${req.key} notin (${values})`);
+        parts.push([req.key, `${req.key} notin (${values})`]);
         break;
       case 'Exists':
-        parts.push(req.key);
+        parts.push([req.key, req.key]);
         break;
       case 'DoesNotExist':
-        parts.push(`!${req.key}`);
+        parts.push([req.key, `!${req.key}`]);
         break;
       default:
         return '<error>';
     }
   }
-  return parts.length === 0 ? '<none>' : parts.join(',');
+  if (parts.length === 0) return '<none>';
+  return parts
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, text]) => text)
+    .join(',');
 }
