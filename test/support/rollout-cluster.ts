@@ -3,7 +3,7 @@
  * prefix, a temp dir for manifests, and the few CLI steps the scenarios
  * share. `stop` stops the cluster and deletes its keys and files.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
@@ -23,6 +23,8 @@ export interface RolloutCluster {
   cli(...args: string[]): Promise<CliResult>;
   /** `everynode apply -f` of `objects`, written to `file` in the temp dir; fails the test unless it exits 0. */
   apply(file: string, objects: readonly object[]): Promise<CliResult>;
+  /** `everynode emit -f` of `events`, written to `file` as JSONL; fails the test unless it exits 0. */
+  emit(file: string, events: readonly object[]): Promise<CliResult>;
   /** Wait until ds/`name` in `default` runs one available pod of its current revision per node; returns that hash. */
   rolledOut(name: string, minReadySeconds?: number, timeoutMs?: number): Promise<string>;
   stop(): Promise<void>;
@@ -46,6 +48,14 @@ export async function startRolloutCluster(scenario: string, nodeCount: number, s
     expect(result.code).toBe(0);
     return result;
   };
+  const emit = async (file: string, events: readonly object[]) => {
+    const path = join(dir, file);
+    writeFileSync(path, events.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    const result = await cli('emit', '-f', path);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    return result;
+  };
   const objects = nodeManifests(nodeCount, startDelayMs);
   await apply('nodes.yaml', objects);
   const nodes = (await reader.listNodes()).map((n) => n.metadata.name);
@@ -55,6 +65,7 @@ export async function startRolloutCluster(scenario: string, nodeCount: number, s
     nodes,
     cli,
     apply,
+    emit,
     async rolledOut(name, minReadySeconds = 0, timeoutMs = 30_000) {
       const hash = await currentHash(reader, 'default', name);
       await eventually(async () => isRolledOut(await sample(reader, 'default', name), nodes, hash, minReadySeconds), timeoutMs, `ds/${name} rolled out to ${hash}`);

@@ -71,7 +71,7 @@ export async function sample(reader: ClusterReader, namespace: string, name: str
 
 /** Samples taken until `stop`, one every `everyMs` (default 25). */
 export interface Sampler {
-  /** Stops sampling; resolves with every sample taken, oldest first. */
+  /** Stops sampling; resolves with every sample taken, oldest first, the last one taken after this call. */
   stop(): Promise<Sample[]>;
 }
 
@@ -88,6 +88,7 @@ export function startSampler(reader: ClusterReader, namespace: string, name: str
     async stop() {
       stopped = true;
       await loop;
+      samples.push(await sample(reader, namespace, name));
       return samples;
     },
   };
@@ -147,6 +148,22 @@ export function violations(samples: readonly Sample[], check: (s: Sample, i: num
     if (reason !== undefined) out.push(`sample ${i} (+${s.at - samples[0]!.at} ms): ${reason}`);
   });
   return out;
+}
+
+/** Samples where more than `budget` of `nodes` lack a live pod available (for longer than `minReadySeconds`). */
+export function unavailableOverBudget(samples: readonly Sample[], nodes: readonly string[], budget: number, minReadySeconds = 0): string[] {
+  return violations(samples, (s) => {
+    const down = unavailableNodes(s, nodes, minReadySeconds);
+    return down.length > budget ? `${down.length} nodes > ${budget} without an available pod: ${down.join(' ')}` : undefined;
+  });
+}
+
+/** Samples whose `status.numberUnavailable` exceeds `budget`: the status may lag the pods, but never breaks the budget. */
+export function statusOverBudget(samples: readonly Sample[], budget: number): string[] {
+  return violations(samples, (s) => {
+    const unavailable = s.status?.numberUnavailable ?? 0;
+    return unavailable > budget ? `status.numberUnavailable ${unavailable} > ${budget}` : undefined;
+  });
 }
 
 /**

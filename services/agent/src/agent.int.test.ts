@@ -2,7 +2,7 @@
  * The agent against a real Redis (REDIS_URL, default 127.0.0.1:6379). Each
  * test runs its own agent under its own prefix and deletes its keys after.
  */
-import { PodDeletedSchema, PodStatusReportedSchema, type PodCommand } from '@everynode/api';
+import { PodDeletedSchema, PodStatusReportedSchema, type CreatePodCommand, type PodCommand } from '@everynode/api';
 import { Queue, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -85,6 +85,11 @@ function send(command: PodCommand | Record<string, unknown>, attempts = 1): Prom
 
 const annotated = (annotations: Record<string, Record<string, string>>) => async (node: string) => annotations[node];
 
+/** The command with `annotations` on its pod, as a DaemonSet's pod template would put them. */
+function annotatedPod(command: CreatePodCommand, annotations: Record<string, string>): CreatePodCommand {
+  return { ...command, data: { ...command.data, metadata: { ...command.data.metadata, annotations } } };
+}
+
 describe('the simulated agent', () => {
   it('reports a created pod Running and Ready, bound to its node, with its uid', async () => {
     await start();
@@ -120,6 +125,28 @@ describe('the simulated agent', () => {
     const [job] = await eventsReported(1);
 
     expect(job?.timestamp).toBeGreaterThanOrEqual(sentAt + 400);
+  });
+
+  it('reports Failed for a pod annotated fail-pods, on a healthy node', async () => {
+    await start();
+    await send(annotatedPod(createPodCommand('node-1', 'fluentd-podff'), { [SimAnnotation.FailPods]: 'true' }));
+
+    const [job] = await eventsReported(1);
+    const event = PodStatusReportedSchema.parse(job?.data);
+
+    expect(event.data.status.phase).toBe('Failed');
+    expect(event.data.status.conditions).toEqual([expect.objectContaining({ type: 'Ready', status: 'False' })]);
+  });
+
+  it("lets a pod's start delay override its node's", async () => {
+    await start({ nodeAnnotations: annotated({ 'node-slow': { [SimAnnotation.StartDelayMs]: '5000' } }) });
+    const sentAt = Date.now();
+    await send(annotatedPod(createPodCommand('node-slow', 'fluentd-quick'), { [SimAnnotation.StartDelayMs]: '300' }));
+
+    const [job] = await eventsReported(1);
+
+    expect(job?.timestamp).toBeGreaterThanOrEqual(sentAt + 300);
+    expect(job?.timestamp).toBeLessThan(sentAt + 5000);
   });
 
   it('reports a deleted pod', async () => {

@@ -1,6 +1,7 @@
 /**
  * Carries out one pod command the way a node would: a create waits out the
- * node's start delay and reports the pod Running (or Failed); a delete
+ * start delay (the pod's, else its node's) and reports the pod Running (or
+ * Failed, when the pod or its node is annotated to fail); a delete
  * cancels a pending start and reports the pod gone. Every effect is an event
  * handed to `report`.
  */
@@ -18,7 +19,7 @@ import type { Logger } from 'pino';
 import type { AnnotationsCache } from './annotations-cache.ts';
 import { PendingStarts } from './pending-starts.ts';
 import { podDeletedReport, podStartedReport } from './reports.ts';
-import { behaviourOf } from './sim-annotations.ts';
+import { podBehaviourOf } from './sim-annotations.ts';
 
 /** What became of a command: reported as `Running`/`Failed`/deleted, or a start cancelled by a delete. */
 export type CommandOutcome = 'running' | 'failed' | 'deleted' | 'cancelled';
@@ -38,7 +39,8 @@ export function createExecutor(deps: ExecutorDeps): Executor {
 
   async function startPod(command: CreatePodCommand, log: Logger): Promise<CommandOutcome> {
     const startedAt = new Date();
-    const { behaviour, warning } = behaviourOf(await deps.annotations.get(command.subject), deps.defaultStartDelayMs);
+    const nodeAnnotations = await deps.annotations.get(command.subject);
+    const { behaviour, warning } = podBehaviourOf(nodeAnnotations, command.data.metadata.annotations, deps.defaultStartDelayMs);
     if (warning !== undefined) log.warn({ node: command.subject }, warning);
     if (!(await pending.wait(objectKey(command.data.metadata), behaviour.startDelayMs))) {
       log.info('pod deleted before it started; no status reported');

@@ -17,7 +17,7 @@ export const agentSource = 'everynode/agent';
 
 export interface PodStartedInput {
   readonly command: CreatePodCommand;
-  /** Whether the node fails its pods (`sim.everynode.io/fail-pods`). */
+  /** Whether the pod fails (`sim.everynode.io/fail-pods` on the pod or its node). */
   readonly failed: boolean;
   /** When the agent accepted the pod (`status.startTime`). */
   readonly startedAt: Date;
@@ -48,7 +48,7 @@ export function podStartedReport({ command, failed, startedAt, now, source }: Po
         phase: failed ? 'Failed' : 'Running',
         conditions: [ready],
         startTime: startedAt.toISOString(),
-        ...(failed ? { reason: 'SimulatedFailure', message: 'the node is annotated sim.everynode.io/fail-pods=true' } : {}),
+        ...(failed ? { reason: 'SimulatedFailure', message: 'the pod or its node is annotated sim.everynode.io/fail-pods=true' } : {}),
       },
     },
   };

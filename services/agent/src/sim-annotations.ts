@@ -1,12 +1,13 @@
 /**
- * The node annotations that steer the simulated agent (CONTRACT §5), and how
- * a node's annotations turn into its simulated behaviour. Pure.
+ * The annotations that steer the simulated agent (CONTRACT §5), on a node or
+ * on a pod (from its DaemonSet's pod template), and how they turn into a
+ * pod's simulated behaviour. Pure.
  */
 
 export const SimAnnotation = {
-  /** Milliseconds between a pod's create command and its status report. */
+  /** Milliseconds between a pod's create command and its status report; a pod's own overrides its node's. */
   StartDelayMs: 'sim.everynode.io/start-delay-ms',
-  /** `"true"`: every pod started on the node reports `Failed`. */
+  /** `"true"` on a node: every pod started there reports `Failed`; on a pod: that pod does. */
   FailPods: 'sim.everynode.io/fail-pods',
 } as const;
 export type SimAnnotation = (typeof SimAnnotation)[keyof typeof SimAnnotation];
@@ -40,4 +41,25 @@ export function behaviourOf(annotations: Readonly<Record<string, string>> | unde
     };
   }
   return { behaviour: { startDelayMs: delay, failPods } };
+}
+
+/**
+ * The behaviour of one pod: its own annotations over its node's, so a test
+ * can roll out "a template whose pods fail" or "pods slow to become Ready".
+ * The pod fails when either asks for it (a failing node fails every pod
+ * started there, CONTRACT §5); the pod's start delay, when usable, overrides
+ * the node's, which in turn overrides `defaultStartDelayMs`.
+ */
+export function podBehaviourOf(
+  nodeAnnotations: Readonly<Record<string, string>> | undefined,
+  podAnnotations: Readonly<Record<string, string>> | undefined,
+  defaultStartDelayMs: number,
+): BehaviourReading {
+  const onNode = behaviourOf(nodeAnnotations, defaultStartDelayMs);
+  const own = behaviourOf(podAnnotations, onNode.behaviour.startDelayMs);
+  const warnings = [onNode.warning, own.warning].filter((w) => w !== undefined);
+  return {
+    behaviour: { startDelayMs: own.behaviour.startDelayMs, failPods: onNode.behaviour.failPods || own.behaviour.failPods },
+    ...(warnings.length > 0 ? { warning: warnings.join('; ') } : {}),
+  };
 }
