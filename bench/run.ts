@@ -7,6 +7,7 @@
  * 3. p50/p99 event → command latency at a fixed 1,000 events/s
  * 4. seconds from `apply` to the last of 10,000 create commands on a 10,000-node cluster
  * 5. the per-event cost of node joins on a 1,000- vs a 50,000-node cluster
+ * 6. replay speed: the whole cluster rebuilt from the log alone (entries/s)
  *
  * The engine's workers run in BENCH_WORKERS worker processes (default 1), as
  * in production; this process only submits events and, for (3), executes
@@ -17,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
-import { EventStore } from '@everynode/eventlog';
+import { EventStore, replay } from '@everynode/eventlog';
 import { type Engine, findOrStartRedis, queuePrefix, redisConnectionOptions, startEngine } from '@everynode/engine';
 import { kill, startWorkerProcess, type WorkerProcess } from '../test/support/workers.ts';
 
@@ -243,6 +244,28 @@ async function perEventCost(size: number): Promise<number> {
   return perEvent;
 }
 
+// 6 ---------------------------------------------------------------------------
+async function replaySpeed(): Promise<void> {
+  const n = scale(200_000);
+  const engine = await engineFor('replay');
+  await engine.ingress.submit([daemonSet], { wait: true });
+  // Joins, then label updates of the same nodes: a long log over a mid-sized cluster.
+  const nodes = Math.min(n / 4, 20_000);
+  const events = Array.from({ length: n }, (_, i) =>
+    i < nodes ? nodeEvent(`node-${i}`) : nodeEvent(`node-${i % nodes}`, 'io.everynode.node.updated', { round: String(Math.floor(i / nodes)) }),
+  );
+  await submitAll(engine, events);
+  await until(async () => (await engine.store.lastSeq()) >= n, 600_000, 'the log', 100);
+  await settled(engine);
+  const entries = await engine.store.lastSeq();
+  const started = performance.now();
+  const { state } = await replay(engine.store);
+  const seconds = (performance.now() - started) / 1000;
+  report(`6. replay from the log alone (${entries} entries → ${state.nodes.size} nodes, ${state.pods.size} pods)`, `${Math.round(entries / seconds)} entries/s (${seconds.toFixed(2)} s)`, '≥ 200,000/s', entries / seconds >= 200_000);
+  await engine.close();
+  await cleanup(engine.prefix);
+}
+
 console.log(`everynode bench${quick ? ' (quick)' : ''} — Redis ${redisHandle.how}, Node ${process.version}`);
 const run = (n: number) => !only || only.includes(n);
 const raw = run(1) || run(2) ? await rawThroughput() : 0;
@@ -254,6 +277,7 @@ if (run(5)) {
   const big = await perEventCost(scale(50_000));
   report('   cost ratio 50,000 : 1,000 nodes', (big / small).toFixed(2), '≤ 1.2', big / small <= 1.2);
 }
+if (run(6)) await replaySpeed();
 console.log(JSON.stringify({ results }, null, 2));
 await redisHandle.stop();
 process.exit(0);
