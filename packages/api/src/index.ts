@@ -8,3 +8,4 @@ export * from './commands.ts';
 export * from './defaults.ts';
 export * from './validation.ts';
 export * from './text.ts';
+export * from './duration.ts';

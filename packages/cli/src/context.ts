@@ -25,8 +25,12 @@ export interface CliIO {
   readonly loadEngine?: () => Promise<Record<string, unknown>>;
   /** Resolves when `up` should stop; tests replace it. Default: SIGINT or SIGTERM. */
   readonly untilShutdown?: () => Promise<void>;
+  /** Where long operations (export, import) draw a progress bar; drawn only when it is a TTY. Default: none. */
+  readonly progressStream?: NodeJS.WritableStream & { readonly isTTY?: boolean };
   /** Milliseconds between polls of `rollout status`. Default 200; tests shorten it. */
   readonly pollIntervalMs?: number;
+  /** How long a wait on the server (`replay --to/--at`) goes before a progress bar appears. Default 1 000 ms; tests shorten it. */
+  readonly progressDelayMs?: number;
 }
 
 /** What command actions receive. */

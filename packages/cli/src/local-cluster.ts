@@ -56,7 +56,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       nodeAnnotations: async (name) => (await engine.reader.getNode(name))?.metadata.annotations,
     });
   }
-  const server = buildServer({ reader: engine.reader, ingress: engine.ingress, verifier: engine.verifier, metrics: engine.metrics });
+  const server = buildServer({ reader: engine.reader, ingress: engine.ingress, verifier: engine.verifier, store: engine.store, metrics: engine.metrics });
   const address = await server.listen({ port: options.port ?? 7700, host: '127.0.0.1' });
   logger.info({ url: address, redis: redis.how, prefix, workers: options.workers ?? 1, simulate: options.simulate ?? false }, 'everynode is up');
 

@@ -17,6 +17,7 @@ export function processIO(overrides: Partial<CliIO> = {}): CliIO {
     cwd: process.cwd(),
     now: () => new Date(),
     createClient: (server) => new EverynodeClient({ server }),
+    progressStream: process.stderr,
     ...overrides,
   };
 }

@@ -10,7 +10,9 @@ import { registerDelete } from './commands/delete.ts';
 import { registerDescribe } from './commands/describe.ts';
 import { registerEmit } from './commands/emit.ts';
 import { registerExplain } from './commands/explain.ts';
+import { registerExport } from './commands/export.ts';
 import { registerGet } from './commands/get.ts';
+import { registerImport } from './commands/import.ts';
 import { registerLog } from './commands/log.ts';
 import { registerNode } from './commands/node.ts';
 import { registerNodeEdits } from './commands/node-edit.ts';
@@ -52,6 +54,8 @@ Examples:
   registerLog(program, ctx);
   registerReplay(program, ctx);
   registerExplain(program, ctx);
+  registerExport(program, ctx);
+  registerImport(program, ctx);
   return program;
 }
 

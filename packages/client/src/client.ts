@@ -9,8 +9,8 @@ import { ApiError, UnexpectedAnswerError } from './errors.ts';
 import type { HttpAnswer, HttpOptions, RequestSpec } from './http.ts';
 import { exchange } from './http.ts';
 import { controllerRevisionsPath, daemonSetsPath, eventsPath, nodesPath, podExplainPath, podsPath } from './paths.ts';
-import type { KubeEvent, KubeList, LogEntry, PodExplanation, Status, SubmitResult, VerifyResult } from './wire.ts';
-import { KubeListSchema, LogPageSchema, PodExplanationSchema, StatusSchema, SubmitResultSchema, VerifyResultSchema } from './wire.ts';
+import type { KubeEvent, KubeList, LogEntry, LogPage, PodExplanation, ReplayedCluster, Status, SubmitResult, VerifyResult } from './wire.ts';
+import { KubeListSchema, LogPageSchema, PodExplanationSchema, ReplayedClusterSchema, StatusSchema, SubmitResultSchema, VerifyResultSchema } from './wire.ts';
 
 /** Where everynode listens when nothing says otherwise. */
 export const DefaultServer = 'http://127.0.0.1:7700';
@@ -36,6 +36,20 @@ export interface EventListOptions {
   readonly namespace?: string;
   /** A field selector (`involvedObject.name=x,involvedObject.kind=DaemonSet`), passed as `fieldSelector`. */
   readonly fieldSelector?: string;
+}
+
+/** `GET /log`'s parameters; every filter is optional and they combine with "and". */
+export interface LogQuery {
+  /** Entries with `seq > after`. Default 0. */
+  readonly after?: number;
+  /** At most this many (matching) entries. Server default 100. */
+  readonly limit?: number;
+  /** `pass`, a CloudEvent type or its suffix (`node.joined`); comma-separated for several. */
+  readonly type?: string;
+  /** `node/NAME`, `pod/[NS/]NAME` or `ds/[NS/]NAME` (namespace `default` when left out). */
+  readonly object?: string;
+  /** Entries at or after this RFC 3339 time, or this long before the server's now (`1h`). */
+  readonly since?: string;
 }
 
 /** The stored object after a write, and whether the write created it (201) or updated it (200). */
@@ -157,6 +171,24 @@ export class EverynodeClient {
   async readLog(options: { after?: number; limit?: number } = {}): Promise<LogEntry[]> {
     const answer = await exchange(this.#http, { method: 'GET', path: '/log', query: { after: options.after, limit: options.limit } });
     return parse(LogPageSchema, answer, 'GET /log').items as unknown as LogEntry[];
+  }
+
+  /**
+   * One page of the log, filtered on the server (`GET /log`): at most `limit`
+   * matching entries after `after`, and `next`, the `after` to continue from.
+   */
+  async readLogPage(options: LogQuery = {}): Promise<LogPage> {
+    const { after, limit, type, object, since } = options;
+    const answer = await exchange(this.#http, { method: 'GET', path: '/log', query: { after, limit, type, object, since } });
+    const page = parse(LogPageSchema, answer, 'GET /log');
+    const items = page.items as unknown as LogEntry[];
+    return { items, next: page.next ?? items.at(-1)?.seq ?? after ?? 0 };
+  }
+
+  /** The cluster rebuilt from the log as it stood after seq `to`, or at time `at` (`GET /state`). */
+  async stateAt(point: { readonly to?: number; readonly at?: string }): Promise<ReplayedCluster> {
+    const answer = await exchange(this.#http, { method: 'GET', path: '/state', query: { to: point.to, at: point.at } });
+    return parse(ReplayedClusterSchema, answer, 'GET /state') as unknown as ReplayedCluster;
   }
 
   /** Rebuild the state from the log on the server and compare it with the live one. */

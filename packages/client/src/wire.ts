@@ -9,7 +9,7 @@
  * server's own (it validated them on the way in) and are trusted as typed.
  */
 import { z } from 'zod';
-import type { ClusterEvent } from '@everynode/api';
+import type { ClusterEvent, DaemonSet, Node, Pod } from '@everynode/api';
 import type { Decision } from '@everynode/daemonset';
 
 /** A Kubernetes list (`DaemonSetList`, `NodeList`, …): `items` plus list metadata. */
@@ -109,6 +109,37 @@ export type LogEntry = EventEntry | PassEntry;
 
 export const LogPageSchema = z.object({
   items: z.array(z.looseObject({ seq: z.number().int(), kind: z.enum(['event', 'pass']), at: z.string() })),
+  /** The `after` to continue from: the last seq the server examined. */
+  next: z.number().int().optional(),
+});
+
+/** A page of `GET /log`: the entries, and the `after` that continues the scan. */
+export interface LogPage {
+  readonly items: LogEntry[];
+  readonly next: number;
+}
+
+/**
+ * The answer to `GET /state?to=SEQ|at=TIME`: the cluster rebuilt from the
+ * log. `seq` is the last entry applied; `at` the moment the state stands at
+ * (`null` when no entry was applied and no time was asked).
+ */
+export interface ReplayedCluster {
+  readonly seq: number;
+  readonly at: string | null;
+  readonly nodes: KubeList<Node>;
+  readonly daemonSets: KubeList<DaemonSet>;
+  readonly pods: KubeList<Pod>;
+}
+
+const ListSchema = z.looseObject({ apiVersion: z.string(), kind: z.string(), items: z.array(z.looseObject({})) });
+
+export const ReplayedClusterSchema = z.object({
+  seq: z.number().int(),
+  at: z.string().nullable(),
+  nodes: ListSchema,
+  daemonSets: ListSchema,
+  pods: ListSchema,
 });
 
 /**

@@ -4,7 +4,7 @@
  * as you like against the same Redis; they share the work, with no leader.
  */
 import { randomUUID } from 'node:crypto';
-import { EventStore, verify } from '@everynode/eventlog';
+import { EventStore, replay, verify } from '@everynode/eventlog';
 import type { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
@@ -95,7 +95,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
     store,
     reader: store,
     ingress: new QueueIngress(store, queues),
-    verifier: { verify: () => verify(store) },
+    verifier: { verify: () => verify(store), stateAt: (bounds) => replay(store, bounds) },
     queues,
     metrics,
     prefix,

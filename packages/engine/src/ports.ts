@@ -4,6 +4,7 @@
  * implements both; so can anything else that keeps the same promises.
  */
 import type { ControllerRevision, DaemonSet, Node, Pod } from '@everynode/api';
+import type { ClusterState } from '@everynode/daemonset';
 import type { LogEntry } from '@everynode/eventlog';
 
 export interface ClusterReader {
@@ -55,6 +56,21 @@ export interface VerifyResult {
   readonly seq: number;
 }
 
+/** The cluster as the log implies it at some earlier point. */
+export interface ReplayedState {
+  readonly state: ClusterState;
+  /** The last log sequence number applied (0: none). */
+  readonly seq: number;
+  /** That entry's time (RFC 3339); absent when no entry was applied. */
+  readonly at?: string;
+}
+
 export interface Verifier {
   verify(): Promise<VerifyResult>;
+  /**
+   * Rebuild the state from the log alone, up to and including seq `toSeq`
+   * and/or the entries accepted at or before `atOrBefore` (ms since the
+   * epoch); without either, the present.
+   */
+  stateAt(bounds: { readonly toSeq?: number; readonly atOrBefore?: number }): Promise<ReplayedState>;
 }

@@ -9,6 +9,8 @@ import type { Decision } from '@everynode/daemonset';
 /** An accepted event. `applied: false` when it was stale or changed nothing (still recorded as seen). */
 export interface EventEntry {
   readonly seq: number;
+  /** Schema version (see `upcast.ts`): written with every entry; `readLog` gives the current one. */
+  readonly v?: number;
   readonly kind: 'event';
   /** When the engine accepted it (RFC 3339). */
   readonly at: string;
@@ -20,6 +22,8 @@ export interface EventEntry {
 /** One reconcile pass over one DaemonSet, with what it decided. */
 export interface PassEntry {
   readonly seq: number;
+  /** Schema version (see `upcast.ts`): written with every entry; `readLog` gives the current one. */
+  readonly v?: number;
   readonly kind: 'pass';
   /** The pass's `now` (RFC 3339): replay decides nothing, it re-applies these. */
   readonly at: string;

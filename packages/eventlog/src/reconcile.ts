@@ -20,6 +20,7 @@ import type { PassEntry } from './entries.ts';
 import { AllNodes, OldTotalField } from './keys.ts';
 import { Slice } from './slice.ts';
 import { CommitContention, type EventStore } from './store.ts';
+import { LogSchemaVersion } from './upcast.ts';
 
 export interface PassOutcome {
   /** The pass's log seq, when it decided anything. */
@@ -76,6 +77,7 @@ export async function reconcile(store: EventStore, dsKey: string, now: number): 
     const commands = result.decisions.filter((d) => d.type === 'PodCreateRequested' || d.type === 'PodDeleteRequested');
     if (result.decisions.length > 0) {
       const entry: Omit<PassEntry, 'seq'> = {
+        v: LogSchemaVersion,
         kind: 'pass',
         at: new Date(now).toISOString(),
         daemonSet: dsKey,

@@ -15,18 +15,36 @@ export function applyEntry(state: ClusterState, entry: LogEntry): void {
   else applyPass(state, entry.daemonSet, entry.decisions, Date.parse(entry.at));
 }
 
-/** The cluster as the log implies it, up to and including `toSeq` (default: all). */
-export async function replay(store: EventStore, { toSeq = Infinity, batch = 2000 }: { toSeq?: number; batch?: number } = {}): Promise<{ state: ClusterState; seq: number }> {
+/** Where a replay stops. Both bounds may be given; the first one reached stops it. */
+export interface ReplayBounds {
+  /** Apply entries up to and including this seq. Default: all. */
+  readonly toSeq?: number;
+  /**
+   * Apply entries whose `at` is at or before this moment (ms since the
+   * epoch). The log's order is the truth, so replay stops at the first entry
+   * later than this: a prefix, never a state the engine did not pass through.
+   * Default: no bound.
+   */
+  readonly atOrBefore?: number;
+  /** Entries per read. Default 2000. */
+  readonly batch?: number;
+}
+
+/** The cluster as the log implies it up to the bounds; `seq` and `at` are the last entry applied's (0 and undefined for none). */
+export async function replay(store: EventStore, { toSeq = Infinity, atOrBefore = Infinity, batch = 2000 }: ReplayBounds = {}): Promise<{ state: ClusterState; seq: number; at?: string }> {
   const state = emptyClusterState();
   let after = 0;
+  let at: string | undefined;
+  const done = () => ({ state, seq: after, ...(at === undefined ? {} : { at }) });
   for (;;) {
     const entries = await store.readLog({ after, limit: batch });
     for (const entry of entries) {
-      if (entry.seq > toSeq) return { state, seq: after };
+      if (entry.seq > toSeq || Date.parse(entry.at) > atOrBefore) return done();
       applyEntry(state, entry);
       after = entry.seq;
+      at = entry.at;
     }
-    if (entries.length < batch) return { state, seq: after };
+    if (entries.length < batch) return done();
   }
 }
 

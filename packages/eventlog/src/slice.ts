@@ -36,6 +36,20 @@ export function parseRecord(json: string, revisions: Map<string, ControllerRevis
   return { ...stored, revisions };
 }
 
+/**
+ * The index sets a pod belongs to: `node-pods` of the node it targets,
+ * `ds-pods` of the DaemonSet controlling it, or `orphans` of its namespace
+ * when nothing controls it (a pod another kind controls is in neither).
+ */
+export function podIndexSets(keys: Keys, pod: Pod): string[] {
+  const node = targetNodeName(pod);
+  const ref = controllerOf(pod.metadata);
+  const sets = node ? [keys.nodePods(node)] : [];
+  if (ref === undefined) sets.push(keys.orphans(pod.metadata.namespace));
+  else if (ref.kind === 'DaemonSet') sets.push(keys.daemonSetPods(`${pod.metadata.namespace}/${ref.name}`));
+  return sets;
+}
+
 /** What to read into a slice. */
 export interface SliceRequest {
   readonly nodes?: readonly string[];
@@ -189,15 +203,7 @@ export class Slice {
 
   /** Keep `node-pods`, `ds-pods` and `orphans` in step with one pod's change. */
   private writePodIndexes(commit: CommitBuilder, podKey: string, before: Pod | undefined, after: Pod | undefined): void {
-    const placed = (pod: Pod | undefined) => {
-      if (!pod) return [] as string[];
-      const node = targetNodeName(pod);
-      const ref = controllerOf(pod.metadata);
-      const sets = node ? [this.keys.nodePods(node)] : [];
-      if (ref === undefined) sets.push(this.keys.orphans(pod.metadata.namespace));
-      else if (ref.kind === 'DaemonSet') sets.push(this.keys.daemonSetPods(`${pod.metadata.namespace}/${ref.name}`));
-      return sets;
-    };
+    const placed = (pod: Pod | undefined) => (pod ? podIndexSets(this.keys, pod) : []);
     const was = placed(before);
     const is = placed(after);
     for (const set of was) if (!is.includes(set)) commit.srem(set, podKey);

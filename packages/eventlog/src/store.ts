@@ -10,6 +10,7 @@ import { CommitBuilder, type CommitOutcome, parseOutcome } from './commit.ts';
 import type { EventEntry, LogEntry } from './entries.ts';
 import { AllNodes, Keys } from './keys.ts';
 import { parseRecord, Slice } from './slice.ts';
+import { LogSchemaVersion, upcastEntry } from './upcast.ts';
 
 const commitScript = readFileSync(new URL('./scripts/commit.lua', import.meta.url), 'utf8');
 
@@ -73,6 +74,7 @@ export class EventStore {
       for (const [event, index] of pending) {
         const evolution = evolve(slice.state, event);
         const body: Omit<EventEntry, 'seq'> = {
+          v: LogSchemaVersion,
           kind: 'event',
           at: new Date(at).toISOString(),
           event,
@@ -234,14 +236,14 @@ export class EventStore {
     return all.map((j) => JSON.parse(j) as ControllerRevision).sort((a, b) => a.revision - b.revision);
   }
 
-  /** Log entries after `after`, at most `limit`. */
+  /** Log entries after `after`, at most `limit`, each in the current schema version (older ones upcast). */
   async readLog({ after = 0, limit = 100 }: { after?: number; limit?: number } = {}): Promise<LogEntry[]> {
     const rows = await this.redis.xrange(this.keys.log, `${after + 1}-0`, '+', 'COUNT', limit);
     return rows.map(([id, fields]) => {
       // Assigned, not spread: replay reads millions of entries and every copy is garbage.
       const entry = JSON.parse(fields[1] as string) as { seq: number };
       entry.seq = Number(id.slice(0, id.indexOf('-')));
-      return entry as unknown as LogEntry;
+      return upcastEntry(entry);
     });
   }
 

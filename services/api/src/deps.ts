@@ -1,5 +1,6 @@
 /** What the HTTP server needs from the engine, and how it is told about readiness and metrics. */
 import type { ClusterReader, EventIngress, Verifier } from '@everynode/engine';
+import type { EventStore } from '@everynode/eventlog';
 import type { Logger } from 'pino';
 
 /** A metrics registry (prom-client's `Registry` is one). */
@@ -17,6 +18,8 @@ export interface ServerDeps {
   readonly ingress: EventIngress;
   /** Backs `GET /state/verify`. */
   readonly verifier: Verifier;
+  /** Backs `GET /log/export` and `POST /log/import`; without it those paths are a 404. */
+  readonly store?: EventStore;
   /** Served on `GET /metrics`; without it the path is a 404. */
   readonly metrics?: { readonly registry: MetricsRegistry };
   /** `GET /readyz` answers 200 when this resolves true, else 503. Default: always ready. */

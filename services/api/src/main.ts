@@ -38,7 +38,7 @@ async function ready(): Promise<boolean> {
   return Promise.race([engine.store.redis.ping().then((pong) => pong === 'PONG'), timeout]);
 }
 
-const server = buildServer({ reader: engine.reader, ingress: engine.ingress, verifier: engine.verifier, metrics: engine.metrics, ready, logger });
+const server = buildServer({ reader: engine.reader, ingress: engine.ingress, verifier: engine.verifier, store: engine.store, metrics: engine.metrics, ready, logger });
 await server.listen({ port: PORT, host: HOST });
 logger.info({ prefix: engine.prefix, workers: EVERYNODE_API_WORKERS === 'true' }, 'api started');
 

@@ -32,6 +32,18 @@ export const NonNegativeInteger = z
   .transform(Number)
   .refine(Number.isSafeInteger, 'must be a non-negative integer');
 
+/** Query text through `parse`; what `parse` throws becomes the parameter's 400 reason. */
+export function parsedWith<T>(parse: (text: string) => T) {
+  return z.string().transform((text, ctx): T => {
+    try {
+      return parse(text);
+    } catch (error) {
+      ctx.issues.push({ code: 'custom', message: (error as Error).message, input: text });
+      return z.NEVER;
+    }
+  });
+}
+
 /** The query a list understands: kubectl's selectors; `watch` is refused rather than silently answered with a list. */
 export const ListQuery = z.looseObject({
   labelSelector: z.string().optional(),

@@ -10,12 +10,14 @@ import { useJsonParser } from './json-body.ts';
 import { daemonSetRoutes } from './routes/daemonsets.ts';
 import { eventRoutes } from './routes/events.ts';
 import { explainRoutes } from './routes/explain.ts';
+import { exportRoutes } from './routes/export.ts';
 import { healthRoutes } from './routes/health.ts';
 import { kubeEventRoutes } from './routes/kube-events.ts';
 import { logRoutes } from './routes/log.ts';
 import { namespaceRoutes } from './routes/namespaces.ts';
 import { nodeRoutes } from './routes/nodes.ts';
 import { podRoutes } from './routes/pods.ts';
+import { stateRoutes } from './routes/state.ts';
 import { failure, StatusError } from './status.ts';
 
 /** 16 MiB: a batch of a few thousand events fits; fastify's 1 MiB default does not. */
@@ -52,6 +54,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   kubeEventRoutes(app, deps);
   namespaceRoutes(app);
   logRoutes(app, deps);
+  exportRoutes(app, deps);
+  stateRoutes(app, deps);
   healthRoutes(app, deps);
   return app;
 }

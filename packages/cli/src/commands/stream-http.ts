@@ -1,0 +1,28 @@
+/**
+ * Streamed HTTP for export and import, which the JSON client does not do:
+ * `fetch` with the client's errors (an unreachable server, a Kubernetes
+ * `Status` body), so they read as every other command's.
+ */
+import { ApiError, describeFetchFailure, StatusSchema, UnreachableError } from '@everynode/client';
+
+/** `fetch(server + path, init)`; a non-2xx answer becomes an `ApiError` carrying the server's message. */
+export async function fetchOrThrow(server: string, path: string, init: RequestInit = {}): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(`${server}${path}`, init);
+  } catch (error) {
+    throw new UnreachableError(server, describeFetchFailure(error), { cause: error });
+  }
+  if (response.ok) return response;
+  const text = await response.text();
+  throw new ApiError(response.status, statusOf(text), text);
+}
+
+function statusOf(text: string) {
+  try {
+    const parsed = StatusSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
