@@ -182,7 +182,7 @@ export class EverynodeClient {
     const answer = await exchange(this.#http, { method: 'GET', path: '/log', query: { after, limit, type, object, since } });
     const page = parse(LogPageSchema, answer, 'GET /log');
     const items = page.items as unknown as LogEntry[];
-    return { items, next: page.next ?? items.at(-1)?.seq ?? after ?? 0 };
+    return { items, next: page.next ?? items.at(-1)?.seq ?? after ?? 0, horizon: page.horizon ?? 0 };
   }
 
   /** The cluster rebuilt from the log as it stood after seq `to`, or at time `at` (`GET /state`). */

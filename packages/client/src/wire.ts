@@ -111,12 +111,15 @@ export const LogPageSchema = z.object({
   items: z.array(z.looseObject({ seq: z.number().int(), kind: z.enum(['event', 'pass']), at: z.string() })),
   /** The `after` to continue from: the last seq the server examined. */
   next: z.number().int().optional(),
+  /** The seq the log was trimmed behind (older history is in a snapshot); 0 or absent: none. */
+  horizon: z.number().int().optional(),
 });
 
 /** A page of `GET /log`: the entries, and the `after` that continues the scan. */
 export interface LogPage {
   readonly items: LogEntry[];
   readonly next: number;
+  readonly horizon: number;
 }
 
 /**

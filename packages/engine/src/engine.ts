@@ -14,7 +14,7 @@ import { Metrics } from './metrics.ts';
 import { OutboxPublisher } from './outbox.ts';
 import type { ClusterReader, EventIngress, Verifier } from './ports.ts';
 import { openQueues, type Queues } from './queues.ts';
-import { scheduleSweep, startReconciler } from './reconciler.ts';
+import { scheduleSnapshots, scheduleSweep, startReconciler } from './reconciler.ts';
 import { redisConnectionOptions } from './redis-connect.ts';
 
 export interface EngineOptions {
@@ -37,6 +37,12 @@ export interface EngineOptions {
    * picked up after about this long). Default 30 s (BullMQ's default).
    */
   readonly lockDurationMs?: number;
+  /** How often a snapshot is considered. Default 60 s. */
+  readonly snapshotEveryMs?: number;
+  /** Entries since the last snapshot that make a new one worth taking. Default 10 000. */
+  readonly snapshotMinEntries?: number;
+  /** Retention: trim the log behind each snapshot (replay then starts from it). Default false: keep everything. */
+  readonly trimBehindSnapshots?: boolean;
 }
 
 export interface Engine {
@@ -86,9 +92,11 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
         logger: logger.child({ worker: 'reconcile' }),
         concurrency: options.reconcileConcurrency ?? 4,
         onCommands: () => publisher?.nudge(),
+        snapshots: { minEntries: options.snapshotMinEntries ?? 10_000, trim: options.trimBehindSnapshots ?? false },
       }),
     );
     await scheduleSweep(queues, options.sweepEveryMs ?? 5000);
+    await scheduleSnapshots(queues, options.snapshotEveryMs ?? 60_000);
   }
 
   return {

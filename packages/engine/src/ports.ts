@@ -20,6 +20,8 @@ export interface ClusterReader {
   listRevisions(namespace: string, daemonSet: string): Promise<ControllerRevision[]>;
   /** Log entries with `seq > after`, at most `limit` (default 100). */
   readLog(options?: { after?: number; limit?: number }): Promise<LogEntry[]>;
+  /** The seq the log was trimmed behind (0: nothing trimmed); older history is only in a snapshot. */
+  logHorizon(): Promise<number>;
 }
 
 /** Why an event was refused: the field and the reason, as `z.prettifyError` words it. */

@@ -4,7 +4,7 @@
  * DaemonSet run at once, and a request made during a pass runs after it.
  * Waits (failed-pod backoff, minReadySeconds) become delayed `wake` jobs.
  */
-import { type EventStore, reconcile } from '@everynode/eventlog';
+import { type EventStore, reconcile, takeSnapshot, trimLog } from '@everynode/eventlog';
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -27,12 +27,15 @@ export interface ReconcilerOptions {
   readonly onCommands?: () => void;
   /** The clock; a test may move it. Default `Date.now`. */
   readonly clock?: () => number;
+  /** Snapshots: taken when at least `minEntries` entries came since the last; `trim` trims the log behind them. */
+  readonly snapshots?: { readonly minEntries: number; readonly trim: boolean };
 }
 
 export async function handleReconcile(job: Pick<Job, 'name' | 'data' | 'id'>, options: ReconcilerOptions): Promise<unknown> {
   const { store, queues, metrics, logger } = options;
   const daemonSet = (job.data as { daemonSet: string }).daemonSet;
   if (job.name === 'sweep') return sweep(options);
+  if (job.name === 'snapshot') return snapshot(options);
   if (job.name === 'wake') {
     await store.markAllDirty(daemonSet);
     await requestPass(queues, daemonSet);
@@ -57,6 +60,16 @@ export async function handleReconcile(job: Pick<Job, 'name' | 'data' | 'id'>, op
   }
 }
 
+/** A snapshot of the cluster as the log implies it, and — when retention is on — the log trimmed behind it. */
+async function snapshot(options: ReconcilerOptions): Promise<unknown> {
+  const { minEntries = 10_000, trim = false } = options.snapshots ?? {};
+  const taken = await takeSnapshot(options.store, { minEntries });
+  if (!taken) return { snapshot: null };
+  const horizon = trim ? await trimLog(options.store, taken.seq) : await options.store.logHorizon();
+  options.logger.info({ seq: taken.seq, horizon }, 'snapshot taken');
+  return { snapshot: taken, horizon };
+}
+
 /** The safety net: a pass for every DaemonSet with marks left (a trigger lost to a crash). */
 async function sweep(options: ReconcilerOptions): Promise<{ swept: string[] }> {
   const dirty = await options.store.dirtyDaemonSets();
@@ -74,6 +87,11 @@ export function startReconciler(options: ReconcilerOptions): Worker {
   });
   worker.on('failed', (job, error) => options.logger.error({ jobId: job?.id, daemonSet: job?.data?.daemonSet, err: error }, 'pass failed'));
   return worker;
+}
+
+/** Every `everyMs`, some worker considers a snapshot (one job per tick cluster-wide). */
+export async function scheduleSnapshots(queues: Queues, everyMs: number): Promise<void> {
+  await queues.reconcile.upsertJobScheduler('snapshot', { every: everyMs }, { name: 'snapshot', data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } });
 }
 
 /** Every few seconds, some worker sweeps for forgotten marks (a BullMQ job scheduler: one job per tick cluster-wide). */

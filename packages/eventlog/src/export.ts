@@ -15,6 +15,9 @@ export interface ExportOptions {
 
 /** The log's entries as lines (each ending in `\n`), in seq order, read in batches. */
 export async function* exportLog(store: EventStore, { toSeq, batch = 2000 }: ExportOptions = {}): AsyncGenerator<string> {
+  const horizon = await store.logHorizon();
+  // A trimmed log no longer holds the whole history: an import of what is left would be a different cluster.
+  if (horizon > 0) throw new Error(`cannot export: the log up to seq ${horizon} was trimmed behind a snapshot`);
   const last = toSeq ?? (await store.lastSeq());
   let from = '-';
   for (;;) {

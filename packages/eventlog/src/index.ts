@@ -7,6 +7,7 @@ export * from './slice.ts';
 export * from './store.ts';
 export * from './reconcile.ts';
 export * from './replay.ts';
+export * from './snapshot.ts';
 export * from './upcast.ts';
 export * from './restore.ts';
 export * from './export.ts';

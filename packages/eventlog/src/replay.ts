@@ -7,6 +7,7 @@ import type { ControllerRevision, Node, Pod } from '@everynode/api';
 import { applyPass, type ClusterState, emptyClusterState, evolve, type ObjectVersion } from '@everynode/daemonset';
 import type { LogEntry } from './entries.ts';
 import { parseRecord, recordJson } from './slice.ts';
+import { latestSnapshot, loadSnapshot, logHorizon, saveSnapshot, type Snapshot } from './snapshot.ts';
 import type { EventStore } from './store.ts';
 
 /** Fold one log entry into `state`. */
@@ -26,18 +27,35 @@ export interface ReplayBounds {
    * Default: no bound.
    */
   readonly atOrBefore?: number;
-  /** Entries per read. Default 2000. */
+  /** Entries per read. Default 5000. */
   readonly batch?: number;
+  /**
+   * Start from the newest snapshot within the bounds rather than from the
+   * first entry. Default true; once the log is trimmed there is no other way.
+   */
+  readonly useSnapshots?: boolean;
 }
 
 /** The cluster as the log implies it up to the bounds; `seq` and `at` are the last entry applied's (0 and undefined for none). */
-export async function replay(store: EventStore, { toSeq = Infinity, atOrBefore = Infinity, batch = 2000 }: ReplayBounds = {}): Promise<{ state: ClusterState; seq: number; at?: string }> {
-  const state = emptyClusterState();
-  let after = 0;
-  let at: string | undefined;
-  const done = () => ({ state, seq: after, ...(at === undefined ? {} : { at }) });
+export async function replay(
+  store: EventStore,
+  { toSeq = Infinity, atOrBefore = Infinity, batch = 5000, useSnapshots = true }: ReplayBounds = {},
+): Promise<{ state: ClusterState; seq: number; at?: string; fromSnapshot?: number }> {
+  const horizon = await logHorizon(store);
+  const snapshot = useSnapshots || horizon > 0 ? await latestSnapshot(store, toSeq, atOrBefore) : undefined;
+  if (horizon > 0 && (snapshot === undefined || snapshot.seq < horizon)) {
+    throw new RangeError(`the log up to seq ${horizon} was trimmed behind a snapshot: the earliest point to replay to is seq ${horizon}`);
+  }
+  const state = snapshot ? await loadSnapshot(store, snapshot.seq) : emptyClusterState();
+  let after = snapshot?.seq ?? 0;
+  let at: string | undefined = snapshot?.at;
+  const done = () => ({ state, seq: after, ...(at === undefined ? {} : { at }), ...(snapshot ? { fromSnapshot: snapshot.seq } : {}) });
+  // Read the next page while folding this one: Redis and the fold overlap.
+  let next = store.readLog({ after, limit: batch });
   for (;;) {
-    const entries = await store.readLog({ after, limit: batch });
+    const entries = await next;
+    const last = entries.at(-1);
+    if (entries.length === batch && last !== undefined && last.seq < toSeq) next = store.readLog({ after: last.seq, limit: batch });
     for (const entry of entries) {
       if (entry.seq > toSeq || Date.parse(entry.at) > atOrBefore) return done();
       applyEntry(state, entry);
@@ -46,6 +64,22 @@ export async function replay(store: EventStore, { toSeq = Infinity, atOrBefore =
     }
     if (entries.length < batch) return done();
   }
+}
+
+/**
+ * Snapshot the cluster as the log implies it now: the newest snapshot plus
+ * the entries after it. Returns the snapshot, or undefined when fewer than
+ * `minEntries` entries came since the last one.
+ */
+export async function takeSnapshot(store: EventStore, { minEntries = 1 }: { minEntries?: number } = {}): Promise<Snapshot | undefined> {
+  const lastSeq = await store.lastSeq();
+  const previous = await latestSnapshot(store);
+  if (lastSeq - (previous?.seq ?? 0) < minEntries) return undefined;
+  const { state, seq, at } = await replay(store, { toSeq: lastSeq });
+  if (at === undefined || seq === previous?.seq) return undefined;
+  const snapshot = { seq, at };
+  await saveSnapshot(store, snapshot, state);
+  return snapshot;
 }
 
 /** The live projection, whole, as a `ClusterState`. */
@@ -101,7 +135,8 @@ export function diffStates(live: ClusterState, replayed: ClusterState): string[]
 /** Rebuild the present from the log and compare it with the live projection. */
 export async function verify(store: EventStore): Promise<{ consistent: boolean; differences: string[]; seq: number }> {
   const seqBefore = await store.lastSeq();
-  const [live, replayed] = await Promise.all([liveState(store), replay(store, { toSeq: seqBefore })]);
+  // From the first entry while the log is whole: the log alone must imply the state (snapshots are only used once it is trimmed).
+  const [live, replayed] = await Promise.all([liveState(store), replay(store, { toSeq: seqBefore, useSnapshots: false })]);
   const differences = diffStates(live, replayed.state);
   return { consistent: differences.length === 0, differences, seq: replayed.seq };
 }

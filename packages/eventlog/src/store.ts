@@ -247,6 +247,11 @@ export class EventStore {
     });
   }
 
+  /** The seq the log was trimmed behind (0: none): see `trimLog`. */
+  async logHorizon(): Promise<number> {
+    return Number((await this.redis.get(`${this.keys.tag}:horizon`)) ?? 0);
+  }
+
   /** The last sequence number written. */
   async lastSeq(): Promise<number> {
     return Number((await this.redis.get(this.keys.seq)) ?? 0);

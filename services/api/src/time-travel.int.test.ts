@@ -146,7 +146,7 @@ describe('GET /log filters', () => {
     }
     const expected = (await wholeLog()).filter((e) => e.kind === 'event' && e.event.type === 'io.everynode.node.joined').map((e) => e.seq);
     expect(seen).toEqual(expected);
-    expect((await getJson<Page>('/log?type=node.joined&limit=0')).body).toEqual({ items: [], next: 0 });
+    expect((await getJson<Page>('/log?type=node.joined&limit=0')).body).toEqual({ items: [], next: 0, horizon: 0 });
   });
 
   it.each([

@@ -144,7 +144,7 @@ describe('everynode log', () => {
 
   it('prints the entries as JSON with -o json', async () => {
     const { url } = await serve({ 'GET /log': () => ({ status: 200, body: { items: entries } }) });
-    expect(JSON.parse((await runEverynode(['log', '-o', 'json', '--server', url])).stdout)).toEqual({ items: entries, next: 2 });
+    expect(JSON.parse((await runEverynode(['log', '-o', 'json', '--server', url])).stdout)).toEqual({ items: entries, next: 2, horizon: 0 });
   });
 
   it('refuses a non-numeric --after', async () => {

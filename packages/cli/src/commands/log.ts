@@ -62,6 +62,9 @@ Examples:
       const since = sinceFlag(options.since, ctx.io.now());
       const filtered = type !== undefined || object !== undefined || since !== undefined;
       const page = await ctx.client(command).readLogPage({ after: options.after, limit: options.limit, type, object, since });
+      if (page.horizon > (options.after ?? 0)) {
+        ctx.io.stderr(`(the log starts after seq ${page.horizon}: older entries were trimmed behind a snapshot)\n`);
+      }
       if (options.output === 'json') {
         ctx.io.stdout(toJson(page));
         return;

@@ -31,7 +31,7 @@ describe('everynode log filters', () => {
 
   it('prints the page with its next with -o json', async () => {
     const { url } = await serve({ 'GET /log': () => ({ status: 200, body: { items: [joined], next: 40 } }) });
-    expect(JSON.parse((await runEverynode(['log', '--type', 'pass', '-o', 'json', '--server', url])).stdout)).toEqual({ items: [joined], next: 40 });
+    expect(JSON.parse((await runEverynode(['log', '--type', 'pass', '-o', 'json', '--server', url])).stdout)).toEqual({ items: [joined], next: 40, horizon: 0 });
   });
 
   it('says when nothing matched', async () => {

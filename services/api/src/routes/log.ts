@@ -1,8 +1,8 @@
 /**
  * The event log and its audit: `GET /log` pages through it by sequence
  * number, optionally filtered (`type`, `object`, `since`; see
- * `log-filter.ts`), answering `{items, next}` — `next` is the `after` to
- * continue from; `GET /state/verify` rebuilds the state from the log and compares
+ * `log-filter.ts`), answering `{items, next, horizon}` — `next` is the `after` to
+ * continue from, `horizon` the seq the log was trimmed behind (0: none); `GET /state/verify` rebuilds the state from the log and compares
  * it with the live projection (200 either way: the body says which).
  */
 import type { FastifyInstance } from 'fastify';
@@ -36,7 +36,8 @@ export function logRoutes(app: FastifyInstance, { reader, verifier }: ServerDeps
   app.get('/log', async (request) => {
     const { after = 0, limit = 100, type, object, since } = parseRequest(logQuery(Date.now()), request.query, 'query parameter');
     const filter: LogFilter = { ...(type ? { types: type } : {}), ...(object ? { object } : {}), ...(since === undefined ? {} : { since }) };
-    return readFilteredLog(reader, { after, limit, filter });
+    const [page, horizon] = await Promise.all([readFilteredLog(reader, { after, limit, filter }), reader.logHorizon()]);
+    return { ...page, horizon };
   });
 
   app.get('/state/verify', () => verifier.verify());
