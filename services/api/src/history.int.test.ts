@@ -142,6 +142,12 @@ describe('GET /api/v1/namespaces/:ns/pods/:name/explain', () => {
     expect(applied?.causeOf).toContain(created?.seq);
     expect(created?.causes).toContain(applied?.seq);
 
+    // The node's join (before the DaemonSet existed) is what made worker01 qualify.
+    const joined = body.entries.find((e) => e.type === 'io.everynode.node.joined');
+    expect(joined).toMatchObject({ kind: 'event', object: 'node/worker01' });
+    expect(joined?.summary).toBe(`made node/worker01 qualify for the pod created by #${created?.seq}: io.everynode.node.joined`);
+    expect(joined!.seq).toBeLessThan(created!.seq);
+
     const running = body.entries.find((e) => e.type === 'io.everynode.pod.status');
     expect(running?.summary).toBe('status reported by agent/worker01: Running, ready on node worker01');
 

@@ -1,8 +1,8 @@
 /**
  * A pod's history from the log, for `explain pod`: the passes whose
  * decisions name the pod (create, delete, adopt, release, relabel), the
- * events whose data is the pod (status reports, deletion), and the events
- * that caused those passes. Pods may be long gone, so the log is searched,
+ * events whose data is the pod (status reports, deletion), the events that
+ * caused those passes, and the node event that made its node qualify. Pods may be long gone, so the log is searched,
  * never the projection. Pure: entries in, explanation out.
  */
 import { type ClusterEvent, EventType } from '@everynode/api';
@@ -144,6 +144,8 @@ export class PodHistory {
   readonly #entries = new Map<number, ExplainEntry>();
   /** Cause seq → the passes it caused. */
   readonly #causeOf = new Map<number, number[]>();
+  /** The newest node joined/updated event seen so far, per node: what made a node qualify. */
+  readonly #lastNodeEvent = new Map<string, EventEntry>();
 
   constructor(namespace: string, name: string) {
     this.#namespace = namespace;
@@ -155,16 +157,36 @@ export class PodHistory {
     if (entry.kind === 'pass') {
       const decisions = entry.decisions.filter((d) => isAbout(d, this.#namespace, this.#name));
       if (decisions.length === 0) return;
+      for (const d of decisions) if (d.type === 'PodCreateRequested') this.#qualifying(d.node, entry.seq);
       const object = `daemonset.apps/${entry.daemonSet}`;
       this.#entries.set(entry.seq, { seq: entry.seq, at: entry.at, kind: 'pass', object, summary: passSummary(entry, decisions), causes: entry.causes, decisions });
       for (const cause of entry.causes) this.#causeOf.set(cause, [...(this.#causeOf.get(cause) ?? []), entry.seq]);
       return;
     }
     const { type } = entry.event;
+    if ((type === EventType.NodeJoined || type === EventType.NodeUpdated) && entry.applied) {
+      this.#lastNodeEvent.set(metaOf(entry.event).name ?? '', entry);
+      return;
+    }
     if (type !== EventType.PodStatus && type !== EventType.PodDeleted) return;
     const meta = metaOf(entry.event);
     if (meta.namespace !== this.#namespace || meta.name !== this.#name) return;
     this.#entries.set(entry.seq, { seq: entry.seq, at: entry.at, kind: 'event', type, object: eventObject(entry.event), summary: podEventSummary(entry) });
+  }
+
+  /** The node event that made `node` qualify for the pod created by pass `passSeq`: the newest one before it. */
+  #qualifying(node: string, passSeq: number): void {
+    const event = this.#lastNodeEvent.get(node);
+    if (event === undefined || this.#entries.has(event.seq)) return;
+    const object = eventObject(event.event);
+    this.#entries.set(event.seq, {
+      seq: event.seq,
+      at: event.at,
+      kind: 'event',
+      type: event.event.type,
+      object,
+      summary: `made ${object} qualify for the pod created by #${passSeq}: ${event.event.type}`,
+    });
   }
 
   /** The stretch of the log the causes not yet described lie in; undefined when there are none. */
