@@ -15,6 +15,8 @@ const engine = await startEngine({
   logger,
   ...(process.env.EVERYNODE_EVENT_CONCURRENCY ? { eventConcurrency: Number(process.env.EVERYNODE_EVENT_CONCURRENCY) } : {}),
   ...(process.env.EVERYNODE_LOCK_MS ? { lockDurationMs: Number(process.env.EVERYNODE_LOCK_MS) } : {}),
+  ...(process.env.EVERYNODE_SNAPSHOT_EVERY_MS ? { snapshotEveryMs: Number(process.env.EVERYNODE_SNAPSHOT_EVERY_MS) } : {}),
+  ...(process.env.EVERYNODE_SNAPSHOT_MIN_ENTRIES ? { snapshotMinEntries: Number(process.env.EVERYNODE_SNAPSHOT_MIN_ENTRIES) } : {}),
   // Retention: trim the log behind each snapshot (default: keep the whole log).
   ...(process.env.EVERYNODE_TRIM_BEHIND_SNAPSHOTS === 'true' ? { trimBehindSnapshots: true } : {}),
   ...(process.env.EVERYNODE_RECONCILE_CONCURRENCY ? { reconcileConcurrency: Number(process.env.EVERYNODE_RECONCILE_CONCURRENCY) } : {}),
