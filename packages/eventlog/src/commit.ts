@@ -73,9 +73,9 @@ export class CommitBuilder {
   del(key: string): void {
     this.op('del', key);
   }
-  /** Add the sequence number of entry `entryIndex` to the set `key`. */
-  saddSeq(key: string, entryIndex: number): void {
-    this.op('saddseq', key, [String(entryIndex)]);
+  /** Set field <the seq of entry `entryIndex`> of the hash `key` to `value`. */
+  hsetSeq(key: string, entryIndex: number, value: string): void {
+    this.op('hsetseq', key, [String(entryIndex), value]);
   }
   /**
    * Note in the outbox `key` that entry `entryIndex` (a pass) has commands to

@@ -32,6 +32,18 @@ export interface PassEntry {
   readonly decisions: readonly Decision[];
   /** Log sequence numbers of the events that made this pass necessary. */
   readonly causes: readonly number[];
+  /**
+   * The same causes by the node they concern (`*`: every node, e.g. the
+   * DaemonSet changed): a decision about node N was caused by
+   * `causedBy[N]` and `causedBy['*']`. Absent in entries written before it existed.
+   */
+  readonly causedBy?: Readonly<Record<string, readonly number[]>>;
+}
+
+/** The log entries that caused `pass`'s decisions about `node` (all of the pass's causes when it says no more). */
+export function causesOf(pass: Pick<PassEntry, 'causes' | 'causedBy'>, node: string): number[] {
+  if (pass.causedBy === undefined) return [...pass.causes];
+  return [...(pass.causedBy[node] ?? []), ...(pass.causedBy['*'] ?? [])].sort((a, b) => a - b);
 }
 
 export type LogEntry = EventEntry | PassEntry;

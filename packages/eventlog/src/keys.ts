@@ -19,7 +19,7 @@
  * | `{p}:orphans:<ns>`       | set    | pod keys in the namespace with no controller              |
  * | `{p}:contrib:<ns/name>`  | hash   | node → status contribution; `*old` → nodes on old pods    |
  * | `{p}:dirty:<ns/name>`    | hash   | node → marks a pass must answer; `*` = all nodes          |
- * | `{p}:causes:<ns/name>`   | set    | seqs of events the next pass answers                      |
+ * | `{p}:causes:<ns/name>`   | hash   | seq of an event the next pass answers → its node (`*`: all) |
  * | `{p}:outbox`             | stream | passes whose commands are not yet published (field `seq`) |
  *
  * Object keys (in `rv` and `versions`): `node/NAME`, `pod/NS/NAME`, `ds/NS/NAME`.

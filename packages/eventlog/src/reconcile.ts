@@ -49,9 +49,9 @@ export async function reconcile(store: EventStore, dsKey: string, now: number): 
     const slice = new Slice(redis, keys);
     // Independent reads go out together (ioredis pipelines them): one round trip.
     const [[[, marks], [, causes], [, oldTotal]]] = (await Promise.all([
-      redis.multi().hgetall(keys.dirty(dsKey)).smembers(keys.causes(dsKey)).hget(keys.contributions(dsKey), OldTotalField).exec(),
+      redis.multi().hgetall(keys.dirty(dsKey)).hgetall(keys.causes(dsKey)).hget(keys.contributions(dsKey), OldTotalField).exec(),
       slice.load({ daemonSets: [dsKey] }),
-    ])) as unknown as [[[null, Record<string, string>], [null, string[]], [null, string | null]]];
+    ])) as unknown as [[[null, Record<string, string>], [null, Record<string, string>], [null, string | null]]];
     const dirty = Object.keys(marks);
     if (dirty.length === 0) return { decisions: 0, commands: 0, full: false, nodes: 0, again: false };
 
@@ -82,7 +82,8 @@ export async function reconcile(store: EventStore, dsKey: string, now: number): 
         at: new Date(now).toISOString(),
         daemonSet: dsKey,
         decisions: result.decisions,
-        causes: causes.map(Number).sort((a, b) => a - b),
+        causes: Object.keys(causes).map(Number).sort((a, b) => a - b),
+        causedBy: causedByNode(causes),
       };
       const index = commit.entryJson(passEntryJson(entry));
       if (commands.length > 0) commit.outboxPass(keys.outbox, index);
@@ -90,7 +91,7 @@ export async function reconcile(store: EventStore, dsKey: string, now: number): 
     slice.writeChanges(commit);
     writeContributions(commit, store, dsKey, view, result, stored);
     for (const [node, count] of Object.entries(marks)) commit.hdecr(keys.dirty(dsKey), node, Number(count));
-    for (const member of causes) commit.srem(keys.causes(dsKey), member);
+    for (const seq of Object.keys(causes)) commit.hdel(keys.causes(dsKey), seq);
     if (result.fullPassNeeded) commit.hincr(keys.dirty(dsKey), AllNodes);
 
     const outcome = await store.commit(commit);
@@ -107,6 +108,14 @@ export async function reconcile(store: EventStore, dsKey: string, now: number): 
     };
   }
   throw new CommitContention(`pass over ${dsKey}: the objects it writes kept changing`);
+}
+
+/** `seq → node` as `node → seqs` (ascending), for the pass entry's `causedBy`. */
+function causedByNode(causes: Record<string, string>): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const [seq, node] of Object.entries(causes)) (out[node] ??= []).push(Number(seq));
+  for (const seqs of Object.values(out)) seqs.sort((a, b) => a - b);
+  return out;
 }
 
 /** Every node, and every pod the DaemonSet controls or could adopt. */

@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import type { ClusterEvent } from '@everynode/api';
 import { commandsOf } from '@everynode/daemonset';
 import { EventStore } from './store.ts';
+import { causesOf } from './entries.ts';
 import { reconcile } from './reconcile.ts';
 import { verify } from './replay.ts';
 
@@ -73,7 +74,7 @@ describe('EventStore', () => {
     ]);
     expect((await store.getDaemonSet('kube-system', 'fluentd'))?.status).toMatchObject({ desiredNumberScheduled: 2, currentNumberScheduled: 2 });
     const log = await store.readLog();
-    expect(log.at(-1)).toMatchObject({ kind: 'pass', daemonSet: 'kube-system/fluentd', causes: [3] });
+    expect(log.at(-1)).toMatchObject({ kind: 'pass', daemonSet: 'kube-system/fluentd', causes: [3], causedBy: { '*': [3] } });
     expect(await verify(store)).toMatchObject({ consistent: true, differences: [] });
   });
 
@@ -84,6 +85,11 @@ describe('EventStore', () => {
     await store.accept([event('io.everynode.node.joined', node('c'))], t0);
     const outcome = await reconcile(store, 'kube-system/fluentd', t0 + 20_000);
     expect(outcome).toMatchObject({ full: false, nodes: 1, commands: 1 });
+    // The pass names, per node, the events that caused its decisions there.
+    const joined = (await store.readLog({ limit: 100 })).find((e) => e.kind === 'event' && e.event.data.metadata.name === 'c');
+    const pass = (await store.readLog({ limit: 100 })).at(-1);
+    expect(pass).toMatchObject({ kind: 'pass', causedBy: { c: [joined?.seq] } });
+    expect(pass?.kind === 'pass' && causesOf(pass, 'c')).toEqual([joined?.seq]);
     expect((await store.getDaemonSet('kube-system', 'fluentd'))?.status?.desiredNumberScheduled).toBe(2);
     expect(await verify(store)).toMatchObject({ consistent: true });
   });

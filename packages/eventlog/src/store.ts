@@ -140,7 +140,8 @@ export class EventStore {
     if (!evolution.applied) return;
     const mark = (dsKey: string, node: string) => {
       commit.hincr(this.keys.dirty(dsKey), node);
-      commit.saddSeq(this.keys.causes(dsKey), entry);
+      // Which node the event concerns, so the pass can name the causes of each decision.
+      commit.hsetSeq(this.keys.causes(dsKey), entry, node);
     };
     if (evolution.affected === 'all') {
       const node = (event.data.metadata as { name: string }).name;

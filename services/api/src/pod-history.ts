@@ -7,7 +7,7 @@
  */
 import { type ClusterEvent, EventType } from '@everynode/api';
 import type { Decision } from '@everynode/daemonset';
-import type { EventEntry, LogEntry, PassEntry } from '@everynode/eventlog';
+import { causesOf, type EventEntry, type LogEntry, type PassEntry } from '@everynode/eventlog';
 
 /** One line of the explanation. */
 export interface ExplainEntry {
@@ -109,8 +109,8 @@ function causesText(causes: readonly number[]): string {
   return causes.length === 0 ? '' : `; caused by ${causes.map((seq) => `#${seq}`).join(', ')}`;
 }
 
-function passSummary(entry: PassEntry, decisions: readonly Decision[]): string {
-  return `reconcile daemonset.apps/${entry.daemonSet}: ${decisions.map(decisionPhrase).join(', ')}${causesText(entry.causes)}`;
+function passSummary(entry: PassEntry, decisions: readonly Decision[], causes: readonly number[]): string {
+  return `reconcile daemonset.apps/${entry.daemonSet}: ${decisions.map(decisionPhrase).join(', ')}${causesText(causes)}`;
 }
 
 function podEventSummary(entry: EventEntry): string {
@@ -159,8 +159,10 @@ export class PodHistory {
       if (decisions.length === 0) return;
       for (const d of decisions) if (d.type === 'PodCreateRequested') this.#qualifying(d.node, entry.seq);
       const object = `daemonset.apps/${entry.daemonSet}`;
-      this.#entries.set(entry.seq, { seq: entry.seq, at: entry.at, kind: 'pass', object, summary: passSummary(entry, decisions), causes: entry.causes, decisions });
-      for (const cause of entry.causes) this.#causeOf.set(cause, [...(this.#causeOf.get(cause) ?? []), entry.seq]);
+      // The causes of these decisions: the events about their node (or all nodes), not every cause of the pass.
+      const causes = [...new Set(decisions.flatMap((d) => ('node' in d ? causesOf(entry, d.node) : [...entry.causes])))].sort((a, b) => a - b);
+      this.#entries.set(entry.seq, { seq: entry.seq, at: entry.at, kind: 'pass', object, summary: passSummary(entry, decisions, causes), causes, decisions });
+      for (const cause of causes) this.#causeOf.set(cause, [...(this.#causeOf.get(cause) ?? []), entry.seq]);
       return;
     }
     const { type } = entry.event;

@@ -14,8 +14,9 @@
                 opcodes: hset key field value [field value …] | hdel key field |
                          sadd key member [member …] | srem key member | del key |
                          hincr key field n | hdecr key field n (and drop the field
-                         at 0 or below) | saddseq key entryIndex (adds that entry's
-                         seq, 0-based) | xaddseq key entryIndex (appends
+                         at 0 or below) | hsetseq key entryIndex value (sets field
+                         <that entry's seq> to value; entryIndex 0-based) |
+                         xaddseq key entryIndex (appends
                          `seq <that entry's seq>` to the stream: the outbox notes
                          a pass whose commands are still to be published)
 
@@ -107,8 +108,8 @@ for _ = 1, nOps do
     if redis.call('HINCRBY', key, args[1], -tonumber(args[2])) <= 0 then
       redis.call('HDEL', key, args[1])
     end
-  elseif op == 'saddseq' then
-    redis.call('SADD', key, seqs[tonumber(args[1]) + 1])
+  elseif op == 'hsetseq' then
+    redis.call('HSET', key, seqs[tonumber(args[1]) + 1], args[2])
   elseif op == 'xaddseq' then
     redis.call('XADD', key, '*', 'seq', seqs[tonumber(args[1]) + 1])
   else
