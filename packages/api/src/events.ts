@@ -70,3 +70,27 @@ export type PodStatusReported = z.infer<typeof PodStatusReportedSchema>;
 export type PodDeleted = z.infer<typeof PodDeletedSchema>;
 export type DaemonSetApplied = z.infer<typeof DaemonSetAppliedSchema>;
 export type DaemonSetDeleted = z.infer<typeof DaemonSetDeletedSchema>;
+
+/** `node/NAME`, `pod/NS/NAME` or `daemonset.apps/NS/NAME`: the object an event is about. */
+export function eventObject(event: ClusterEvent): string {
+  const meta = ((event.data as { metadata?: { name?: string; namespace?: string } } | undefined)?.metadata ?? {}) as {
+    name?: string;
+    namespace?: string;
+  };
+  switch (event.type) {
+    case EventType.NodeJoined:
+    case EventType.NodeUpdated:
+    case EventType.NodeRemoved:
+      return `node/${meta.name ?? ''}`;
+    case EventType.PodStatus:
+    case EventType.PodDeleted:
+      return `pod/${meta.namespace ?? 'default'}/${meta.name ?? ''}`;
+    case EventType.DaemonSetApplied:
+    case EventType.DaemonSetDeleted:
+      return `daemonset.apps/${meta.namespace ?? 'default'}/${meta.name ?? ''}`;
+    default: {
+      const unknown: never = event;
+      return (unknown as { type: string }).type;
+    }
+  }
+}

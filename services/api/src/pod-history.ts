@@ -5,7 +5,7 @@
  * caused those passes, and the node event that made its node qualify. Pods may be long gone, so the log is searched,
  * never the projection. Pure: entries in, explanation out.
  */
-import { type ClusterEvent, EventType } from '@everynode/api';
+import { type ClusterEvent, EventType, eventObject } from '@everynode/api';
 import type { Decision } from '@everynode/daemonset';
 import { causesOf, type EventEntry, type LogEntry, type PassEntry } from '@everynode/eventlog';
 
@@ -41,26 +41,6 @@ function metaOf(event: ClusterEvent): Meta {
   return ((event.data as { metadata?: Meta } | undefined)?.metadata ?? {}) as Meta;
 }
 
-/** `node/NAME`, `pod/NS/NAME` or `daemonset.apps/NS/NAME`. */
-export function eventObject(event: ClusterEvent): string {
-  const meta = metaOf(event);
-  switch (event.type) {
-    case EventType.NodeJoined:
-    case EventType.NodeUpdated:
-    case EventType.NodeRemoved:
-      return `node/${meta.name ?? ''}`;
-    case EventType.PodStatus:
-    case EventType.PodDeleted:
-      return `pod/${meta.namespace ?? 'default'}/${meta.name ?? ''}`;
-    case EventType.DaemonSetApplied:
-    case EventType.DaemonSetDeleted:
-      return `daemonset.apps/${meta.namespace ?? 'default'}/${meta.name ?? ''}`;
-    default: {
-      const unknown: never = event;
-      return (unknown as { type: string }).type;
-    }
-  }
-}
 
 /** Whether `decision` is about the pod `namespace/name`. */
 function isAbout(decision: Decision, namespace: string, name: string): boolean {

@@ -3,8 +3,7 @@
  * CloudEvent type and object, for a reconcile pass its DaemonSet and what it
  * decided (`create 3, delete 1, status`).
  */
-import type { ClusterEvent } from '@everynode/api';
-import { EventType } from '@everynode/api';
+import { EventType, eventObject } from '@everynode/api';
 import type { Decision } from '@everynode/daemonset';
 import type { EventEntry, LogEntry, PassEntry } from '@everynode/client';
 import { renderTable } from './table.ts';
@@ -52,28 +51,6 @@ export function summarizeDecisions(decisions: readonly Decision[]): string {
   return [...counts].map(([verb, n]) => (verb === 'status' ? verb : `${verb} ${n}`)).join(', ');
 }
 
-type Meta = { name?: string; namespace?: string };
-
-/** `node/NAME`, `pod/NS/NAME` or `daemonset.apps/NS/NAME`: what an event is about. */
-export function eventObject(event: ClusterEvent): string {
-  const meta = ((event.data as { metadata?: Meta } | undefined)?.metadata ?? {}) as Meta;
-  switch (event.type) {
-    case EventType.NodeJoined:
-    case EventType.NodeUpdated:
-    case EventType.NodeRemoved:
-      return `node/${meta.name ?? ''}`;
-    case EventType.PodStatus:
-    case EventType.PodDeleted:
-      return `pod/${meta.namespace ?? 'default'}/${meta.name ?? ''}`;
-    case EventType.DaemonSetApplied:
-    case EventType.DaemonSetDeleted:
-      return `daemonset.apps/${meta.namespace ?? 'default'}/${meta.name ?? ''}`;
-    default: {
-      const unknown: never = event;
-      return (unknown as { type: string }).type;
-    }
-  }
-}
 
 function eventDetail(entry: EventEntry): string {
   const parts: string[] = [];
