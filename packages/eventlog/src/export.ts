@@ -2,8 +2,11 @@
  * Export: the whole log as JSON lines, one entry per line, each as stored
  * (its own schema version `v`, never upcast — an archive keeps history as
  * it was written) with its `seq` first: `{"seq":1,"v":2,"kind":"event",…}`.
- * `importLog` reads this format back.
+ * `importLog` reads this format back. A log trimmed behind a snapshot
+ * starts with that snapshot (`{"kind":"snapshot","seq":S,"at":…,"state":…}`):
+ * the history before it is only there.
  */
+import { latestSnapshot, loadSnapshot, serializeState } from './snapshot.ts';
 import type { EventStore } from './store.ts';
 
 export interface ExportOptions {
@@ -16,10 +19,16 @@ export interface ExportOptions {
 /** The log's entries as lines (each ending in `\n`), in seq order, read in batches. */
 export async function* exportLog(store: EventStore, { toSeq, batch = 2000 }: ExportOptions = {}): AsyncGenerator<string> {
   const horizon = await store.logHorizon();
-  // A trimmed log no longer holds the whole history: an import of what is left would be a different cluster.
-  if (horizon > 0) throw new Error(`cannot export: the log up to seq ${horizon} was trimmed behind a snapshot`);
   const last = toSeq ?? (await store.lastSeq());
   let from = '-';
+  if (horizon > 0) {
+    // What was trimmed lives on in the snapshot at the horizon: it goes first.
+    const snapshot = await latestSnapshot(store, horizon);
+    if (snapshot?.seq !== horizon) throw new Error(`cannot export: the snapshot at the log's horizon (seq ${horizon}) is missing`);
+    const state = serializeState(await loadSnapshot(store, horizon));
+    yield `{"kind":"snapshot","seq":${snapshot.seq},"at":${JSON.stringify(snapshot.at)},"state":${state}}\n`;
+    from = `(${horizon}-0`;
+  }
   for (;;) {
     const rows = await store.redis.xrange(store.keys.log, from, `${last}-0`, 'COUNT', batch);
     let lines = '';

@@ -8,6 +8,7 @@
  */
 import type { ClusterEvent } from '@everynode/api';
 import { replay } from './replay.ts';
+import { deserializeState, saveSnapshot, setHorizon } from './snapshot.ts';
 import { execOrThrow, restoreProjection } from './restore.ts';
 import { dedupeField, type EventStore } from './store.ts';
 import { assertEntryShape, LogFormatError, upcastEntry } from './upcast.ts';
@@ -70,6 +71,11 @@ export async function importLog(
   for await (const line of linesOf(source)) {
     lineNumber++;
     if (line.trim() === '') continue;
+    if (entries === 0 && pending.length === 0 && line.startsWith('{"kind":"snapshot"')) {
+      // A trimmed log's export: the snapshot at its horizon stands for everything before it.
+      lastSeq = await importSnapshot(store, line, lineNumber);
+      continue;
+    }
     const { seq, body, dedupe } = parseLine(line, lineNumber, lastSeq);
     lastSeq = seq;
     pending.push({ seq, body, ...(dedupe === undefined ? {} : { dedupe }) });
@@ -79,6 +85,23 @@ export async function importLog(
   const { state } = await replay(store);
   const restored = await restoreProjection(store, state);
   return { entries, lastSeq, ...restored };
+}
+
+/** Store an export's leading snapshot line as the snapshot at the horizon; returns its seq. */
+async function importSnapshot(store: EventStore, line: string, lineNumber: number): Promise<number> {
+  let parsed: { seq?: unknown; at?: unknown; state?: unknown };
+  try {
+    parsed = JSON.parse(line) as typeof parsed;
+  } catch (error) {
+    throw new LogFormatError(`line ${lineNumber}: not JSON: ${(error as Error).message}`);
+  }
+  const { seq, at, state } = parsed;
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq <= 0 || typeof at !== 'string' || typeof state !== 'object' || state === null) {
+    throw new LogFormatError(`line ${lineNumber}: a snapshot needs a positive integer seq, a time "at" and a "state"`);
+  }
+  await saveSnapshot(store, { seq, at }, deserializeState(JSON.stringify(state)));
+  await setHorizon(store, seq);
+  return seq;
 }
 
 async function assertEmpty(store: EventStore): Promise<void> {

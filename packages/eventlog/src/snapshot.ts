@@ -79,6 +79,11 @@ export async function logHorizon(store: EventStore): Promise<number> {
   return store.logHorizon();
 }
 
+/** Record that the log starts after `seq` (an import of a trimmed log's export). */
+export async function setHorizon(store: EventStore, seq: number): Promise<void> {
+  await store.redis.multi().set(horizonKey(store), String(seq)).set(store.keys.seq, String(seq)).exec();
+}
+
 /**
  * Trim the log behind the newest snapshot (or the one at or before
  * `behindSeq`): entries up to the snapshot's seq are deleted, and so are
