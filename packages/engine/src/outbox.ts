@@ -113,9 +113,15 @@ export class OutboxPublisher {
     const seqs = entries.map(([, fields]) => Number(fields[1]));
     const passes = await Promise.all(seqs.map((seq) => store.readLog({ after: seq - 1, limit: 1 })));
     const commands = passes.flatMap(([entry]) => (entry?.kind === 'pass' ? commandsOf(entry.decisions, Date.parse(entry.at)) : []));
-    for (let i = 0; i < commands.length; i += 1000) {
-      const jobs = commands.slice(i, i + 1000).map((command) => ({ name: command.type, data: command, opts: { jobId: jobIdFor(command.id) } }));
-      await queues.commands.addBulk(jobs);
+    // Chunks of 500, four in flight: preparing one chunk overlaps Redis running the last.
+    const chunks: (typeof commands)[] = [];
+    for (let i = 0; i < commands.length; i += 500) chunks.push(commands.slice(i, i + 500));
+    for (let i = 0; i < chunks.length; i += 4) {
+      await Promise.all(
+        chunks.slice(i, i + 4).map((chunk) =>
+          queues.commands.addBulk(chunk.map((command) => ({ name: command.type, data: command, opts: { jobId: jobIdFor(command.id) } }))),
+        ),
+      );
     }
     const ids = entries.map(([id]) => id);
     await connection.multi().xack(store.keys.outbox, Group, ...ids).xdel(store.keys.outbox, ...ids).exec();
