@@ -91,7 +91,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
         ...shared,
         logger: logger.child({ worker: 'reconcile' }),
         concurrency: options.reconcileConcurrency ?? 4,
-        onCommands: async (outboxId, commands) => publisher?.publishRecorded(outboxId, commands),
+        onCommands: () => publisher?.nudge(),
         snapshots: { minEntries: options.snapshotMinEntries ?? 10_000, trim: options.trimBehindSnapshots ?? false },
       }),
     );

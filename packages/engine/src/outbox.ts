@@ -8,7 +8,6 @@
  * already holds. Several publishers share the stream through a consumer
  * group; a dead one's entries are claimed after `claimIdleMs`.
  */
-import type { PodCommand } from '@everynode/api';
 import { commandsOf } from '@everynode/daemonset';
 import type { EventStore } from '@everynode/eventlog';
 import type { Redis } from 'ioredis';
@@ -110,45 +109,24 @@ export class OutboxPublisher {
 
   private async publish(entries: [string, string[]][]): Promise<number> {
     if (entries.length === 0) return 0;
-    const { connection, store } = this.options;
+    const { connection, store, queues, metrics } = this.options;
     const seqs = entries.map(([, fields]) => Number(fields[1]));
     const passes = await Promise.all(seqs.map((seq) => store.readLog({ after: seq - 1, limit: 1 })));
     const commands = passes.flatMap(([entry]) => (entry?.kind === 'pass' ? commandsOf(entry.decisions, Date.parse(entry.at)) : []));
-    await this.addCommands(commands);
-    const ids = entries.map(([id]) => id);
-    await connection.multi().xack(store.keys.outbox, Group, ...ids).xdel(store.keys.outbox, ...ids).exec();
-    return entries.length;
-  }
-
-  /**
-   * Publish a pass's commands at once, from memory, and strike its outbox
-   * entry. Should this fail, the entry stays and is published from the log
-   * later; a command published twice is the same job id, which BullMQ ignores.
-   */
-  async publishRecorded(outboxId: string, commands: readonly PodCommand[]): Promise<void> {
-    const { connection, store, logger } = this.options;
-    try {
-      await this.addCommands(commands);
-      await connection.multi().xack(store.keys.outbox, Group, outboxId).xdel(store.keys.outbox, outboxId).exec();
-    } catch (error) {
-      logger.warn({ err: error, outboxId }, 'publishing at once failed; the outbox will publish');
-      this.nudge();
-    }
-  }
-
-  /** Add commands to the `commands` queue: chunks of 500, four in flight, so preparing one overlaps Redis running another. */
-  private async addCommands(commands: readonly PodCommand[]): Promise<void> {
-    const { queues, metrics } = this.options;
-    for (let i = 0; i < commands.length; i += 2000) {
-      const chunks: PodCommand[][] = [];
-      for (let j = i; j < Math.min(i + 2000, commands.length); j += 500) chunks.push(commands.slice(j, Math.min(j + 500, i + 2000)));
+    // Chunks of 500, four in flight: preparing one chunk overlaps Redis running the last.
+    const chunks: (typeof commands)[] = [];
+    for (let i = 0; i < commands.length; i += 500) chunks.push(commands.slice(i, i + 500));
+    for (let i = 0; i < chunks.length; i += 4) {
       await Promise.all(
-        chunks.map((chunk) =>
+        chunks.slice(i, i + 4).map((chunk) =>
           queues.commands.addBulk(chunk.map((command) => ({ name: command.type, data: command, opts: { jobId: jobIdFor(command.id) } }))),
         ),
       );
     }
+    const ids = entries.map(([id]) => id);
+    await connection.multi().xack(store.keys.outbox, Group, ...ids).xdel(store.keys.outbox, ...ids).exec();
     metrics.commands.inc(commands.length);
     metrics.adds.inc({ name: 'commands' }, commands.length);
+    return entries.length;
   }
 }

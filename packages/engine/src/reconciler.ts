@@ -4,7 +4,6 @@
  * DaemonSet run at once, and a request made during a pass runs after it.
  * Waits (failed-pod backoff, minReadySeconds) become delayed `wake` jobs.
  */
-import type { PodCommand } from '@everynode/api';
 import { type EventStore, reconcile, takeSnapshot, trimLog } from '@everynode/eventlog';
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -24,8 +23,8 @@ export interface ReconcilerOptions {
   readonly lockDurationMs?: number;
   /** Passes run at once by this process (over different DaemonSets). Default 4. */
   readonly concurrency?: number;
-  /** Called after a pass recorded commands, to publish them at once (the outbox stays the fallback). */
-  readonly onCommands?: (outboxId: string, commands: readonly PodCommand[]) => Promise<void>;
+  /** Called after a pass recorded commands, so the outbox is published at once. */
+  readonly onCommands?: () => void;
   /** The clock; a test may move it. Default `Date.now`. */
   readonly clock?: () => number;
   /** Snapshots: taken when at least `minEntries` entries came since the last; `trim` trims the log behind them. */
@@ -50,7 +49,7 @@ export async function handleReconcile(job: Pick<Job, 'name' | 'data' | 'id'>, op
     const result = outcome.requeueAfterMs !== undefined ? 'requeue_after' : outcome.again ? 'requeue' : 'success';
     metrics.reconciles.inc({ controller: 'daemonset', result });
     if (outcome.decisions > 0) logger.info({ daemonSet, seq: outcome.seq, decisions: outcome.decisions, commands: outcome.commands, full: outcome.full, nodes: outcome.nodes }, 'pass recorded');
-    if (outcome.published) await options.onCommands?.(outcome.published.outboxId, outcome.published.commands);
+    if (outcome.commands > 0) options.onCommands?.();
     if (outcome.requeueAfterMs !== undefined) await requestWake(queues, daemonSet, outcome.requeueAfterMs, now);
     if (outcome.again) await requestPass(queues, daemonSet);
     return outcome;

@@ -8,14 +8,12 @@
  */
 import {
   applyPass,
-  commandsOf,
   decide,
   viewOf,
   type DaemonSetView,
   type NodeContribution,
   type PassResult,
 } from '@everynode/daemonset';
-import type { PodCommand } from '@everynode/api';
 import { CommitBuilder } from './commit.ts';
 import { passEntryJson } from './json.ts';
 import type { PassEntry } from './entries.ts';
@@ -29,11 +27,6 @@ export interface PassOutcome {
   readonly seq?: number;
   readonly decisions: number;
   readonly commands: number;
-  /**
-   * The commands recorded (with the pass's outbox entry, id `<seq>-0`), so the
-   * caller can publish them at once; the outbox publisher is the fallback.
-   */
-  readonly published?: { readonly outboxId: string; readonly commands: readonly PodCommand[] };
   /** Whether the pass covered every node. */
   readonly full: boolean;
   readonly nodes: number;
@@ -108,9 +101,6 @@ export async function reconcile(store: EventStore, dsKey: string, now: number): 
       ...(outcome.seqs[0] !== undefined ? { seq: outcome.seqs[0] } : {}),
       decisions: result.decisions.length,
       commands: commands.length,
-      ...(commands.length > 0 && outcome.seqs[0] !== undefined
-        ? { published: { outboxId: `${outcome.seqs[0]}-0`, commands: commandsOf(result.decisions, now) } }
-        : {}),
       full: !view.scope,
       nodes: view.nodes.size,
       ...(result.requeueAfterMs !== undefined ? { requeueAfterMs: result.requeueAfterMs } : {}),

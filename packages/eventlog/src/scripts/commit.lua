@@ -16,7 +16,7 @@
                          hincr key field n | hdecr key field n (and drop the field
                          at 0 or below) | hsetseq key entryIndex value (sets field
                          <that entry's seq> to value; entryIndex 0-based) |
-                         xaddseq key entryIndex (appends, with id <seq>-0,
+                         xaddseq key entryIndex (appends
                          `seq <that entry's seq>` to the stream: the outbox notes
                          a pass whose commands are still to be published)
 
@@ -111,9 +111,7 @@ for _ = 1, nOps do
   elseif op == 'hsetseq' then
     redis.call('HSET', key, seqs[tonumber(args[1]) + 1], args[2])
   elseif op == 'xaddseq' then
-    -- The entry's id is the pass's seq, so whoever published its commands can delete it by name.
-    local seq = seqs[tonumber(args[1]) + 1]
-    redis.call('XADD', key, seq .. '-0', 'seq', seq)
+    redis.call('XADD', key, '*', 'seq', seqs[tonumber(args[1]) + 1])
   else
     return redis.error_reply('commit: unknown op ' .. tostring(op))
   end
