@@ -98,21 +98,47 @@ function isNewer(version: ObjectVersion, known: ObjectVersion | undefined): bool
   return known === undefined || version.at >= known.at;
 }
 
+/**
+ * What a node event at `at` leaves as the node's version: undefined when it
+ * is stale (a newer event of this node is known) and changes nothing. Node
+ * events touch only the node and its version — nothing else in the fold reads
+ * nodes — so replay can fold them from a log entry's header and parse only
+ * the last body of each node (see `nodeAsStored`).
+ */
+export function nodeVersionAfter(known: ObjectVersion | undefined, at: Millis, removed: boolean): ObjectVersion | undefined {
+  const version: ObjectVersion = { at, deleted: removed };
+  return isNewer(version, known) ? version : undefined;
+}
+
+/**
+ * The creation time a node upserted at `at` is stored with: that of the
+ * incarnation it continues (`previous`), else the one it gives, else `at`.
+ */
+export function nodeCreationTimestamp(previous: Pick<Node, 'metadata'> | undefined, given: string | undefined, at: Millis): string {
+  return previous?.metadata.creationTimestamp ?? given ?? timestamp(at);
+}
+
+/** A node as stored: the reported object with its creation time. */
+export function nodeAsStored(node: Node, creationTimestamp: string): Node {
+  return { ...node, metadata: { ...node.metadata, creationTimestamp } };
+}
+
 function upsertNode(state: ClusterState, node: Node, version: ObjectVersion): Evolution {
   const key = `node/${node.metadata.name}`;
-  if (!isNewer(version, state.versions.get(key))) return unchanged('stale: a newer event of this node is known');
-  const previous = state.nodes.get(node.metadata.name);
-  const creationTimestamp = previous?.metadata.creationTimestamp ?? node.metadata.creationTimestamp ?? timestamp(version.at);
-  state.nodes.set(node.metadata.name, { ...node, metadata: { ...node.metadata, creationTimestamp } });
-  state.versions.set(key, version);
+  const after = nodeVersionAfter(state.versions.get(key), version.at, false);
+  if (after === undefined) return unchanged('stale: a newer event of this node is known');
+  const creation = nodeCreationTimestamp(state.nodes.get(node.metadata.name), node.metadata.creationTimestamp, version.at);
+  state.nodes.set(node.metadata.name, nodeAsStored(node, creation));
+  state.versions.set(key, after);
   return { applied: true, affected: 'all' };
 }
 
 function removeNode(state: ClusterState, name: string, version: ObjectVersion): Evolution {
   const key = `node/${name}`;
-  if (!isNewer(version, state.versions.get(key))) return unchanged('stale: a newer event of this node is known');
+  const after = nodeVersionAfter(state.versions.get(key), version.at, true);
+  if (after === undefined) return unchanged('stale: a newer event of this node is known');
   const existed = state.nodes.delete(name);
-  state.versions.set(key, { ...version, deleted: true });
+  state.versions.set(key, after);
   return existed ? { applied: true, affected: 'all' } : { applied: true, affected: [] };
 }
 

@@ -2,6 +2,8 @@
  * A commit under construction: the arguments of `scripts/commit.lua`, built
  * up operation by operation, then sent in one call.
  */
+import type { UnsequencedEntry } from './entries.ts';
+import { entryHeader } from './header.ts';
 import type { Keys } from './keys.ts';
 
 export class CommitBuilder {
@@ -21,19 +23,19 @@ export class CommitBuilder {
     this.keys.forEach((key, i) => this.keyIndex.set(key, i + 1));
   }
 
-  /** Append a log entry; `dedupe` (`source\nid`) makes it idempotent. Returns its index. */
-  entry(body: unknown, dedupe = ''): number {
-    return this.entryJson(JSON.stringify(body), dedupe);
+  /** Append a log entry (with its header); `dedupe` (`source\nid`) makes it idempotent. Returns its index. */
+  entry(body: UnsequencedEntry, dedupe = ''): number {
+    return this.entryJson(body, JSON.stringify(body), dedupe);
   }
 
-  /** Append a log entry already serialised. */
-  entryJson(json: string, dedupe = ''): number {
-    this.entries.push(dedupe, json);
-    return this.entries.length / 2 - 1;
+  /** Append a log entry already serialised as `json`. */
+  entryJson(body: UnsequencedEntry, json: string, dedupe = ''): number {
+    this.entries.push(dedupe, json, entryHeader(body));
+    return this.entries.length / 3 - 1;
   }
 
   get entryCount(): number {
-    return this.entries.length / 2;
+    return this.entries.length / 3;
   }
 
   /** Commit only if `objectKey` still has the rv it had when read. */

@@ -47,3 +47,6 @@ export function causesOf(pass: Pick<PassEntry, 'causes' | 'causedBy'>, node: str
 }
 
 export type LogEntry = EventEntry | PassEntry;
+
+/** An entry as written, before the log gives it its seq. */
+export type UnsequencedEntry = Omit<EventEntry, 'seq'> | Omit<PassEntry, 'seq'>;

@@ -7,6 +7,8 @@
  * outbox.
  */
 import type { ClusterEvent } from '@everynode/api';
+import { entryHeader } from './header.ts';
+import { indexBlockOf, indexLine } from './log-index.ts';
 import { replay } from './replay.ts';
 import { deserializeState, saveSnapshot, setHorizon } from './snapshot.ts';
 import { execOrThrow, restoreProjection } from './restore.ts';
@@ -52,13 +54,14 @@ export async function importLog(
   await assertEmpty(store);
   let entries = 0;
   let lastSeq = 0;
-  let pending: { seq: number; body: string; dedupe?: string }[] = [];
+  let pending: Line[] = [];
   const flush = async () => {
     if (pending.length === 0) return;
     const multi = store.redis.multi();
-    for (const { seq, body, dedupe } of pending) {
+    for (const { seq, body, header, dedupe } of pending) {
       // An explicit id below the stream's top is refused by Redis: a concurrent writer makes the import fail, not interleave.
       multi.xadd(store.keys.log, `${seq}-0`, 'e', body);
+      multi.append(store.keys.indexBlock(indexBlockOf(seq)), indexLine(seq, header));
       if (dedupe !== undefined) multi.hset(store.keys.seen, dedupe, seq);
     }
     multi.set(store.keys.seq, lastSeq);
@@ -76,9 +79,9 @@ export async function importLog(
       lastSeq = await importSnapshot(store, line, lineNumber);
       continue;
     }
-    const { seq, body, dedupe } = parseLine(line, lineNumber, lastSeq);
-    lastSeq = seq;
-    pending.push({ seq, body, ...(dedupe === undefined ? {} : { dedupe }) });
+    const parsed = parseLine(line, lineNumber, lastSeq);
+    lastSeq = parsed.seq;
+    pending.push(parsed);
     if (pending.length >= batch) await flush();
   }
   await flush();
@@ -113,8 +116,15 @@ async function assertEmpty(store: EventStore): Promise<void> {
   }
 }
 
-/** One export line checked and split into its seq, the entry as stored (without `seq`), and its idempotency field. */
-function parseLine(line: string, lineNumber: number, previousSeq: number): { seq: number; body: string; dedupe?: string } {
+/** One export line checked: its seq, the entry as stored (without `seq`), its header and its idempotency field. */
+interface Line {
+  readonly seq: number;
+  readonly body: string;
+  readonly header: string;
+  readonly dedupe?: string;
+}
+
+function parseLine(line: string, lineNumber: number, previousSeq: number): Line {
   let parsed: Record<string, unknown>;
   try {
     parsed = JSON.parse(line) as Record<string, unknown>;
@@ -131,7 +141,7 @@ function parseLine(line: string, lineNumber: number, previousSeq: number): { seq
     const entry = upcastEntry({ ...stored, seq });
     assertEntryShape(entry);
     const dedupe = entry.kind === 'event' ? dedupeField(entry.event as ClusterEvent) : undefined;
-    return { seq, body: JSON.stringify(stored), ...(dedupe === undefined ? {} : { dedupe }) };
+    return { seq, body: JSON.stringify(stored), header: entryHeader(entry), ...(dedupe === undefined ? {} : { dedupe }) };
   } catch (error) {
     if (error instanceof LogFormatError) throw new LogFormatError(`line ${lineNumber}: ${error.message}`);
     throw error;

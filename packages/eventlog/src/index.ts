@@ -1,5 +1,7 @@
 /** The append-only log (Redis Streams), the projection derived from it, and passes recorded against it. */
 export * from './entries.ts';
+export * from './header.ts';
+export * from './log-index.ts';
 export * from './keys.ts';
 export * from './commit.ts';
 export * from './json.ts';

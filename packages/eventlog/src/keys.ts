@@ -6,6 +6,7 @@
  * | key                      | type   | holds                                                    |
  * |--------------------------|--------|----------------------------------------------------------|
  * | `{p}:log`                | stream | the log: entry id `<seq>-0`, field `e` = entry JSON       |
+ * | `{p}:index:<n>`          | string | lines `<seq> <header>` of seqs n×1000 … n×1000+999 (log-index.ts) |
  * | `{p}:seq`                | string | the last sequence number                                  |
  * | `{p}:seen`               | hash   | `source\nid` → seq of every accepted event (idempotency)  |
  * | `{p}:rv`                 | hash   | object key → seq of its last change (optimistic checks)   |
@@ -47,6 +48,8 @@ export class Keys {
   contributions(ds: string) { return `${this.tag}:contrib:${ds}`; }
   dirty(ds: string) { return `${this.tag}:dirty:${ds}`; }
   causes(ds: string) { return `${this.tag}:causes:${ds}`; }
+  /** Log index block `block` (seqs block×1000 … block×1000+999; the commit script names it the same way). */
+  indexBlock(block: number) { return `${this.tag}:index:${block}`; }
   /** Every key of this prefix, for clean-up (`SCAN MATCH`). */
   get pattern() { return `${this.tag}:*`; }
 }

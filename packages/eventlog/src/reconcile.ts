@@ -85,7 +85,7 @@ export async function reconcile(store: EventStore, dsKey: string, now: number): 
         causes: Object.keys(causes).map(Number).sort((a, b) => a - b),
         causedBy: causedByNode(causes),
       };
-      const index = commit.entryJson(passEntryJson(entry));
+      const index = commit.entryJson(entry, passEntryJson(entry));
       if (commands.length > 0) commit.outboxPass(keys.outbox, index);
     }
     slice.writeChanges(commit);

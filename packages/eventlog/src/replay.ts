@@ -2,13 +2,32 @@
  * Replay: the projection rebuilt from the log alone, with the same core
  * functions the live workers use (`evolve` for events, `applyPass` for
  * passes), and compared with the live projection.
+ *
+ * Node events are most of a long history (every change of every node), and
+ * nothing in the fold but a later event of the same node reads what one
+ * left. So replay reads the log through its index (`log-index.ts`), folds
+ * node events from their headers (name, time, and a given creation time,
+ * with the core's own `nodeVersionAfter` and `nodeCreationTimestamp`), and
+ * reads, per node, only the body of its last upsert, once the fold is done
+ * (`nodeAsStored`). Every other entry is read and folded whole; a node event
+ * read whole (no header) first builds its node.
  */
-import type { ControllerRevision, Node, Pod } from '@everynode/api';
-import { applyPass, type ClusterState, emptyClusterState, evolve, type ObjectVersion } from '@everynode/daemonset';
-import type { LogEntry } from './entries.ts';
+import { EventType, type ControllerRevision, type Node, type Pod } from '@everynode/api';
+import {
+  applyPass,
+  type ClusterState,
+  emptyClusterState,
+  evolve,
+  nodeAsStored,
+  nodeCreationTimestamp,
+  nodeVersionAfter,
+  type ObjectVersion,
+} from '@everynode/daemonset';
+import type { EventEntry, LogEntry } from './entries.ts';
+import { type IndexCursor, readIndexPage, readRuns, runsOf } from './log-index.ts';
 import { parseRecord, recordJson } from './slice.ts';
 import { latestSnapshot, loadSnapshot, logHorizon, saveSnapshot, type Snapshot } from './snapshot.ts';
-import type { EventStore } from './store.ts';
+import { entryOf, type EventStore } from './store.ts';
 
 /** Fold one log entry into `state`. */
 export function applyEntry(state: ClusterState, entry: LogEntry): void {
@@ -27,7 +46,7 @@ export interface ReplayBounds {
    * Default: no bound.
    */
   readonly atOrBefore?: number;
-  /** Entries per read. Default 5000. */
+  /** Entries per read. Default 10,000. */
   readonly batch?: number;
   /**
    * Start from the newest snapshot within the bounds rather than from the
@@ -39,30 +58,123 @@ export interface ReplayBounds {
 /** The cluster as the log implies it up to the bounds; `seq` and `at` are the last entry applied's (0 and undefined for none). */
 export async function replay(
   store: EventStore,
-  { toSeq = Infinity, atOrBefore = Infinity, batch = 5000, useSnapshots = true }: ReplayBounds = {},
+  { toSeq = Infinity, atOrBefore = Infinity, batch = 10_000, useSnapshots = true }: ReplayBounds = {},
 ): Promise<{ state: ClusterState; seq: number; at?: string; fromSnapshot?: number }> {
-  const horizon = await logHorizon(store);
+  const [horizon, lastSeq] = await Promise.all([logHorizon(store), store.lastSeq()]);
   const snapshot = useSnapshots || horizon > 0 ? await latestSnapshot(store, toSeq, atOrBefore) : undefined;
   if (horizon > 0 && (snapshot === undefined || snapshot.seq < horizon)) {
     throw new RangeError(`the log up to seq ${horizon} was trimmed behind a snapshot: the earliest point to replay to is seq ${horizon}`);
   }
-  const state = snapshot ? await loadSnapshot(store, snapshot.seq) : emptyClusterState();
+  const fold = new LazyNodeFold(store, snapshot ? await loadSnapshot(store, snapshot.seq) : emptyClusterState());
   let after = snapshot?.seq ?? 0;
-  let at: string | undefined = snapshot?.at;
-  const done = () => ({ state, seq: after, ...(at === undefined ? {} : { at }), ...(snapshot ? { fromSnapshot: snapshot.seq } : {}) });
+  let at: string | number | undefined = snapshot?.at;
+  const done = async () => {
+    await fold.finish();
+    const atText = typeof at === 'number' ? new Date(at).toISOString() : at;
+    return { state: fold.state, seq: after, ...(atText === undefined ? {} : { at: atText }), ...(snapshot ? { fromSnapshot: snapshot.seq } : {}) };
+  };
+  const end = Math.min(toSeq, lastSeq);
+  const read = (from: number) => readIndexPage(store, from, Math.min(from + batch - 1, end), NodeEventType);
   // Read the next page while folding this one: Redis and the fold overlap.
-  let next = store.readLog({ after, limit: batch });
-  for (;;) {
-    const entries = await next;
-    const last = entries.at(-1);
-    if (entries.length === batch && last !== undefined && last.seq < toSeq) next = store.readLog({ after: last.seq, limit: batch });
-    for (const entry of entries) {
-      if (entry.seq > toSeq || Date.parse(entry.at) > atOrBefore) return done();
-      applyEntry(state, entry);
-      after = entry.seq;
-      at = entry.at;
+  for (let from = after + 1, next = read(from); from <= end; ) {
+    const page = await next;
+    from += batch;
+    if (from <= end) next = read(from);
+    while (page.next()) {
+      if (page.json === undefined) {
+        if (page.at > atOrBefore) return done();
+        fold.nodeEvent(page);
+        at = page.at;
+      } else {
+        const entry = entryOf(page.json, page.seq);
+        if (Date.parse(entry.at) > atOrBefore) return done();
+        await fold.entry(entry);
+        at = entry.at;
+      }
+      after = page.seq;
     }
-    if (entries.length < batch) return done();
+  }
+  return done();
+}
+
+/** Node events are folded from their index lines alone (`LazyNodeFold.nodeEvent`). */
+const NodeEventType = 'io.everynode.node.';
+
+/** A node whose events were folded from their index lines: how it will be built. */
+interface PendingNode {
+  readonly name: string;
+  readonly creationTimestamp: string;
+  /** The version the last event left (written to `state.versions` when the node is built). */
+  version: ObjectVersion;
+  /** The last upsert applied: its body is the node. */
+  lastSeq: number;
+}
+
+/** Stands in `state.nodes` for a pending node until it is built, so the map keeps evolve's order. */
+const Unbuilt = Object.freeze({ metadata: { name: '' } }) as Node;
+
+/** The fold of a replay: entries folded whole, node events from their index lines (see the module's comment). */
+class LazyNodeFold {
+  /** By object key (`node/NAME`). */
+  readonly #pending = new Map<string, PendingNode>();
+
+  constructor(
+    private readonly store: EventStore,
+    readonly state: ClusterState,
+  ) {}
+
+  /** Fold a node event known by its index line: what `evolve` does, with the node's body left for `finish`. */
+  nodeEvent(line: IndexCursor): void {
+    const key = line.object;
+    const pending = this.#pending.get(key);
+    const removed = line.typeIs(EventType.NodeRemoved);
+    const time = line.time;
+    const version = nodeVersionAfter(pending ? pending.version : this.state.versions.get(key), time, removed);
+    if (version === undefined) return;
+    if (pending && !removed) {
+      pending.version = version;
+      pending.lastSeq = line.seq;
+      return;
+    }
+    if (!key.startsWith('node/')) throw new Error(`log index: entry ${line.seq} is a node event about ${key}`);
+    const name = key.slice('node/'.length);
+    this.state.versions.set(key, version);
+    if (removed) {
+      this.state.nodes.delete(name);
+      this.#pending.delete(key);
+      return;
+    }
+    const previous = this.state.nodes.get(name);
+    this.#pending.set(key, { name, creationTimestamp: nodeCreationTimestamp(previous, line.creation, time), version, lastSeq: line.seq });
+    if (previous === undefined) this.state.nodes.set(name, Unbuilt);
+  }
+
+  /** Fold an entry read whole; a node event first builds its node, which `evolve` reads. */
+  async entry(entry: LogEntry): Promise<void> {
+    if (entry.kind === 'event' && entry.event.type.startsWith(NodeEventType)) {
+      const key = `node/${(entry as EventEntry).event.data.metadata.name as string}`;
+      if (this.#pending.has(key)) await this.build([key]);
+    }
+    applyEntry(this.state, entry);
+  }
+
+  /** Build every pending node. */
+  async finish(): Promise<void> {
+    await this.build([...this.#pending.keys()]);
+  }
+
+  /** Build the pending nodes of these keys from the bodies of their last upserts. */
+  private async build(keys: readonly string[]): Promise<void> {
+    const wanted = keys.map((key) => [key, this.#pending.get(key) as PendingNode] as const).sort((a, b) => a[1].lastSeq - b[1].lastSeq);
+    const bodies = new Map(await readRuns(this.store, runsOf(wanted.map(([, p]) => p.lastSeq))));
+    for (const [key, { name, lastSeq, creationTimestamp, version }] of wanted) {
+      const json = bodies.get(lastSeq);
+      if (json === undefined) throw new Error(`log entry ${lastSeq} is gone: was the log trimmed during the replay?`);
+      const node = (entryOf(json, lastSeq) as EventEntry).event.data as Node;
+      this.state.nodes.set(name, nodeAsStored(node, creationTimestamp));
+      this.state.versions.set(key, version);
+      this.#pending.delete(key);
+    }
   }
 }
 

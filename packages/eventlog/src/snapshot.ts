@@ -9,6 +9,7 @@
  */
 import type { ControllerRevision, DaemonSet, Node, Pod } from '@everynode/api';
 import { type ClusterState, type ControllerRecord, emptyClusterState, type ObjectVersion } from '@everynode/daemonset';
+import { indexBlockOf } from './log-index.ts';
 import type { EventStore } from './store.ts';
 
 interface SerializedState {
@@ -102,6 +103,8 @@ export async function trimLog(store: EventStore, behindSeq = Infinity): Promise<
     .zremrangebyscore(snapshotsKey(store), '-inf', `(${snapshot.seq}`);
   // Snapshots older than the horizon serve nothing any more: the log they start from is gone.
   for (const member of older) multi.unlink(snapshotKey(store, Number(member.split('|')[0])));
+  // So are the index blocks wholly behind it (replay reads none before the snapshot).
+  for (let block = indexBlockOf(horizon); block < indexBlockOf(snapshot.seq + 1); block++) multi.unlink(store.keys.indexBlock(block));
   await multi.exec();
   return snapshot.seq;
 }

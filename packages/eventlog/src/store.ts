@@ -240,12 +240,7 @@ export class EventStore {
   /** Log entries after `after`, at most `limit`, each in the current schema version (older ones upcast). */
   async readLog({ after = 0, limit = 100 }: { after?: number; limit?: number } = {}): Promise<LogEntry[]> {
     const rows = await this.redis.xrange(this.keys.log, `${after + 1}-0`, '+', 'COUNT', limit);
-    return rows.map(([id, fields]) => {
-      // Assigned, not spread: replay reads millions of entries and every copy is garbage.
-      const entry = JSON.parse(fields[1] as string) as { seq: number };
-      entry.seq = Number(id.slice(0, id.indexOf('-')));
-      return upcastEntry(entry);
-    });
+    return rows.map(([id, fields]) => entryOf(fields[fields.indexOf('e') + 1] as string, Number(id.slice(0, id.indexOf('-')))));
   }
 
   /** The seq the log was trimmed behind (0: none): see `trimLog`. */
@@ -273,6 +268,14 @@ export class EventStore {
       if (found.length > 0) await this.redis.unlink(...found);
     } while (cursor !== '0');
   }
+}
+
+/** A stored entry's JSON read as the current schema version, with its seq. */
+export function entryOf(json: string, seq: number): LogEntry {
+  // Assigned, not spread: replay reads millions of entries and every copy is garbage.
+  const entry = JSON.parse(json) as { seq: number };
+  entry.seq = seq;
+  return upcastEntry(entry);
 }
 
 function compare(a: string, b: string): number {

@@ -7,7 +7,9 @@
     KEYS[5..] the keys the operations below name by index
 
     ARGV, read in order:
-      nEntries, then per entry: dedupe field ('' = none), entry JSON
+      nEntries, then per entry: dedupe field ('' = none), entry JSON, header
+                ('' = none): the line `<seq> <header>` is appended to the
+                log index block `{p}:index:<floor(seq / 1000)>` (log-index.ts)
       nChecks,  then per check: object key, expected rv ('0' = never changed)
       nRv,      then the object keys whose rv becomes the last new seq
       nOps,     then per op: opcode, key index (into KEYS), argument count, arguments
@@ -26,6 +28,8 @@
     {'conflict', objectKey}      an object changed since it was read: nothing written
 ]]
 local seen, rv, log, seqKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+-- `{p}:log` → `{p}:index:`: the index blocks share the log's hash tag, so its slot.
+local indexPrefix = string.sub(log, 1, #log - 3) .. 'index:'
 local cursor = 0
 local function take()
   cursor = cursor + 1
@@ -33,10 +37,11 @@ local function take()
 end
 
 local nEntries = tonumber(take())
-local fields, bodies = {}, {}
+local fields, bodies, headers = {}, {}, {}
 for e = 1, nEntries do
   fields[e] = take()
   bodies[e] = take()
+  headers[e] = take()
 end
 local dups = {}
 for e = 1, nEntries do
@@ -63,6 +68,7 @@ for e = 1, nEntries do
   local seq = redis.call('INCR', seqKey)
   seqs[e] = seq
   redis.call('XADD', log, seq .. '-0', 'e', bodies[e])
+  redis.call('APPEND', indexPrefix .. math.floor(seq / 1000), headers[e] ~= '' and (seq .. ' ' .. headers[e] .. '\n') or (seq .. '\n'))
   if fields[e] ~= '' then
     redis.call('HSET', seen, fields[e], seq)
   end

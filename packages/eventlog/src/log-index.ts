@@ -1,0 +1,239 @@
+/**
+ * The log index: for every entry one line, `<seq> <header>` (`header.ts`) or
+ * `<seq>` for an entry without a header, appended by the commit script in
+ * the same atomic step as the entry, in string blocks of 1,000 seqs
+ * (`{p}:index:<floor(seq / 1000)>`).
+ *
+ * Why: reading the stream costs three strings and two arrays per entry to
+ * decode, and every body crosses the wire; a block is one string for 1,000
+ * entries, and the bodies a reader does not need stay in Redis. Replay folds
+ * node events from their lines alone, walking the text with a cursor that
+ * allocates only the names it keeps.
+ *
+ * The index is derived, like the projection: import writes it, trimming
+ * drops the blocks behind the horizon, and an entry with no line (written
+ * before the index existed) is read from the stream as if it had no header.
+ */
+import type { EventStore } from './store.ts';
+
+/** Seqs per index block (the commit script divides by the same number). */
+export const IndexBlockSize = 1000;
+
+export const indexBlockOf = (seq: number) => Math.floor(seq / IndexBlockSize);
+
+/** The index line of entry `seq` (the commit script writes the same). */
+export const indexLine = (seq: number, header: string) => (header === '' ? `${seq}\n` : `${seq} ${header}\n`);
+
+/**
+ * Read the entries with seq in `[from, to]`: the index lines, and from the
+ * stream the JSON of every entry whose header does not start its type with
+ * `headerOnlyType` — those without a header, without a line, or of another
+ * type — in runs of consecutive seqs. Walk them in order with the cursor.
+ */
+export async function readIndexPage(store: EventStore, from: number, to: number, headerOnlyType: string): Promise<IndexCursor> {
+  const blocks: string[] = [];
+  for (let b = indexBlockOf(from); b <= indexBlockOf(to); b++) blocks.push(store.keys.indexBlock(b));
+  const texts = (to < from ? [] : await store.redis.mget(blocks)).filter((t): t is string => !!t);
+  const runs: [number, number][] = [];
+  const need = (a: number, b: number) => {
+    const last = runs.at(-1);
+    if (last && last[1] + 1 >= a) last[1] = b;
+    else runs.push([a, b]);
+  };
+  let expected = from;
+  for (const line = new LineScanner(texts, from, to, headerOnlyType); line.advance(); ) {
+    if (line.seq > expected) need(expected, line.seq - 1);
+    if (!line.headerOnly) need(line.seq, line.seq);
+    expected = line.seq + 1;
+  }
+  if (expected <= to) need(expected, to);
+  return new IndexCursor(new LineScanner(texts, from, to, headerOnlyType), await readRuns(store, runs));
+}
+
+/**
+ * The entries of an index page in seq order. After `next()` returns true,
+ * `seq` is the entry's and `at` its `at` in ms (NaN when it has no header:
+ * parse `json`); `json` is its JSON when it was read from the stream, else
+ * (`headerOnly`) `type`, `time`, `object` and `creation` give its header.
+ * Nothing is allocated but the strings asked for.
+ */
+export class IndexCursor {
+  seq = 0;
+  at = Number.NaN;
+  json: string | undefined;
+  headerOnly = false;
+  #hasLine = false;
+  #lineUsed = true;
+  #body = 0;
+
+  constructor(
+    private readonly lines: LineScanner,
+    private readonly bodies: readonly (readonly [number, string])[],
+  ) {}
+
+  /** Move to the next entry: an index line (with its JSON when read), or an entry only the stream knows of. */
+  next(): boolean {
+    const line = this.lines;
+    for (;;) {
+      if (this.#lineUsed) {
+        this.#hasLine = line.advance();
+        this.#lineUsed = false;
+      }
+      const body = this.bodies[this.#body];
+      if (!this.#hasLine && body === undefined) return false;
+      if (body !== undefined && (!this.#hasLine || body[0] < line.seq)) {
+        this.#body++;
+        this.seq = body[0];
+        this.at = Number.NaN;
+        this.json = body[1];
+        this.headerOnly = false;
+        return true;
+      }
+      this.#lineUsed = true;
+      this.seq = line.seq;
+      this.at = line.at;
+      this.headerOnly = line.headerOnly;
+      if (body !== undefined && body[0] === line.seq) {
+        this.#body++;
+        this.json = body[1];
+        return true;
+      }
+      this.json = undefined;
+      // Otherwise its JSON was wanted and the stream has no such entry: skip the line.
+      if (line.headerOnly) return true;
+    }
+  }
+
+  /** The header's type (header-only entries). */
+  get type(): string {
+    return this.lines.field(1);
+  }
+
+  /** Whether the header's type is `type` (no allocation). */
+  typeIs(type: string): boolean {
+    return this.lines.fieldIs(1, type);
+  }
+
+  /** The event's time in ms (header-only entries). */
+  get time(): number {
+    return this.lines.numberField(2);
+  }
+
+  /** The header's object, e.g. `node/NAME` (header-only entries). */
+  get object(): string {
+    return this.lines.field(3);
+  }
+
+  /** A node upsert's own creation time (header-only entries). */
+  get creation(): string | undefined {
+    return this.lines.fields > 4 ? this.lines.field(4) : undefined;
+  }
+}
+
+/** The lines of index blocks with seq in `[from, to]`, one at a time, with the bounds of the current line's header fields. */
+class LineScanner {
+  seq = 0;
+  at = Number.NaN;
+  headerOnly = false;
+  /** How many header fields the line has (0: none). */
+  fields = 0;
+  #text = '';
+  #block = -1;
+  #next = 0;
+  /** Start and end of each header field of the current line: at, type, time, object, creation. */
+  readonly #bounds = new Int32Array(10);
+
+  constructor(
+    private readonly texts: readonly string[],
+    private readonly from: number,
+    private readonly to: number,
+    private readonly headerOnlyType: string,
+  ) {}
+
+  advance(): boolean {
+    for (;;) {
+      if (this.#next >= this.#text.length) {
+        const text = this.texts[++this.#block];
+        if (text === undefined) return false;
+        this.#text = text;
+        this.#next = 0;
+        continue;
+      }
+      const text = this.#text;
+      const start = this.#next;
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = text.length;
+      this.#next = end + 1;
+      let word = text.indexOf(' ', start);
+      if (word < 0 || word > end) word = end;
+      const seq = number(text, start, word);
+      if (!(seq >= this.from && seq <= this.to)) continue;
+      this.seq = seq;
+      // The header's fields: split at spaces, up to five.
+      const bounds = this.#bounds;
+      let fields = 0;
+      while (word < end && fields < 5) {
+        const from = word + 1;
+        let to = fields === 4 ? end : text.indexOf(' ', from);
+        if (to < 0 || to > end) to = end;
+        bounds[2 * fields] = from;
+        bounds[2 * fields + 1] = to;
+        fields++;
+        word = to;
+      }
+      this.fields = fields;
+      this.at = fields > 0 ? number(text, bounds[0] as number, bounds[1] as number) : Number.NaN;
+      this.headerOnly = fields >= 4 && text.startsWith(this.headerOnlyType, bounds[2]);
+      return true;
+    }
+  }
+
+  field(i: number): string {
+    return this.#text.slice(this.#bounds[2 * i], this.#bounds[2 * i + 1]);
+  }
+
+  fieldIs(i: number, value: string): boolean {
+    const start = this.#bounds[2 * i] as number;
+    return (this.#bounds[2 * i + 1] as number) - start === value.length && this.#text.startsWith(value, start);
+  }
+
+  numberField(i: number): number {
+    return number(this.#text, this.#bounds[2 * i] as number, this.#bounds[2 * i + 1] as number);
+  }
+}
+
+/** The decimal integer in `text[start, end)`, read without a substring; anything else via `Number`. */
+function number(text: string, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return Number(text.slice(start, end));
+    n = n * 10 + digit;
+  }
+  return end > start ? n : Number.NaN;
+}
+
+/** The JSON of the entries in each run `[a, b]` of seqs, in order of seq (entries not in the log are skipped). */
+export async function readRuns(store: EventStore, runs: readonly (readonly [number, number])[]): Promise<[number, string][]> {
+  if (runs.length === 0) return [];
+  const pipeline = store.redis.pipeline();
+  for (const [a, b] of runs) pipeline.xrange(store.keys.log, `${a}-0`, `${b}-0`);
+  const replies = (await pipeline.exec()) ?? [];
+  const out: [number, string][] = [];
+  for (const [error, rows] of replies) {
+    if (error) throw error;
+    for (const [id, fields] of rows as [string, string[]][]) out.push([Number(id.slice(0, id.indexOf('-'))), fields[fields.indexOf('e') + 1] as string]);
+  }
+  return out;
+}
+
+/** Runs of consecutive seqs covering `seqs` (sorted ascending). */
+export function runsOf(seqs: readonly number[]): [number, number][] {
+  const runs: [number, number][] = [];
+  for (const seq of seqs) {
+    const last = runs.at(-1);
+    if (last && last[1] + 1 === seq) last[1] = seq;
+    else runs.push([seq, seq]);
+  }
+  return runs;
+}
