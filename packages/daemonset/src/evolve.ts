@@ -106,8 +106,12 @@ function isNewer(version: ObjectVersion, known: ObjectVersion | undefined): bool
  * the last body of each node (see `nodeAsStored`).
  */
 export function nodeVersionAfter(known: ObjectVersion | undefined, at: Millis, removed: boolean): ObjectVersion | undefined {
-  const version: ObjectVersion = { at, deleted: removed };
-  return isNewer(version, known) ? version : undefined;
+  return nodeEventApplies(known, at) ? { at, deleted: removed } : undefined;
+}
+
+/** Whether a node event at `at` applies over `known` (`nodeVersionAfter` without the new version). */
+export function nodeEventApplies(known: ObjectVersion | undefined, at: Millis): boolean {
+  return isNewer({ at, deleted: false }, known);
 }
 
 /**

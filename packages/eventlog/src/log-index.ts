@@ -41,7 +41,7 @@ export async function readIndexPage(store: EventStore, from: number, to: number,
     else runs.push([a, b]);
   };
   let expected = from;
-  for (const line = new LineScanner(texts, from, to, headerOnlyType); line.advance(); ) {
+  for (const line = new LineScanner(texts, from, to, headerOnlyType); line.advance(true); ) {
     if (line.seq > expected) need(expected, line.seq - 1);
     if (!line.headerOnly) need(line.seq, line.seq);
     expected = line.seq + 1;
@@ -150,7 +150,8 @@ class LineScanner {
     private readonly headerOnlyType: string,
   ) {}
 
-  advance(): boolean {
+  /** Move to the next line in range; `light`: read only its seq and whether it is header-only. */
+  advance(light = false): boolean {
     for (;;) {
       if (this.#next >= this.#text.length) {
         const text = this.texts[++this.#block];
@@ -169,6 +170,11 @@ class LineScanner {
       const seq = number(text, start, word);
       if (!(seq >= this.from && seq <= this.to)) continue;
       this.seq = seq;
+      if (light) {
+        const type = word < end ? text.indexOf(' ', word + 1) + 1 : 0;
+        this.headerOnly = type > 0 && type < end && text.startsWith(this.headerOnlyType, type);
+        return true;
+      }
       // The header's fields: split at spaces, up to five.
       const bounds = this.#bounds;
       let fields = 0;

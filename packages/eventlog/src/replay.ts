@@ -20,6 +20,7 @@ import {
   evolve,
   nodeAsStored,
   nodeCreationTimestamp,
+  nodeEventApplies,
   nodeVersionAfter,
   type ObjectVersion,
 } from '@everynode/daemonset';
@@ -68,30 +69,40 @@ export async function replay(
   const fold = new LazyNodeFold(store, snapshot ? await loadSnapshot(store, snapshot.seq) : emptyClusterState());
   let after = snapshot?.seq ?? 0;
   let at: string | number | undefined = snapshot?.at;
+  const pages: Promise<IndexCursor>[] = [];
   const done = async () => {
+    // Pages read ahead past the bound are dropped; a failure reading them no longer matters.
+    for (const page of pages) page.catch(() => undefined);
     await fold.finish();
     const atText = typeof at === 'number' ? new Date(at).toISOString() : at;
     return { state: fold.state, seq: after, ...(atText === undefined ? {} : { at: atText }), ...(snapshot ? { fromSnapshot: snapshot.seq } : {}) };
   };
   const end = Math.min(toSeq, lastSeq);
   const read = (from: number) => readIndexPage(store, from, Math.min(from + batch - 1, end), NodeEventType);
-  // Read the next page while folding this one: Redis and the fold overlap.
-  for (let from = after + 1, next = read(from); from <= end; ) {
-    const page = await next;
-    from += batch;
-    if (from <= end) next = read(from);
-    while (page.next()) {
-      if (page.json === undefined) {
-        if (page.at > atOrBefore) return done();
-        fold.nodeEvent(page);
-        at = page.at;
+  // Pages are read two ahead of the fold: Redis, the wire and the fold overlap.
+  let nextFrom = after + 1;
+  const readAhead = () => {
+    while (pages.length < 2 && nextFrom <= end) {
+      pages.push(read(nextFrom));
+      nextFrom += batch;
+    }
+  };
+  readAhead();
+  for (let page = pages.shift(); page !== undefined; page = pages.shift()) {
+    const cursor = await page;
+    readAhead();
+    while (cursor.next()) {
+      if (cursor.json === undefined) {
+        if (cursor.at > atOrBefore) return done();
+        fold.nodeEvent(cursor);
+        at = cursor.at;
       } else {
-        const entry = entryOf(page.json, page.seq);
+        const entry = entryOf(cursor.json, cursor.seq);
         if (Date.parse(entry.at) > atOrBefore) return done();
         await fold.entry(entry);
         at = entry.at;
       }
-      after = page.seq;
+      after = cursor.seq;
     }
   }
   return done();
@@ -100,12 +111,16 @@ export async function replay(
 /** Node events are folded from their index lines alone (`LazyNodeFold.nodeEvent`). */
 const NodeEventType = 'io.everynode.node.';
 
-/** A node whose events were folded from their index lines: how it will be built. */
-interface PendingNode {
+/**
+ * A node whose events were folded from their index lines: how it will be
+ * built. It is the node's version meanwhile (`at`, `deleted`), updated in
+ * place: 100,000s of events allocate nothing.
+ */
+interface PendingNode extends ObjectVersion {
   readonly name: string;
   readonly creationTimestamp: string;
-  /** The version the last event left (written to `state.versions` when the node is built). */
-  version: ObjectVersion;
+  at: number;
+  readonly deleted: false;
   /** The last upsert applied: its body is the node. */
   lastSeq: number;
 }
@@ -127,25 +142,25 @@ class LazyNodeFold {
   nodeEvent(line: IndexCursor): void {
     const key = line.object;
     const pending = this.#pending.get(key);
-    const removed = line.typeIs(EventType.NodeRemoved);
     const time = line.time;
-    const version = nodeVersionAfter(pending ? pending.version : this.state.versions.get(key), time, removed);
-    if (version === undefined) return;
+    const known = pending ?? this.state.versions.get(key);
+    if (!nodeEventApplies(known, time)) return;
+    const removed = line.typeIs(EventType.NodeRemoved);
     if (pending && !removed) {
-      pending.version = version;
+      pending.at = time;
       pending.lastSeq = line.seq;
       return;
     }
     if (!key.startsWith('node/')) throw new Error(`log index: entry ${line.seq} is a node event about ${key}`);
     const name = key.slice('node/'.length);
-    this.state.versions.set(key, version);
+    this.state.versions.set(key, nodeVersionAfter(known, time, removed) as ObjectVersion);
     if (removed) {
       this.state.nodes.delete(name);
       this.#pending.delete(key);
       return;
     }
     const previous = this.state.nodes.get(name);
-    this.#pending.set(key, { name, creationTimestamp: nodeCreationTimestamp(previous, line.creation, time), version, lastSeq: line.seq });
+    this.#pending.set(key, { name, creationTimestamp: nodeCreationTimestamp(previous, line.creation, time), at: time, deleted: false, lastSeq: line.seq });
     if (previous === undefined) this.state.nodes.set(name, Unbuilt);
   }
 
@@ -163,17 +178,22 @@ class LazyNodeFold {
     await this.build([...this.#pending.keys()]);
   }
 
-  /** Build the pending nodes of these keys from the bodies of their last upserts. */
+  /** Build the pending nodes of these keys from the bodies of their last upserts, read in chunks that overlap the parsing. */
   private async build(keys: readonly string[]): Promise<void> {
     const wanted = keys.map((key) => [key, this.#pending.get(key) as PendingNode] as const).sort((a, b) => a[1].lastSeq - b[1].lastSeq);
-    const bodies = new Map(await readRuns(this.store, runsOf(wanted.map(([, p]) => p.lastSeq))));
-    for (const [key, { name, lastSeq, creationTimestamp, version }] of wanted) {
-      const json = bodies.get(lastSeq);
-      if (json === undefined) throw new Error(`log entry ${lastSeq} is gone: was the log trimmed during the replay?`);
-      const node = (entryOf(json, lastSeq) as EventEntry).event.data as Node;
-      this.state.nodes.set(name, nodeAsStored(node, creationTimestamp));
-      this.state.versions.set(key, version);
-      this.#pending.delete(key);
+    const chunks: (typeof wanted)[] = [];
+    for (let i = 0; i < wanted.length; i += 2000) chunks.push(wanted.slice(i, i + 2000));
+    const reads = chunks.map((chunk) => readRuns(this.store, runsOf(chunk.map(([, p]) => p.lastSeq))));
+    for (const [i, chunk] of chunks.entries()) {
+      const bodies = new Map(await reads[i]);
+      for (const [key, { name, lastSeq, creationTimestamp, at }] of chunk) {
+        const json = bodies.get(lastSeq);
+        if (json === undefined) throw new Error(`log entry ${lastSeq} is gone: was the log trimmed during the replay?`);
+        const node = (entryOf(json, lastSeq) as EventEntry).event.data as Node;
+        this.state.nodes.set(name, nodeAsStored(node, creationTimestamp));
+        this.state.versions.set(key, nodeVersionAfter(undefined, at, false) as ObjectVersion);
+        this.#pending.delete(key);
+      }
     }
   }
 }
