@@ -146,29 +146,56 @@ function removeNode(state: ClusterState, name: string, version: ObjectVersion): 
   return existed ? { applied: true, affected: 'all' } : { applied: true, affected: [] };
 }
 
+/**
+ * Why a status report at `at` about a pod changes nothing, or undefined when
+ * it applies. `current` is the pod as it stands (undefined: none), `known`
+ * the pod's version. Replay applies the same rule to reports it folds from
+ * their index lines (`reportedUid` and `at` are all it needs).
+ */
+export function podReportIgnored(
+  current: { readonly metadata: { readonly uid?: string | undefined } } | undefined,
+  known: ObjectVersion | undefined,
+  reportedUid: string | undefined,
+  at: Millis,
+): string | undefined {
+  const uid = reportedUid ?? current?.metadata.uid;
+  if (current === undefined && known?.deleted && (known.uid === undefined || known.uid === uid)) return 'the pod was deleted';
+  if (current !== undefined && reportedUid !== undefined && reportedUid !== current.metadata.uid) return 'the report is about another pod of the same name';
+  if (current !== undefined && !isNewer({ at, deleted: false }, known)) return 'stale: a newer status of this pod is known';
+  return undefined;
+}
+
+/** The version an applied status report leaves: its time, and the pod's uid (the report's, else the pod's). */
+export function podVersionAfterReport(at: Millis, uid: string | undefined): ObjectVersion {
+  return { at, deleted: false, ...(uid ? { uid } : {}) };
+}
+
+/**
+ * The pod an applied status report leaves: a new pod from the report (no
+ * `current`), else `current` with the report's labels (when it gives any),
+ * node and status.
+ */
+export function podAfterReport(current: Pod | undefined, reported: Pick<Pod, 'metadata' | 'spec' | 'status'>, at: Millis): Pod {
+  if (current === undefined) {
+    return { ...(reported as Pod), metadata: { ...reported.metadata, creationTimestamp: reported.metadata.creationTimestamp ?? timestamp(at) } };
+  }
+  return {
+    ...current,
+    metadata: { ...current.metadata, ...(reported.metadata.labels ? { labels: reported.metadata.labels } : {}) },
+    spec: { ...current.spec, nodeName: reported.spec.nodeName ?? current.spec.nodeName },
+    status: reported.status,
+  };
+}
+
 function reportPodStatus(state: ClusterState, reported: Pod, version: ObjectVersion): Evolution {
   const key = `${reported.metadata.namespace}/${reported.metadata.name}`;
   const known = state.versions.get(`pod/${key}`);
   const current = state.pods.get(key);
-  const uid = reported.metadata.uid ?? current?.metadata.uid;
-  if (current === undefined && known?.deleted && (known.uid === undefined || known.uid === uid)) {
-    return unchanged('the pod was deleted');
-  }
-  if (current !== undefined && reported.metadata.uid !== undefined && reported.metadata.uid !== current.metadata.uid) {
-    return unchanged('the report is about another pod of the same name');
-  }
-  if (current !== undefined && !isNewer(version, known)) return unchanged('stale: a newer status of this pod is known');
-  const next: Pod =
-    current === undefined
-      ? { ...reported, metadata: { ...reported.metadata, creationTimestamp: reported.metadata.creationTimestamp ?? timestamp(version.at) } }
-      : {
-          ...current,
-          metadata: { ...current.metadata, ...(reported.metadata.labels ? { labels: reported.metadata.labels } : {}) },
-          spec: { ...current.spec, nodeName: reported.spec.nodeName ?? current.spec.nodeName },
-          status: reported.status,
-        };
+  const ignored = podReportIgnored(current, known, reported.metadata.uid, version.at);
+  if (ignored !== undefined) return unchanged(ignored);
+  const next = podAfterReport(current, reported, version.at);
   state.pods.set(key, next);
-  state.versions.set(`pod/${key}`, { ...version, ...(uid ? { uid } : {}) });
+  state.versions.set(`pod/${key}`, podVersionAfterReport(version.at, reported.metadata.uid ?? current?.metadata.uid));
   return { applied: true, affected: daemonSetsConcernedBy(state, next) };
 }
 

@@ -3,7 +3,7 @@
  * enough to fold a node event (`replay.ts`). One line of the log index holds
  * it (`log-index.ts`):
  *
- *     <at ms> <type> <event time ms> <object>[ <creationTimestamp>]
+ *     <at ms> <type> <event time ms> <object>[ <extra>…]
  *
  * - `at`: when the entry was written (`entry.at`), ms since the epoch.
  * - `type`: the event's CloudEvent type, or `pass`.
@@ -11,8 +11,10 @@
  *   object (`NaN` when unreadable); `-` for a pass.
  * - `object`: `eventObject(event)` (`node/NAME`, `pod/NS/NAME`,
  *   `daemonset.apps/NS/NAME`), or `daemonset.apps/NS/NAME` for a pass.
- * - `creationTimestamp`: a node upsert's `metadata.creationTimestamp`, when
- *   it gives one — the one thing of its body a later upsert keeps.
+ * - extras, what the fold of the entry reads besides its body's last word:
+ *   a node upsert's own `metadata.creationTimestamp`, when it gives one (the
+ *   one thing of its body a later upsert keeps); a pod status report's
+ *   `metadata.uid` (`-`: none) and whether it gives labels (`labels` / `-`).
  *
  * The header is derived from the entry, never the other way round. An entry
  * whose header could not be read back (whitespace in a name or timestamp)
@@ -27,9 +29,23 @@ export function entryHeader(entry: UnsequencedEntry): string {
   if (entry.kind === 'pass') return safe(`${at} pass - daemonset.apps/${entry.daemonSet}`, 4);
   const { event } = entry;
   const head = `${at} ${event.type} ${Date.parse(event.time)} ${eventObject(event)}`;
-  const creation = event.type === EventType.NodeJoined || event.type === EventType.NodeUpdated ? event.data.metadata.creationTimestamp : undefined;
-  if (creation === undefined) return safe(head, 4);
-  return typeof creation === 'string' ? safe(`${head} ${creation}`, 5) : '';
+  switch (event.type) {
+    case EventType.NodeJoined:
+    case EventType.NodeUpdated: {
+      const creation: unknown = event.data.metadata.creationTimestamp;
+      if (creation === undefined) return safe(head, 4);
+      return typeof creation === 'string' ? safe(`${head} ${creation}`, 5) : '';
+    }
+    case EventType.PodStatus: {
+      const { metadata, spec } = event.data;
+      const uid: unknown = metadata.uid;
+      // Replay folds a report from its header only if it names its node (the schema's rule; an old entry may not).
+      if (typeof spec.nodeName !== 'string' || spec.nodeName === '' || (uid !== undefined && (typeof uid !== 'string' || uid === '-'))) return '';
+      return safe(`${head} ${uid ?? '-'} ${metadata.labels ? 'labels' : '-'}`, 6);
+    }
+    default:
+      return safe(head, 4);
+  }
 }
 
 /** `header` if it splits into exactly `fields` words, else ''. */
@@ -45,15 +61,15 @@ export interface EntryHeader {
   /** The event's time in ms (NaN for a pass). */
   readonly time: number;
   readonly object: string;
-  /** A node upsert's own `metadata.creationTimestamp`. */
-  readonly creation?: string;
+  /** The type's extras, in order. */
+  readonly extras: readonly string[];
 }
 
 /** Read a header written by `entryHeader`. */
 export function parseHeader(header: string): EntryHeader {
-  const [at, type, time, object, creation] = header.split(' ');
+  const [at, type, time, object, ...extras] = header.split(' ');
   if (at === undefined || type === undefined || time === undefined || object === undefined) {
     throw new Error(`not a log entry header: ${JSON.stringify(header)}`);
   }
-  return { at: Number(at), type, time: Number(time), object, ...(creation === undefined ? {} : { creation }) };
+  return { at: Number(at), type, time: Number(time), object, extras };
 }

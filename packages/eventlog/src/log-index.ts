@@ -26,11 +26,11 @@ export const indexLine = (seq: number, header: string) => (header === '' ? `${se
 
 /**
  * Read the entries with seq in `[from, to]`: the index lines, and from the
- * stream the JSON of every entry whose header does not start its type with
- * `headerOnlyType` — those without a header, without a line, or of another
- * type — in runs of consecutive seqs. Walk them in order with the cursor.
+ * stream the JSON of every entry whose type is not one of `headerOnlyTypes`
+ * — those without a header, without a line, or of another type — in runs of
+ * consecutive seqs. Walk them in order with the cursor.
  */
-export async function readIndexPage(store: EventStore, from: number, to: number, headerOnlyType: string): Promise<IndexCursor> {
+export async function readIndexPage(store: EventStore, from: number, to: number, headerOnlyTypes: readonly string[]): Promise<IndexCursor> {
   const blocks: string[] = [];
   for (let b = indexBlockOf(from); b <= indexBlockOf(to); b++) blocks.push(store.keys.indexBlock(b));
   const texts = (to < from ? [] : await store.redis.mget(blocks)).filter((t): t is string => !!t);
@@ -41,20 +41,20 @@ export async function readIndexPage(store: EventStore, from: number, to: number,
     else runs.push([a, b]);
   };
   let expected = from;
-  for (const line = new LineScanner(texts, from, to, headerOnlyType); line.advance(true); ) {
+  for (const line = new LineScanner(texts, from, to, headerOnlyTypes); line.advance(true); ) {
     if (line.seq > expected) need(expected, line.seq - 1);
     if (!line.headerOnly) need(line.seq, line.seq);
     expected = line.seq + 1;
   }
   if (expected <= to) need(expected, to);
-  return new IndexCursor(new LineScanner(texts, from, to, headerOnlyType), await readRuns(store, runs));
+  return new IndexCursor(new LineScanner(texts, from, to, headerOnlyTypes), await readRuns(store, runs));
 }
 
 /**
  * The entries of an index page in seq order. After `next()` returns true,
  * `seq` is the entry's and `at` its `at` in ms (NaN when it has no header:
  * parse `json`); `json` is its JSON when it was read from the stream, else
- * (`headerOnly`) `type`, `time`, `object` and `creation` give its header.
+ * (`headerOnly`) `typeIs`, `time`, `object` and `extra` give its header.
  * Nothing is allocated but the strings asked for.
  */
 export class IndexCursor {
@@ -124,9 +124,9 @@ export class IndexCursor {
     return this.lines.field(3);
   }
 
-  /** A node upsert's own creation time (header-only entries). */
-  get creation(): string | undefined {
-    return this.lines.fields > 4 ? this.lines.field(4) : undefined;
+  /** The header's `i`th extra (header-only entries; see `header.ts`), undefined when it has none. */
+  extra(i: number): string | undefined {
+    return this.lines.fields > 4 + i ? this.lines.field(4 + i) : undefined;
   }
 }
 
@@ -140,15 +140,21 @@ class LineScanner {
   #text = '';
   #block = -1;
   #next = 0;
-  /** Start and end of each header field of the current line: at, type, time, object, creation. */
-  readonly #bounds = new Int32Array(10);
+  /** Start and end of each header field of the current line: at, type, time, object, extras. */
+  readonly #bounds = new Int32Array(2 * MaxFields);
 
   constructor(
     private readonly texts: readonly string[],
     private readonly from: number,
     private readonly to: number,
-    private readonly headerOnlyType: string,
+    private readonly headerOnlyTypes: readonly string[],
   ) {}
+
+  /** Whether the line's type (starting at `start`, ending at `end`) is one of `headerOnlyTypes`. */
+  #isHeaderOnly(text: string, start: number, end: number): boolean {
+    for (const type of this.headerOnlyTypes) if (end - start === type.length && text.startsWith(type, start)) return true;
+    return false;
+  }
 
   /** Move to the next line in range; `light`: read only its seq and whether it is header-only. */
   advance(light = false): boolean {
@@ -172,15 +178,16 @@ class LineScanner {
       this.seq = seq;
       if (light) {
         const type = word < end ? text.indexOf(' ', word + 1) + 1 : 0;
-        this.headerOnly = type > 0 && type < end && text.startsWith(this.headerOnlyType, type);
+        const typeEnd = type > 0 ? text.indexOf(' ', type) : -1;
+        this.headerOnly = typeEnd > 0 && typeEnd < end && this.#isHeaderOnly(text, type, typeEnd);
         return true;
       }
-      // The header's fields: split at spaces, up to five.
+      // The header's fields: split at spaces, up to MaxFields (the last one takes the rest of the line).
       const bounds = this.#bounds;
       let fields = 0;
-      while (word < end && fields < 5) {
+      while (word < end && fields < MaxFields) {
         const from = word + 1;
-        let to = fields === 4 ? end : text.indexOf(' ', from);
+        let to = fields === MaxFields - 1 ? end : text.indexOf(' ', from);
         if (to < 0 || to > end) to = end;
         bounds[2 * fields] = from;
         bounds[2 * fields + 1] = to;
@@ -189,7 +196,7 @@ class LineScanner {
       }
       this.fields = fields;
       this.at = fields > 0 ? number(text, bounds[0] as number, bounds[1] as number) : Number.NaN;
-      this.headerOnly = fields >= 4 && text.startsWith(this.headerOnlyType, bounds[2]);
+      this.headerOnly = fields >= 4 && this.#isHeaderOnly(text, bounds[2] as number, bounds[3] as number);
       return true;
     }
   }
@@ -207,6 +214,9 @@ class LineScanner {
     return number(this.#text, this.#bounds[2 * i] as number, this.#bounds[2 * i + 1] as number);
   }
 }
+
+/** At most this many header fields are read: at, type, time, object and two extras. */
+const MaxFields = 6;
 
 /** The decimal integer in `text[start, end)`, read without a substring; anything else via `Number`. */
 function number(text: string, start: number, end: number): number {

@@ -3,38 +3,18 @@
  * functions the live workers use (`evolve` for events, `applyPass` for
  * passes), and compared with the live projection.
  *
- * Node events are most of a long history (every change of every node), and
- * nothing in the fold but a later event of the same node reads what one
- * left. So replay reads the log through its index (`log-index.ts`), folds
- * node events from their headers (name, time, and a given creation time,
- * with the core's own `nodeVersionAfter` and `nodeCreationTimestamp`), and
- * reads, per node, only the body of its last upsert, once the fold is done
- * (`nodeAsStored`). Every other entry is read and folded whole; a node event
- * read whole (no header) first builds its node.
+ * Replay reads the log through its index and folds most entries from their
+ * index lines alone: see `lazy-fold.ts`.
  */
-import { EventType, type ControllerRevision, type Node, type Pod } from '@everynode/api';
-import {
-  applyPass,
-  type ClusterState,
-  emptyClusterState,
-  evolve,
-  nodeAsStored,
-  nodeCreationTimestamp,
-  nodeEventApplies,
-  nodeVersionAfter,
-  type ObjectVersion,
-} from '@everynode/daemonset';
-import type { EventEntry, LogEntry } from './entries.ts';
-import { type IndexCursor, readIndexPage, readRuns, runsOf } from './log-index.ts';
+import type { ControllerRevision, Node, Pod } from '@everynode/api';
+import { type ClusterState, emptyClusterState, type ObjectVersion } from '@everynode/daemonset';
+import { HeaderFoldedTypes, LazyFold } from './lazy-fold.ts';
+import { type IndexCursor, readIndexPage } from './log-index.ts';
 import { parseRecord, recordJson } from './slice.ts';
 import { latestSnapshot, loadSnapshot, logHorizon, saveSnapshot, type Snapshot } from './snapshot.ts';
 import { entryOf, type EventStore } from './store.ts';
 
-/** Fold one log entry into `state`. */
-export function applyEntry(state: ClusterState, entry: LogEntry): void {
-  if (entry.kind === 'event') evolve(state, entry.event);
-  else applyPass(state, entry.daemonSet, entry.decisions, Date.parse(entry.at));
-}
+export { applyEntry } from './lazy-fold.ts';
 
 /** Where a replay stops. Both bounds may be given; the first one reached stops it. */
 export interface ReplayBounds {
@@ -66,7 +46,7 @@ export async function replay(
   if (horizon > 0 && (snapshot === undefined || snapshot.seq < horizon)) {
     throw new RangeError(`the log up to seq ${horizon} was trimmed behind a snapshot: the earliest point to replay to is seq ${horizon}`);
   }
-  const fold = new LazyNodeFold(store, snapshot ? await loadSnapshot(store, snapshot.seq) : emptyClusterState());
+  const fold = new LazyFold(store, snapshot ? await loadSnapshot(store, snapshot.seq) : emptyClusterState());
   let after = snapshot?.seq ?? 0;
   let at: string | number | undefined = snapshot?.at;
   const pages: Promise<IndexCursor>[] = [];
@@ -78,7 +58,7 @@ export async function replay(
     return { state: fold.state, seq: after, ...(atText === undefined ? {} : { at: atText }), ...(snapshot ? { fromSnapshot: snapshot.seq } : {}) };
   };
   const end = Math.min(toSeq, lastSeq);
-  const read = (from: number) => readIndexPage(store, from, Math.min(from + batch - 1, end), NodeEventType);
+  const read = (from: number) => readIndexPage(store, from, Math.min(from + batch - 1, end), HeaderFoldedTypes);
   // Pages are read two ahead of the fold: Redis, the wire and the fold overlap.
   let nextFrom = after + 1;
   const readAhead = () => {
@@ -94,7 +74,7 @@ export async function replay(
     while (cursor.next()) {
       if (cursor.json === undefined) {
         if (cursor.at > atOrBefore) return done();
-        fold.nodeEvent(cursor);
+        fold.line(cursor);
         at = cursor.at;
       } else {
         const entry = entryOf(cursor.json, cursor.seq);
@@ -106,96 +86,6 @@ export async function replay(
     }
   }
   return done();
-}
-
-/** Node events are folded from their index lines alone (`LazyNodeFold.nodeEvent`). */
-const NodeEventType = 'io.everynode.node.';
-
-/**
- * A node whose events were folded from their index lines: how it will be
- * built. It is the node's version meanwhile (`at`, `deleted`), updated in
- * place: 100,000s of events allocate nothing.
- */
-interface PendingNode extends ObjectVersion {
-  readonly name: string;
-  readonly creationTimestamp: string;
-  at: number;
-  readonly deleted: false;
-  /** The last upsert applied: its body is the node. */
-  lastSeq: number;
-}
-
-/** Stands in `state.nodes` for a pending node until it is built, so the map keeps evolve's order. */
-const Unbuilt = Object.freeze({ metadata: { name: '' } }) as Node;
-
-/** The fold of a replay: entries folded whole, node events from their index lines (see the module's comment). */
-class LazyNodeFold {
-  /** By object key (`node/NAME`). */
-  readonly #pending = new Map<string, PendingNode>();
-
-  constructor(
-    private readonly store: EventStore,
-    readonly state: ClusterState,
-  ) {}
-
-  /** Fold a node event known by its index line: what `evolve` does, with the node's body left for `finish`. */
-  nodeEvent(line: IndexCursor): void {
-    const key = line.object;
-    const pending = this.#pending.get(key);
-    const time = line.time;
-    const known = pending ?? this.state.versions.get(key);
-    if (!nodeEventApplies(known, time)) return;
-    const removed = line.typeIs(EventType.NodeRemoved);
-    if (pending && !removed) {
-      pending.at = time;
-      pending.lastSeq = line.seq;
-      return;
-    }
-    if (!key.startsWith('node/')) throw new Error(`log index: entry ${line.seq} is a node event about ${key}`);
-    const name = key.slice('node/'.length);
-    this.state.versions.set(key, nodeVersionAfter(known, time, removed) as ObjectVersion);
-    if (removed) {
-      this.state.nodes.delete(name);
-      this.#pending.delete(key);
-      return;
-    }
-    const previous = this.state.nodes.get(name);
-    this.#pending.set(key, { name, creationTimestamp: nodeCreationTimestamp(previous, line.creation, time), at: time, deleted: false, lastSeq: line.seq });
-    if (previous === undefined) this.state.nodes.set(name, Unbuilt);
-  }
-
-  /** Fold an entry read whole; a node event first builds its node, which `evolve` reads. */
-  async entry(entry: LogEntry): Promise<void> {
-    if (entry.kind === 'event' && entry.event.type.startsWith(NodeEventType)) {
-      const key = `node/${(entry as EventEntry).event.data.metadata.name as string}`;
-      if (this.#pending.has(key)) await this.build([key]);
-    }
-    applyEntry(this.state, entry);
-  }
-
-  /** Build every pending node. */
-  async finish(): Promise<void> {
-    await this.build([...this.#pending.keys()]);
-  }
-
-  /** Build the pending nodes of these keys from the bodies of their last upserts, read in chunks that overlap the parsing. */
-  private async build(keys: readonly string[]): Promise<void> {
-    const wanted = keys.map((key) => [key, this.#pending.get(key) as PendingNode] as const).sort((a, b) => a[1].lastSeq - b[1].lastSeq);
-    const chunks: (typeof wanted)[] = [];
-    for (let i = 0; i < wanted.length; i += 2000) chunks.push(wanted.slice(i, i + 2000));
-    const reads = chunks.map((chunk) => readRuns(this.store, runsOf(chunk.map(([, p]) => p.lastSeq))));
-    for (const [i, chunk] of chunks.entries()) {
-      const bodies = new Map(await reads[i]);
-      for (const [key, { name, lastSeq, creationTimestamp, at }] of chunk) {
-        const json = bodies.get(lastSeq);
-        if (json === undefined) throw new Error(`log entry ${lastSeq} is gone: was the log trimmed during the replay?`);
-        const node = (entryOf(json, lastSeq) as EventEntry).event.data as Node;
-        this.state.nodes.set(name, nodeAsStored(node, creationTimestamp));
-        this.state.versions.set(key, nodeVersionAfter(undefined, at, false) as ObjectVersion);
-        this.#pending.delete(key);
-      }
-    }
-  }
 }
 
 /**
