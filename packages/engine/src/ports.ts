@@ -5,7 +5,7 @@
  */
 import type { ControllerRevision, DaemonSet, Node, Pod } from '@everynode/api';
 import type { ClusterState } from '@everynode/daemonset';
-import type { LogEntry } from '@everynode/eventlog';
+import type { IndexLine, LogEntry } from '@everynode/eventlog';
 
 export interface ClusterReader {
   listNodes(): Promise<Node[]>;
@@ -20,6 +20,12 @@ export interface ClusterReader {
   listRevisions(namespace: string, daemonSet: string): Promise<ControllerRevision[]>;
   /** Log entries with `seq > after`, at most `limit` (default 100). */
   readLog(options?: { after?: number; limit?: number }): Promise<LogEntry[]>;
+  /**
+   * Of the next `limit` seqs after `after` (default 10,000), the entries
+   * `where` does not rule out by their index lines; `next` is the last seq
+   * examined. Entries without an index line are always returned.
+   */
+  readLogWhere(options: { after?: number; limit?: number; where: (line: IndexLine) => boolean }): Promise<{ entries: LogEntry[]; next: number }>;
   /** The seq the log was trimmed behind (0: nothing trimmed); older history is only in a snapshot. */
   logHorizon(): Promise<number>;
 }

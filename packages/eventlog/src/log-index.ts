@@ -7,8 +7,8 @@
  * Why: reading the stream costs three strings and two arrays per entry to
  * decode, and every body crosses the wire; a block is one string for 1,000
  * entries, and the bodies a reader does not need stay in Redis. Replay folds
- * node events from their lines alone, walking the text with a cursor that
- * allocates only the names it keeps.
+ * node events and pod status reports from their lines alone (`lazy-fold.ts`),
+ * walking the text with a cursor that allocates only the strings asked for.
  *
  * The index is derived, like the projection: import writes it, trimming
  * drops the blocks behind the horizon, and an entry with no line (written
@@ -24,30 +24,42 @@ export const indexBlockOf = (seq: number) => Math.floor(seq / IndexBlockSize);
 /** The index line of entry `seq` (the commit script writes the same). */
 export const indexLine = (seq: number, header: string) => (header === '' ? `${seq}\n` : `${seq} ${header}\n`);
 
+/** An index line with a header, as a filter sees it. */
+export interface IndexLine {
+  readonly seq: number;
+  /** The entry's `at` in ms. */
+  readonly at: number;
+  /** A CloudEvent type, or `pass`. */
+  readonly type: string;
+  /** `node/NAME`, `pod/NS/NAME` or `daemonset.apps/NS/NAME` (a pass: its DaemonSet). */
+  readonly object: string;
+}
+
+/**
+ * Which entries of a page are left unread, known by their lines alone: those
+ * of these types, or those the function says. An entry without a header (or
+ * without a line) is always read.
+ */
+export type Bodiless = readonly string[] | ((line: IndexLine) => boolean);
+
 /**
  * Read the entries with seq in `[from, to]`: the index lines, and from the
- * stream the JSON of every entry whose type is not one of `headerOnlyTypes`
- * — those without a header, without a line, or of another type — in runs of
- * consecutive seqs. Walk them in order with the cursor.
+ * stream the JSON of every entry not `bodiless` — in runs of consecutive
+ * seqs. Walk them in order with the cursor.
  */
-export async function readIndexPage(store: EventStore, from: number, to: number, headerOnlyTypes: readonly string[]): Promise<IndexCursor> {
+export async function readIndexPage(store: EventStore, from: number, to: number, bodiless: Bodiless): Promise<IndexCursor> {
   const blocks: string[] = [];
   for (let b = indexBlockOf(from); b <= indexBlockOf(to); b++) blocks.push(store.keys.indexBlock(b));
   const texts = (to < from ? [] : await store.redis.mget(blocks)).filter((t): t is string => !!t);
   const runs: [number, number][] = [];
-  const need = (a: number, b: number) => {
-    const last = runs.at(-1);
-    if (last && last[1] + 1 >= a) last[1] = b;
-    else runs.push([a, b]);
-  };
   let expected = from;
-  for (const line = new LineScanner(texts, from, to, headerOnlyTypes); line.advance(true); ) {
-    if (line.seq > expected) need(expected, line.seq - 1);
-    if (!line.headerOnly) need(line.seq, line.seq);
+  for (const line = new LineScanner(texts, from, to, bodiless); line.advance(true); ) {
+    if (line.seq > expected) addRun(runs, expected, line.seq - 1);
+    if (!line.headerOnly) addRun(runs, line.seq, line.seq);
     expected = line.seq + 1;
   }
-  if (expected <= to) need(expected, to);
-  return new IndexCursor(new LineScanner(texts, from, to, headerOnlyTypes), await readRuns(store, runs));
+  if (expected <= to) addRun(runs, expected, to);
+  return new IndexCursor(new LineScanner(texts, from, to, bodiless), runs, await readRuns(store, runs));
 }
 
 /**
@@ -65,11 +77,20 @@ export class IndexCursor {
   #hasLine = false;
   #lineUsed = true;
   #body = 0;
+  #run = 0;
 
   constructor(
     private readonly lines: LineScanner,
+    /** The seqs whose JSON was asked for: a line outside them is bodiless. */
+    private readonly runs: readonly (readonly [number, number])[],
     private readonly bodies: readonly (readonly [number, string])[],
   ) {}
+
+  /** Whether the JSON of `seq` was asked for (`seq` ascending from call to call). */
+  #requested(seq: number): boolean {
+    while ((this.runs[this.#run]?.[1] ?? Infinity) < seq) this.#run++;
+    return (this.runs[this.#run]?.[0] ?? Infinity) <= seq;
+  }
 
   /** Move to the next entry: an index line (with its JSON when read), or an entry only the stream knows of. */
   next(): boolean {
@@ -92,21 +113,16 @@ export class IndexCursor {
       this.#lineUsed = true;
       this.seq = line.seq;
       this.at = line.at;
-      this.headerOnly = line.headerOnly;
+      this.headerOnly = !this.#requested(line.seq);
       if (body !== undefined && body[0] === line.seq) {
         this.#body++;
         this.json = body[1];
         return true;
       }
       this.json = undefined;
-      // Otherwise its JSON was wanted and the stream has no such entry: skip the line.
-      if (line.headerOnly) return true;
+      // Otherwise its JSON was asked for and the stream has no such entry: skip the line.
+      if (this.headerOnly) return true;
     }
-  }
-
-  /** The header's type (header-only entries). */
-  get type(): string {
-    return this.lines.field(1);
   }
 
   /** Whether the header's type is `type` (no allocation). */
@@ -131,9 +147,10 @@ export class IndexCursor {
 }
 
 /** The lines of index blocks with seq in `[from, to]`, one at a time, with the bounds of the current line's header fields. */
-class LineScanner {
+class LineScanner implements IndexLine {
   seq = 0;
   at = Number.NaN;
+  /** After `advance(true)`: whether the line's entry is left unread. */
   headerOnly = false;
   /** How many header fields the line has (0: none). */
   fields = 0;
@@ -147,17 +164,25 @@ class LineScanner {
     private readonly texts: readonly string[],
     private readonly from: number,
     private readonly to: number,
-    private readonly headerOnlyTypes: readonly string[],
+    private readonly bodiless: Bodiless,
   ) {}
 
-  /** Whether the line's type (starting at `start`, ending at `end`) is one of `headerOnlyTypes`. */
-  #isHeaderOnly(text: string, start: number, end: number): boolean {
-    for (const type of this.headerOnlyTypes) if (end - start === type.length && text.startsWith(type, start)) return true;
+  /** Whether the line's type (starting at `start`, ending at `end`) is one of the `bodiless` types. */
+  #isBodilessType(text: string, start: number, end: number): boolean {
+    for (const type of this.bodiless as readonly string[]) if (end - start === type.length && text.startsWith(type, start)) return true;
     return false;
   }
 
-  /** Move to the next line in range; `light`: read only its seq and whether it is header-only. */
-  advance(light = false): boolean {
+  get type(): string {
+    return this.field(1);
+  }
+
+  get object(): string {
+    return this.field(3);
+  }
+
+  /** Move to the next line in range; `judge`: say whether its entry is left unread (`headerOnly`), from the types when they are enough. */
+  advance(judge = false): boolean {
     for (;;) {
       if (this.#next >= this.#text.length) {
         const text = this.texts[++this.#block];
@@ -176,10 +201,10 @@ class LineScanner {
       const seq = number(text, start, word);
       if (!(seq >= this.from && seq <= this.to)) continue;
       this.seq = seq;
-      if (light) {
+      if (judge && Array.isArray(this.bodiless)) {
         const type = word < end ? text.indexOf(' ', word + 1) + 1 : 0;
         const typeEnd = type > 0 ? text.indexOf(' ', type) : -1;
-        this.headerOnly = typeEnd > 0 && typeEnd < end && this.#isHeaderOnly(text, type, typeEnd);
+        this.headerOnly = typeEnd > 0 && typeEnd < end && this.#isBodilessType(text, type, typeEnd);
         return true;
       }
       // The header's fields: split at spaces, up to MaxFields (the last one takes the rest of the line).
@@ -196,7 +221,7 @@ class LineScanner {
       }
       this.fields = fields;
       this.at = fields > 0 ? number(text, bounds[0] as number, bounds[1] as number) : Number.NaN;
-      this.headerOnly = fields >= 4 && this.#isHeaderOnly(text, bounds[2] as number, bounds[3] as number);
+      if (judge) this.headerOnly = fields >= 4 && (this.bodiless as (line: IndexLine) => boolean)(this);
       return true;
     }
   }
@@ -246,10 +271,13 @@ export async function readRuns(store: EventStore, runs: readonly (readonly [numb
 /** Runs of consecutive seqs covering `seqs` (sorted ascending). */
 export function runsOf(seqs: readonly number[]): [number, number][] {
   const runs: [number, number][] = [];
-  for (const seq of seqs) {
-    const last = runs.at(-1);
-    if (last && last[1] + 1 === seq) last[1] = seq;
-    else runs.push([seq, seq]);
-  }
+  for (const seq of seqs) addRun(runs, seq, seq);
   return runs;
+}
+
+/** Add `[a, b]` to `runs` (ascending, `a` after every run), joined to the last run when they touch. */
+function addRun(runs: [number, number][], a: number, b: number): void {
+  const last = runs.at(-1);
+  if (last && last[1] + 1 >= a) last[1] = b;
+  else runs.push([a, b]);
 }

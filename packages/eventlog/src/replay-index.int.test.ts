@@ -197,6 +197,24 @@ describe('replay through the log index', () => {
     expect(pods).toBeGreaterThan(100);
   });
 
+  it('reads, for a filter on index lines, only the entries it may match and those without a line', async () => {
+    const store = new EventStore(redis, `test-index-${process.pid}-${Date.now()}-where`);
+    try {
+      const ops: Op[] = Array.from({ length: 30 }, (_, i) => ({ kind: 'join', node: `n${i % 3}`, time: i, label: i }));
+      await store.accept(await Promise.all(ops.map((o) => eventOf(o as Exclude<Op, { kind: 'pass' }>, store))), t0);
+      await dropIndexLines(store, new Set([4, 5]));
+      const reads: number[] = [];
+      const { entries, next } = await store.readLogWhere({ after: 2, limit: 20, where: (line) => (reads.push(line.seq), line.object === 'node/n1') });
+      // Lines 3..22 were judged (but 4 and 5, which have none); n1 joined at seqs 2, 5, 8, …
+      expect(reads).toEqual([3, ...Array.from({ length: 17 }, (_, i) => i + 6)]);
+      expect(entries.map((e) => e.seq)).toEqual([4, 5, 8, 11, 14, 17, 20]);
+      expect(next).toBe(22);
+      expect((await store.readLogWhere({ after: 22, limit: 100, where: () => true })).next).toBe(30);
+    } finally {
+      await store.destroy();
+    }
+  });
+
   it('reads entries across index blocks and pages', async () => {
     const store = new EventStore(redis, `test-index-${process.pid}-${Date.now()}-blocks`);
     try {

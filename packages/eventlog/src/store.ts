@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import { CommitBuilder, type CommitOutcome, parseOutcome } from './commit.ts';
 import type { EventEntry, LogEntry } from './entries.ts';
 import { AllNodes, Keys } from './keys.ts';
+import { type IndexLine, readIndexPage } from './log-index.ts';
 import { parseRecord, Slice } from './slice.ts';
 import { LogSchemaVersion, upcastEntry } from './upcast.ts';
 
@@ -241,6 +242,21 @@ export class EventStore {
   async readLog({ after = 0, limit = 100 }: { after?: number; limit?: number } = {}): Promise<LogEntry[]> {
     const rows = await this.redis.xrange(this.keys.log, `${after + 1}-0`, '+', 'COUNT', limit);
     return rows.map(([id, fields]) => entryOf(fields[fields.indexOf('e') + 1] as string, Number(id.slice(0, id.indexOf('-')))));
+  }
+
+  /**
+   * The entries among the next `limit` seqs after `after` that `where` does
+   * not rule out by their index lines (`log-index.ts`; an entry without a
+   * line is always read): a filtered read that fetches only what may match.
+   * `next` is the last seq examined, where the next call starts.
+   */
+  async readLogWhere({ after = 0, limit = 10_000, where }: { after?: number; limit?: number; where: (line: IndexLine) => boolean }): Promise<{ entries: LogEntry[]; next: number }> {
+    const to = Math.min(after + limit, await this.lastSeq());
+    if (to <= after) return { entries: [], next: after };
+    const cursor = await readIndexPage(this, after + 1, to, (line) => !where(line));
+    const entries: LogEntry[] = [];
+    while (cursor.next()) if (cursor.json !== undefined) entries.push(entryOf(cursor.json, cursor.seq));
+    return { entries, next: to };
   }
 
   /** The seq the log was trimmed behind (0: none): see `trimLog`. */

@@ -7,8 +7,7 @@
  */
 import { EventType } from '@everynode/api';
 import type { ClusterReader } from '@everynode/engine';
-import type { LogEntry } from '@everynode/eventlog';
-import { logPageSize } from './log-scan.ts';
+import type { IndexLine, LogEntry } from '@everynode/eventlog';
 
 /** What `?object=` names: a node by name, a pod or a DaemonSet by `namespace/name`. */
 export type ObjectRef = { readonly kind: 'node'; readonly name: string } | { readonly kind: 'pod' | 'ds'; readonly key: string };
@@ -138,6 +137,31 @@ function isEmpty(filter: LogFilter): boolean {
   return filter.types === undefined && filter.object === undefined && filter.since === undefined;
 }
 
+/** The object an index line names for `object` (`header.ts`): events name theirs, passes their DaemonSet. */
+function lineObject(object: ObjectRef): string {
+  return object.kind === 'node' ? `node/${object.name}` : object.kind === 'pod' ? `pod/${object.key}` : `daemonset.apps/${object.key}`;
+}
+
+/**
+ * Whether an entry may match `filter`, by its index line alone: false only
+ * when it cannot (the entry is then not even read); `matchesFilter` decides
+ * the rest. A pass names only its DaemonSet, so a pass may be about any pod
+ * or node.
+ */
+export function lineMayMatch(filter: LogFilter): (line: IndexLine) => boolean {
+  const object = filter.object && lineObject(filter.object);
+  return (line) => {
+    if (filter.types !== undefined && !filter.types.includes(line.type)) return false;
+    if (filter.since !== undefined && line.at < filter.since) return false;
+    if (filter.object === undefined) return true;
+    if (line.type === PassType) return filter.object.kind !== 'ds' || line.object === object;
+    return line.object === object;
+  };
+}
+
+/** Seqs examined per read of a filtered scan: only the entries that may match are fetched. */
+const scanPageSize = 5_000;
+
 /**
  * Up to `limit` entries with `seq > after` that match `filter`, scanning
  * forward until `limit` matched or the log ends. `next` is the seq of the
@@ -147,17 +171,22 @@ function isEmpty(filter: LogFilter): boolean {
 export async function readFilteredLog(reader: ClusterReader, { after, limit, filter }: { after: number; limit: number; filter: LogFilter }): Promise<FilteredPage> {
   const items: LogEntry[] = [];
   if (limit === 0) return { items, next: after };
-  // Unfiltered, a page is exactly what was asked; filtered, matches may be sparse, so read bounded pages.
-  const pageSize = isEmpty(filter) ? limit : logPageSize;
+  if (isEmpty(filter)) {
+    const page = await reader.readLog({ after, limit });
+    return { items: page, next: page.at(-1)?.seq ?? after };
+  }
+  // Filtered, matches may be sparse: the log index rules most entries out unread.
+  const where = lineMayMatch(filter);
   let next = after;
   for (;;) {
-    const page = await reader.readLog({ after: next, limit: pageSize });
-    for (const entry of page) {
-      next = entry.seq;
+    const { entries, next: examined } = await reader.readLogWhere({ after: next, limit: scanPageSize, where });
+    for (const entry of entries) {
       if (!matchesFilter(entry, filter)) continue;
       items.push(entry);
-      if (items.length === limit) return { items, next };
+      if (items.length === limit) return { items, next: entry.seq };
     }
-    if (page.length < pageSize) return { items, next };
+    const end = examined < next + scanPageSize;
+    next = examined;
+    if (end) return { items, next };
   }
 }

@@ -5,7 +5,7 @@
  * read, so a long log costs round trips, never one huge reply.
  */
 import type { ClusterReader } from '@everynode/engine';
-import type { LogEntry } from '@everynode/eventlog';
+import type { IndexLine, LogEntry } from '@everynode/eventlog';
 
 /**
  * Entries per read. Smaller than `GET /log`'s largest page because one pass
@@ -19,12 +19,28 @@ export interface ScanRange {
   readonly after?: number;
   /** Stop after the entry with this seq. Default: the end of the log as it grows while scanning. */
   readonly until?: number;
+  /**
+   * Visit only entries this does not rule out by their index lines (entries
+   * without a line are visited): the others are not even read.
+   */
+  readonly where?: (line: IndexLine) => boolean;
 }
 
 /** Call `visit` on each entry of `range`, in log order. */
 export async function scanLog(reader: ClusterReader, visit: (entry: LogEntry) => void, range: ScanRange = {}): Promise<void> {
   const until = range.until ?? Number.POSITIVE_INFINITY;
   let after = range.after ?? 0;
+  if (range.where) {
+    // A page is `logPageSize` seqs, so at most that many entries are held, as below.
+    for (;;) {
+      const limit = Math.min(logPageSize, until - after);
+      if (limit <= 0) return;
+      const { entries, next } = await reader.readLogWhere({ after, limit, where: range.where });
+      for (const entry of entries) visit(entry);
+      if (next < after + limit) return;
+      after = next;
+    }
+  }
   for (;;) {
     const page = await reader.readLog({ after, limit: logPageSize });
     for (const entry of page) {

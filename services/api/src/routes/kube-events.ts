@@ -37,7 +37,8 @@ export function kubeEventRoutes(app: FastifyInstance, { reader }: ServerDeps): v
     const query = parseRequest(ListQuery, rawQuery, 'query parameter');
     filterList([], query, eventFields);
     const events = new ControllerEventLog(namespace);
-    await scanLog(reader, (entry) => events.observe(entry));
+    // Only passes record Events: the index rules the rest out unread.
+    await scanLog(reader, (entry) => events.observe(entry), { where: (line) => line.type === 'pass' });
     return listOf('v1', 'Event', filterList(events.list(), query, eventFields));
   };
 
