@@ -48,6 +48,16 @@ export type Bodiless = readonly string[] | ((line: IndexLine) => boolean);
  * seqs. Walk them in order with the cursor.
  */
 export async function readIndexPage(store: EventStore, from: number, to: number, bodiless: Bodiless): Promise<IndexCursor> {
+  const { texts, runs, bodies } = await readPage(store, from, to, bodiless);
+  return new IndexCursor(new LineScanner(texts, from, to, bodiless), runs, bodies);
+}
+
+/** The JSON of the entries with seq in `[from, to]` that are not `bodiless`, by seq: `readIndexPage` without the lines. */
+export async function readIndexedJson(store: EventStore, from: number, to: number, bodiless: Bodiless): Promise<[number, string][]> {
+  return (await readPage(store, from, to, bodiless)).bodies;
+}
+
+async function readPage(store: EventStore, from: number, to: number, bodiless: Bodiless): Promise<{ texts: string[]; runs: [number, number][]; bodies: [number, string][] }> {
   const blocks: string[] = [];
   for (let b = indexBlockOf(from); b <= indexBlockOf(to); b++) blocks.push(store.keys.indexBlock(b));
   const texts = (to < from ? [] : await store.redis.mget(blocks)).filter((t): t is string => !!t);
@@ -59,7 +69,7 @@ export async function readIndexPage(store: EventStore, from: number, to: number,
     expected = line.seq + 1;
   }
   if (expected <= to) addRun(runs, expected, to);
-  return new IndexCursor(new LineScanner(texts, from, to, bodiless), runs, await readRuns(store, runs));
+  return { texts, runs, bodies: await readRuns(store, runs) };
 }
 
 /**

@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 import { CommitBuilder, type CommitOutcome, parseOutcome } from './commit.ts';
 import type { EventEntry, LogEntry } from './entries.ts';
 import { AllNodes, Keys } from './keys.ts';
-import { type IndexLine, readIndexPage } from './log-index.ts';
+import { type IndexLine, readIndexedJson } from './log-index.ts';
 import { parseRecord, Slice } from './slice.ts';
 import { LogSchemaVersion, upcastEntry } from './upcast.ts';
 
@@ -253,10 +253,8 @@ export class EventStore {
   async readLogWhere({ after = 0, limit = 10_000, where }: { after?: number; limit?: number; where: (line: IndexLine) => boolean }): Promise<{ entries: LogEntry[]; next: number }> {
     const to = Math.min(after + limit, await this.lastSeq());
     if (to <= after) return { entries: [], next: after };
-    const cursor = await readIndexPage(this, after + 1, to, (line) => !where(line));
-    const entries: LogEntry[] = [];
-    while (cursor.next()) if (cursor.json !== undefined) entries.push(entryOf(cursor.json, cursor.seq));
-    return { entries, next: to };
+    const read = await readIndexedJson(this, after + 1, to, (line) => !where(line));
+    return { entries: read.map(([seq, json]) => entryOf(json, seq)), next: to };
   }
 
   /** The seq the log was trimmed behind (0: none): see `trimLog`. */
