@@ -7,7 +7,7 @@
  */
 import { type ClusterEvent, EventType, eventObject } from '@everynode/api';
 import type { Decision } from '@everynode/daemonset';
-import { causesOf, type EventEntry, type LogEntry, type PassEntry } from '@everynode/eventlog';
+import { causesOf, type EventEntry, type IndexLine, type LogEntry, type PassEntry } from '@everynode/eventlog';
 
 /** One line of the explanation. */
 export interface ExplainEntry {
@@ -114,9 +114,12 @@ function causeEntry(entry: LogEntry, causeOf: readonly number[]): ExplainEntry {
 }
 
 /**
- * Collects one pod's history over two reads of the log: `observe` every
- * entry (the passes and reports about the pod), then `observeCause` the
- * entries of `causeRange()` (what made those passes run).
+ * Collects one pod's history over reads of the log, each told by index
+ * lines what it may skip unread: `observe` the passes and the reports about
+ * the pod (`mayConcern`); for each pod created (`qualifyingWanted`), find the
+ * newest event before the creating pass that `qualifies` its node and
+ * `addQualifying` it; then `observeCause` the entries of `causeRange()`
+ * (what made those passes run).
  */
 export class PodHistory {
   readonly #namespace: string;
@@ -124,12 +127,17 @@ export class PodHistory {
   readonly #entries = new Map<number, ExplainEntry>();
   /** Cause seq → the passes it caused. */
   readonly #causeOf = new Map<number, number[]>();
-  /** The newest node joined/updated event seen so far, per node: what made a node qualify. */
-  readonly #lastNodeEvent = new Map<string, EventEntry>();
+  /** The creating passes: their seq and node, for the node event that made the node qualify. */
+  readonly #created: { readonly node: string; readonly passSeq: number }[] = [];
 
   constructor(namespace: string, name: string) {
     this.#namespace = namespace;
     this.#name = name;
+  }
+
+  /** By its index line: whether an entry may concern the first read (a pass, or an event about the pod). */
+  mayConcern(line: IndexLine): boolean {
+    return line.type === 'pass' || line.object === `pod/${this.#namespace}/${this.#name}`;
   }
 
   /** First read: take `entry` if it is about the pod. */
@@ -137,7 +145,7 @@ export class PodHistory {
     if (entry.kind === 'pass') {
       const decisions = entry.decisions.filter((d) => isAbout(d, this.#namespace, this.#name));
       if (decisions.length === 0) return;
-      for (const d of decisions) if (d.type === 'PodCreateRequested') this.#qualifying(d.node, entry.seq);
+      for (const d of decisions) if (d.type === 'PodCreateRequested') this.#created.push({ node: d.node, passSeq: entry.seq });
       const object = `daemonset.apps/${entry.daemonSet}`;
       // The causes of these decisions: the events about their node (or all nodes), not every cause of the pass.
       const causes = [...new Set(decisions.flatMap((d) => ('node' in d ? causesOf(entry, d.node) : [...entry.causes])))].sort((a, b) => a - b);
@@ -146,20 +154,34 @@ export class PodHistory {
       return;
     }
     const { type } = entry.event;
-    if ((type === EventType.NodeJoined || type === EventType.NodeUpdated) && entry.applied) {
-      this.#lastNodeEvent.set(metaOf(entry.event).name ?? '', entry);
-      return;
-    }
     if (type !== EventType.PodStatus && type !== EventType.PodDeleted) return;
     const meta = metaOf(entry.event);
     if (meta.namespace !== this.#namespace || meta.name !== this.#name) return;
     this.#entries.set(entry.seq, { seq: entry.seq, at: entry.at, kind: 'event', type, object: eventObject(entry.event), summary: podEventSummary(entry) });
   }
 
-  /** The node event that made `node` qualify for the pod created by pass `passSeq`: the newest one before it. */
-  #qualifying(node: string, passSeq: number): void {
-    const event = this.#lastNodeEvent.get(node);
-    if (event === undefined || this.#entries.has(event.seq)) return;
+  /**
+   * For the second read, per pod created: its node, the creating pass, and
+   * which index lines may be a join or update of that node.
+   */
+  qualifyingWanted(): { readonly node: string; readonly passSeq: number; readonly mayConcern: (line: IndexLine) => boolean }[] {
+    return this.#created.map(({ node, passSeq }) => ({
+      node,
+      passSeq,
+      mayConcern: (line: IndexLine) => line.object === `node/${node}` && (line.type === EventType.NodeJoined || line.type === EventType.NodeUpdated),
+    }));
+  }
+
+  /** Whether `entry` could have made `node` qualify: a join or update of it that was applied. */
+  qualifies(entry: LogEntry, node: string): entry is EventEntry {
+    if (entry.kind !== 'event' || !entry.applied) return false;
+    const { type } = entry.event;
+    return (type === EventType.NodeJoined || type === EventType.NodeUpdated) && metaOf(entry.event).name === node;
+  }
+
+  /** Second read's answer: `event`, the newest that `qualifies` before pass `passSeq`, made its node qualify. */
+  addQualifying(event: EventEntry, passSeq: number): void {
+    if (this.#entries.has(event.seq)) return;
     const object = eventObject(event.event);
     this.#entries.set(event.seq, {
       seq: event.seq,
@@ -171,11 +193,11 @@ export class PodHistory {
     });
   }
 
-  /** The stretch of the log the causes not yet described lie in; undefined when there are none. */
-  causeRange(): { after: number; until: number } | undefined {
+  /** The stretch of the log the causes not yet described lie in, and which lines there may be one; undefined when there are none. */
+  causeRange(): { after: number; until: number; where: (line: IndexLine) => boolean } | undefined {
     const missing = [...this.#causeOf.keys()].filter((seq) => !this.#entries.has(seq));
     if (missing.length === 0) return undefined;
-    return { after: Math.min(...missing) - 1, until: Math.max(...missing) };
+    return { after: Math.min(...missing) - 1, until: Math.max(...missing), where: (line) => this.#causeOf.has(line.seq) };
   }
 
   /** Second read: describe `entry` if it caused one of the pod's passes. */

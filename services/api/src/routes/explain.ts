@@ -5,6 +5,7 @@
  * projection does not hold is a 404, worded as a missing pod always is.
  */
 import type { FastifyInstance } from 'fastify';
+import type { EventEntry } from '@everynode/eventlog';
 import type { ServerDeps } from '../deps.ts';
 import { scanLog } from '../log-scan.ts';
 import { PodHistory } from '../pod-history.ts';
@@ -16,8 +17,19 @@ export function explainRoutes(app: FastifyInstance, { reader }: ServerDeps): voi
   app.get('/api/v1/namespaces/:ns/pods/:name/explain', async (request) => {
     const { ns, name } = parseRequest(NamespacedNameParams, request.params, 'path parameter');
     const history = new PodHistory(ns, name);
-    await scanLog(reader, (entry) => history.observe(entry));
-    // Causes precede their passes closely, so the second read covers a short stretch.
+    await scanLog(reader, (entry) => history.observe(entry), { where: (line) => history.mayConcern(line) });
+    for (const { node, passSeq, mayConcern } of history.qualifyingWanted()) {
+      let newest: EventEntry | undefined;
+      await scanLog(
+        reader,
+        (entry) => {
+          if (history.qualifies(entry, node)) newest = entry;
+        },
+        { until: passSeq - 1, where: mayConcern },
+      );
+      if (newest) history.addQualifying(newest, passSeq);
+    }
+    // Causes precede their passes closely, so the last read covers a short stretch.
     const causes = history.causeRange();
     if (causes) await scanLog(reader, (entry) => history.observeCause(entry), causes);
     if (history.empty && !(await reader.getPod(ns, name))) throw new StatusError(notFound(Resources.pods, name));
