@@ -106,23 +106,38 @@ export async function takeSnapshot(store: EventStore, { minEntries = 1 }: { minE
 
 /** The live projection, whole, as a `ClusterState`. */
 export async function liveState(store: EventStore): Promise<ClusterState> {
+  return (await liveStateAt(store)).state;
+}
+
+/**
+ * The live projection and the seq of the last entry it includes, read as
+ * one: the objects in one MULTI with the seq, then the revisions, again if
+ * an entry came in between (every commit changes the seq and the projection
+ * together).
+ */
+async function liveStateAt(store: EventStore): Promise<{ state: ClusterState; seq: number }> {
   const { redis, keys } = store;
-  const [nodes, pods, records, versions] = await Promise.all([
-    redis.hgetall(keys.nodes),
-    redis.hgetall(keys.pods),
-    redis.hgetall(keys.daemonSets),
-    redis.hgetall(keys.versions),
-  ]);
-  const state = emptyClusterState();
-  for (const [name, json] of Object.entries(nodes)) state.nodes.set(name, JSON.parse(json) as Node);
-  for (const [key, json] of Object.entries(pods)) state.pods.set(key, JSON.parse(json) as Pod);
-  for (const [key, json] of Object.entries(versions)) state.versions.set(key, JSON.parse(json) as ObjectVersion);
-  for (const [dsKey, json] of Object.entries(records)) {
-    const revisions = await redis.hgetall(keys.revisions(dsKey));
-    const parsed = new Map(Object.entries(revisions).map(([n, r]) => [n, JSON.parse(r) as ControllerRevision]));
-    state.daemonSets.set(dsKey, parseRecord(json, parsed));
+  for (let attempt = 0; ; attempt++) {
+    const replies = (await redis.multi().get(keys.seq).hgetall(keys.nodes).hgetall(keys.pods).hgetall(keys.daemonSets).hgetall(keys.versions).exec()) ?? [];
+    for (const [error] of replies) if (error) throw error;
+    const [seq, nodes, pods, records, versions] = replies.map(([, value]) => value) as [string | null, Record<string, string>, Record<string, string>, Record<string, string>, Record<string, string>];
+    const dsKeys = Object.keys(records);
+    const pipeline = redis.pipeline();
+    for (const dsKey of dsKeys) pipeline.hgetall(keys.revisions(dsKey));
+    pipeline.get(keys.seq);
+    const after = (await pipeline.exec()) ?? [];
+    if (after.at(-1)?.[1] !== seq && attempt < 20) continue;
+    const state = emptyClusterState();
+    for (const [name, json] of Object.entries(nodes)) state.nodes.set(name, JSON.parse(json) as Node);
+    for (const [key, json] of Object.entries(pods)) state.pods.set(key, JSON.parse(json) as Pod);
+    for (const [key, json] of Object.entries(versions)) state.versions.set(key, JSON.parse(json) as ObjectVersion);
+    dsKeys.forEach((dsKey, i) => {
+      const revisions = (after[i]?.[1] ?? {}) as Record<string, string>;
+      const parsed = new Map(Object.entries(revisions).map(([n, r]) => [n, JSON.parse(r) as ControllerRevision]));
+      state.daemonSets.set(dsKey, parseRecord(records[dsKey] as string, parsed));
+    });
+    return { state, seq: Number(seq ?? 0) };
   }
-  return state;
 }
 
 /** Every object of a state as `kind/key → JSON`, to compare two states. */
@@ -154,12 +169,12 @@ export function diffStates(live: ClusterState, replayed: ClusterState): string[]
   return differences.sort();
 }
 
-/** Rebuild the present from the log and compare it with the live projection. */
+/** Rebuild the present from the log and compare it with the live projection, both as of the same entry. */
 export async function verify(store: EventStore): Promise<{ consistent: boolean; differences: string[]; seq: number }> {
-  const seqBefore = await store.lastSeq();
+  const live = await liveStateAt(store);
   // From the first entry while the log is whole: the log alone must imply the state (snapshots are only used once it is trimmed).
-  const [live, replayed] = await Promise.all([liveState(store), replay(store, { toSeq: seqBefore, useSnapshots: false })]);
-  const differences = diffStates(live, replayed.state);
+  const replayed = await replay(store, { toSeq: live.seq, useSnapshots: false });
+  const differences = diffStates(live.state, replayed.state);
   return { consistent: differences.length === 0, differences, seq: replayed.seq };
 }
 
