@@ -68,7 +68,12 @@ for e = 1, nEntries do
   local seq = redis.call('INCR', seqKey)
   seqs[e] = seq
   redis.call('XADD', log, seq .. '-0', 'e', bodies[e])
-  redis.call('APPEND', indexPrefix .. math.floor(seq / 1000), headers[e] ~= '' and (seq .. ' ' .. headers[e] .. '\n') or (seq .. '\n'))
+  local block = indexPrefix .. math.floor(seq / 1000)
+  redis.call('APPEND', block, headers[e] ~= '' and (seq .. ' ' .. headers[e] .. '\n') or (seq .. '\n'))
+  if seq % 1000 == 999 then
+    -- The block is complete: written again, it drops the room APPEND kept for growth.
+    redis.call('SET', block, redis.call('GET', block))
+  end
   if fields[e] ~= '' then
     redis.call('HSET', seen, fields[e], seq)
   end
