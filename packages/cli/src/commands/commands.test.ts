@@ -1,20 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Decision } from '@everynode/daemonset';
 import type { LogEntry } from '@everynode/client';
-import type { CannedServer, Handler } from '../testing/canned-server.ts';
-import { notFound, startCannedServer } from '../testing/canned-server.ts';
+import { cannedServerPerTest, notFound } from '../testing/canned-server.ts';
 import { runEverynode } from '../testing/run.ts';
 
-let server: CannedServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-async function serve(routes: Record<string, Handler>): Promise<CannedServer> {
-  server = await startCannedServer(routes);
-  return server;
-}
+const { serve } = cannedServerPerTest();
 
 describe('everynode node', () => {
   it('join builds a v1 Node from flags and posts it', async () => {

@@ -1,20 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DaemonSet, Pod } from '@everynode/api';
 import type { KubeEvent } from '@everynode/client';
-import type { CannedServer, Handler } from '../testing/canned-server.ts';
-import { list, notFound, startCannedServer } from '../testing/canned-server.ts';
+import type { Handler } from '../testing/canned-server.ts';
+import { cannedServerPerTest, list, notFound } from '../testing/canned-server.ts';
 import { runEverynode } from '../testing/run.ts';
 
-let server: CannedServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-async function serve(routes: Record<string, Handler>): Promise<CannedServer> {
-  server = await startCannedServer(routes);
-  return server;
-}
+const { serve } = cannedServerPerTest();
 
 const owner = [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'fluentd', uid: 'u1', controller: true }];
 
@@ -189,9 +180,8 @@ describe('everynode describe ds', () => {
 
   it('refuses an unknown resource type, and names the server when nothing listens', async () => {
     expect(await runEverynode(['describe', 'foo', 'x'])).toEqual({ code: 1, stdout: '', stderr: 'error: the server doesn\'t have a resource type "foo"\n' });
-    const { url } = await serve({});
-    await server?.close();
-    server = undefined;
+    const { url, close } = await serve({});
+    await close();
     expect((await runEverynode(['describe', 'ds', 'x', '--server', url])).stderr).toBe(
       `error: cannot reach everynode at ${url} (connect ECONNREFUSED): start one with \`everynode up\`\n`,
     );

@@ -1,19 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PodExplanation } from '@everynode/client';
-import type { CannedServer, Handler } from '../testing/canned-server.ts';
-import { notFound, startCannedServer } from '../testing/canned-server.ts';
+import type { Handler } from '../testing/canned-server.ts';
+import { cannedServerPerTest, notFound } from '../testing/canned-server.ts';
 import { runEverynode } from '../testing/run.ts';
 
-let server: CannedServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-async function serve(routes: Record<string, Handler>): Promise<string> {
-  server = await startCannedServer(routes);
-  return server.url;
-}
+const canned = cannedServerPerTest();
+const serve = async (routes: Record<string, Handler>) => (await canned.serve(routes)).url;
 
 const explanation: PodExplanation = {
   pod: { namespace: 'kube-system', name: 'fluentd-x7k2p' },

@@ -1,19 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { CannedServer, Handler } from '../testing/canned-server.ts';
-import { list, notFound, startCannedServer } from '../testing/canned-server.ts';
+import { describe, expect, it } from 'vitest';
+import type { Handler } from '../testing/canned-server.ts';
+import { cannedServerPerTest, list, notFound } from '../testing/canned-server.ts';
 import { daemonSet, node, pod } from '../testing/objects.ts';
 import { runEverynode } from '../testing/run.ts';
 
-let server: CannedServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-async function serve(routes: Record<string, Handler>): Promise<string> {
-  server = await startCannedServer(routes);
-  return server.url;
-}
+const canned = cannedServerPerTest();
+const serve = async (routes: Record<string, Handler>) => (await canned.serve(routes)).url;
 
 const fluentd = daemonSet('fluentd', {
   namespace: 'kube-system',
@@ -74,7 +66,7 @@ describe('everynode get', () => {
     const url = await serve({ 'GET /api/v1/nodes': () => list('NodeList', [node('m1', { roles: ['master'] })]) });
     const result = await runEverynode(['get', 'nodes', '-l', 'node-role.kubernetes.io/master', '-o', 'name', '--server', url]);
     expect(result.stdout).toBe('node/m1\n');
-    expect(server?.requests[0]?.query.get('labelSelector')).toBe('node-role.kubernetes.io/master');
+    expect(canned.current?.requests[0]?.query.get('labelSelector')).toBe('node-role.kubernetes.io/master');
   });
 
   it('refuses an unknown resource type', async () => {
@@ -89,8 +81,7 @@ describe('everynode get', () => {
 
   it('names the URL and `everynode up` when nothing listens', async () => {
     const url = await serve({});
-    await server?.close();
-    server = undefined;
+    await canned.current?.close();
     expect(await runEverynode(['get', 'ds', '--server', url])).toEqual({
       code: 1,
       stdout: '',

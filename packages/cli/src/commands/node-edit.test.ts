@@ -1,21 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Node } from '@everynode/api';
-import type { CannedServer } from '../testing/canned-server.ts';
-import { notFound, startCannedServer } from '../testing/canned-server.ts';
+import { cannedServerPerTest, notFound } from '../testing/canned-server.ts';
 import { node } from '../testing/objects.ts';
 import { runEverynode } from '../testing/run.ts';
 
-let server: CannedServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const canned = cannedServerPerTest();
 
 /** A node API holding `stored`: GET answers it, PUT replaces it. */
 async function serveNode(stored: Node): Promise<{ current: () => Node; puts: () => number }> {
   let current = stored;
   let puts = 0;
-  server = await startCannedServer({
+  await canned.serve({
     [`GET /api/v1/nodes/${stored.metadata.name}`]: () => ({ status: 200, body: current }),
     [`PUT /api/v1/nodes/${stored.metadata.name}`]: (r) => {
       puts++;
@@ -26,7 +21,7 @@ async function serveNode(stored: Node): Promise<{ current: () => Node; puts: () 
   return { current: () => current, puts: () => puts };
 }
 
-const run = (...args: string[]) => runEverynode([...args, '--server', server?.url ?? '']);
+const run = (...args: string[]) => runEverynode([...args, '--server', canned.current?.url ?? '']);
 
 function withTaints(taints: NonNullable<Node['spec']>['taints']): Node {
   const n = node('w1');
@@ -68,7 +63,7 @@ describe('everynode label node', () => {
   });
 
   it('reports a missing node as NotFound', async () => {
-    server = await startCannedServer({ 'GET /api/v1/nodes/nope': () => notFound('nodes', 'nope') });
+    await canned.serve({ 'GET /api/v1/nodes/nope': () => notFound('nodes', 'nope') });
     expect(await run('label', 'node', 'nope', 'a=b')).toEqual({ code: 1, stdout: '', stderr: 'Error from server (NotFound): nodes "nope" not found\n' });
   });
 });
@@ -130,7 +125,7 @@ describe('everynode cordon / uncordon', () => {
   });
 
   it('reports a missing node as NotFound', async () => {
-    server = await startCannedServer({ 'GET /api/v1/nodes/nope': () => notFound('nodes', 'nope') });
+    await canned.serve({ 'GET /api/v1/nodes/nope': () => notFound('nodes', 'nope') });
     expect(await run('cordon', 'nope')).toEqual({ code: 1, stdout: '', stderr: 'Error from server (NotFound): nodes "nope" not found\n' });
   });
 });

@@ -1,21 +1,11 @@
 import { PassThrough } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { CannedServer, Handler } from '../testing/canned-server.ts';
-import { startCannedServer } from '../testing/canned-server.ts';
+import { describe, expect, it } from 'vitest';
+import { cannedServerPerTest } from '../testing/canned-server.ts';
 import { daemonSet, node, pod } from '../testing/objects.ts';
 import { runEverynode } from '../testing/run.ts';
 import { withProgress } from '../wait-progress.ts';
 
-let server: CannedServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-async function serve(routes: Record<string, Handler>): Promise<CannedServer> {
-  server = await startCannedServer(routes);
-  return server;
-}
+const { serve } = cannedServerPerTest();
 
 const joined = { seq: 7, kind: 'event', at: '2026-11-28T11:00:00.000Z', applied: true, event: { type: 'io.everynode.node.joined', data: { metadata: { name: 'worker01' } } } };
 

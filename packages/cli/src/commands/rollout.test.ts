@@ -1,24 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ControllerRevision, DaemonSet } from '@everynode/api';
 import { revisionPatch } from '@everynode/daemonset';
-import type { CannedServer, Handler } from '../testing/canned-server.ts';
-import { list, notFound, startCannedServer } from '../testing/canned-server.ts';
+import type { Handler } from '../testing/canned-server.ts';
+import { cannedServerPerTest, list, notFound } from '../testing/canned-server.ts';
 import { daemonSet } from '../testing/objects.ts';
 import { runEverynode } from '../testing/run.ts';
 
-let server: CannedServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-async function serve(routes: Record<string, Handler>): Promise<CannedServer> {
-  server = await startCannedServer(routes);
-  return server;
-}
+const canned = cannedServerPerTest();
+const serve = (routes: Record<string, Handler>) => canned.serve(routes);
 
 const dsPath = 'GET /apis/apps/v1/namespaces/kube-system/daemonsets/fluentd';
-const run = (args: string[]) => runEverynode([...args, '-n', 'kube-system', '--server', server?.url ?? ''], { pollIntervalMs: 5 });
+const run = (args: string[]) => runEverynode([...args, '-n', 'kube-system', '--server', canned.current?.url ?? ''], { pollIntervalMs: 5 });
 
 /** fluentd at `generation`, as the controller last observed it. */
 function fluentd(generation: number, status: Partial<NonNullable<DaemonSet['status']>> & { observedGeneration: number }, strategy = 'RollingUpdate'): DaemonSet {
@@ -93,7 +85,7 @@ describe('everynode rollout status', () => {
   it('reports a missing DaemonSet as NotFound, and one deleted while waited on', async () => {
     await serve({ [dsPath]: () => notFound('daemonsets.apps', 'fluentd') });
     expect((await run(['rollout', 'status', 'ds/fluentd'])).stderr).toBe('Error from server (NotFound): daemonsets.apps "fluentd" not found\n');
-    await server?.close();
+    await canned.current?.close();
     let calls = 0;
     await serve({ [dsPath]: () => (calls++ === 0 ? { status: 200, body: updating } : notFound('daemonsets.apps', 'fluentd')) });
     expect((await run(['rollout', 'status', 'ds/fluentd'])).stderr).toBe('error: object has been deleted\n');
@@ -158,7 +150,7 @@ describe('everynode rollout history', () => {
   it('says so when a revision or any history is missing', async () => {
     await serve({ [dsPath]: () => ({ status: 200, body: withImage('fluentd:v3') }), [revisionsPath]: () => list('ControllerRevisionList', history) });
     expect(await run(['rollout', 'history', 'ds/fluentd', '--revision', '7'])).toEqual({ code: 1, stdout: '', stderr: 'error: unable to find the specified revision\n' });
-    await server?.close();
+    await canned.current?.close();
     await serve({ [dsPath]: () => ({ status: 200, body: withImage('fluentd:v3') }), [revisionsPath]: () => list('ControllerRevisionList', []) });
     expect((await run(['rollout', 'history', 'ds/fluentd'])).stdout).toBe('daemonset.apps/fluentd \nNo rollout history found.\n');
   });
@@ -170,7 +162,7 @@ describe('everynode rollout undo', () => {
     [revisionsPath]: () => list('ControllerRevisionList', history),
     'PUT /apis/apps/v1/namespaces/kube-system/daemonsets/fluentd': (r) => ({ status: 200, body: r.body }),
   });
-  const put = () => server?.requests.find((r) => r.method === 'PUT')?.body as DaemonSet | undefined;
+  const put = () => canned.current?.requests.find((r) => r.method === 'PUT')?.body as DaemonSet | undefined;
 
   it("puts the previous revision's template back, without $patch or status", async () => {
     await serve(routes());
@@ -185,7 +177,7 @@ describe('everynode rollout undo', () => {
     await serve(routes());
     expect((await run(['rollout', 'undo', 'ds/fluentd', '--to-revision', '1'])).stdout).toBe('daemonset.apps/fluentd rolled back\n');
     expect(put()?.spec.template.spec.containers?.[0]?.image).toBe('fluentd:v1');
-    await server?.close();
+    await canned.current?.close();
     await serve(routes());
     expect(await run(['rollout', 'undo', 'ds/fluentd', '--to-revision', '3'])).toEqual({
       code: 0,
@@ -198,7 +190,7 @@ describe('everynode rollout undo', () => {
   it('refuses a revision not in the history, and a default undo with nothing before', async () => {
     await serve(routes());
     expect(await run(['rollout', 'undo', 'ds/fluentd', '--to-revision', '4'])).toEqual({ code: 1, stdout: '', stderr: 'error: unable to find specified revision 4 in history\n' });
-    await server?.close();
+    await canned.current?.close();
     await serve({ ...routes(), [revisionsPath]: () => list('ControllerRevisionList', history.slice(2, 3)) });
     expect((await run(['rollout', 'undo', 'ds/fluentd'])).stderr).toBe('error: no last revision to roll back to\n');
   });

@@ -5,6 +5,7 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterEach } from 'vitest';
 
 export interface CannedRequest {
   readonly method: string;
@@ -71,4 +72,25 @@ export function notFound(kind: string, name: string): CannedAnswer {
 /** A 200 list answer. */
 export function list(kind: string, items: unknown[]): CannedAnswer {
   return { status: 200, body: { apiVersion: kind === 'DaemonSetList' ? 'apps/v1' : 'v1', kind, metadata: { resourceVersion: '1' }, items } };
+}
+
+/**
+ * For a test file: `serve(routes)` starts a canned server that the file's
+ * `afterEach` closes; `current` is the one running.
+ */
+export function cannedServerPerTest(): { serve(routes: Readonly<Record<string, Handler>>): Promise<CannedServer>; readonly current: CannedServer | undefined } {
+  let server: CannedServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+  return {
+    async serve(routes) {
+      server = await startCannedServer(routes);
+      return server;
+    },
+    get current() {
+      return server;
+    },
+  };
 }
