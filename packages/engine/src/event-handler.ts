@@ -6,23 +6,12 @@
  * dropped connection is thrown and retried with backoff.
  */
 import { type ClusterEvent, type DaemonSet } from '@everynode/api';
-import type { EventStore } from '@everynode/eventlog';
 import { type Job, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
-import type { Logger } from 'pino';
 import type { Metrics } from './metrics.ts';
-import { QueueName, queuePrefix, requestPass, type Queues } from './queues.ts';
+import { bullWorkerOptions, type EngineWorkerOptions, QueueName, requestPass } from './queues.ts';
 import { admit } from './validate.ts';
 
-export interface EventHandlerOptions {
-  readonly connection: Redis;
-  readonly prefix: string;
-  readonly store: EventStore;
-  readonly queues: Queues;
-  readonly metrics: Metrics;
-  readonly logger: Logger;
-  /** BullMQ lock duration (and stalled-job check interval). Default 30 s. */
-  readonly lockDurationMs?: number;
+export interface EventHandlerOptions extends EngineWorkerOptions {
   /** Jobs handled at once by this process. Default 16. */
   readonly concurrency?: number;
 }
@@ -61,13 +50,7 @@ export async function handleEvents(job: Pick<Job, 'id' | 'data'>, options: Event
 }
 
 export function startEventHandler(options: EventHandlerOptions): Worker {
-  const worker = new Worker(QueueName.Events, (job) => timed(options.metrics, QueueName.Events, job, () => handleEvents(job, options)), {
-    connection: options.connection,
-    prefix: queuePrefix(options.prefix),
-    concurrency: options.concurrency ?? 16,
-    lockDuration: options.lockDurationMs ?? 30_000,
-    stalledInterval: options.lockDurationMs ?? 30_000,
-  });
+  const worker = new Worker(QueueName.Events, (job) => timed(options.metrics, QueueName.Events, job, () => handleEvents(job, options)), bullWorkerOptions(options, options.concurrency ?? 16));
   worker.on('failed', (job, error) => options.logger.error({ jobId: job?.id, attempt: job?.attemptsMade, err: error }, 'event job failed'));
   return worker;
 }

@@ -3,8 +3,11 @@
  * cluster's hash tag `{prefix}`, so queue keys and the log's keys share one
  * Redis Cluster slot, and several clusters can share one Redis.
  */
-import { Queue, type JobsOptions } from 'bullmq';
+import type { EventStore } from '@everynode/eventlog';
+import { Queue, type JobsOptions, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Metrics } from './metrics.ts';
 
 export const QueueName = {
   /** CloudEvents in: job data is one CloudEvent (or, from our own ingress, an array of them). */
@@ -77,4 +80,27 @@ export async function requestPass(queues: Queues, daemonSet: string): Promise<vo
 export async function requestWake(queues: Queues, daemonSet: string, delayMs: number, now: number): Promise<void> {
   const due = now + delayMs;
   await queues.reconcile.add('wake', { daemonSet }, { delay: delayMs, jobId: jobIdFor(`wake/${daemonSet}/${due}`) });
+}
+
+/** What every worker of the engine (events, reconcile) is given. */
+export interface EngineWorkerOptions {
+  readonly connection: Redis;
+  readonly prefix: string;
+  readonly store: EventStore;
+  readonly queues: Queues;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  /** BullMQ lock duration (and stalled-job check interval). Default 30 s. */
+  readonly lockDurationMs?: number;
+}
+
+/** BullMQ's options for an engine worker running `concurrency` jobs at once. */
+export function bullWorkerOptions(options: EngineWorkerOptions, concurrency: number): WorkerOptions {
+  return {
+    connection: options.connection,
+    prefix: queuePrefix(options.prefix),
+    concurrency,
+    lockDuration: options.lockDurationMs ?? 30_000,
+    stalledInterval: options.lockDurationMs ?? 30_000,
+  };
 }

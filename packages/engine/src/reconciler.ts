@@ -4,23 +4,12 @@
  * DaemonSet run at once, and a request made during a pass runs after it.
  * Waits (failed-pod backoff, minReadySeconds) become delayed `wake` jobs.
  */
-import { type EventStore, reconcile, takeSnapshot, trimLog } from '@everynode/eventlog';
+import { reconcile, takeSnapshot, trimLog } from '@everynode/eventlog';
 import { type Job, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
-import type { Logger } from 'pino';
 import { timed } from './event-handler.ts';
-import type { Metrics } from './metrics.ts';
-import { QueueName, queuePrefix, requestPass, requestWake, type Queues } from './queues.ts';
+import { bullWorkerOptions, type EngineWorkerOptions, QueueName, requestPass, requestWake, type Queues } from './queues.ts';
 
-export interface ReconcilerOptions {
-  readonly connection: Redis;
-  readonly prefix: string;
-  readonly store: EventStore;
-  readonly queues: Queues;
-  readonly metrics: Metrics;
-  readonly logger: Logger;
-  /** BullMQ lock duration (and stalled-job check interval). Default 30 s. */
-  readonly lockDurationMs?: number;
+export interface ReconcilerOptions extends EngineWorkerOptions {
   /** Passes run at once by this process (over different DaemonSets). Default 4. */
   readonly concurrency?: number;
   /** Called after a pass recorded commands, so the outbox is published at once. */
@@ -78,13 +67,7 @@ async function sweep(options: ReconcilerOptions): Promise<{ swept: string[] }> {
 }
 
 export function startReconciler(options: ReconcilerOptions): Worker {
-  const worker = new Worker(QueueName.Reconcile, (job) => timed(options.metrics, QueueName.Reconcile, job, () => handleReconcile(job, options)), {
-    connection: options.connection,
-    prefix: queuePrefix(options.prefix),
-    concurrency: options.concurrency ?? 4,
-    lockDuration: options.lockDurationMs ?? 30_000,
-    stalledInterval: options.lockDurationMs ?? 30_000,
-  });
+  const worker = new Worker(QueueName.Reconcile, (job) => timed(options.metrics, QueueName.Reconcile, job, () => handleReconcile(job, options)), bullWorkerOptions(options, options.concurrency ?? 4));
   worker.on('failed', (job, error) => options.logger.error({ jobId: job?.id, daemonSet: job?.data?.daemonSet, err: error }, 'pass failed'));
   return worker;
 }
