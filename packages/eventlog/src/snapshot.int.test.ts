@@ -80,26 +80,6 @@ describe('retention', () => {
     await expect(replay(store, { toSeq: snapshot.seq - 1 })).rejects.toThrow(/trimmed/);
     expect(await latestSnapshot(store)).toEqual(snapshot);
   });
-
-  it('forgets the idempotency keys of the events trimmed, so memory stays bounded; a late copy of one changes nothing', async () => {
-    const joined = (i: number) => event('io.everynode.node.joined', node(`n${i}`));
-    await store.accept([event('io.everynode.daemonset.applied', ds)], t0);
-    const early = joined(0);
-    await store.accept([early], t0);
-    await history(1, 5);
-    const snapshot = (await takeSnapshot(store))!;
-    const late = joined(5);
-    await store.accept([late, event('io.everynode.node.removed', { metadata: { name: 'n0' } })], t0);
-    await trimLog(store);
-    expect(await store.seqOf(early)).toBeUndefined();
-    expect(await store.seqOf(late)).toBeGreaterThan(snapshot.seq);
-    expect(await redis.hlen(store.keys.seen)).toBe(2);
-    // The copy is a new entry, but older than the node's removal: n0 stays gone.
-    const [copy] = (await store.accept([early], t0)).results;
-    expect(copy).toMatchObject({ duplicate: false, applied: false });
-    expect(await store.getNode('n0')).toBeUndefined();
-    expect(await verify(store)).toMatchObject({ consistent: true });
-  });
 });
 
 describe('export of a trimmed log', () => {

@@ -10,7 +10,7 @@
 import type { ControllerRevision, DaemonSet, Node, Pod } from '@everynode/api';
 import { type ClusterState, type ControllerRecord, emptyClusterState, type ObjectVersion } from '@everynode/daemonset';
 import { indexBlockOf } from './log-index.ts';
-import { dedupeField, type EventStore } from './store.ts';
+import type { EventStore } from './store.ts';
 
 interface SerializedState {
   nodes: [string, Node][];
@@ -88,28 +88,16 @@ export async function setHorizon(store: EventStore, seq: number): Promise<void> 
 /**
  * Trim the log behind the newest snapshot (or the one at or before
  * `behindSeq`): entries up to the snapshot's seq are deleted, and so are
- * older snapshots; replay starts from it. The idempotency keys of the
- * events trimmed go too, so retention bounds memory: a copy of one of them
- * delivered later is accepted again — and, older than what is known of its
- * object, changes nothing. Returns the new horizon, or the old one when
- * there is no snapshot to trim behind.
+ * older snapshots; replay starts from it. Returns the new horizon, or the
+ * old one when there is no snapshot to trim behind.
  */
 export async function trimLog(store: EventStore, behindSeq = Infinity): Promise<number> {
   const snapshot = await latestSnapshot(store, behindSeq);
   const horizon = await logHorizon(store);
   if (!snapshot || snapshot.seq <= horizon) return horizon;
   const older = await store.redis.zrangebyscore(snapshotsKey(store), '-inf', `(${snapshot.seq}`);
-  const dedupeFields: string[] = [];
-  for (let after = horizon; after < snapshot.seq; ) {
-    // Passes have no idempotency key: the index spares reading them.
-    const { entries, next } = await store.readLogWhere({ after, limit: Math.min(10_000, snapshot.seq - after), where: (line) => line.type !== 'pass' });
-    for (const entry of entries) if (entry.kind === 'event') dedupeFields.push(dedupeField(entry.event));
-    if (next === after) break;
-    after = next;
-  }
-  const multi = store.redis.multi();
-  for (let i = 0; i < dedupeFields.length; i += 1000) multi.hdel(store.keys.seen, ...dedupeFields.slice(i, i + 1000));
-  multi
+  const multi = store.redis
+    .multi()
     .xtrim(store.keys.log, 'MINID', `${snapshot.seq + 1}-0`)
     .set(horizonKey(store), String(snapshot.seq))
     .zremrangebyscore(snapshotsKey(store), '-inf', `(${snapshot.seq}`);
