@@ -80,6 +80,20 @@ describe('retention', () => {
     await expect(replay(store, { toSeq: snapshot.seq - 1 })).rejects.toThrow(/trimmed/);
     expect(await latestSnapshot(store)).toEqual(snapshot);
   });
+
+  it('keeps the idempotency keys of the events it trims: a late copy of one is still a duplicate (CONTRACT §2)', async () => {
+    await store.accept([event('io.everynode.daemonset.applied', ds)], t0);
+    const early = event('io.everynode.node.joined', node('n0'));
+    const [first] = (await store.accept([early], t0)).results;
+    await history(1, 5);
+    await takeSnapshot(store);
+    await history(5, 6);
+    expect(await trimLog(store)).toBeGreaterThan(first!.seq);
+    const last = await store.lastSeq();
+    const [copy] = (await store.accept([early], t0)).results;
+    expect(copy).toMatchObject({ duplicate: true, seq: first!.seq });
+    expect(await store.lastSeq()).toBe(last);
+  });
 });
 
 describe('export of a trimmed log', () => {
