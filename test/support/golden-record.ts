@@ -7,7 +7,7 @@
  * diffs: a recorded history is a fixture, not an output.
  */
 import { writeFileSync } from 'node:fs';
-import { exportLog, LogSchemaVersion } from '@everynode/eventlog';
+import { exportLog, LogSchemaVersion, upcastEntry } from '@everynode/eventlog';
 import type { Engine } from '@everynode/engine';
 import { cloudEvent, destroyPrefix, eventually, fixture, testAgent, testEngine } from './cluster.ts';
 import { daemonSet, nodes, Sim } from './rollout-manifests.ts';
@@ -83,8 +83,10 @@ function asV1(text: string): string {
     .split('\n')
     .filter((l) => l !== '')
     .map((line) => {
-      const { v, ...entry } = JSON.parse(line) as Record<string, unknown>;
-      if (v !== LogSchemaVersion) throw new Error(`unexpected version ${String(v)}`);
+      const stored = JSON.parse(line) as Record<string, unknown>;
+      if (stored.v !== LogSchemaVersion) throw new Error(`unexpected version ${String(stored.v)}`);
+      // Whole, as v1 wrote it (v3 writes a pass's pods by difference).
+      const { v: _v, ...entry } = upcastEntry(stored) as unknown as Record<string, unknown>;
       if (entry.kind === 'event') {
         const { at, applied: _a, ignored: _i, ...rest } = entry;
         return JSON.stringify({ ...rest, acceptedAt: at });

@@ -106,3 +106,20 @@ export function newDaemonPod({ ds, nodeName, hash, sequence, now, nameTaken }: N
     status: { phase: 'Pending' },
   };
 }
+
+/**
+ * The pod `newDaemonPod` gives on `nodeName`, named `name` with uid `uid`,
+ * from `like` — another pod it gave in the same pass (same DaemonSet,
+ * revision and time): daemon pods of one pass differ only in those three
+ * (the node is in the required node affinity, which
+ * `replaceDaemonSetPodNodeNameNodeAffinity` replaces whole). The log stores a
+ * pass's creations this way (`@everynode/eventlog`'s upcast.ts). Shares
+ * `like`'s nested objects, as `newDaemonPod` shares the template's.
+ */
+export function daemonPodLike(like: Pod, nodeName: string, name: string, uid: string): Pod {
+  return {
+    ...like,
+    metadata: { ...like.metadata, name, uid },
+    spec: { ...like.spec, affinity: replaceDaemonSetPodNodeNameNodeAffinity(like.spec.affinity, nodeName) },
+  };
+}

@@ -14,7 +14,7 @@ import { AllNodes } from './keys.ts';
 import { reconcile } from './reconcile.ts';
 import { diffStates, liveState, verify } from './replay.ts';
 import { EventStore } from './store.ts';
-import { LogFormatError } from './upcast.ts';
+import { LogFormatError, LogSchemaVersion } from './upcast.ts';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const t0 = Date.parse('2026-03-01T00:00:00Z');
@@ -66,13 +66,22 @@ afterEach(async () => {
 });
 
 describe('versioned entries', () => {
-  it('stores every event and pass with v: 2', async () => {
+  it(`stores every event and pass with v: ${LogSchemaVersion}, a pass's pods by difference`, async () => {
     await recordHistory();
     const rows = await redis.xrange(source.keys.log, '-', '+');
     expect(rows.length).toBeGreaterThan(5);
-    const kinds = rows.map(([, fields]) => JSON.parse(fields[1] as string) as { v: number; kind: string });
+    const kinds = rows.map(([, fields]) => JSON.parse(fields[1] as string) as { v: number; kind: string; podBase?: object; decisions?: { type: string; pod?: object }[] });
     expect(new Set(kinds.map((k) => k.kind))).toEqual(new Set(['event', 'pass']));
-    expect(kinds.every((k) => k.v === 2)).toBe(true);
+    expect(kinds.every((k) => k.v === LogSchemaVersion)).toBe(true);
+    const creating = kinds.filter((k) => k.decisions?.some((d) => d.type === 'PodCreateRequested'));
+    expect(creating.length).toBeGreaterThan(0);
+    for (const pass of creating) {
+      expect(pass.podBase).toBeDefined();
+      expect(pass.decisions?.filter((d) => d.type === 'PodCreateRequested').every((d) => d.pod === undefined)).toBe(true);
+    }
+    // Read back whole: every creation has its pod.
+    const read = (await source.readLog({ limit: 1000 })).filter((e) => e.kind === 'pass');
+    expect(read.flatMap((e) => e.decisions).filter((d) => d.type === 'PodCreateRequested').every((d) => d.pod.metadata.uid !== undefined)).toBe(true);
   });
 });
 
@@ -81,7 +90,7 @@ describe('export and import', () => {
     await recordHistory();
     const lines = (await exported(source)).trimEnd().split('\n');
     expect(lines).toHaveLength(await source.lastSeq());
-    lines.forEach((line, i) => expect(line.startsWith(`{"seq":${i + 1},"v":2,"kind":`)).toBe(true));
+    lines.forEach((line, i) => expect(line.startsWith(`{"seq":${i + 1},"v":${LogSchemaVersion},"kind":`)).toBe(true));
   });
 
   it('imports into an empty prefix: same log, seq, idempotency and projection; no commands; verify clean', async () => {
@@ -146,7 +155,7 @@ describe('a recorded v1 history (test/fixtures/history-v1.jsonl)', () => {
     // Stored in its own version; read as the current one.
     expect(JSON.parse((await redis.xrange(target.keys.log, '1-0', '1-0'))[0]?.[1][1] as string)).not.toHaveProperty('v');
     const log = await target.readLog({ limit: 100 });
-    expect(log.every((e) => e.v === 2 && typeof e.at === 'string')).toBe(true);
+    expect(log.every((e) => e.v === LogSchemaVersion && typeof e.at === 'string')).toBe(true);
     expect(log.filter((e) => e.kind === 'pass').every((e) => Array.isArray(e.causes))).toBe(true);
     expect(await verify(target)).toMatchObject({ consistent: true });
     const ds = await target.getDaemonSet('kube-system', 'fluentd-elasticsearch');

@@ -1,10 +1,11 @@
 /**
  * Serialising what a pass writes, once: a pass creating 10,000 pods writes
  * each pod to the projection and to the log, and JSON.stringify of the same
- * object twice is time a big pass cannot spare.
+ * object twice is time a big pass cannot spare. In the log, a pass's pods
+ * are written once and the rest named by what differs (see `upcast.ts`, v3).
  */
 import type { Pod } from '@everynode/api';
-import type { Decision } from '@everynode/daemonset';
+import { daemonPodLike, type Decision } from '@everynode/daemonset';
 import type { PassEntry } from './entries.ts';
 
 const cache = new WeakMap<Pod, string>();
@@ -16,14 +17,52 @@ export function podJson(pod: Pod): string {
   return json;
 }
 
-function decisionJson(d: Decision): string {
-  if (d.type !== 'PodCreateRequested') return JSON.stringify(d);
-  return `{"type":"PodCreateRequested","commandId":${JSON.stringify(d.commandId)},"node":${JSON.stringify(d.node)},"pod":${podJson(d.pod)}}`;
-}
+type Create = Extract<Decision, { type: 'PodCreateRequested' }>;
 
-/** A pass entry's JSON, as `JSON.stringify` would give it, with each created pod serialised once. */
+/**
+ * A pass entry's stored JSON (schema v3): as `JSON.stringify` would give it,
+ * except that a created pod `daemonPodLike` rebuilds exactly from the pass's
+ * first created pod (`podBase`) is written as its `name` and `uid` only.
+ */
 export function passEntryJson(entry: Omit<PassEntry, 'seq'>): string {
   const { decisions, ...rest } = entry;
-  const head = JSON.stringify(rest);
-  return `${head.slice(0, -1)},"decisions":[${decisions.map(decisionJson).join(',')}]}`;
+  const base = decisions.find((d): d is Create => d.type === 'PodCreateRequested')?.pod;
+  let compact = 0;
+  const parts = decisions.map((d) => {
+    if (d.type !== 'PodCreateRequested') return JSON.stringify(d);
+    const head = `{"type":"PodCreateRequested","commandId":${JSON.stringify(d.commandId)},"node":${JSON.stringify(d.node)}`;
+    const { name, uid } = d.pod.metadata;
+    if (base !== undefined && typeof uid === 'string' && sameJson(daemonPodLike(base, d.node, name, uid), d.pod)) {
+      compact++;
+      return `${head},"name":${JSON.stringify(name)},"uid":${JSON.stringify(uid)}}`;
+    }
+    return `${head},"pod":${podJson(d.pod)}}`;
+  });
+  const head = JSON.stringify(rest).slice(0, -1);
+  const podBase = compact > 0 && base !== undefined ? `,"podBase":${podJson(base)}` : '';
+  return `${head}${podBase},"decisions":[${parts.join(',')}]}`;
+}
+
+/**
+ * Whether `a` and `b` have the same JSON (key order included), without
+ * writing it: shared objects are compared by identity, and pods of one pass
+ * share their template's.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const other = b as unknown[];
+    return a.length === other.length && a.every((x, i) => sameJson(x, other[i]));
+  }
+  if ('toJSON' in a || 'toJSON' in b) return false;
+  const x = written(a as Record<string, unknown>);
+  const y = written(b as Record<string, unknown>);
+  return x.length === y.length && x.every(([k, v], i) => k === y[i]?.[0] && sameJson(v, y[i]?.[1]));
+}
+
+/** The entries JSON.stringify writes: those whose value is not undefined, a function or a symbol. */
+function written(o: Record<string, unknown>): [string, unknown][] {
+  return Object.entries(o).filter(([, v]) => v !== undefined && typeof v !== 'function' && typeof v !== 'symbol');
 }

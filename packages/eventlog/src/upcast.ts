@@ -15,11 +15,19 @@
  * - pass: `{ kind: 'pass', time, daemonSet, decisions }` — the pass's `now`
  *   was named `time`, and the events that caused it were not recorded.
  *
- * **v2** — current (`LogSchemaVersion`):
+ * **v2**:
  * - event: `{ v: 2, kind: 'event', at, event, applied, ignored? }` —
  *   `acceptedAt` renamed `at`; `evolve`'s outcome is recorded.
  * - pass: `{ v: 2, kind: 'pass', at, daemonSet, decisions, causes }` —
  *   `time` renamed `at`; `causes` lists the seqs of the events it answered.
+ *
+ * **v3** — current (`LogSchemaVersion`). Events as in v2. A pass that
+ * creates pods writes one of them whole, as `podBase`, and a creation whose
+ * pod `daemonPodLike(podBase, node, name, uid)` rebuilds exactly as
+ * `{ type: 'PodCreateRequested', commandId, node, name, uid }` (no `pod`):
+ * daemon pods of one pass differ only in name, uid and node, and a pass
+ * creating 10,000 pods wrote 10,000 copies of the same 1.5 KB (which every
+ * replay then parsed). Reading gives every decision its `pod` again.
  *
  * ## v1 → v2
  * - `acceptedAt` / `time` become `at`.
@@ -33,16 +41,21 @@
  * also read correctly: the v1 step keeps `at`, `applied` and `causes` when
  * they are there.
  *
- * To add v3: describe it here, write `fromV2`, chain it in `upcastEntry`,
+ * ## v2 → v3
+ * Nothing to change: a v2 entry is a v3 entry without `podBase`.
+ *
+ * To add v4: describe it here, write `fromV3`, chain it in `upcastEntry`,
  * and bump `LogSchemaVersion`.
  */
+import type { Pod } from '@everynode/api';
+import { daemonPodLike, type Decision } from '@everynode/daemonset';
 import type { EventEntry, LogEntry, PassEntry } from './entries.ts';
 
 /** The schema version every entry is written in today. */
-export const LogSchemaVersion = 2;
+export const LogSchemaVersion = 3;
 
 /** Schema versions this engine can read. */
-export const ReadableVersions: readonly number[] = [1, 2];
+export const ReadableVersions: readonly number[] = [1, 2, 3];
 
 /** A log entry (or an imported line) that no version describes. Permanent: retrying reads it again. */
 export class LogFormatError extends Error {
@@ -54,13 +67,15 @@ type Raw = Record<string, unknown>;
 /**
  * `raw` (a parsed stored entry with its `seq` set) as the current shape. A
  * current entry is returned as is — replay reads millions of them and must
- * not copy; an older one is rebuilt. Throws `LogFormatError` for an unknown
+ * not copy — but for a pass with `podBase`, whose creations get their pods
+ * back; an older one is rebuilt. Throws `LogFormatError` for an unknown
  * version or kind, or a missing field.
  */
 export function upcastEntry(raw: Raw): LogEntry {
-  if (raw.v === LogSchemaVersion) return raw as unknown as LogEntry;
+  if (raw.v === LogSchemaVersion) return raw.podBase === undefined ? (raw as unknown as LogEntry) : withPods(raw);
   const version = raw.v ?? 1;
   if (version === 1) return fromV1(raw);
+  if (version === 2) return { ...raw, v: LogSchemaVersion } as unknown as LogEntry;
   throw new LogFormatError(`log entry ${String(raw.seq)}: unknown schema version ${JSON.stringify(version)} (this engine reads ${ReadableVersions.join(', ')})`);
 }
 
@@ -80,10 +95,33 @@ export function assertEntryShape(entry: LogEntry): void {
   if (entry.kind === 'pass') {
     if (typeof entry.daemonSet !== 'string') throw missing('daemonSet');
     if (!Array.isArray(entry.decisions)) throw missing('decisions');
+    entry.decisions.forEach((d, i) => {
+      if (d.type === 'PodCreateRequested' && (!d.pod || typeof d.pod !== 'object' || !d.pod.metadata)) throw missing(`decisions[${i}].pod`);
+    });
     if (!Array.isArray(entry.causes)) throw missing('causes');
     return;
   }
   throw new LogFormatError(`${where}: kind ${JSON.stringify((entry as { kind?: unknown }).kind)} is neither "event" nor "pass"`);
+}
+
+/** A v3 pass with `podBase`: every creation given its pod (see the module's comment). */
+function withPods(raw: Raw): LogEntry {
+  const { podBase, ...entry } = raw;
+  const where = `log entry ${String(raw.seq)}`;
+  const base = podBase as Pod;
+  if (raw.kind !== 'pass' || !base || typeof base !== 'object' || !base.metadata || !base.spec) {
+    throw new LogFormatError(`${where}: podBase is not valid${raw.kind === 'pass' ? '' : ' (only a pass has one)'}`);
+  }
+  if (!Array.isArray(raw.decisions)) throw new LogFormatError(`${where}: decisions is missing or not valid`);
+  entry.decisions = (raw.decisions as Raw[]).map((d, i): Decision => {
+    if (d.type !== 'PodCreateRequested' || d.pod !== undefined) return d as unknown as Decision;
+    const { name, uid, ...rest } = d;
+    for (const [field, value] of [['node', d.node], ['name', name], ['uid', uid]] as const) {
+      if (typeof value !== 'string') throw new LogFormatError(`${where}: decisions[${i}].${field} is missing or not a string`);
+    }
+    return { ...rest, pod: daemonPodLike(base, d.node as string, name as string, uid as string) } as unknown as Decision;
+  });
+  return entry as unknown as PassEntry;
 }
 
 function fromV1(raw: Raw): LogEntry {
