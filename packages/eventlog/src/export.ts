@@ -6,7 +6,8 @@
  * starts with that snapshot (`{"kind":"snapshot","seq":S,"at":…,"state":…}`):
  * the history before it is only there.
  */
-import { latestSnapshot, loadSnapshot, serializeState } from './snapshot.ts';
+import { latestSnapshot, loadSnapshot } from './snapshot.ts';
+import { serializeState } from './snapshot-codec.ts';
 import type { EventStore } from './store.ts';
 
 export interface ExportOptions {

@@ -10,6 +10,7 @@ export * from './store.ts';
 export * from './reconcile.ts';
 export * from './replay.ts';
 export * from './snapshot.ts';
+export * from './snapshot-codec.ts';
 export * from './upcast.ts';
 export * from './restore.ts';
 export * from './export.ts';

@@ -17,7 +17,8 @@ import { entryHeader, parseHeader } from './header.ts';
 import { IndexBlockSize, indexBlockOf } from './log-index.ts';
 import { reconcile } from './reconcile.ts';
 import { applyEntry, diffStates, replay } from './replay.ts';
-import { saveSnapshot, serializeState } from './snapshot.ts';
+import { saveSnapshot } from './snapshot.ts';
+import { serializeState } from './snapshot-codec.ts';
 import { EventStore } from './store.ts';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

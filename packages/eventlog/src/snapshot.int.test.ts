@@ -4,7 +4,8 @@ import { Redis } from 'ioredis';
 import type { ClusterEvent } from '@everynode/api';
 import { reconcile } from './reconcile.ts';
 import { diffStates, replay, takeSnapshot, verify } from './replay.ts';
-import { latestSnapshot, logHorizon, trimLog } from './snapshot.ts';
+import { latestSnapshot, loadSnapshot, logHorizon, trimLog } from './snapshot.ts';
+import { serializeState } from './snapshot-codec.ts';
 import { EventStore } from './store.ts';
 import { exportLog } from './export.ts';
 import { importLog } from './import.ts';
@@ -53,6 +54,22 @@ describe('snapshots', () => {
       expect(fromSnapshot.seq).toBe(whole.seq);
       expect(fromSnapshot.fromSnapshot).toBe(toSeq >= snapshot!.seq ? snapshot!.seq : undefined);
     }
+  });
+
+  it('stores a snapshot as a list of texts, and still reads one an older engine stored as one string', async () => {
+    await store.accept([event('io.everynode.daemonset.applied', ds)], t0);
+    await history(0, 20);
+    const snapshot = await takeSnapshot(store);
+    const key = `${store.keys.tag}:snapshot:${snapshot!.seq}`;
+    expect(await redis.type(key)).toBe('list');
+    const listed = await loadSnapshot(store, snapshot!.seq);
+    expect(listed.pods.size).toBe(20);
+    await redis.multi().del(key).set(key, serializeState(listed)).exec();
+    const older = await replay(store, { toSeq: snapshot!.seq });
+    expect(older.fromSnapshot).toBe(snapshot!.seq);
+    expect(serializeState(older.state)).toBe(serializeState(listed));
+    await redis.del(key);
+    await expect(loadSnapshot(store, snapshot!.seq)).rejects.toThrow(`snapshot ${snapshot!.seq} is listed but missing`);
   });
 
   it('takes no snapshot when too few entries came since the last one', async () => {
