@@ -1,6 +1,7 @@
 /** The stored JSON of a pass (schema v3): creations written by difference, read back whole. */
 import type { DaemonSet, Pod } from '@everynode/api';
 import { type Decision, newDaemonPod } from '@everynode/daemonset';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { PassEntry } from './entries.ts';
 import { passEntryJson, sameJson } from './json.ts';
@@ -79,6 +80,18 @@ describe('sameJson', () => {
       [{ a: 1, f: () => 1 }, { a: 1 }],
     ];
     for (const [a, b] of cases) expect([a, b, sameJson(a, b)]).toEqual([a, b, JSON.stringify(a) === JSON.stringify(b)]);
+  });
+
+  it('agrees with JSON.stringify on any JSON value against a copy, a reordered copy or another value', () => {
+    const reorder = (v: unknown): unknown =>
+      Array.isArray(v) ? v.map(reorder) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reorder(x)])) : v;
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.jsonValue(), fc.integer({ min: 0, max: 2 }), (a, other, how) => {
+        const b = how === 0 ? structuredClone(a) : how === 1 ? reorder(a) : other;
+        expect(sameJson(a, b)).toBe(JSON.stringify(a) === JSON.stringify(b));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('never says the same for values JSON writes alike but it cannot tell without writing (NaN, a Date)', () => {

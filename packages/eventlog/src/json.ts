@@ -46,23 +46,36 @@ export function passEntryJson(entry: Omit<PassEntry, 'seq'>): string {
 /**
  * Whether `a` and `b` have the same JSON (key order included), without
  * writing it: shared objects are compared by identity, and pods of one pass
- * share their template's.
+ * share their template's. Walks keys in place: a 10,000-pod pass compares
+ * ~100 values per pod.
  */
 export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
   if (Array.isArray(a)) {
-    const other = b as unknown[];
-    return a.length === other.length && a.every((x, i) => sameJson(x, other[i]));
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
   }
-  if ('toJSON' in a || 'toJSON' in b) return false;
-  const x = written(a as Record<string, unknown>);
-  const y = written(b as Record<string, unknown>);
-  return x.length === y.length && x.every(([k, v], i) => k === y[i]?.[0] && sameJson(v, y[i]?.[1]));
+  if (Array.isArray(b) || 'toJSON' in a || 'toJSON' in b) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const xs = Object.keys(x);
+  const ys = Object.keys(y);
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    while (i < xs.length && !written(x[xs[i] as string])) i++;
+    while (j < ys.length && !written(y[ys[j] as string])) j++;
+    if (i === xs.length || j === ys.length) return i === xs.length && j === ys.length;
+    const key = xs[i] as string;
+    if (key !== ys[j] || !sameJson(x[key], y[key])) return false;
+    i++;
+    j++;
+  }
 }
 
-/** The entries JSON.stringify writes: those whose value is not undefined, a function or a symbol. */
-function written(o: Record<string, unknown>): [string, unknown][] {
-  return Object.entries(o).filter(([, v]) => v !== undefined && typeof v !== 'function' && typeof v !== 'symbol');
+/** Whether JSON.stringify writes an object's key with this value (not undefined, a function or a symbol). */
+function written(v: unknown): boolean {
+  return v !== undefined && typeof v !== 'function' && typeof v !== 'symbol';
 }
