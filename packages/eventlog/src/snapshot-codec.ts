@@ -9,10 +9,11 @@
  * list of 1 MB strings the same bytes take ~40 ms. And the objects of a
  * cluster repeat themselves: a DaemonSet's pods have the same containers,
  * tolerations, labels and owner; a node pool's nodes the same conditions,
- * capacity and images. Each object (or array) of a node or pod one or two
- * levels down whose JSON is long and seen more than once is written once, in
- * `shared`, and where it stood the object holds `0` and a ref says which —
- * `[key, index]` or `[key, key, index]`. Read back, those objects are shared
+ * capacity and images. Each array of a node or pod one level down, and each
+ * object or array two levels down (`spec.containers`, `status.conditions`),
+ * whose JSON is long and seen more than once is written once, in `shared`,
+ * and where it stood the object holds `0` and a ref says which — `[key,
+ * index]` or `[key, key, index]`. Read back, those objects are shared
  * (as `newDaemonPod` shares its template's): nothing mutates state objects in
  * place.
  *
@@ -152,12 +153,17 @@ class SharedParts {
     return index;
   }
 
-  /** Count the parts of `object` one and two levels down. */
+  /**
+   * Count the parts of `object`: arrays one level down, objects and arrays
+   * two levels down. An object one level down (`metadata`, `spec`, `status`)
+   * is only looked into: it is rarely the same whole, and writing each once
+   * more to find out was a third of the work.
+   */
   count(object: object): void {
     for (const value of Object.values(object)) {
       if (!isPart(value)) continue;
-      this.#countOne(value);
-      if (!Array.isArray(value)) for (const inner of Object.values(value)) if (isPart(inner)) this.#countOne(inner);
+      if (Array.isArray(value)) this.#countOne(value);
+      else for (const inner of Object.values(value)) if (isPart(inner)) this.#countOne(inner);
     }
   }
 
@@ -177,13 +183,12 @@ class SharedParts {
         out[k1] = value;
         continue;
       }
-      if (this.#isShared(this.#jsonOf(value))) {
-        out[k1] = 0;
-        refs.push([k1, this.#indexOf(this.#jsonOf(value))]);
-        continue;
-      }
       if (Array.isArray(value)) {
-        out[k1] = value;
+        const json = this.#jsonOf(value);
+        if (this.#isShared(json)) {
+          out[k1] = 0;
+          refs.push([k1, this.#indexOf(json)]);
+        } else out[k1] = value;
         continue;
       }
       const inner = Object.create(null) as Json;
