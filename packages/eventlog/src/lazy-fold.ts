@@ -131,7 +131,8 @@ export class LazyFold {
   #podStatus(line: IndexCursor): void {
     const key = line.object;
     const pending = this.#pending.get(key) as PendingPod | undefined;
-    const reportedUid = line.extra(0) === '-' ? undefined : line.extra(0);
+    const uidField = line.extra(0);
+    const reportedUid = uidField === '-' ? undefined : uidField;
     const time = line.time;
     if (pending) {
       if (podReportIgnored(pending, pending, reportedUid, time) !== undefined) return;
