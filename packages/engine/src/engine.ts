@@ -71,6 +71,8 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
   let publisher: OutboxPublisher | undefined;
 
   if (options.workers !== false) {
+    const upgraded = await store.upgradeKeys();
+    if (upgraded > 0) logger.info({ keys: upgraded }, 'converted keys an older engine wrote');
     const publisherConnection = connect();
     extra.push(publisherConnection);
     const lockDurationMs = options.lockDurationMs ?? 30_000;

@@ -146,3 +146,28 @@ describe('big passes', () => {
     expect((await store.getDaemonSet('kube-system', 'fluentd'))?.status?.currentNumberScheduled).toBe(20_000);
   }, 60_000);
 });
+
+describe('upgradeKeys', () => {
+  it("turns a pass's pending causes left as a set by an older engine into today's hash, so events and passes go on", async () => {
+    await store.accept([event('io.everynode.daemonset.applied', ds()), event('io.everynode.node.joined', node('a'))], t0);
+    await settle();
+    await store.accept([event('io.everynode.node.joined', node('b'))], t0);
+    // As an older engine left it: the causes as a set of seqs.
+    const key = store.keys.causes('kube-system/fluentd');
+    const seqs = Object.keys(await redis.hgetall(key));
+    expect(seqs).toHaveLength(1);
+    await redis.multi().del(key).sadd(key, ...seqs, '1').exec();
+    // Left so, the pass cannot read its causes (and an event's commit script would stop half-way at the set).
+    await expect(reconcile(store, 'kube-system/fluentd', t0 + 20_000)).rejects.toThrow();
+
+    expect(await store.upgradeKeys()).toBe(1);
+    expect(await redis.hgetall(key)).toEqual(Object.fromEntries([...seqs, '1'].map((s) => [s, '*'])));
+    expect(await store.upgradeKeys()).toBe(0);
+    await store.accept([event('io.everynode.node.joined', node('c'))], t0);
+    expect(await settle()).toBe(2);
+    const pass = (await store.readLog({ limit: 100 })).filter((e) => e.kind === 'pass').at(-1);
+    expect(pass?.kind === 'pass' && causesOf(pass, 'b')).toEqual([1, Number(seqs[0])]);
+    expect(await verify(store)).toMatchObject({ consistent: true });
+
+  });
+});

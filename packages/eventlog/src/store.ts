@@ -273,6 +273,26 @@ export class EventStore {
     return seq ? Number(seq) : undefined;
   }
 
+  /**
+   * Bring keys an older engine wrote to today's types; run before workers
+   * start. Engines before `causedBy` kept a DaemonSet's pending causes as a
+   * set of seqs; they are a hash `seq → node` now, and a set left by a pass
+   * not yet run would fail its passes, and the commit script of an event
+   * marking it would stop at the set half-way through its writes. Its
+   * seqs become causes of every node (`*`): which node each concerned was
+   * not recorded. Returns how many keys it converted.
+   */
+  async upgradeKeys(): Promise<number> {
+    let converted = 0;
+    let cursor = '0';
+    do {
+      const [next, found] = await this.redis.scan(cursor, 'MATCH', this.keys.causes('*'), 'COUNT', 1000, 'TYPE', 'set');
+      cursor = next;
+      for (const key of found) converted += Number(await this.redis.eval(causesSetToHash, 1, key));
+    } while (cursor !== '0');
+    return converted;
+  }
+
   /** Delete every key of this prefix (tests, `reset`). */
   async destroy(): Promise<void> {
     let cursor = '0';
@@ -283,6 +303,14 @@ export class EventStore {
     } while (cursor !== '0');
   }
 }
+
+/** A set of seqs → a hash `seq → *`, atomically (a set only: run twice, it changes nothing). */
+const causesSetToHash = `
+if redis.call('TYPE', KEYS[1]).ok ~= 'set' then return 0 end
+local seqs = redis.call('SMEMBERS', KEYS[1])
+redis.call('DEL', KEYS[1])
+for _, seq in ipairs(seqs) do redis.call('HSET', KEYS[1], seq, '${AllNodes}') end
+return 1`;
 
 /** A stored entry's JSON read as the current schema version, with its seq. */
 export function entryOf(json: string, seq: number): LogEntry {
