@@ -137,6 +137,13 @@ describe('export and import', () => {
     await target.destroy();
     await expect(importLog(target, ['{"seq":1,"v":7,"kind":"pass"}'])).rejects.toThrow('line 1: log entry 1: unknown schema version 7');
   });
+
+  it('names the field of a leading snapshot line that is not a state, writing nothing', async () => {
+    const line = '{"kind":"snapshot","seq":5,"at":"2026-01-01T00:00:00Z","state":{"nodes":[],"pods":{},"versions":[],"daemonSets":[]}}\n';
+    await expect(importLog(target, [line])).rejects.toThrow(new LogFormatError('line 1: state.pods is missing or not a list'));
+    expect(await target.lastSeq()).toBe(0);
+    expect(await target.logHorizon()).toBe(0);
+  });
 });
 
 describe('a recorded v1 history (test/fixtures/history-v1.jsonl)', () => {

@@ -1,7 +1,7 @@
 /**
  * Export: the whole log as JSON lines, one entry per line, each as stored
  * (its own schema version `v`, never upcast — an archive keeps history as
- * it was written) with its `seq` first: `{"seq":1,"v":2,"kind":"event",…}`.
+ * it was written) with its `seq` first: `{"seq":1,"v":3,"kind":"event",…}`.
  * `importLog` reads this format back. A log trimmed behind a snapshot
  * starts with that snapshot (`{"kind":"snapshot","seq":S,"at":…,"state":…}`):
  * the history before it is only there.

@@ -7,11 +7,12 @@
  * outbox.
  */
 import type { ClusterEvent } from '@everynode/api';
+import type { ClusterState } from '@everynode/daemonset';
 import { entryHeader } from './header.ts';
 import { indexBlockOf, indexLine } from './log-index.ts';
 import { replay } from './replay.ts';
 import { saveSnapshot, setHorizon } from './snapshot.ts';
-import { deserializeState } from './snapshot-codec.ts';
+import { stateOf } from './snapshot-codec.ts';
 import { execOrThrow, restoreProjection } from './restore.ts';
 import { dedupeField, type EventStore } from './store.ts';
 import { assertEntryShape, LogFormatError, upcastEntry } from './upcast.ts';
@@ -103,7 +104,13 @@ async function importSnapshot(store: EventStore, line: string, lineNumber: numbe
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq <= 0 || typeof at !== 'string' || typeof state !== 'object' || state === null) {
     throw new LogFormatError(`line ${lineNumber}: a snapshot needs a positive integer seq, a time "at" and a "state"`);
   }
-  await saveSnapshot(store, { seq, at }, deserializeState(JSON.stringify(state)));
+  let restored: ClusterState;
+  try {
+    restored = stateOf(state);
+  } catch (error) {
+    throw new LogFormatError(`line ${lineNumber}: ${(error as Error).message}`);
+  }
+  await saveSnapshot(store, { seq, at }, restored);
   await setHorizon(store, seq);
   return seq;
 }

@@ -42,7 +42,15 @@ export function serializeState(state: ClusterState): string {
 }
 
 export function deserializeState(json: string): ClusterState {
-  const data = JSON.parse(json) as SerializedState;
+  return stateOf(JSON.parse(json));
+}
+
+/** A state from the whole-JSON form already parsed; throws naming the field that is not a list. */
+export function stateOf(parsed: unknown): ClusterState {
+  const data = parsed as SerializedState;
+  for (const field of ['nodes', 'pods', 'versions', 'daemonSets'] as const) {
+    if (!Array.isArray(data?.[field])) throw new TypeError(`state.${field} is missing or not a list`);
+  }
   const state = stateWith(data);
   for (const [k, v] of data.nodes) state.nodes.set(k, v);
   for (const [k, v] of data.pods) state.pods.set(k, v);
