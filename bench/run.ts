@@ -21,8 +21,8 @@ import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { targetNodeName } from '@everynode/daemonset';
-import { EventStore, replay, takeSnapshot } from '@everynode/eventlog';
-import { type Engine, findOrStartRedis, queuePrefix, redisConnectionOptions, startEngine } from '@everynode/engine';
+import { EventStore, replay, takeSnapshot } from '@everynode/eventlog/internal';
+import { type EngineInternals as Engine, findOrStartRedis, queuePrefix, redisConnectionOptions, startEngine } from '@everynode/engine/internal';
 import { kill, startWorkerProcess, type WorkerProcess } from '../test/support/workers.ts';
 
 const quick = process.env.BENCH_SCALE === 'quick';

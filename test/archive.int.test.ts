@@ -9,9 +9,9 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildServer } from '@everynode/api-server';
+import { buildServer } from '@everynode/server';
 import { processIO, runCli, type CliIO } from '@everynode/cli';
-import type { Engine } from '@everynode/engine';
+import type { Engine } from './support/cluster.ts';
 import { destroyPrefix, testEngine } from './support/cluster.ts';
 
 const seedPath = fileURLToPath(new URL('./fixtures/golden/seed.jsonl', import.meta.url));
@@ -27,7 +27,7 @@ let target: Peer;
 
 async function peer(name: string): Promise<Peer> {
   const engine = await testEngine(name);
-  const server = buildServer({ reader: engine.reader, ingress: engine.ingress, verifier: engine.verifier, store: engine.store });
+  const server = buildServer(engine);
   const url = await server.listen({ port: 0, host: '127.0.0.1' });
   return { engine, server, url };
 }

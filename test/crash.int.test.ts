@@ -5,7 +5,7 @@
  * twice for the same node and revision, and replay agrees with the live state.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '@everynode/engine';
+import type { Engine } from './support/cluster.ts';
 import { targetNodeName } from '@everynode/daemonset';
 import { cloudEvent, commandsOf, destroyPrefix, eventually, fixture, redisUrl, testEngine } from './support/cluster.ts';
 import { quiesce } from './support/snapshot.ts';
@@ -89,7 +89,7 @@ describe('guarantee 3 — crashes', () => {
     expect(creates).toHaveLength(nodes);
     expect([...perNodeAndRevision.values()].every((n) => n === 1)).toBe(true);
 
-    const verdict = await client.verifier.verify();
+    const verdict = await client.history.verify();
     expect(verdict.differences).toEqual([]);
     expect(verdict.consistent).toBe(true);
   }, 180_000);

@@ -1,6 +1,6 @@
 /** The engine end to end in one process, against a real Redis: events in, commands out. */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Engine } from '@everynode/engine';
+import type { Engine } from './support/cluster.ts';
 import { cloudEvent, commandsOf, destroyPrefix, eventually, fixture, testEngine } from './support/cluster.ts';
 
 let engine: Engine | undefined;
@@ -29,7 +29,7 @@ describe('engine', () => {
       return s?.currentNumberScheduled === 6 && s;
     });
     expect(status).toMatchObject({ desiredNumberScheduled: 6, currentNumberScheduled: 6, numberMisscheduled: 0 });
-    const verified = await engine.verifier.verify();
+    const verified = await engine.history.verify();
     expect(verified.differences).toEqual([]);
     expect(verified).toMatchObject({ consistent: true });
   });
@@ -55,10 +55,10 @@ describe('engine', () => {
       return h > 0 && h;
     }, 15_000, 'a trimmed log');
     await engine.ingress.submit([cloudEvent('io.everynode.node.joined', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'late' } })], { wait: true });
-    const remaining = await engine.reader.readLog({ after: 0, limit: 1000 });
+    const remaining = await engine.history.readLog({ after: 0, limit: 1000 });
     expect(remaining.length).toBeGreaterThan(0);
     expect(remaining.every((e) => e.seq > horizon)).toBe(true);
-    const verified = await engine.verifier.verify();
+    const verified = await engine.history.verify();
     expect(verified.differences).toEqual([]);
     expect(verified).toMatchObject({ consistent: true });
   });

@@ -4,7 +4,7 @@
  * e2e/seed.e2e.test.ts.)
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Engine } from '@everynode/engine';
+import type { Engine } from './support/cluster.ts';
 import { targetNodeName } from '@everynode/daemonset';
 import type { Agent } from '@everynode/agent';
 import { cloudEvent, commandsOf, destroyPrefix, eventually, fixture, testAgent, testEngine } from './support/cluster.ts';
@@ -122,7 +122,7 @@ describe('guarantee 2 — reordering', () => {
     );
     await deliver(e, shuffled(reports, 7));
     await quiesce(e);
-    const log = await e.reader.readLog({ limit: 1000 });
+    const log = await e.history.readLog({ limit: 1000 });
     expect(log.filter((x) => x.kind === 'event' && x.event.type === 'io.everynode.pod.status' && x.event.source === 'test')).toHaveLength(4);
     // The newest report said Failed: the pod was killed (after its backoff) and replaced.
     expect(log.some((x) => x.kind === 'pass' && x.decisions.some((d) => d.type === 'PodDeleteRequested' && d.reason === 'Failed'))).toBe(true);
@@ -140,7 +140,7 @@ describe('guarantee 4 — replay', () => {
       pods.map((p) => cloudEvent('io.everynode.pod.status', { ...p, spec: { ...p.spec, nodeName: targetNodeName(p) }, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } })),
     );
     await quiesce(e);
-    const result = await e.verifier.verify();
+    const result = await e.history.verify();
     expect(result.differences).toEqual([]);
     expect(result.consistent).toBe(true);
     expect(result.seq).toBeGreaterThan(20);
@@ -164,6 +164,6 @@ describe('guarantee 5 — poison', () => {
     const reasons = dead.map((j) => String(j.data.reason)).sort();
     expect(reasons.some((r) => r.includes('time'))).toBe(true);
     expect(reasons.some((r) => r.includes('metadata.name'))).toBe(true);
-    expect((await e.reader.readLog()).every((x) => x.kind !== 'event' || x.event.id !== 'bad-1')).toBe(true);
+    expect((await e.history.readLog()).every((x) => x.kind !== 'event' || x.event.id !== 'bad-1')).toBe(true);
   });
 });

@@ -9,7 +9,10 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { parseAllDocuments } from 'yaml';
 import { type Agent, startAgent } from '@everynode/agent';
-import { type Engine, queuePrefix, startEngine, type EngineOptions } from '@everynode/engine';
+import { type EngineInternals as Engine, type EngineOptions, queuePrefix, startEngine } from '@everynode/engine/internal';
+
+/** An engine as the tests hold it: its ports, and its store and queues in reach. */
+export type { Engine };
 
 export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 

@@ -8,7 +8,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { exportLog, LogSchemaVersion, upcastEntry } from '@everynode/eventlog';
-import type { Engine } from '@everynode/engine';
+import type { Engine } from './cluster.ts';
 import { cloudEvent, destroyPrefix, eventually, fixture, testAgent, testEngine } from './cluster.ts';
 import { daemonSet, nodes, Sim } from './rollout-manifests.ts';
 

@@ -4,7 +4,7 @@
  * node, which pods run there and in which phase, and the DaemonSets' status.
  * Timestamps and generated names depend on when passes ran, so they are left out.
  */
-import type { Engine } from '@everynode/engine';
+import type { Engine } from './cluster.ts';
 import { targetNodeName } from '@everynode/daemonset';
 
 export interface ClusterSnapshot {
@@ -18,7 +18,7 @@ export interface ClusterSnapshot {
 export async function snapshot(engine: Engine, source = 'test'): Promise<ClusterSnapshot> {
   const events: string[] = [];
   for (let after = 0; ; ) {
-    const entries = await engine.reader.readLog({ after, limit: 5000 });
+    const entries = await engine.history.readLog({ after, limit: 5000 });
     for (const e of entries) if (e.kind === 'event' && e.event.source === source) events.push(`${e.event.source}/${e.event.id}`);
     if (entries.length < 5000) break;
     after = entries.at(-1)!.seq;

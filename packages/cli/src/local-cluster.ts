@@ -6,10 +6,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startAgent, type Agent } from '@everynode/agent';
-import { buildServer } from '@everynode/api-server';
-import { findOrStartRedis, redisConnectionOptions, startEngine, type Engine, type RedisHandle } from '@everynode/engine';
-import { EventStore } from '@everynode/eventlog';
-import { Redis } from 'ioredis';
+import { findOrStartRedis, startEngine, workerEntry, type Engine, type RedisHandle } from '@everynode/engine';
+import { buildServer } from '@everynode/server';
 import type { Logger } from 'pino';
 
 export interface LocalClusterOptions {
@@ -36,14 +34,18 @@ export interface LocalCluster {
   stop(): Promise<void>;
 }
 
-const workerEntry = fileURLToPath(new URL('../../../services/worker/src/main.ts', import.meta.url));
-
 export async function startLocalCluster(options: LocalClusterOptions): Promise<LocalCluster> {
   const { logger } = options;
   const redis = await findOrStartRedis({ ...(options.redisUrl ? { url: options.redisUrl } : {}), logger });
   const prefix = options.prefix ?? 'everynode';
-  if (options.fresh) await deletePrefix(redis.url, prefix);
-  const engine = await startEngine({ redisUrl: redis.url, prefix, logger: logger.child({ component: 'engine' }) });
+  const engineLogger = logger.child({ component: 'engine' });
+  if (options.fresh) {
+    // Every key of the prefix, queues included, before any worker looks at them.
+    const old = await startEngine({ redisUrl: redis.url, prefix, logger: engineLogger, workers: false });
+    await old.admin.destroy();
+    await old.close();
+  }
+  const engine = await startEngine({ redisUrl: redis.url, prefix, logger: engineLogger });
   const children = await Promise.all(
     Array.from({ length: Math.max(0, (options.workers ?? 1) - 1) }, () => startWorkerProcess(redis.url, prefix)),
   );
@@ -56,7 +58,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       nodeAnnotations: async (name) => (await engine.reader.getNode(name))?.metadata.annotations,
     });
   }
-  const server = buildServer({ reader: engine.reader, ingress: engine.ingress, verifier: engine.verifier, store: engine.store, metrics: engine.metrics });
+  const server = buildServer(engine);
   const address = await server.listen({ port: options.port ?? 7700, host: '127.0.0.1' });
   logger.info({ url: address, redis: redis.how, prefix, workers: options.workers ?? 1, simulate: options.simulate ?? false }, 'everynode is up');
 
@@ -74,16 +76,10 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   };
 }
 
-/** Every key of a cluster prefix, queues included (they share its hash tag). */
-async function deletePrefix(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisConnectionOptions(url));
-  await new EventStore(redis, prefix).destroy();
-  await redis.quit();
-}
 
 /** A worker process on the same Redis and prefix; resolves once it is listening. */
 function startWorkerProcess(redisUrl: string, prefix: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', workerEntry], {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(workerEntry)], {
     env: { ...process.env, REDIS_URL: redisUrl, EVERYNODE_PREFIX: prefix },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

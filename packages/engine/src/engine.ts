@@ -4,17 +4,17 @@
  * as you like against the same Redis; they share the work, with no leader.
  */
 import { randomUUID } from 'node:crypto';
-import { EventStore, replay, verify } from '@everynode/eventlog';
+import { EventStore, exportLog, importLog, replay, verify } from '@everynode/eventlog';
 import type { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
-import { startEventHandler } from './event-handler.ts';
+import { startEventHandler } from './events-worker.ts';
 import { QueueIngress } from './ingress.ts';
 import { Metrics } from './metrics.ts';
 import { OutboxPublisher } from './outbox.ts';
-import type { ClusterReader, EventIngress, Verifier } from './ports.ts';
+import type { Admin, EnginePorts, History } from './ports.ts';
 import { openQueues, type Queues } from './queues.ts';
-import { scheduleSnapshots, scheduleSweep, startReconciler } from './reconciler.ts';
+import { scheduleSnapshots, scheduleSweep, startReconciler } from './reconcile-worker.ts';
 import { redisConnectionOptions } from './redis-connect.ts';
 
 export interface EngineOptions {
@@ -45,19 +45,23 @@ export interface EngineOptions {
   readonly trimBehindSnapshots?: boolean;
 }
 
-export interface Engine {
-  readonly store: EventStore;
-  readonly reader: ClusterReader;
-  readonly ingress: EventIngress;
-  readonly verifier: Verifier;
-  readonly queues: Queues;
+/** A running engine: its ports, its metrics, and how to stop it. */
+export interface Engine extends EnginePorts {
   readonly metrics: Metrics;
   readonly prefix: string;
   readonly redisUrl: string;
+  /** Stop the workers (their jobs finish first), then close the connections. */
   close(): Promise<void>;
 }
 
-export async function startEngine(options: EngineOptions = {}): Promise<Engine> {
+/** The engine with its storage and queues in reach: for the engine's own tests and benchmarks (`@everynode/engine/internal`). */
+export interface EngineInternals extends Engine {
+  readonly store: EventStore;
+  readonly queues: Queues;
+}
+
+/** Start an engine: connect, and (unless `workers: false`) run its workers in this process. */
+export async function startEngine(options: EngineOptions = {}): Promise<EngineInternals> {
   const redisUrl = options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const prefix = options.prefix ?? process.env.EVERYNODE_PREFIX ?? 'everynode';
   const logger = options.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' });
@@ -105,7 +109,8 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
     store,
     reader: store,
     ingress: new QueueIngress(store, queues),
-    verifier: { verify: () => verify(store), stateAt: (bounds) => replay(store, bounds) },
+    history: historyOf(store),
+    admin: adminOf(store),
     queues,
     metrics,
     prefix,
@@ -115,6 +120,44 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
       await publisher?.stop();
       await queues.close();
       await Promise.all([connection.quit(), ...extra.map((c) => c.quit())]);
+    },
+  };
+}
+
+function historyOf(store: EventStore): History {
+  return {
+    readLog: (options) => store.readLog(options),
+    readLogWhere: (options) => store.readLogWhere(options),
+    logHorizon: () => store.logHorizon(),
+    lastSeq: () => store.lastSeq(),
+    verify: () => verify(store),
+    stateAt: (bounds) => replay(store, bounds),
+  };
+}
+
+function adminOf(store: EventStore): Admin {
+  return {
+    async exportLog() {
+      const lastSeq = await store.lastSeq();
+      return { lastSeq, lines: exportLog(store, { toSeq: lastSeq }) };
+    },
+    importLog: (source) => importLog(store, source),
+    destroy: () => store.destroy(),
+    async ready(timeoutMs = 1000) {
+      // A hung Redis must not hang the probe.
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      });
+      const pong = store.redis.ping().then(
+        (answer) => answer === 'PONG',
+        () => false,
+      );
+      try {
+        return await Promise.race([pong, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
     },
   };
 }

@@ -1,11 +1,27 @@
-/** The engine: BullMQ queues and workers around the event store and the pure core. */
-export * from './engine.ts';
-export * from './event-handler.ts';
-export * from './ingress.ts';
-export * from './metrics.ts';
-export * from './outbox.ts';
-export * from './ports.ts';
-export * from './queues.ts';
-export * from './reconciler.ts';
-export * from './redis-connect.ts';
-export * from './validate.ts';
+/**
+ * The engine: BullMQ queues and workers around the event store and the pure
+ * core. It owns the operations — accepting events, running passes,
+ * publishing commands — and offers its ports (`reader`, `ingress`,
+ * `history`, `admin`) to everything around it. What only the engine's own
+ * tests and benchmarks use is in `@everynode/engine/internal`.
+ */
+import { startEngine as start, type Engine, type EngineOptions } from './engine.ts';
+
+export type { Engine, EngineOptions } from './engine.ts';
+/** Start an engine: connect, and (unless `workers: false`) run its workers in this process. */
+export const startEngine: (options?: EngineOptions) => Promise<Engine> = start;
+export type { Admin, ClusterReader, EnginePorts, EventIngress, History, ImportResult, LogClause, LogEntry, LogSelector, Refusal, ReplayedState, SubmitResult, VerifyResult } from './ports.ts';
+export { runWorkerProcess, workerEntry } from './worker-process.ts';
+export { QueueName, queuePrefix, jobIdFor } from './queues.ts';
+export {
+  DEFAULT_REDIS_URL,
+  findOrStartRedis,
+  redisConnectionOptions,
+  RedisServerNotFoundError,
+  spawnRedisServer,
+  type FindOrStartRedisOptions,
+  type RedisHandle,
+  type SpawnedRedisServer,
+  type SpawnRedisServerOptions,
+} from './redis-connect.ts';
+export { causesOf, ImportRefused, LogFormatError, PassType, type EventEntry, type PassEntry } from '@everynode/eventlog';

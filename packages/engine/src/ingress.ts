@@ -12,7 +12,7 @@ import type { ClusterEvent, DaemonSet } from '@everynode/api';
 import type { EventStore } from '@everynode/eventlog';
 import type { EventIngress, Refusal, SubmitResult } from './ports.ts';
 import { jobIdFor, type Queues } from './queues.ts';
-import { admit } from './validate.ts';
+import { admit } from './admission.ts';
 
 /** Events per `events` job: big enough to amortise a job, small enough to retry cheaply. */
 const batchSize = 500;
@@ -102,7 +102,7 @@ export class QueueIngress implements EventIngress {
     const deadline = Date.now() + timeoutMs;
     let pending = [...events];
     while (pending.length > 0) {
-      const seqs = await Promise.all(pending.map((e) => this.store.seqOf(e)));
+      const seqs = await this.store.seqsOf(pending);
       pending = pending.filter((_, i) => seqs[i] === undefined);
       if (pending.length === 0) return;
       if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${pending.length} event(s) to reach the log`);

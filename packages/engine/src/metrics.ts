@@ -3,6 +3,7 @@
  * workqueue metrics (labelled `name` = the queue) and controller-runtime's
  * reconcile metrics, plus everynode's own counters.
  */
+import type { Job } from 'bullmq';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Queues } from './queues.ts';
 
@@ -71,5 +72,17 @@ export class Metrics {
         });
       },
     });
+  }
+}
+
+/** Record workqueue timings around a job. */
+export async function timed<T>(metrics: Metrics, name: string, job: Job, work: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  if (job.attemptsMade > 0) metrics.retries.inc({ name });
+  metrics.queueDuration.observe({ name }, Math.max(0, started - job.timestamp) / 1000);
+  try {
+    return await work();
+  } finally {
+    metrics.workDuration.observe({ name }, (Date.now() - started) / 1000);
   }
 }

@@ -1,11 +1,16 @@
 /**
- * What the engine offers the processes around it (HTTP API, CLI, agent):
- * reading the projection and the log, and submitting events. The Redis engine
- * implements both; so can anything else that keeps the same promises.
+ * The engine's ports: the only doors the processes around it (the HTTP
+ * server, bridges, the CLI's local cluster) go through. `reader` reads the
+ * projection, `ingress` takes events in, `history` reads the log and
+ * rebuilds the past from it, `admin` exports, imports, destroys and says
+ * whether the engine can work. The Redis engine implements them; so can
+ * anything else that keeps the same promises.
  */
 import type { ControllerRevision, DaemonSet, Node, Pod } from '@everynode/api';
 import type { ClusterState } from '@everynode/daemonset';
-import type { IndexLine, LogEntry } from '@everynode/eventlog';
+import type { ImportResult, LogEntry, LogSelector } from '@everynode/eventlog';
+
+export type { ImportResult, LogClause, LogEntry, LogSelector } from '@everynode/eventlog';
 
 export interface ClusterReader {
   listNodes(): Promise<Node[]>;
@@ -18,16 +23,6 @@ export interface ClusterReader {
   getPod(namespace: string, name: string): Promise<Pod | undefined>;
   /** The ControllerRevisions of a DaemonSet, by ascending revision. */
   listRevisions(namespace: string, daemonSet: string): Promise<ControllerRevision[]>;
-  /** Log entries with `seq > after`, at most `limit` (default 100). */
-  readLog(options?: { after?: number; limit?: number }): Promise<LogEntry[]>;
-  /**
-   * Of the next `limit` seqs after `after` (default 10,000), the entries
-   * `where` does not rule out by their index lines; `next` is the last seq
-   * examined. Entries without an index line are always returned.
-   */
-  readLogWhere(options: { after?: number; limit?: number; where: (line: IndexLine) => boolean }): Promise<{ entries: LogEntry[]; next: number }>;
-  /** The seq the log was trimmed behind (0: nothing trimmed); older history is only in a snapshot. */
-  logHorizon(): Promise<number>;
 }
 
 /** Why an event was refused: the field and the reason, as `z.prettifyError` words it. */
@@ -73,7 +68,21 @@ export interface ReplayedState {
   readonly at?: string;
 }
 
-export interface Verifier {
+/** The log, and the cluster as the log implies it at any point. */
+export interface History {
+  /** Log entries with `seq > after`, at most `limit` (default 100). */
+  readLog(options?: { after?: number; limit?: number }): Promise<LogEntry[]>;
+  /**
+   * Of the next `limit` seqs after `after` (default 10,000), the entries
+   * `where` selects, in log order; `next` is the last seq examined (where
+   * the next call starts). Entries it rules out are not even read.
+   */
+  readLogWhere(options: { after?: number; limit?: number; where: LogSelector }): Promise<{ entries: LogEntry[]; next: number }>;
+  /** The seq the log was trimmed behind (0: nothing trimmed); older history is only in a snapshot. */
+  logHorizon(): Promise<number>;
+  /** The last seq written (0: an empty log). */
+  lastSeq(): Promise<number>;
+  /** Rebuild the projection from the log and compare it with the live one. */
   verify(): Promise<VerifyResult>;
   /**
    * Rebuild the state from the log alone, up to and including seq `toSeq`
@@ -81,4 +90,32 @@ export interface Verifier {
    * epoch); without either, the present.
    */
   stateAt(bounds: { readonly toSeq?: number; readonly atOrBefore?: number }): Promise<ReplayedState>;
+}
+
+/** Operating the engine's storage: archive, migrate, reset, and readiness. */
+export interface Admin {
+  /**
+   * The whole log as JSON lines (a trimmed log starts with its snapshot),
+   * up to `lastSeq`, the last seq when the export began: a running engine's
+   * export is a consistent prefix.
+   */
+  exportLog(): Promise<{ readonly lastSeq: number; readonly lines: AsyncIterable<string> }>;
+  /**
+   * An export's lines into this engine's EMPTY log, then the projection
+   * rebuilt from them. Throws `ImportRefused` when the log is not empty and
+   * `LogFormatError` (naming the line) for a line that is not an entry.
+   */
+  importLog(source: AsyncIterable<string | Uint8Array> | Iterable<string>): Promise<ImportResult>;
+  /** Delete every key of this engine's prefix: log, projection and queues. */
+  destroy(): Promise<void>;
+  /** Whether the engine can work now: Redis answers within `timeoutMs` (default 1 s). Never throws. */
+  ready(timeoutMs?: number): Promise<boolean>;
+}
+
+/** Every port, as `startEngine` returns them. */
+export interface EnginePorts {
+  readonly reader: ClusterReader;
+  readonly ingress: EventIngress;
+  readonly history: History;
+  readonly admin: Admin;
 }

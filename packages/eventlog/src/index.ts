@@ -1,17 +1,16 @@
-/** The append-only log (Redis Streams), the projection derived from it, and passes recorded against it. */
-export * from './entries.ts';
-export * from './header.ts';
-export * from './log-index.ts';
-export * from './keys.ts';
-export * from './commit.ts';
-export * from './json.ts';
-export * from './slice.ts';
-export * from './store.ts';
-export * from './reconcile.ts';
-export * from './replay.ts';
-export * from './snapshot.ts';
-export * from './snapshot-codec.ts';
-export * from './upcast.ts';
-export * from './restore.ts';
-export * from './export.ts';
-export * from './import.ts';
+/**
+ * The storage library: the append-only log (Redis Streams), the projection
+ * derived from it, the log index, snapshots, replay, export and import —
+ * under one prefix, behind `EventStore`. It records what the engine decided
+ * and reads it back; it decides nothing. What only the engine and tests
+ * use (the commit builder, slices, codecs) is in `@everynode/eventlog/internal`.
+ */
+export { EventStore, CommitContention } from './store.ts';
+export type { EventEntry, LogEntry, PassEntry, UnsequencedEntry } from './entries.ts';
+export { causesOf } from './entries.ts';
+export { PassType, type LogClause, type LogSelector } from './log-selector.ts';
+export { LogSchemaVersion, ReadableVersions, LogFormatError, upcastEntry } from './upcast.ts';
+export { replay, verify, takeSnapshot, diffStates, type ReplayBounds } from './replay.ts';
+export { trimLog, type Snapshot } from './snapshot.ts';
+export { exportLog, type ExportOptions } from './export.ts';
+export { importLog, ImportRefused, linesOf, type ImportOptions, type ImportResult } from './import.ts';

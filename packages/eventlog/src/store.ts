@@ -1,6 +1,8 @@
 /**
- * The event store: accepts events into the log and the projection in one
- * atomic, idempotent step, and reads the projection and the log back.
+ * The event store: the log, the projection derived from it and the pass
+ * bookkeeping, in Redis under one prefix. It commits what the engine's
+ * operations decided (`commit`, one atomic script call) and reads it back;
+ * it decides nothing itself.
  */
 import { readFileSync } from 'node:fs';
 import type { ClusterEvent, ControllerRevision, DaemonSet, Node, Pod } from '@everynode/api';
@@ -8,23 +10,15 @@ import { evolve, targetNodeName, type Evolution } from '@everynode/daemonset';
 import type { Redis } from 'ioredis';
 import { CommitBuilder, type CommitOutcome, parseOutcome } from './commit.ts';
 import type { EventEntry, LogEntry } from './entries.ts';
-import { AllNodes, Keys } from './keys.ts';
-import { type IndexLine, readIndexedJson } from './log-index.ts';
+import { AllNodes, Keys, OldTotalField } from './keys.ts';
+import { readIndexedJson } from './log-index.ts';
+import { describeEntry, type LogSelector, selectorTest } from './log-selector.ts';
 import { parseRecord, Slice } from './slice.ts';
 import { LogSchemaVersion, upcastEntry } from './upcast.ts';
 
-const commitScript = readFileSync(new URL('./scripts/commit.lua', import.meta.url), 'utf8');
+const parseNode = (json: string) => JSON.parse(json) as Node;
 
-/** What became of one submitted event. */
-export interface Acceptance {
-  readonly id: string;
-  readonly source: string;
-  /** Its log sequence number (the first one, if it was a duplicate). */
-  readonly seq: number;
-  readonly duplicate: boolean;
-  readonly applied: boolean;
-  readonly ignored?: string;
-}
+const commitScript = readFileSync(new URL('./scripts/commit.lua', import.meta.url), 'utf8');
 
 /** Thrown when a commit kept losing races; the caller retries later (transient). */
 export class CommitContention extends Error {}
@@ -56,126 +50,6 @@ export class EventStore {
     return parseOutcome(await run.call(this.redis, keys.length, args));
   }
 
-  /**
-   * Accept validated events, in order: each is appended to the log once per
-   * `(source, id)` — a repeat changes nothing — and folded into the
-   * projection by the core's `evolve`, and the DaemonSets it concerns are
-   * marked dirty, all in one atomic step. `at` is the acceptance time.
-   */
-  async accept(events: readonly ClusterEvent[], at: number): Promise<{ results: Acceptance[]; dirty: Set<string> }> {
-    const results = new Map<number, Acceptance>();
-    for (let attempt = 0; attempt < 20; attempt++) {
-      // Which are already in the log, and what the rest touch: read together, one round trip.
-      const candidates = events.map((e, i) => [e, i] as const).filter(([, i]) => !results.has(i));
-      const [, slice] = await Promise.all([this.markKnown(events, results), this.sliceFor(candidates.map(([e]) => e))]);
-      const pending = candidates.filter(([, i]) => !results.has(i));
-      if (pending.length === 0) break;
-      const commit = new CommitBuilder(this.keys);
-      const outcomes: { index: number; evolution: Evolution; entry: number }[] = [];
-      for (const [event, index] of pending) {
-        const evolution = evolve(slice.state, event);
-        const body: Omit<EventEntry, 'seq'> = {
-          v: LogSchemaVersion,
-          kind: 'event',
-          at: new Date(at).toISOString(),
-          event,
-          applied: evolution.applied,
-          ...(evolution.ignored ? { ignored: evolution.ignored } : {}),
-        };
-        const entry = commit.entry(body, dedupeField(event));
-        this.markDirty(commit, slice, event, evolution, entry);
-        outcomes.push({ index, evolution, entry });
-      }
-      slice.writeChanges(commit);
-      const outcome = await this.commit(commit);
-      if (outcome.kind === 'conflict') continue;
-      if (outcome.kind === 'dup') continue; // another worker won: markKnown picks them up next round
-      const dirty = new Set<string>();
-      for (const { index, evolution, entry } of outcomes) {
-        const event = events[index] as ClusterEvent;
-        results.set(index, {
-          id: event.id,
-          source: event.source,
-          seq: outcome.seqs[entry] as number,
-          duplicate: false,
-          applied: evolution.applied,
-          ...(evolution.ignored ? { ignored: evolution.ignored } : {}),
-        });
-      }
-      for (const key of this.dirtyOf(slice, outcomes.map((o) => o.evolution))) dirty.add(key);
-      return { results: events.map((_, i) => results.get(i) as Acceptance), dirty };
-    }
-    if (results.size === events.length) return { results: events.map((_, i) => results.get(i) as Acceptance), dirty: new Set() };
-    throw new CommitContention('could not accept events: the objects they touch kept changing');
-  }
-
-  /** Record, for events already in the log, that they are duplicates. */
-  private async markKnown(events: readonly ClusterEvent[], results: Map<number, Acceptance>): Promise<void> {
-    const unknown = events.map((e, i) => [e, i] as const).filter(([, i]) => !results.has(i));
-    if (unknown.length === 0) return;
-    const seqs = await this.redis.hmget(this.keys.seen, ...unknown.map(([e]) => dedupeField(e)));
-    unknown.forEach(([event, index], i) => {
-      const seq = seqs[i];
-      if (seq) results.set(index, { id: event.id, source: event.source, seq: Number(seq), duplicate: true, applied: false });
-    });
-  }
-
-  /** Read what the events touch: their nodes, pods and DaemonSets (for writing), and every DaemonSet record. */
-  private async sliceFor(events: readonly ClusterEvent[]): Promise<Slice> {
-    const slice = new Slice(this.redis, this.keys);
-    const nodes = new Set<string>();
-    const pods = new Set<string>();
-    const daemonSets = new Set<string>();
-    for (const event of events) {
-      const meta = event.data.metadata as { name: string; namespace?: string };
-      if (event.type.startsWith('io.everynode.node.')) nodes.add(meta.name);
-      else if (event.type.startsWith('io.everynode.pod.')) pods.add(`${meta.namespace ?? 'default'}/${meta.name}`);
-      else daemonSets.add(`${meta.namespace ?? 'default'}/${meta.name}`);
-    }
-    await slice.load({ nodes: [...nodes], pods: [...pods], daemonSets: [...daemonSets], allDaemonSets: true });
-    return slice;
-  }
-
-  /** Dirty marks and causes for one event: which DaemonSets must look again, at which nodes. */
-  private markDirty(commit: CommitBuilder, slice: Slice, event: ClusterEvent, evolution: Evolution, entry: number): void {
-    if (!evolution.applied) return;
-    const mark = (dsKey: string, node: string) => {
-      commit.hincr(this.keys.dirty(dsKey), node);
-      // Which node the event concerns, so the pass can name the causes of each decision.
-      commit.hsetSeq(this.keys.causes(dsKey), entry, node);
-    };
-    if (evolution.affected === 'all') {
-      const node = (event.data.metadata as { name: string }).name;
-      for (const [dsKey, record] of slice.state.daemonSets) if (!record.deleted) mark(dsKey, node);
-      return;
-    }
-    for (const dsKey of evolution.affected) {
-      if (event.type.startsWith('io.everynode.daemonset.')) {
-        mark(dsKey, AllNodes);
-        continue;
-      }
-      const meta = event.data.metadata as { name: string; namespace: string };
-      const podKey = `${meta.namespace}/${meta.name}`;
-      const pod = slice.state.pods.get(podKey) ?? slice.podAsRead(podKey);
-      const reported = event.type === 'io.everynode.pod.status' ? (event.data as Pod) : undefined;
-      const node = (pod && targetNodeName(pod)) ?? reported?.spec.nodeName ?? AllNodes;
-      mark(dsKey, node);
-    }
-  }
-
-  private dirtyOf(slice: Slice, evolutions: readonly Evolution[]): Set<string> {
-    const out = new Set<string>();
-    for (const evolution of evolutions) {
-      if (!evolution.applied) continue;
-      if (evolution.affected === 'all') {
-        for (const [dsKey, record] of slice.state.daemonSets) if (!record.deleted) out.add(dsKey);
-      } else {
-        for (const dsKey of evolution.affected) out.add(dsKey);
-      }
-    }
-    return out;
-  }
-
   /** DaemonSet keys with dirty marks waiting for a pass. */
   async dirtyDaemonSets(): Promise<string[]> {
     const records = await this.redis.hkeys(this.keys.daemonSets);
@@ -184,6 +58,45 @@ export class EventStore {
     for (const key of records) pipeline.hlen(this.keys.dirty(key));
     const counts = (await pipeline.exec()) ?? [];
     return records.filter((_, i) => Number(counts[i]?.[1] ?? 0) > 0);
+  }
+
+  /** What the next pass over `dsKey` answers: its dirty marks, their causes, and the stored old-template total (null: never passed over in full). */
+  async readPassMarks(dsKey: string): Promise<{ marks: Record<string, string>; causes: Record<string, string>; oldTotal: string | null }> {
+    const k = this.keys;
+    // One MULTI: the marks and their causes as of one moment, so a pass takes back exactly what it answers.
+    const replies = await this.redis.multi().hgetall(k.dirty(dsKey)).hgetall(k.causes(dsKey)).hget(k.contributions(dsKey), OldTotalField).exec();
+    const [marks, causes, oldTotal] = (replies ?? []).map(([error, value]) => {
+      if (error) throw error;
+      return value;
+    });
+    return { marks: stringRecord(marks), causes: stringRecord(causes), oldTotal: typeof oldTotal === 'string' ? oldTotal : null };
+  }
+
+  /** Every node's stored status contribution to `dsKey` (and the `*old` total). */
+  async readContributions(dsKey: string): Promise<Record<string, string>> {
+    return this.redis.hgetall(this.keys.contributions(dsKey));
+  }
+
+  /** Of `nodes`: their stored contributions to `dsKey`, the nodes themselves, and the keys of every pod on them. */
+  async readNodeScope(dsKey: string, nodes: readonly string[]): Promise<{ contributions: (string | null)[]; nodes: (Node | undefined)[]; podKeys: string[] }> {
+    const k = this.keys;
+    const [contributions, values, podKeys] = await Promise.all([
+      this.redis.hmget(k.contributions(dsKey), ...nodes),
+      this.redis.hmget(k.nodes, ...nodes),
+      this.redis.sunion(...nodes.map((n) => k.nodePods(n))),
+    ]);
+    return { contributions, nodes: values.map((json) => (json ? parseNode(json) : undefined)), podKeys };
+  }
+
+  /** The keys of every pod `dsKey` controls, and of every pod of `namespace` no controller owns (it may adopt them). */
+  async podKeysOf(dsKey: string, namespace: string): Promise<string[]> {
+    const [owned, orphans] = await Promise.all([this.redis.smembers(this.keys.daemonSetPods(dsKey)), this.redis.smembers(this.keys.orphans(namespace))]);
+    return [...owned, ...orphans];
+  }
+
+  /** Drop the pass bookkeeping of a DaemonSet that is gone. */
+  async forgetPassState(dsKey: string): Promise<void> {
+    await this.redis.del(this.keys.dirty(dsKey), this.keys.causes(dsKey), this.keys.contributions(dsKey));
   }
 
   /** Mark a DaemonSet for a full pass (a timed wake-up, or after a restore). */
@@ -245,16 +158,18 @@ export class EventStore {
   }
 
   /**
-   * The entries among the next `limit` seqs after `after` that `where` does
-   * not rule out by their index lines (`log-index.ts`; an entry without a
-   * line is always read): a filtered read that fetches only what may match.
-   * `next` is the last seq examined, where the next call starts.
+   * The entries among the next `limit` seqs after `after` that `where`
+   * selects, in log order: the index lines rule out the rest unread (an
+   * entry without a line is read and judged whole). `next` is the last seq
+   * examined, where the next call starts.
    */
-  async readLogWhere({ after = 0, limit = 10_000, where }: { after?: number; limit?: number; where: (line: IndexLine) => boolean }): Promise<{ entries: LogEntry[]; next: number }> {
+  async readLogWhere({ after = 0, limit = 10_000, where }: { after?: number; limit?: number; where: LogSelector }): Promise<{ entries: LogEntry[]; next: number }> {
     const to = Math.min(after + limit, await this.lastSeq());
     if (to <= after) return { entries: [], next: after };
-    const read = await readIndexedJson(this, after + 1, to, (line) => !where(line));
-    return { entries: read.map(([seq, json]) => entryOf(json, seq)), next: to };
+    const selects = selectorTest(where);
+    const read = await readIndexedJson(this, after + 1, to, (line) => !selects(line));
+    const entries = read.map(([seq, json]) => entryOf(json, seq)).filter((entry) => selects(describeEntry(entry)));
+    return { entries, next: to };
   }
 
   /** The seq the log was trimmed behind (0: none): see `trimLog`. */
@@ -269,8 +184,15 @@ export class EventStore {
 
   /** Whether `(source, id)` is in the log, and at which seq. */
   async seqOf(event: { source: string; id: string }): Promise<number | undefined> {
-    const seq = await this.redis.hget(this.keys.seen, dedupeField(event));
-    return seq ? Number(seq) : undefined;
+    const [seq] = await this.seqsOf([event]);
+    return seq;
+  }
+
+  /** `seqOf` for many events, in one read. */
+  async seqsOf(events: readonly { source: string; id: string }[]): Promise<(number | undefined)[]> {
+    if (events.length === 0) return [];
+    const seqs = await this.redis.hmget(this.keys.seen, ...events.map(dedupeField));
+    return seqs.map((seq) => (seq ? Number(seq) : undefined));
   }
 
   /**
@@ -318,6 +240,12 @@ export function entryOf(json: string, seq: number): LogEntry {
   const entry = JSON.parse(json) as { seq: number };
   entry.seq = seq;
   return upcastEntry(entry);
+}
+
+/** An HGETALL reply (ioredis makes it an object) as the record it is. */
+function stringRecord(value: unknown): Record<string, string> {
+  if (typeof value !== 'object' || value === null) throw new Error(`expected a hash reply, got ${typeof value}`);
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
 }
 
 function compare(a: string, b: string): number {

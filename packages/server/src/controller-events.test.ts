@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Decision } from '@everynode/daemonset';
-import type { LogEntry } from '@everynode/eventlog';
+import type { LogEntry } from '@everynode/engine';
 import { ControllerEventLog, eventName } from './controller-events.ts';
 
 const owner = (uid: string) => [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'ds', uid, controller: true }];

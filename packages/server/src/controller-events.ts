@@ -11,7 +11,7 @@
  * a `lastTimestamp`.
  */
 import { type Decision, eventsOf } from '@everynode/daemonset';
-import type { LogEntry, PassEntry } from '@everynode/eventlog';
+import type { LogEntry, PassEntry } from '@everynode/engine';
 
 /** The component that reports every Event here, as the DaemonSet controller names itself. */
 export const controllerComponent = 'daemonset-controller';

@@ -1,6 +1,5 @@
-/** What the HTTP server needs from the engine, and how it is told about readiness and metrics. */
-import type { ClusterReader, EventIngress, Verifier } from '@everynode/engine';
-import type { EventStore } from '@everynode/eventlog';
+/** What the HTTP server needs: the engine's ports, and how it is told about readiness and metrics. */
+import type { EnginePorts } from '@everynode/engine';
 import type { Logger } from 'pino';
 
 /** A metrics registry (prom-client's `Registry` is one). */
@@ -11,18 +10,15 @@ export interface MetricsRegistry {
   metrics(): Promise<string>;
 }
 
-export interface ServerDeps {
-  /** Reads the projection and the log. */
-  readonly reader: ClusterReader;
-  /** Takes events in (POST /events, and every write through a resource path). */
-  readonly ingress: EventIngress;
-  /** Backs `GET /state/verify`. */
-  readonly verifier: Verifier;
-  /** Backs `GET /log/export` and `POST /log/import`; without it those paths are a 404. */
-  readonly store?: EventStore;
+/**
+ * The engine's ports (`reader` for the resources, `ingress` for every write,
+ * `history` for the log and the past, `admin` for export, import and
+ * readiness): a running engine is one.
+ */
+export interface ServerDeps extends EnginePorts {
   /** Served on `GET /metrics`; without it the path is a 404. */
   readonly metrics?: { readonly registry: MetricsRegistry };
-  /** `GET /readyz` answers 200 when this resolves true, else 503. Default: always ready. */
+  /** `GET /readyz` answers 200 when this resolves true, else 503. Default: `admin.ready()`. */
   readonly ready?: () => Promise<boolean>;
   /** Request logging. Default `false` (silent), so an embedding process chooses. */
   readonly logger?: Logger | false;

@@ -4,7 +4,7 @@
  * passes, and a pod's explanation — including a pod that is gone.
  */
 import type { DaemonSet, Node, Pod } from '@everynode/api';
-import type { Engine } from '@everynode/engine';
+import type { Engine } from '../../../test/support/cluster.ts';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cloudEvent, destroyPrefix, eventually, fixture, testEngine } from '../../../test/support/cluster.ts';
@@ -17,7 +17,7 @@ let app: FastifyInstance;
 
 beforeEach(async () => {
   engine = await testEngine('api-history');
-  app = buildServer({ reader: engine.reader, ingress: engine.ingress, verifier: engine.verifier });
+  app = buildServer(engine);
 });
 
 afterEach(async () => {

@@ -1,13 +1,13 @@
 /**
- * `lineMayMatch`: the index line of an entry rules it out only when
+ * `selectorOf`: the log selector of a filter rules an entry out only when
  * `matchesFilter` would — over every pairing of a set of entries (each kind
  * of event, passes deciding about pods and nodes) and of filters — and it
  * does rule entries out, which is what spares their reads.
  */
 import { describe, expect, it } from 'vitest';
 import type { ClusterEvent, Pod } from '@everynode/api';
-import { entryHeader, type LogEntry, parseHeader } from '@everynode/eventlog';
-import { type LogFilter, lineMayMatch, matchesFilter, parseObject, parseTypes } from './log-filter.ts';
+import { describeEntry, entryHeader, type LogEntry, parseHeader, selectorTest } from '@everynode/eventlog/internal';
+import { type LogFilter, matchesFilter, parseObject, parseTypes, selectorOf } from './log-filter.ts';
 
 const at = (s: number) => new Date(Date.parse('2026-11-28T12:00:00Z') + s * 1000).toISOString();
 let seq = 0;
@@ -46,14 +46,16 @@ const filters: LogFilter[] = [
   { types: parseTypes('pass'), object: parseObject('pod/ns/p1'), since: Date.parse(at(2)) },
 ];
 
-describe('lineMayMatch', () => {
+describe('selectorOf', () => {
   it('rules an entry out only when it cannot match, and rules some out', async () => {
     let ruledOut = 0;
     for (const filter of filters) {
-      const may = lineMayMatch(filter);
+      const may = selectorTest(selectorOf(filter));
       for (const entry of entries) {
+        // As the index line describes it, and as the store judges an entry read without one.
         const header = parseHeader(entryHeader(entry));
         const line = { seq: entry.seq, at: header.at, type: header.type, object: header.object };
+        expect(describeEntry(entry)).toEqual(line);
         if (matchesFilter(entry, filter)) expect(may(line), `${JSON.stringify(filter)} #${entry.seq}`).toBe(true);
         else if (!may(line)) ruledOut++;
       }

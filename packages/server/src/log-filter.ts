@@ -6,8 +6,7 @@
  * `after = next` and never misses or repeats an entry.
  */
 import { EventType } from '@everynode/api';
-import type { ClusterReader } from '@everynode/engine';
-import type { IndexLine, LogEntry } from '@everynode/eventlog';
+import { type History, type LogEntry, type LogSelector, PassType } from '@everynode/engine';
 
 /** What `?object=` names: a node by name, a pod or a DaemonSet by `namespace/name`. */
 export type ObjectRef = { readonly kind: 'node'; readonly name: string } | { readonly kind: 'pod' | 'ds'; readonly key: string };
@@ -22,7 +21,7 @@ export interface LogFilter {
 }
 
 /** The word for a reconcile pass in `?type=`. */
-export const PassType = 'pass';
+export { PassType };
 
 const eventTypes: readonly string[] = Object.values(EventType);
 
@@ -137,26 +136,25 @@ function isEmpty(filter: LogFilter): boolean {
   return filter.types === undefined && filter.object === undefined && filter.since === undefined;
 }
 
-/** The object an index line names for `object` (`header.ts`): events name theirs, passes their DaemonSet. */
+/** The object a selector names for `object`: events name theirs, passes their DaemonSet. */
 function lineObject(object: ObjectRef): string {
   return object.kind === 'node' ? `node/${object.name}` : object.kind === 'pod' ? `pod/${object.key}` : `daemonset.apps/${object.key}`;
 }
 
 /**
- * Whether an entry may match `filter`, by its index line alone: false only
- * when it cannot (the entry is then not even read); `matchesFilter` decides
- * the rest. A pass names only its DaemonSet, so a pass may be about any pod
- * or node.
+ * The log selector that reads every entry that may match `filter` (and as
+ * few others as it can); `matchesFilter` decides the rest. A pass is about
+ * its DaemonSet, but may be about any pod or node its decisions name, so
+ * for a pod or a node every pass is read.
  */
-export function lineMayMatch(filter: LogFilter): (line: IndexLine) => boolean {
-  const object = filter.object && lineObject(filter.object);
-  return (line) => {
-    if (filter.types !== undefined && !filter.types.includes(line.type)) return false;
-    if (filter.since !== undefined && line.at < filter.since) return false;
-    if (filter.object === undefined) return true;
-    if (line.type === PassType) return filter.object.kind !== 'ds' || line.object === object;
-    return line.object === object;
-  };
+export function selectorOf(filter: LogFilter): LogSelector {
+  const since = filter.since === undefined ? {} : { since: filter.since };
+  const types = filter.types === undefined ? {} : { types: filter.types };
+  if (filter.object === undefined) return { ...types, ...since };
+  const object = { object: lineObject(filter.object) };
+  if (filter.object.kind === 'ds') return { ...types, ...since, ...object };
+  const passes = filter.types === undefined || filter.types.includes(PassType) ? [{ types: [PassType], ...since }] : [];
+  return [{ ...types, ...since, ...object }, ...passes];
 }
 
 /** Seqs examined per read of a filtered scan: only the entries that may match are fetched. */
@@ -168,7 +166,7 @@ const scanPageSize = 5_000;
  * last entry examined (`after` when none was), so a client continues with
  * `after = next`.
  */
-export async function readFilteredLog(reader: ClusterReader, { after, limit, filter }: { after: number; limit: number; filter: LogFilter }): Promise<FilteredPage> {
+export async function readFilteredLog(reader: Pick<History, 'readLog' | 'readLogWhere'>, { after, limit, filter }: { after: number; limit: number; filter: LogFilter }): Promise<FilteredPage> {
   const items: LogEntry[] = [];
   if (limit === 0) return { items, next: after };
   if (isEmpty(filter)) {
@@ -176,7 +174,7 @@ export async function readFilteredLog(reader: ClusterReader, { after, limit, fil
     return { items: page, next: page.at(-1)?.seq ?? after };
   }
   // Filtered, matches may be sparse: the log index rules most entries out unread.
-  const where = lineMayMatch(filter);
+  const where = selectorOf(filter);
   let next = after;
   for (;;) {
     const { entries, next: examined } = await reader.readLogWhere({ after: next, limit: scanPageSize, where });

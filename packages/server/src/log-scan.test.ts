@@ -1,17 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { ClusterReader } from '@everynode/engine';
-import type { LogEntry } from '@everynode/eventlog';
+import type { History, LogEntry } from '@everynode/engine';
 import { logPageSize, scanLog } from './log-scan.ts';
 
 /** A reader over a log of `n` passes, recording each read. */
-function fakeReader(n: number): { reader: ClusterReader; reads: { after?: number; limit?: number }[] } {
+function fakeReader(n: number): { reader: History; reads: { after?: number; limit?: number }[] } {
   const log: LogEntry[] = Array.from({ length: n }, (_, i) => ({ seq: i + 1, kind: 'pass', at: '2026-11-28T12:00:00Z', daemonSet: 'ns/ds', decisions: [], causes: [] }));
   const reads: { after?: number; limit?: number }[] = [];
   const readLog = async (options: { after?: number; limit?: number } = {}) => {
     reads.push(options);
     return log.filter((e) => e.seq > (options.after ?? 0)).slice(0, options.limit ?? 100);
   };
-  return { reader: { readLog } as unknown as ClusterReader, reads };
+  return { reader: { readLog } as unknown as History, reads };
 }
 
 describe('scanLog', () => {

@@ -4,8 +4,7 @@
  * Kubernetes Events and a pod's explanation. Each page is one bounded Redis
  * read, so a long log costs round trips, never one huge reply.
  */
-import type { ClusterReader } from '@everynode/engine';
-import type { IndexLine, LogEntry } from '@everynode/eventlog';
+import type { History, LogEntry, LogSelector } from '@everynode/engine';
 
 /**
  * Entries per read. Smaller than `GET /log`'s largest page because one pass
@@ -19,15 +18,12 @@ export interface ScanRange {
   readonly after?: number;
   /** Stop after the entry with this seq. Default: the end of the log as it grows while scanning. */
   readonly until?: number;
-  /**
-   * Visit only entries this does not rule out by their index lines (entries
-   * without a line are visited): the others are not even read.
-   */
-  readonly where?: (line: IndexLine) => boolean;
+  /** Visit only the entries this selects: the others are not even read. */
+  readonly where?: LogSelector;
 }
 
 /** Call `visit` on each entry of `range`, in log order. */
-export async function scanLog(reader: ClusterReader, visit: (entry: LogEntry) => void, range: ScanRange = {}): Promise<void> {
+export async function scanLog(reader: Pick<History, 'readLog' | 'readLogWhere'>, visit: (entry: LogEntry) => void, range: ScanRange = {}): Promise<void> {
   const until = range.until ?? Number.POSITIVE_INFINITY;
   let after = range.after ?? 0;
   if (range.where) {

@@ -7,7 +7,7 @@
  */
 import { type ClusterEvent, EventType, eventObject } from '@everynode/api';
 import type { Decision } from '@everynode/daemonset';
-import { causesOf, type EventEntry, type IndexLine, type LogEntry, type PassEntry } from '@everynode/eventlog';
+import { causesOf, type EventEntry, type LogEntry, type LogSelector, type PassEntry, PassType } from '@everynode/engine';
 
 /** One line of the explanation. */
 export interface ExplainEntry {
@@ -116,7 +116,7 @@ function causeEntry(entry: LogEntry, causeOf: readonly number[]): ExplainEntry {
 /**
  * Collects one pod's history over reads of the log, each told by index
  * lines what it may skip unread: `observe` the passes and the reports about
- * the pod (`mayConcern`); for each pod created (`qualifyingWanted`), find the
+ * the pod (`concerning`); for each pod created (`qualifyingWanted`), find the
  * newest event before the creating pass that `qualifies` its node and
  * `addQualifying` it; then `observeCause` the entries of `causeRange()`
  * (what made those passes run).
@@ -135,9 +135,9 @@ export class PodHistory {
     this.#name = name;
   }
 
-  /** By its index line: whether an entry may concern the first read (a pass, or an event about the pod). */
-  mayConcern(line: IndexLine): boolean {
-    return line.type === 'pass' || line.object === `pod/${this.#namespace}/${this.#name}`;
+  /** What the first read selects: the passes, and the events about the pod. */
+  concerning(): LogSelector {
+    return [{ types: [PassType] }, { object: `pod/${this.#namespace}/${this.#name}` }];
   }
 
   /** First read: take `entry` if it is about the pod. */
@@ -162,13 +162,13 @@ export class PodHistory {
 
   /**
    * For the second read, per pod created: its node, the creating pass, and
-   * which index lines may be a join or update of that node.
+   * the selector of the joins and updates of that node.
    */
-  qualifyingWanted(): { readonly node: string; readonly passSeq: number; readonly mayConcern: (line: IndexLine) => boolean }[] {
+  qualifyingWanted(): { readonly node: string; readonly passSeq: number; readonly where: LogSelector }[] {
     return this.#created.map(({ node, passSeq }) => ({
       node,
       passSeq,
-      mayConcern: (line: IndexLine) => line.object === `node/${node}` && (line.type === EventType.NodeJoined || line.type === EventType.NodeUpdated),
+      where: { object: `node/${node}`, types: [EventType.NodeJoined, EventType.NodeUpdated] },
     }));
   }
 
@@ -194,10 +194,10 @@ export class PodHistory {
   }
 
   /** The stretch of the log the causes not yet described lie in, and which lines there may be one; undefined when there are none. */
-  causeRange(): { after: number; until: number; where: (line: IndexLine) => boolean } | undefined {
+  causeRange(): { after: number; until: number; where: LogSelector } | undefined {
     const missing = [...this.#causeOf.keys()].filter((seq) => !this.#entries.has(seq));
     if (missing.length === 0) return undefined;
-    return { after: Math.min(...missing) - 1, until: Math.max(...missing), where: (line) => this.#causeOf.has(line.seq) };
+    return { after: Math.min(...missing) - 1, until: Math.max(...missing), where: { seqs: new Set(this.#causeOf.keys()) } };
   }
 
   /** Second read: describe `entry` if it caused one of the pod's passes. */

@@ -5,7 +5,7 @@
  * Status errors, the log, verification and the probes.
  */
 import type { DaemonSet, Node, Pod } from '@everynode/api';
-import type { Engine } from '@everynode/engine';
+import type { Engine } from '../../../test/support/cluster.ts';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cloudEvent, destroyPrefix, eventually, fixture, testEngine } from '../../../test/support/cluster.ts';
@@ -16,7 +16,7 @@ let app: FastifyInstance;
 
 beforeEach(async () => {
   engine = await testEngine('api');
-  app = buildServer({ reader: engine.reader, ingress: engine.ingress, verifier: engine.verifier, metrics: engine.metrics });
+  app = buildServer(engine);
 });
 
 afterEach(async () => {
@@ -327,7 +327,7 @@ describe('probes and metrics', () => {
   it('answers /healthz and /readyz, and 503 when not ready', async () => {
     expect(await app.inject({ method: 'GET', url: '/healthz' })).toMatchObject({ statusCode: 200, body: 'ok' });
     expect(await app.inject({ method: 'GET', url: '/readyz' })).toMatchObject({ statusCode: 200, body: 'ok' });
-    const notReady = buildServer({ reader: engine.reader, ingress: engine.ingress, verifier: engine.verifier, ready: () => Promise.resolve(false) });
+    const notReady = buildServer({ ...engine, ready: () => Promise.resolve(false) });
     try {
       expect((await notReady.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(503);
     } finally {

@@ -5,8 +5,8 @@
  * was removed, its pod still there.
  */
 import type { DaemonSet, Node, Pod } from '@everynode/api';
-import type { Engine } from '@everynode/engine';
-import type { LogEntry } from '@everynode/eventlog';
+import type { Engine } from '../../../test/support/cluster.ts';
+import type { LogEntry } from '@everynode/engine';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { destroyPrefix, eventually, fixture, testEngine } from '../../../test/support/cluster.ts';
@@ -57,7 +57,7 @@ let removal: LogEntry;
 // One history for every test: six nodes, fluentd on each, then worker01 removed.
 beforeAll(async () => {
   engine = await testEngine('api-time-travel');
-  app = buildServer({ reader: engine.reader, ingress: engine.ingress, verifier: engine.verifier });
+  app = buildServer(engine);
   for (const n of fixture('cluster-6-nodes.yaml') as unknown as Node[]) {
     expect((await app.inject({ method: 'PUT', url: `/api/v1/nodes/${n.metadata.name}`, payload: n })).statusCode).toBe(201);
   }

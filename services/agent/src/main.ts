@@ -4,7 +4,7 @@
  * JSON logs on stderr; SIGINT/SIGTERM finish the running commands and exit.
  */
 import { pino } from 'pino';
-import { startAgent } from './agent.ts';
+import { startAgent } from '@everynode/agent';
 
 const logger = pino({ name: 'everynode-agent', level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2));
 

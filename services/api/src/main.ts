@@ -7,7 +7,7 @@
 import { startEngine } from '@everynode/engine';
 import pino from 'pino';
 import { z } from 'zod';
-import { buildServer } from './server.ts';
+import { buildServer } from '@everynode/server';
 
 const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(7700),
@@ -31,14 +31,10 @@ const engine = await startEngine({ logger, workers: EVERYNODE_API_WORKERS === 't
 
 let stopping = false;
 
-/** Ready while not stopping and Redis answers within a second (a hung Redis must not hang the probe). */
-async function ready(): Promise<boolean> {
-  if (stopping) return false;
-  const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), 1000).unref());
-  return Promise.race([engine.store.redis.ping().then((pong) => pong === 'PONG'), timeout]);
-}
+/** Ready while not stopping and the engine can work (Redis answers within a second). */
+const ready = async () => !stopping && (await engine.admin.ready());
 
-const server = buildServer({ reader: engine.reader, ingress: engine.ingress, verifier: engine.verifier, store: engine.store, metrics: engine.metrics, ready, logger });
+const server = buildServer({ ...engine, ready, logger });
 await server.listen({ port: PORT, host: HOST });
 logger.info({ prefix: engine.prefix, workers: EVERYNODE_API_WORKERS === 'true' }, 'api started');
 

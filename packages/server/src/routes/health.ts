@@ -7,13 +7,13 @@ import type { FastifyInstance } from 'fastify';
 import type { ServerDeps } from '../deps.ts';
 
 /** Register `/healthz`, `/readyz` and (with a registry) `/metrics` on `app`. */
-export function healthRoutes(app: FastifyInstance, { ready = () => Promise.resolve(true), metrics }: ServerDeps): void {
+export function healthRoutes(app: FastifyInstance, { ready, admin, metrics }: ServerDeps): void {
   app.get('/healthz', (_request, reply) => reply.type('text/plain; charset=utf-8').send('ok'));
 
   app.get('/readyz', async (request, reply) => {
     let isReady = false;
     try {
-      isReady = await ready();
+      isReady = await (ready ?? (() => admin.ready()))();
     } catch (error) {
       // A failing check means "not ready", never a 500: probes only read the code.
       request.log.warn({ err: error }, 'readiness check failed');

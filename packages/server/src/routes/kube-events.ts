@@ -8,6 +8,7 @@
  * Every request reads the log from the start: Events are history, and the
  * log is where history is kept.
  */
+import { PassType } from '@everynode/engine';
 import type { FastifyInstance } from 'fastify';
 import { ControllerEventLog, type KubeEvent } from '../controller-events.ts';
 import type { ServerDeps } from '../deps.ts';
@@ -31,14 +32,14 @@ const eventFields: SelectableFields<KubeEvent> = {
 };
 
 /** Register the Event paths on `app`. */
-export function kubeEventRoutes(app: FastifyInstance, { reader }: ServerDeps): void {
+export function kubeEventRoutes(app: FastifyInstance, { history }: ServerDeps): void {
   const list = async (namespace: string | undefined, rawQuery: unknown) => {
     // Parsed before the scan, so that a bad selector costs no log read.
     const query = parseRequest(ListQuery, rawQuery, 'query parameter');
     filterList([], query, eventFields);
     const events = new ControllerEventLog(namespace);
     // Only passes record Events: the index rules the rest out unread.
-    await scanLog(reader, (entry) => events.observe(entry), { where: (line) => line.type === 'pass' });
+    await scanLog(history, (entry) => events.observe(entry), { where: { types: [PassType] } });
     return listOf('v1', 'Event', filterList(events.list(), query, eventFields));
   };
 

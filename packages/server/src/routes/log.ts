@@ -32,13 +32,13 @@ function logQuery(now: number) {
 }
 
 /** Register `GET /log` and `GET /state/verify` on `app`. */
-export function logRoutes(app: FastifyInstance, { reader, verifier }: ServerDeps): void {
+export function logRoutes(app: FastifyInstance, { history }: ServerDeps): void {
   app.get('/log', async (request) => {
     const { after = 0, limit = 100, type, object, since } = parseRequest(logQuery(Date.now()), request.query, 'query parameter');
     const filter: LogFilter = { ...(type ? { types: type } : {}), ...(object ? { object } : {}), ...(since === undefined ? {} : { since }) };
-    const [page, horizon] = await Promise.all([readFilteredLog(reader, { after, limit, filter }), reader.logHorizon()]);
+    const [page, horizon] = await Promise.all([readFilteredLog(history, { after, limit, filter }), history.logHorizon()]);
     return { ...page, horizon };
   });
 
-  app.get('/state/verify', () => verifier.verify());
+  app.get('/state/verify', () => history.verify());
 }

@@ -46,10 +46,10 @@ export function stateLists(state: ClusterState) {
 }
 
 /** Register `GET /state` on `app`. */
-export function stateRoutes(app: FastifyInstance, { verifier }: ServerDeps): void {
+export function stateRoutes(app: FastifyInstance, { history }: ServerDeps): void {
   app.get('/state', async (request) => {
     const { to, at } = parseRequest(stateQuery(Date.now()), request.query, 'query parameter');
-    const replayed = await verifier.stateAt({ ...(to === undefined ? {} : { toSeq: to }), ...(at === undefined ? {} : { atOrBefore: at }) });
+    const replayed = await history.stateAt({ ...(to === undefined ? {} : { toSeq: to }), ...(at === undefined ? {} : { atOrBefore: at }) });
     const moment = at !== undefined ? new Date(at).toISOString() : (replayed.at ?? null);
     return { seq: replayed.seq, at: moment, ...stateLists(replayed.state) };
   });

@@ -7,9 +7,10 @@
  */
 import { type ClusterEvent, type DaemonSet } from '@everynode/api';
 import { type Job, Worker } from 'bullmq';
-import type { Metrics } from './metrics.ts';
+import { acceptEvents } from './accept.ts';
+import { admit } from './admission.ts';
+import { timed } from './metrics.ts';
 import { bullWorkerOptions, type EngineWorkerOptions, QueueName, requestPass } from './queues.ts';
-import { admit } from './validate.ts';
 
 export interface EventHandlerOptions extends EngineWorkerOptions {
   /** Jobs handled at once by this process. Default 16. */
@@ -41,7 +42,7 @@ export async function handleEvents(job: Pick<Job, 'id' | 'data'>, options: Event
   }
   if (valid.length === 0) return { accepted: 0, refused };
 
-  const { results, dirty } = await store.accept(valid, Date.now());
+  const { results, dirty } = await acceptEvents(store, valid, Date.now());
   for (const r of results) metrics.events.inc({ outcome: r.duplicate ? 'duplicate' : r.applied ? 'applied' : 'stale' });
   await Promise.all([...dirty].map((ds) => requestPass(queues, ds)));
   metrics.adds.inc({ name: QueueName.Reconcile }, dirty.size);
@@ -53,16 +54,4 @@ export function startEventHandler(options: EventHandlerOptions): Worker {
   const worker = new Worker(QueueName.Events, (job) => timed(options.metrics, QueueName.Events, job, () => handleEvents(job, options)), bullWorkerOptions(options, options.concurrency ?? 16));
   worker.on('failed', (job, error) => options.logger.error({ jobId: job?.id, attempt: job?.attemptsMade, err: error }, 'event job failed'));
   return worker;
-}
-
-/** Record workqueue timings around a job. */
-export async function timed<T>(metrics: Metrics, name: string, job: Job, work: () => Promise<T>): Promise<T> {
-  const started = Date.now();
-  if (job.attemptsMade > 0) metrics.retries.inc({ name });
-  metrics.queueDuration.observe({ name }, Math.max(0, started - job.timestamp) / 1000);
-  try {
-    return await work();
-  } finally {
-    metrics.workDuration.observe({ name }, (Date.now() - started) / 1000);
-  }
 }

@@ -13,13 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { ClusterEvent } from '@everynode/api';
 import { type ClusterState, emptyClusterState, targetNodeName } from '@everynode/daemonset';
-import { entryHeader, parseHeader } from './header.ts';
-import { IndexBlockSize, indexBlockOf } from './log-index.ts';
-import { reconcile } from './reconcile.ts';
-import { applyEntry, diffStates, replay } from './replay.ts';
-import { saveSnapshot } from './snapshot.ts';
-import { serializeState } from './snapshot-codec.ts';
-import { EventStore } from './store.ts';
+import { applyEntry, diffStates, entryHeader, EventStore, indexBlockOf, IndexBlockSize, parseHeader, replay, saveSnapshot, serializeState } from '@everynode/eventlog/internal';
+import { acceptEvents, runPass } from './internal.ts';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 let redis: Redis;
@@ -94,13 +89,13 @@ async function eventOf(o: Exclude<Op, { kind: 'pass' }>, store: EventStore): Pro
 async function play(store: EventStore, chunk: readonly Op[], at: number): Promise<void> {
   let events: ClusterEvent[] = [];
   const flush = async () => {
-    if (events.length > 0) await store.accept(events, at);
+    if (events.length > 0) await acceptEvents(store, events, at);
     events = [];
   };
   for (const o of chunk) {
     if (o.kind === 'pass') {
       await flush();
-      await reconcile(store, 'default/d', t0 + o.time * 1000);
+      await runPass(store, 'default/d', t0 + o.time * 1000);
     } else events.push(await eventOf(o, store));
   }
   await flush();
@@ -132,7 +127,7 @@ describe('replay through the log index', () => {
   it('writes one index line per entry, the header of the entry it indexes', async () => {
     const store = new EventStore(redis, `test-index-${process.pid}-${Date.now()}`);
     try {
-      await store.accept([await eventOf({ kind: 'join', node: 'n1', time: 1, label: 1, creation: 5 }, store), await eventOf({ kind: 'join', node: 'odd name', time: 2, label: 1 }, store)], t0);
+      await acceptEvents(store, [await eventOf({ kind: 'join', node: 'n1', time: 1, label: 1, creation: 5 }, store), await eventOf({ kind: 'join', node: 'odd name', time: 2, label: 1 }, store)], t0);
       const text = await redis.get(store.keys.indexBlock(0));
       const [first, second] = await store.readLog({ limit: 2 });
       expect(text).toBe(`1 ${entryHeader(first!)}\n2\n`);
@@ -198,19 +193,19 @@ describe('replay through the log index', () => {
     expect(pods).toBeGreaterThan(100);
   });
 
-  it('reads, for a filter on index lines, only the entries it may match and those without a line', async () => {
+  it('reads, for a selector, the entries it selects, judging an entry without an index line whole', async () => {
     const store = new EventStore(redis, `test-index-${process.pid}-${Date.now()}-where`);
     try {
       const ops: Op[] = Array.from({ length: 30 }, (_, i) => ({ kind: 'join', node: `n${i % 3}`, time: i, label: i }));
-      await store.accept(await Promise.all(ops.map((o) => eventOf(o as Exclude<Op, { kind: 'pass' }>, store))), t0);
+      await acceptEvents(store, await Promise.all(ops.map((o) => eventOf(o as Exclude<Op, { kind: 'pass' }>, store))), t0);
       await dropIndexLines(store, new Set([4, 5]));
-      const reads: number[] = [];
-      const { entries, next } = await store.readLogWhere({ after: 2, limit: 20, where: (line) => (reads.push(line.seq), line.object === 'node/n1') });
-      // Lines 3..22 were judged (but 4 and 5, which have none); n1 joined at seqs 2, 5, 8, …
-      expect(reads).toEqual([3, ...Array.from({ length: 17 }, (_, i) => i + 6)]);
-      expect(entries.map((e) => e.seq)).toEqual([4, 5, 8, 11, 14, 17, 20]);
+      const { entries, next } = await store.readLogWhere({ after: 2, limit: 20, where: { object: 'node/n1' } });
+      // n1 joined at seqs 2, 5, 8, …; 4 and 5 have no line and are judged whole (4 is n0's).
+      expect(entries.map((e) => e.seq)).toEqual([5, 8, 11, 14, 17, 20]);
       expect(next).toBe(22);
-      expect((await store.readLogWhere({ after: 22, limit: 100, where: () => true })).next).toBe(30);
+      const either = await store.readLogWhere({ after: 0, limit: 30, where: [{ seqs: new Set([4, 7]) }, { object: 'node/n2', since: t0 }] });
+      expect(either.entries.map((e) => e.seq)).toEqual([3, 4, 6, 7, 9, 12, 15, 18, 21, 24, 27, 30]);
+      expect((await store.readLogWhere({ after: 22, limit: 100, where: {} })).next).toBe(30);
     } finally {
       await store.destroy();
     }
@@ -221,7 +216,7 @@ describe('replay through the log index', () => {
     try {
       const n = IndexBlockSize * 2 + 7;
       const ops: Op[] = Array.from({ length: n }, (_, i) => ({ kind: i % 3 === 0 ? 'join' : 'update', node: `n${i % 50}`, time: i, label: i % 4 }));
-      for (let i = 0; i < n; i += 500) await store.accept(await Promise.all(ops.slice(i, i + 500).map((o) => eventOf(o as Exclude<Op, { kind: 'pass' }>, store))), t0);
+      for (let i = 0; i < n; i += 500) await acceptEvents(store, await Promise.all(ops.slice(i, i + 500).map((o) => eventOf(o as Exclude<Op, { kind: 'pass' }>, store))), t0);
       await dropIndexLines(store, new Set([IndexBlockSize - 1, IndexBlockSize, IndexBlockSize + 1]));
       const whole = await foldWhole(store, Infinity, Infinity);
       for (const batch of [333, IndexBlockSize, 10_000]) {

@@ -1,7 +1,8 @@
 /**
- * One reconcile pass, recorded: fetch the DaemonSet's view, decide (the pure
- * core), record the decisions, the projection change and the commands in one
- * atomic step — or nothing, if something the pass writes changed meanwhile.
+ * A reconcile pass: the engine's second operation. Fetch the DaemonSet's
+ * view, decide (the pure core), record the decisions, the projection change
+ * and the commands' outbox mark in one atomic commit — or nothing, if
+ * something the pass writes changed meanwhile (then it reads again).
  *
  * A pass covers the nodes its dirty marks name (cost follows the change), or
  * every node when marked `*`, when a rollout is under way, or the first time.
@@ -14,13 +15,17 @@ import {
   type NodeContribution,
   type PassResult,
 } from '@everynode/daemonset';
-import { CommitBuilder } from './commit.ts';
-import { passEntryJson } from './json.ts';
-import type { PassEntry } from './entries.ts';
-import { AllNodes, OldTotalField } from './keys.ts';
-import { Slice } from './slice.ts';
-import { CommitContention, type EventStore } from './store.ts';
-import { LogSchemaVersion } from './upcast.ts';
+import {
+  AllNodes,
+  CommitBuilder,
+  CommitContention,
+  type EventStore,
+  LogSchemaVersion,
+  OldTotalField,
+  passEntryJson,
+  type PassEntry,
+  Slice,
+} from '@everynode/eventlog/internal';
 
 export interface PassOutcome {
   /** The pass's log seq, when it decided anything. */
@@ -43,15 +48,12 @@ const decode = (s: string): NodeContribution => {
 };
 
 /** Run one pass over `dsKey` at `now`. Retries lost races a few times, then throws `CommitContention`. */
-export async function reconcile(store: EventStore, dsKey: string, now: number): Promise<PassOutcome> {
-  const { keys, redis } = store;
+export async function runPass(store: EventStore, dsKey: string, now: number): Promise<PassOutcome> {
+  const { keys } = store;
   for (let attempt = 0; attempt < 10; attempt++) {
-    const slice = new Slice(redis, keys);
+    const slice = new Slice(store.redis, keys);
     // Independent reads go out together (ioredis pipelines them): one round trip.
-    const [[[, marks], [, causes], [, oldTotal]]] = (await Promise.all([
-      redis.multi().hgetall(keys.dirty(dsKey)).hgetall(keys.causes(dsKey)).hget(keys.contributions(dsKey), OldTotalField).exec(),
-      slice.load({ daemonSets: [dsKey] }),
-    ])) as unknown as [[[null, Record<string, string>], [null, Record<string, string>], [null, string | null]]];
+    const [{ marks, causes, oldTotal }] = await Promise.all([store.readPassMarks(dsKey), slice.load({ daemonSets: [dsKey] })]);
     const dirty = Object.keys(marks);
     if (dirty.length === 0) return { decisions: 0, commands: 0, full: false, nodes: 0, again: false };
 
@@ -60,10 +62,10 @@ export async function reconcile(store: EventStore, dsKey: string, now: number): 
     const full = dirty.includes(AllNodes) || oldTotal === null;
     const record = slice.state.daemonSets.get(dsKey);
     if (record === undefined) {
-      await redis.del(keys.dirty(dsKey), keys.causes(dsKey), keys.contributions(dsKey));
+      await store.forgetPassState(dsKey);
       return { decisions: 0, commands: 0, full, nodes: 0, again: false };
     }
-    const stored = full ? await redis.hgetall(keys.contributions(dsKey)) : {};
+    const stored = full ? await store.readContributions(dsKey) : {};
     const view = full ? await fullView(store, slice, dsKey) : await partialView(store, slice, dsKey, dirty, oldTotal, stored);
     const result = decide(view, now);
     if (view.scope && result.fullPassNeeded && result.decisions.length === 0) {
@@ -123,11 +125,7 @@ async function fullView(store: EventStore, slice: Slice, dsKey: string): Promise
   const record = slice.state.daemonSets.get(dsKey);
   if (!record) throw new Error(`no DaemonSet ${dsKey}`);
   const namespace = record.daemonSet.metadata.namespace ?? 'default';
-  const [owned, orphans] = await Promise.all([
-    store.redis.smembers(store.keys.daemonSetPods(dsKey)),
-    store.redis.smembers(store.keys.orphans(namespace)),
-  ]);
-  await slice.load({ allNodes: true, pods: [...owned, ...orphans] });
+  await slice.load({ allNodes: true, pods: await store.podKeysOf(dsKey, namespace) });
   return viewFrom(slice, dsKey);
 }
 
@@ -140,17 +138,12 @@ async function partialView(
   oldTotal: string | null,
   stored: Record<string, string>,
 ): Promise<DaemonSetView> {
-  const { redis, keys } = store;
   const names = [...nodes];
-  const [contributions, values, podKeys] = await Promise.all([
-    redis.hmget(keys.contributions(dsKey), ...names),
-    redis.hmget(keys.nodes, ...names),
-    redis.sunion(...names.map((n) => keys.nodePods(n))),
-  ]);
+  const { contributions, nodes: values, podKeys } = await store.readNodeScope(dsKey, names);
   const scoped = new Map<string, NodeContribution>();
   names.forEach((name, i) => {
-    const json = values[i];
-    if (json) slice.state.nodes.set(name, JSON.parse(json));
+    const node = values[i];
+    if (node) slice.state.nodes.set(name, node);
     const code = contributions[i];
     if (code) {
       stored[name] = code;

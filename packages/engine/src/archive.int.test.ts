@@ -8,13 +8,8 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { ClusterEvent } from '@everynode/api';
-import { exportLog } from './export.ts';
-import { ImportRefused, importLog } from './import.ts';
-import { AllNodes } from './keys.ts';
-import { reconcile } from './reconcile.ts';
-import { diffStates, liveState, verify } from './replay.ts';
-import { EventStore } from './store.ts';
-import { LogFormatError, LogSchemaVersion } from './upcast.ts';
+import { AllNodes, diffStates, EventStore, exportLog, importLog, ImportRefused, liveState, LogFormatError, LogSchemaVersion, verify } from '@everynode/eventlog/internal';
+import { acceptEvents, runPass } from './internal.ts';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const t0 = Date.parse('2026-03-01T00:00:00Z');
@@ -34,17 +29,17 @@ async function settle(store: EventStore, now = t0 + 10_000): Promise<number> {
   for (let i = 0; i < 10; i++) {
     const dirty = await store.dirtyDaemonSets();
     if (dirty.length === 0) return commands;
-    for (const key of dirty) commands += (await reconcile(store, key, now)).commands;
+    for (const key of dirty) commands += (await runPass(store, key, now)).commands;
   }
   throw new Error('still dirty');
 }
 
 /** A small history in `source`: two nodes, a DaemonSet and its pods, a stale event, a node removed. */
 async function recordHistory(): Promise<void> {
-  await source.accept([event('io.everynode.node.joined', node('a')), event('io.everynode.node.joined', node('b')), event('io.everynode.daemonset.applied', ds)], t0);
+  await acceptEvents(source, [event('io.everynode.node.joined', node('a')), event('io.everynode.node.joined', node('b')), event('io.everynode.daemonset.applied', ds)], t0);
   await settle(source);
-  await source.accept([event('io.everynode.node.joined', node('a'), t0 - 1000)], t0 + 1); // stale: recorded, not applied
-  await source.accept([event('io.everynode.node.removed', { metadata: { name: 'b' } })], t0 + 2);
+  await acceptEvents(source, [event('io.everynode.node.joined', node('a'), t0 - 1000)], t0 + 1); // stale: recorded, not applied
+  await acceptEvents(source, [event('io.everynode.node.removed', { metadata: { name: 'b' } })], t0 + 2);
   await settle(source, t0 + 20_000);
 }
 
@@ -116,7 +111,7 @@ describe('export and import', () => {
     expect(await redis.xlen(target.keys.outbox)).toBe(0);
     // An imported event is known: sending it again is a duplicate.
     const first = JSON.parse(text.split('\n')[0] as string) as { event: ClusterEvent };
-    expect((await target.accept([first.event], t0 + 30_000)).results[0]).toMatchObject({ duplicate: true, seq: 1 });
+    expect((await acceptEvents(target, [first.event], t0 + 30_000)).results[0]).toMatchObject({ duplicate: true, seq: 1 });
   });
 
   it('refuses a prefix whose log is not empty, writing nothing', async () => {

@@ -6,10 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { ClusterEvent } from '@everynode/api';
 import { commandsOf } from '@everynode/daemonset';
-import { EventStore } from './store.ts';
-import { causesOf } from './entries.ts';
-import { reconcile } from './reconcile.ts';
-import { verify } from './replay.ts';
+import { causesOf, EventStore, verify } from '@everynode/eventlog/internal';
+import { acceptEvents, runPass } from './internal.ts';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 let redis: Redis;
@@ -42,7 +40,7 @@ async function settle(now = t0 + 10_000): Promise<number> {
   for (let i = 0; i < 10; i++) {
     const dirty = await store.dirtyDaemonSets();
     if (dirty.length === 0) return commands;
-    for (const key of dirty) commands += (await reconcile(store, key, now)).commands;
+    for (const key of dirty) commands += (await runPass(store, key, now)).commands;
   }
   throw new Error('still dirty');
 }
@@ -50,8 +48,8 @@ async function settle(now = t0 + 10_000): Promise<number> {
 describe('EventStore', () => {
   it('accepts an event once: a repeat is a duplicate with the first seq, and writes nothing', async () => {
     const e = event('io.everynode.node.joined', node('a'));
-    const first = await store.accept([e], t0);
-    const again = await store.accept([e, e], t0);
+    const first = await acceptEvents(store, [e], t0);
+    const again = await acceptEvents(store, [e, e], t0);
     expect(first.results[0]).toMatchObject({ duplicate: false, applied: true, seq: 1 });
     expect(again.results.map((r) => [r.duplicate, r.seq])).toEqual([[true, 1], [true, 1]]);
     expect(await store.readLog()).toHaveLength(1);
@@ -59,8 +57,8 @@ describe('EventStore', () => {
   });
 
   it('records a pass: pods created with their commands in the outbox, status stored, replay identical', async () => {
-    await store.accept([event('io.everynode.node.joined', node('a')), event('io.everynode.node.joined', node('b'))], t0);
-    const applied = await store.accept([event('io.everynode.daemonset.applied', ds())], t0);
+    await acceptEvents(store, [event('io.everynode.node.joined', node('a')), event('io.everynode.node.joined', node('b'))], t0);
+    const applied = await acceptEvents(store, [event('io.everynode.daemonset.applied', ds())], t0);
     expect([...applied.dirty]).toEqual(['kube-system/fluentd']);
     expect(await settle()).toBe(2);
     const pods = await store.listPods('kube-system');
@@ -79,11 +77,11 @@ describe('EventStore', () => {
   });
 
   it('a node joining later costs a partial pass over that node only', async () => {
-    await store.accept([event('io.everynode.node.joined', node('a'))], t0);
-    await store.accept([event('io.everynode.daemonset.applied', ds())], t0);
+    await acceptEvents(store, [event('io.everynode.node.joined', node('a'))], t0);
+    await acceptEvents(store, [event('io.everynode.daemonset.applied', ds())], t0);
     await settle();
-    await store.accept([event('io.everynode.node.joined', node('c'))], t0);
-    const outcome = await reconcile(store, 'kube-system/fluentd', t0 + 20_000);
+    await acceptEvents(store, [event('io.everynode.node.joined', node('c'))], t0);
+    const outcome = await runPass(store, 'kube-system/fluentd', t0 + 20_000);
     expect(outcome).toMatchObject({ full: false, nodes: 1, commands: 1 });
     // The pass names, per node, the events that caused its decisions there.
     const joined = (await store.readLog({ limit: 100 })).find((e) => e.kind === 'event' && e.event.data.metadata.name === 'c');
@@ -95,11 +93,11 @@ describe('EventStore', () => {
   });
 
   it('pod status and deletion flow through to status; a removed node\'s pod goes at once', async () => {
-    await store.accept([event('io.everynode.node.joined', node('a')), event('io.everynode.node.joined', node('b'))], t0);
-    await store.accept([event('io.everynode.daemonset.applied', ds())], t0);
+    await acceptEvents(store, [event('io.everynode.node.joined', node('a')), event('io.everynode.node.joined', node('b'))], t0);
+    await acceptEvents(store, [event('io.everynode.daemonset.applied', ds())], t0);
     await settle();
     const pods = await store.listPods('kube-system');
-    await store.accept(
+    await acceptEvents(store, 
       pods.map((p) =>
         event('io.everynode.pod.status', {
           ...p,
@@ -111,7 +109,7 @@ describe('EventStore', () => {
     );
     await settle();
     expect((await store.getDaemonSet('kube-system', 'fluentd'))?.status).toMatchObject({ numberReady: 2, numberAvailable: 2 });
-    await store.accept([event('io.everynode.node.removed', { metadata: { name: 'b' } })], t0);
+    await acceptEvents(store, [event('io.everynode.node.removed', { metadata: { name: 'b' } })], t0);
     await settle();
     expect(await store.listPods('kube-system')).toHaveLength(1);
     expect((await store.getDaemonSet('kube-system', 'fluentd'))?.status).toMatchObject({ desiredNumberScheduled: 1, numberReady: 1 });
@@ -119,15 +117,15 @@ describe('EventStore', () => {
   });
 
   it('a stale node update is recorded as seen but not applied', async () => {
-    await store.accept([event('io.everynode.node.joined', node('a', { v: '2' }), t0 + 5000)], t0);
-    const late = await store.accept([event('io.everynode.node.updated', node('a', { v: '1' }), t0 + 1000)], t0);
+    await acceptEvents(store, [event('io.everynode.node.joined', node('a', { v: '2' }), t0 + 5000)], t0);
+    const late = await acceptEvents(store, [event('io.everynode.node.updated', node('a', { v: '1' }), t0 + 1000)], t0);
     expect(late.results[0]).toMatchObject({ applied: false, ignored: expect.stringContaining('stale') });
     expect((await store.getNode('a'))?.metadata.labels).toEqual({ v: '2' });
     expect(await store.readLog()).toHaveLength(2);
   });
 
   it('verify finds a tampered projection', async () => {
-    await store.accept([event('io.everynode.node.joined', node('a'))], t0);
+    await acceptEvents(store, [event('io.everynode.node.joined', node('a'))], t0);
     await redis.hset(store.keys.nodes, 'ghost', JSON.stringify(node('ghost')));
     const result = await verify(store);
     expect(result.consistent).toBe(false);
@@ -138,9 +136,9 @@ describe('EventStore', () => {
 describe('big passes', () => {
   it('a pass creating 20,000 pods commits in one step (hundreds of thousands of script arguments)', async () => {
     const nodes = Array.from({ length: 20_000 }, (_, i) => event('io.everynode.node.joined', node(`n${i}`)));
-    for (let i = 0; i < nodes.length; i += 5000) await store.accept(nodes.slice(i, i + 5000), t0);
-    await store.accept([event('io.everynode.daemonset.applied', ds())], t0);
-    const outcome = await reconcile(store, 'kube-system/fluentd', t0 + 1000);
+    for (let i = 0; i < nodes.length; i += 5000) await acceptEvents(store, nodes.slice(i, i + 5000), t0);
+    await acceptEvents(store, [event('io.everynode.daemonset.applied', ds())], t0);
+    const outcome = await runPass(store, 'kube-system/fluentd', t0 + 1000);
     expect(outcome).toMatchObject({ full: true, commands: 20_000 });
     expect(await redis.hlen(store.keys.pods)).toBe(20_000);
     expect((await store.getDaemonSet('kube-system', 'fluentd'))?.status?.currentNumberScheduled).toBe(20_000);
@@ -149,21 +147,21 @@ describe('big passes', () => {
 
 describe('upgradeKeys', () => {
   it("turns a pass's pending causes left as a set by an older engine into today's hash, so events and passes go on", async () => {
-    await store.accept([event('io.everynode.daemonset.applied', ds()), event('io.everynode.node.joined', node('a'))], t0);
+    await acceptEvents(store, [event('io.everynode.daemonset.applied', ds()), event('io.everynode.node.joined', node('a'))], t0);
     await settle();
-    await store.accept([event('io.everynode.node.joined', node('b'))], t0);
+    await acceptEvents(store, [event('io.everynode.node.joined', node('b'))], t0);
     // As an older engine left it: the causes as a set of seqs.
     const key = store.keys.causes('kube-system/fluentd');
     const seqs = Object.keys(await redis.hgetall(key));
     expect(seqs).toHaveLength(1);
     await redis.multi().del(key).sadd(key, ...seqs, '1').exec();
     // Left so, the pass cannot read its causes (and an event's commit script would stop half-way at the set).
-    await expect(reconcile(store, 'kube-system/fluentd', t0 + 20_000)).rejects.toThrow();
+    await expect(runPass(store, 'kube-system/fluentd', t0 + 20_000)).rejects.toThrow();
 
     expect(await store.upgradeKeys()).toBe(1);
     expect(await redis.hgetall(key)).toEqual(Object.fromEntries([...seqs, '1'].map((s) => [s, '*'])));
     expect(await store.upgradeKeys()).toBe(0);
-    await store.accept([event('io.everynode.node.joined', node('c'))], t0);
+    await acceptEvents(store, [event('io.everynode.node.joined', node('c'))], t0);
     expect(await settle()).toBe(2);
     const pass = (await store.readLog({ limit: 100 })).filter((e) => e.kind === 'pass').at(-1);
     expect(pass?.kind === 'pass' && causesOf(pass, 'b')).toEqual([1, Number(seqs[0])]);

@@ -4,9 +4,10 @@
  * DaemonSet run at once, and a request made during a pass runs after it.
  * Waits (failed-pod backoff, minReadySeconds) become delayed `wake` jobs.
  */
-import { reconcile, takeSnapshot, trimLog } from '@everynode/eventlog';
+import { takeSnapshot, trimLog } from '@everynode/eventlog';
 import { type Job, Worker } from 'bullmq';
-import { timed } from './event-handler.ts';
+import { timed } from './metrics.ts';
+import { runPass } from './pass.ts';
 import { bullWorkerOptions, type EngineWorkerOptions, QueueName, requestPass, requestWake, type Queues } from './queues.ts';
 
 export interface ReconcilerOptions extends EngineWorkerOptions {
@@ -33,7 +34,7 @@ export async function handleReconcile(job: Pick<Job, 'name' | 'data' | 'id'>, op
   const now = (options.clock ?? Date.now)();
   const started = performance.now();
   try {
-    const outcome = await reconcile(store, daemonSet, now);
+    const outcome = await runPass(store, daemonSet, now);
     metrics.reconcileTime.observe({ controller: 'daemonset' }, (performance.now() - started) / 1000);
     const result = outcome.requeueAfterMs !== undefined ? 'requeue_after' : outcome.again ? 'requeue' : 'success';
     metrics.reconciles.inc({ controller: 'daemonset', result });

@@ -2,13 +2,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { ClusterEvent } from '@everynode/api';
-import { reconcile } from './reconcile.ts';
-import { diffStates, replay, takeSnapshot, verify } from './replay.ts';
-import { latestSnapshot, loadSnapshot, logHorizon, trimLog } from './snapshot.ts';
-import { serializeState } from './snapshot-codec.ts';
-import { EventStore } from './store.ts';
-import { exportLog } from './export.ts';
-import { importLog } from './import.ts';
+import { diffStates, EventStore, exportLog, importLog, latestSnapshot, loadSnapshot, logHorizon, replay, serializeState, takeSnapshot, trimLog, verify } from '@everynode/eventlog/internal';
+import { acceptEvents, runPass } from './internal.ts';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 let redis: Redis;
@@ -35,19 +30,19 @@ afterEach(async () => {
 });
 
 async function history(from: number, to: number): Promise<void> {
-  await store.accept(Array.from({ length: to - from }, (_, i) => event('io.everynode.node.joined', node(`n${from + i}`))), t0);
-  await reconcile(store, 'kube-system/agent', t0 + 10_000 + from);
+  await acceptEvents(store, Array.from({ length: to - from }, (_, i) => event('io.everynode.node.joined', node(`n${from + i}`))), t0);
+  await runPass(store, 'kube-system/agent', t0 + 10_000 + from);
 }
 
 describe('snapshots', () => {
   it('replay from a snapshot plus the tail equals replay of the whole log, at every point', async () => {
-    await store.accept([event('io.everynode.daemonset.applied', ds)], t0);
+    await acceptEvents(store, [event('io.everynode.daemonset.applied', ds)], t0);
     await history(0, 20);
     const snapshot = await takeSnapshot(store);
     expect(snapshot?.seq).toBe(await store.lastSeq());
     await history(20, 30);
-    await store.accept([event('io.everynode.node.removed', { metadata: { name: 'n3' } })], t0);
-    await reconcile(store, 'kube-system/agent', t0 + 50_000);
+    await acceptEvents(store, [event('io.everynode.node.removed', { metadata: { name: 'n3' } })], t0);
+    await runPass(store, 'kube-system/agent', t0 + 50_000);
     for (const toSeq of [snapshot!.seq - 5, snapshot!.seq, snapshot!.seq + 3, await store.lastSeq()]) {
       const [fromSnapshot, whole] = await Promise.all([replay(store, { toSeq }), replay(store, { toSeq, useSnapshots: false })]);
       expect(diffStates(fromSnapshot.state, whole.state), `at seq ${toSeq}`).toEqual([]);
@@ -57,7 +52,7 @@ describe('snapshots', () => {
   });
 
   it('stores a snapshot as a list of texts, and still reads one an older engine stored as one string', async () => {
-    await store.accept([event('io.everynode.daemonset.applied', ds)], t0);
+    await acceptEvents(store, [event('io.everynode.daemonset.applied', ds)], t0);
     await history(0, 20);
     const snapshot = await takeSnapshot(store);
     const key = `${store.keys.tag}:snapshot:${snapshot!.seq}`;
@@ -82,7 +77,7 @@ describe('snapshots', () => {
 
 describe('retention', () => {
   it('trims the log only behind a snapshot; what remains still replays and verifies; the horizon is known', async () => {
-    await store.accept([event('io.everynode.daemonset.applied', ds)], t0);
+    await acceptEvents(store, [event('io.everynode.daemonset.applied', ds)], t0);
     await history(0, 10);
     expect(await trimLog(store)).toBe(0); // no snapshot yet: nothing may go
     const snapshot = (await takeSnapshot(store))!;
@@ -99,15 +94,15 @@ describe('retention', () => {
   });
 
   it('keeps the idempotency keys of the events it trims: a late copy of one is still a duplicate (CONTRACT §2)', async () => {
-    await store.accept([event('io.everynode.daemonset.applied', ds)], t0);
+    await acceptEvents(store, [event('io.everynode.daemonset.applied', ds)], t0);
     const early = event('io.everynode.node.joined', node('n0'));
-    const [first] = (await store.accept([early], t0)).results;
+    const [first] = (await acceptEvents(store, [early], t0)).results;
     await history(1, 5);
     await takeSnapshot(store);
     await history(5, 6);
     expect(await trimLog(store)).toBeGreaterThan(first!.seq);
     const last = await store.lastSeq();
-    const [copy] = (await store.accept([early], t0)).results;
+    const [copy] = (await acceptEvents(store, [early], t0)).results;
     expect(copy).toMatchObject({ duplicate: true, seq: first!.seq });
     expect(await store.lastSeq()).toBe(last);
   });
@@ -115,7 +110,7 @@ describe('retention', () => {
 
 describe('export of a trimmed log', () => {
   it('starts with the snapshot at the horizon; importing it elsewhere gives the same cluster', async () => {
-    await store.accept([event('io.everynode.daemonset.applied', ds)], t0);
+    await acceptEvents(store, [event('io.everynode.daemonset.applied', ds)], t0);
     await history(0, 8);
     await takeSnapshot(store);
     await history(8, 12);

@@ -1,0 +1,49 @@
+/**
+ * A worker process: the event handler, the reconciler and the outbox
+ * publisher over `REDIS_URL` and `EVERYNODE_PREFIX`, tuned by
+ * `EVERYNODE_*` variables. Run as many as you like; they share the work.
+ * `services/worker` runs it, and so does `everynode up --workers N`
+ * (through `workerEntry`).
+ */
+import pino from 'pino';
+import { startEngine } from './engine.ts';
+
+/** The script that runs `runWorkerProcess()`: spawn it with `node --import tsx`. */
+export const workerEntry = new URL('./worker-main.ts', import.meta.url);
+
+/**
+ * Start the workers from the environment, tell a parent process (over IPC,
+ * `{ready: true}`) once they listen, and stop on SIGINT/SIGTERM.
+ */
+export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const level = env.LOG_LEVEL ?? 'info';
+  // JSON lines on stderr; pretty when a person is watching.
+  const logger = process.stderr.isTTY
+    ? pino({ level, transport: { target: 'pino-pretty', options: { destination: 2 } } })
+    : pino({ level }, pino.destination(2));
+  const numeric = (name: string) => (env[name] ? Number(env[name]) : undefined);
+  const engine = await startEngine({
+    logger,
+    eventConcurrency: numeric('EVERYNODE_EVENT_CONCURRENCY'),
+    reconcileConcurrency: numeric('EVERYNODE_RECONCILE_CONCURRENCY'),
+    lockDurationMs: numeric('EVERYNODE_LOCK_MS'),
+    snapshotEveryMs: numeric('EVERYNODE_SNAPSHOT_EVERY_MS'),
+    snapshotMinEntries: numeric('EVERYNODE_SNAPSHOT_MIN_ENTRIES'),
+    // Retention: trim the log behind each snapshot (default: keep the whole log).
+    trimBehindSnapshots: env.EVERYNODE_TRIM_BEHIND_SNAPSHOTS === 'true',
+  });
+  logger.info({ prefix: engine.prefix, redis: engine.redisUrl.replace(/\/\/[^@]*@/, '//***@'), pid: process.pid }, 'worker started');
+  // Tell a parent (tests, `everynode up`) that the workers are listening.
+  process.send?.({ ready: true });
+
+  let stopping = false;
+  async function shutdown(signal: string): Promise<void> {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'worker stopping');
+    await engine.close();
+    process.exit(0);
+  }
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
