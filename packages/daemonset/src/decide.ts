@@ -16,14 +16,22 @@ import { applyDecisions, type DecisionTarget } from './apply.ts';
 import { claimPods } from './claim.ts';
 import { podDeleteRequested } from './decisions.ts';
 import { cleanupHistory, constructHistory } from './history.ts';
-import { manage, type PassContext } from './manage.ts';
+import { manage } from './manage.ts';
 import { nodeToDaemonPods } from './pods-by-node.ts';
 import { isTerminating } from './pod-util.ts';
 import { rollingUpdate } from './rolling-update.ts';
-import { DeleteReason, type Decision, type DaemonSetView, type Millis, type PartialScope, type PassResult } from './state.ts';
+import {
+  DeleteReason,
+  type Decision,
+  type DaemonSetView,
+  type Millis,
+  type NodeContribution,
+  type PartialScope,
+  type PassContext,
+  type PassResult,
+} from './state.ts';
 import {
   addContribution,
-  type NodeContribution,
   nodeContributions,
   noContribution,
   statusChanged,

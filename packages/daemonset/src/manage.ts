@@ -2,7 +2,7 @@
  * One pod per qualifying node, none elsewhere: `manage` and `podsShouldBeOnNode`
  * (pkg/controller/daemon/daemon_controller.go).
  */
-import type { DaemonSet, Node, Pod } from '@everynode/api';
+import type { Node, Pod } from '@everynode/api';
 import { allowsSurge } from './budget.ts';
 import { podCreateRequested, podDeleteRequested } from './decisions.ts';
 import { nodeShouldRunDaemonPod } from './eligibility.ts';
@@ -11,21 +11,7 @@ import { isPodUpdated } from './history.ts';
 import { newDaemonPod } from './new-pod.ts';
 import { nodeToDaemonPods } from './pods-by-node.ts';
 import { compareByCreationTimestampAndPhase, isPodAvailable, isPodReady, isTerminating } from './pod-util.ts';
-import { DeleteReason, type ControllerRecord, type Decision, type FailedPodBackoff, type Millis } from './state.ts';
-
-/** What a step of a pass reads. */
-export interface PassContext {
-  readonly ds: DaemonSet;
-  readonly nodes: ReadonlyMap<string, Node>;
-  /** Pods keyed `namespace/name`, including those of this pass's earlier steps. */
-  readonly pods: ReadonlyMap<string, Pod>;
-  readonly controller: ControllerRecord;
-  /** The current revision's hash. */
-  readonly hash: string;
-  readonly now: Millis;
-  /** A partial pass: only these nodes are looked at (pods elsewhere are not on missing nodes). */
-  readonly scope?: ReadonlySet<string>;
-}
+import { DeleteReason, type Decision, type FailedPodBackoff, type Millis, type PassContext } from './state.ts';
 
 export interface StepResult {
   readonly decisions: Decision[];

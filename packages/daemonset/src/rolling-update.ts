@@ -11,10 +11,10 @@ import { rollingUpdateBudget } from './budget.ts';
 import { podDeleteRequested } from './decisions.ts';
 import { nodeShouldRunDaemonPod } from './eligibility.ts';
 import { isPodUpdated } from './history.ts';
-import { createPods, type PassContext, type StepResult } from './manage.ts';
+import { createPods, type StepResult } from './manage.ts';
 import { nodeToDaemonPods } from './pods-by-node.ts';
 import { isPodAvailable, isTerminating } from './pod-util.ts';
-import { DeleteReason, type Decision } from './state.ts';
+import { DeleteReason, type Decision, type PassContext } from './state.ts';
 
 /**
  * The pods of a node split into at most one new and one old, ignoring

@@ -5,7 +5,6 @@
  * milliseconds since the epoch and always passed in, never read from a clock.
  */
 import type { ControllerRevision, DaemonSet, DaemonSetStatus, Node, OwnerReference, Pod } from '@everynode/api';
-import type { NodeContribution } from './status.ts';
 
 /** Milliseconds since the epoch. */
 export type Millis = number;
@@ -52,6 +51,32 @@ export interface DaemonSetView {
   readonly deleted?: boolean;
   /** Set for a pass over a few nodes only; see {@link PartialScope}. */
   readonly scope?: PartialScope;
+}
+
+/** What one node adds to the DaemonSet's counters (each 0 or 1). */
+export interface NodeContribution {
+  readonly desired: number;
+  readonly current: number;
+  readonly misscheduled: number;
+  readonly ready: number;
+  readonly available: number;
+  readonly updated: number;
+  /** The node runs a pod of an older template: a rolling update still has work here. */
+  readonly old: number;
+}
+
+/** What a step of a pass reads. */
+export interface PassContext {
+  readonly ds: DaemonSet;
+  readonly nodes: ReadonlyMap<string, Node>;
+  /** Pods keyed `namespace/name`, including those of this pass's earlier steps. */
+  readonly pods: ReadonlyMap<string, Pod>;
+  readonly controller: ControllerRecord;
+  /** The current revision's hash. */
+  readonly hash: string;
+  readonly now: Millis;
+  /** A partial pass: only these nodes are looked at (pods elsewhere are not on missing nodes). */
+  readonly scope?: ReadonlySet<string>;
 }
 
 /**

@@ -9,22 +9,9 @@
 import type { DaemonSetStatus, Node, Pod } from '@everynode/api';
 import { nodeShouldRunDaemonPod } from './eligibility.ts';
 import { isPodUpdated } from './history.ts';
-import type { PassContext } from './manage.ts';
 import { nodeToDaemonPods } from './pods-by-node.ts';
 import { compareByCreationTimestampAndPhase, isPodAvailable, isPodReady, isTerminating, readySince } from './pod-util.ts';
-import type { Millis } from './state.ts';
-
-/** What one node adds to the DaemonSet's counters (each 0 or 1). */
-export interface NodeContribution {
-  readonly desired: number;
-  readonly current: number;
-  readonly misscheduled: number;
-  readonly ready: number;
-  readonly available: number;
-  readonly updated: number;
-  /** The node runs a pod of an older template: a rolling update still has work here. */
-  readonly old: number;
-}
+import type { Millis, NodeContribution, PassContext } from './state.ts';
 
 export const noContribution: NodeContribution = { desired: 0, current: 0, misscheduled: 0, ready: 0, available: 0, updated: 0, old: 0 };
 

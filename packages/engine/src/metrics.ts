@@ -3,9 +3,16 @@
  * workqueue metrics (labelled `name` = the queue) and controller-runtime's
  * reconcile metrics, plus everynode's own counters.
  */
-import type { Job } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Queues } from './queues.ts';
+
+/** The queues whose depth `workqueue_depth` reports (the engine's `Queues` are these). */
+export interface MeteredQueues {
+  readonly events: Queue;
+  readonly reconcile: Queue;
+  readonly commands: Queue;
+  readonly deadLetter: Queue;
+}
 
 const buckets = [1e-5, 1e-4, 5e-4, 1e-3, 5e-3, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 60];
 
@@ -55,7 +62,7 @@ export class Metrics {
   readonly commands = new Counter({ name: 'everynode_commands_published_total', help: 'Commands published to the commands queue', registers: [this.registry] });
   readonly decisions = new Counter({ name: 'everynode_decisions_total', help: 'Decisions recorded, by type', labelNames: ['type'], registers: [this.registry] });
 
-  constructor(queues?: Queues) {
+  constructor(queues?: MeteredQueues) {
     collectDefaultMetrics({ register: this.registry });
     if (!queues) return;
     const all = [queues.events, queues.reconcile, queues.commands, queues.deadLetter];

@@ -14,7 +14,14 @@
  * drops the blocks behind the horizon, and an entry with no line (written
  * before the index existed) is read from the stream as if it had no header.
  */
-import type { EventStore } from './store.ts';
+import type { Redis } from 'ioredis';
+import type { Keys } from './keys.ts';
+
+/** What the index is read from: a connection and the log's keys (an `EventStore` is one). */
+export interface IndexSource {
+  readonly redis: Redis;
+  readonly keys: Keys;
+}
 
 /** Seqs per index block (the commit script divides by the same number). */
 export const IndexBlockSize = 1000;
@@ -47,17 +54,17 @@ export type Bodiless = readonly string[] | ((line: IndexLine) => boolean);
  * stream the JSON of every entry not `bodiless` — in runs of consecutive
  * seqs. Walk them in order with the cursor.
  */
-export async function readIndexPage(store: EventStore, from: number, to: number, bodiless: Bodiless): Promise<IndexCursor> {
+export async function readIndexPage(store: IndexSource, from: number, to: number, bodiless: Bodiless): Promise<IndexCursor> {
   const { texts, runs, bodies } = await readPage(store, from, to, bodiless);
   return new IndexCursor(new LineScanner(texts, from, to, bodiless), runs, bodies);
 }
 
 /** The JSON of the entries with seq in `[from, to]` that are not `bodiless`, by seq: `readIndexPage` without the lines. */
-export async function readIndexedJson(store: EventStore, from: number, to: number, bodiless: Bodiless): Promise<[number, string][]> {
+export async function readIndexedJson(store: IndexSource, from: number, to: number, bodiless: Bodiless): Promise<[number, string][]> {
   return (await readPage(store, from, to, bodiless)).bodies;
 }
 
-async function readPage(store: EventStore, from: number, to: number, bodiless: Bodiless): Promise<{ texts: string[]; runs: [number, number][]; bodies: [number, string][] }> {
+async function readPage(store: IndexSource, from: number, to: number, bodiless: Bodiless): Promise<{ texts: string[]; runs: [number, number][]; bodies: [number, string][] }> {
   const blocks: string[] = [];
   for (let b = indexBlockOf(from); b <= indexBlockOf(to); b++) blocks.push(store.keys.indexBlock(b));
   const texts = (to < from ? [] : await store.redis.mget(blocks)).filter((t): t is string => !!t);
@@ -265,7 +272,7 @@ function number(text: string, start: number, end: number): number {
 }
 
 /** The JSON of the entries in each run `[a, b]` of seqs, in order of seq (entries not in the log are skipped). */
-export async function readRuns(store: EventStore, runs: readonly (readonly [number, number])[]): Promise<[number, string][]> {
+export async function readRuns(store: IndexSource, runs: readonly (readonly [number, number])[]): Promise<[number, string][]> {
   if (runs.length === 0) return [];
   const pipeline = store.redis.pipeline();
   for (const [a, b] of runs) pipeline.xrange(store.keys.log, `${a}-0`, `${b}-0`);

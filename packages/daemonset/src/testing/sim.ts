@@ -9,8 +9,7 @@ import { decide } from '../decide.ts';
 import { applyPass, emptyClusterState, evolve, viewOf, type ClusterState, type Evolution } from '../evolve.ts';
 import { targetNodeName } from '../node-affinity.ts';
 import { timestamp } from '../pod-util.ts';
-import type { DaemonSetView, Decision, Millis, PassResult } from '../state.ts';
-import type { NodeContribution } from '../status.ts';
+import type { DaemonSetView, Decision, Millis, NodeContribution, PassResult } from '../state.ts';
 
 export const epoch: Millis = Date.parse('2026-01-01T00:00:00.000Z');
 
