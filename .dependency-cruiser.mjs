@@ -5,7 +5,11 @@
 // - a workspace package imports another only as `@everynode/<pkg>` or an entry
 //   that package's package.json "exports" declares — never its files by path,
 //   relative (`../../engine/src/...`) or by name (`@everynode/engine/src/...`).
-//   test/, scripts/ and bench/ are not packages and may reach in.
+//   test/, scripts/ and bench/ are not packages and may reach in;
+// - ports only: the storage library (`packages/eventlog`) is the engine's
+//   alone — everything else reaches the engine through its ports
+//   (`@everynode/engine`) — and an `internal` entry is for the engine and
+//   tests only.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { URL } from 'node:url';
 
@@ -44,6 +48,22 @@ export default {
         'not its files by path.',
       from: { path: '^(packages|services)/([^/]+)/' },
       to: { path: '^(packages|services)/', pathNot: ['^$1/$2/', ...entries] },
+    },
+    {
+      name: 'ports-only',
+      severity: 'error',
+      comment:
+        "Only the engine uses the storage library: reach the log, the projection and the admin operations through the engine's ports " +
+        "(reader, ingress, history, admin in '@everynode/engine').",
+      from: { path: '^(packages|services)/', pathNot: ['^packages/(engine|eventlog)/', '\\.test\\.ts$'] },
+      to: { path: '^packages/eventlog/' },
+    },
+    {
+      name: 'internal-entries',
+      severity: 'error',
+      comment: "A package's 'internal' entry is for the engine and tests only: use the package's public entry.",
+      from: { path: '^(packages|services)/', pathNot: ['^packages/(engine|eventlog)/src/', '\\.test\\.ts$'] },
+      to: { path: '^packages/[^/]+/src/internal\\.ts$' },
     },
     {
       name: 'no-package-subpath',
