@@ -3,7 +3,7 @@
  * atomic, idempotent step, and reads the projection and the log back.
  */
 import { readFileSync } from 'node:fs';
-import type { ClusterEvent, ControllerRevision, DaemonSet, Node, Pod } from '@everynode/api';
+import { type ClusterEvent, type ControllerRevision, type DaemonSet, EventType, EventTypePrefix, type Node, type Pod } from '@everynode/api';
 import { evolve, targetNodeName, type Evolution } from '@everynode/daemonset';
 import type { Redis } from 'ioredis';
 import { CommitBuilder, type CommitOutcome, parseOutcome } from './commit.ts';
@@ -128,8 +128,8 @@ export class EventStore {
     const daemonSets = new Set<string>();
     for (const event of events) {
       const meta = event.data.metadata as { name: string; namespace?: string };
-      if (event.type.startsWith('io.everynode.node.')) nodes.add(meta.name);
-      else if (event.type.startsWith('io.everynode.pod.')) pods.add(`${meta.namespace ?? 'default'}/${meta.name}`);
+      if (event.type.startsWith(EventTypePrefix.Node)) nodes.add(meta.name);
+      else if (event.type.startsWith(EventTypePrefix.Pod)) pods.add(`${meta.namespace ?? 'default'}/${meta.name}`);
       else daemonSets.add(`${meta.namespace ?? 'default'}/${meta.name}`);
     }
     await slice.load({ nodes: [...nodes], pods: [...pods], daemonSets: [...daemonSets], allDaemonSets: true });
@@ -150,14 +150,14 @@ export class EventStore {
       return;
     }
     for (const dsKey of evolution.affected) {
-      if (event.type.startsWith('io.everynode.daemonset.')) {
+      if (event.type.startsWith(EventTypePrefix.DaemonSet)) {
         mark(dsKey, AllNodes);
         continue;
       }
       const meta = event.data.metadata as { name: string; namespace: string };
       const podKey = `${meta.namespace}/${meta.name}`;
       const pod = slice.state.pods.get(podKey) ?? slice.podAsRead(podKey);
-      const reported = event.type === 'io.everynode.pod.status' ? (event.data as Pod) : undefined;
+      const reported = event.type === EventType.PodStatus ? (event.data as Pod) : undefined;
       const node = (pod && targetNodeName(pod)) ?? reported?.spec.nodeName ?? AllNodes;
       mark(dsKey, node);
     }

@@ -5,7 +5,7 @@
  * bounded pages and says where it stopped, so a client pages on with
  * `after = next` and never misses or repeats an entry.
  */
-import { EventType } from '@everynode/api';
+import { EventType, type LogPage } from '@everynode/api';
 import type { ClusterReader } from '@everynode/engine';
 import type { IndexLine, LogEntry } from '@everynode/eventlog';
 
@@ -128,10 +128,7 @@ export function matchesFilter(entry: LogEntry, filter: LogFilter): boolean {
 }
 
 /** A page of matches, and the `after` to continue from (the last seq examined). */
-export interface FilteredPage {
-  readonly items: LogEntry[];
-  readonly next: number;
-}
+export type FilteredPage = Omit<LogPage, 'horizon'>;
 
 function isEmpty(filter: LogFilter): boolean {
   return filter.types === undefined && filter.object === undefined && filter.since === undefined;
