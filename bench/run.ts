@@ -20,9 +20,10 @@ import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
+import { EventType } from '@everynode/api';
 import { targetNodeName } from '@everynode/daemonset';
 import { EventStore, replay, takeSnapshot } from '@everynode/eventlog/internal';
-import { type EngineInternals as Engine, findOrStartRedis, queuePrefix, redisConnectionOptions, startEngine } from '@everynode/engine/internal';
+import { type EngineInternals as Engine, findOrStartRedis, QueueName, queuePrefix, redisConnectionOptions, startEngine } from '@everynode/engine/internal';
 import { kill, startWorkerProcess, type WorkerProcess } from '../test/support/workers.ts';
 
 const quick = process.env.BENCH_SCALE === 'quick';
@@ -47,7 +48,7 @@ async function cleanup(prefix: string): Promise<void> {
   await redis.quit();
 }
 
-function nodeEvent(name: string, type = 'io.everynode.node.joined', labels: Record<string, string> = {}) {
+function nodeEvent(name: string, type: EventType = EventType.NodeJoined, labels: Record<string, string> = {}) {
   return {
     specversion: '1.0',
     id: randomUUID(),
@@ -62,7 +63,7 @@ const daemonSet = {
   specversion: '1.0',
   id: 'bench-ds',
   source: 'bench',
-  type: 'io.everynode.daemonset.applied',
+  type: EventType.DaemonSetApplied,
   time: new Date().toISOString(),
   data: {
     apiVersion: 'apps/v1',
@@ -185,7 +186,7 @@ async function latencyAtFixedRate(): Promise<void> {
   const latencies: number[] = [];
   const connection = new Redis(redisConnectionOptions(redisUrl));
   const executor = new Worker(
-    'commands',
+    QueueName.Commands,
     async (job) => {
       const at = sent.get(job.data.subject as string);
       if (at !== undefined) latencies.push(performance.now() - at);
@@ -318,10 +319,10 @@ async function replayNodeEvents(label: string, n: number, nodes: number, target?
     label,
     async (submit, engine) => {
       await engine.ingress.submit([daemonSet], { wait: true });
-      await submit(n, (i) => (i < nodes ? nodeEvent(`node-${i}`) : nodeEvent(`node-${i % nodes}`, 'io.everynode.node.updated', { round: String(Math.floor(i / nodes)) })));
+      await submit(n, (i) => (i < nodes ? nodeEvent(`node-${i}`) : nodeEvent(`node-${i % nodes}`, EventType.NodeUpdated, { round: String(Math.floor(i / nodes)) })));
       await until(async () => (await engine.store.lastSeq()) >= n, 600_000, 'the log', 100);
     },
-    (i) => nodeEvent(`node-${i % nodes}`, 'io.everynode.node.updated', { round: 'last', i: String(i) }),
+    (i) => nodeEvent(`node-${i % nodes}`, EventType.NodeUpdated, { round: 'last', i: String(i) }),
     Math.round(n / 9),
     target,
   );
@@ -335,7 +336,7 @@ async function replayPodHistory(): Promise<void> {
     specversion: '1.0',
     id: randomUUID(),
     source: 'bench',
-    type: 'io.everynode.pod.status',
+    type: EventType.PodStatus,
     time: new Date().toISOString(),
     data: {
       apiVersion: 'v1',

@@ -8,7 +8,7 @@
  * executed once; a command executed twice anyway (another agent, a restart)
  * reports events with the same ids, which the engine drops.
  */
-import { objectKey, PodCommandSchema, type PodDeleted, type PodStatusReported } from '@everynode/api';
+import { CommandsJobDataSchema, type EventsJobData, objectKey, type PodDeleted, type PodStatusReported, QueueName, queuePrefix } from '@everynode/api';
 import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import { pino, type Logger } from 'pino';
 import { z } from 'zod';
@@ -18,13 +18,10 @@ import { createExecutor, type CommandOutcome } from './executor.ts';
 import { OncePerId, type OnceResult } from './once-per-id.ts';
 import { agentSource, eventJobId } from './reports.ts';
 
-export const CommandsQueueName = 'commands';
-export const EventsQueueName = 'events';
-
-/** BullMQ's `prefix` for a cluster: `{prefix}`, a Redis Cluster hash tag that keeps all its keys in one slot. */
-export function queuePrefix(prefix: string): string {
-  return `{${prefix}}`;
-}
+// The queues' names and prefix are the engine's (`@everynode/api` `queues.ts`).
+export const CommandsQueueName = QueueName.Commands;
+export const EventsQueueName = QueueName.Events;
+export { queuePrefix } from '@everynode/api';
 
 export interface AgentOptions {
   /** Redis: a `redis://` URL, ioredis options, or an ioredis client (duplicated; the caller keeps closing its own). */
@@ -68,7 +65,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const logger = options.logger ?? pino({ name: 'everynode-agent' }, pino.destination(2));
   const redis = openConnection(options.connection);
   const prefix = queuePrefix(options.prefix);
-  const events = new Queue(EventsQueueName, { connection: redis, prefix });
+  const events = new Queue<EventsJobData>(EventsQueueName, { connection: redis, prefix });
   events.on('error', (error) => logger.error({ err: error }, 'events queue error'));
 
   const execute = createExecutor({
@@ -83,7 +80,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const once = new OncePerId(options.recentCommands ?? 10_000);
 
   async function processCommand(job: Job): Promise<CommandOutcome | OnceResult> {
-    const parsed = PodCommandSchema.safeParse(job.data);
+    const parsed = CommandsJobDataSchema.safeParse(job.data);
     // A malformed command will not get better on retry.
     if (!parsed.success) throw new UnrecoverableError(`invalid command: ${z.prettifyError(parsed.error)}`);
     const command = parsed.data;

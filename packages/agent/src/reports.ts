@@ -68,11 +68,5 @@ export function podDeletedReport(command: DeletePodCommand, now: Date, source: s
   };
 }
 
-/**
- * The BullMQ job id for an event: its id, with `%` and `:` escaped because
- * BullMQ refuses `:` in custom ids. The escape is reversible, so two distinct
- * event ids never share a job id.
- */
-export function eventJobId(eventId: string): string {
-  return eventId.replaceAll('%', '%25').replaceAll(':', '%3A');
-}
+/** The BullMQ job id for a reported event: `jobIdFor` its id (`@everynode/api` `queues.ts`). */
+export { jobIdFor as eventJobId } from '@everynode/api';

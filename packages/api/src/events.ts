@@ -19,6 +19,13 @@ export const EventType = {
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 
+/** How the types about one kind of object begin: every node event's type starts with `EventTypePrefix.Node`. */
+export const EventTypePrefix = {
+  Node: 'io.everynode.node.',
+  Pod: 'io.everynode.pod.',
+  DaemonSet: 'io.everynode.daemonset.',
+} as const;
+
 /** RFC 3339 timestamp, as CloudEvents' `time` attribute requires. */
 export const TimestampSchema = z.iso.datetime({ offset: true });
 

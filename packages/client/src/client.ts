@@ -4,13 +4,13 @@
  * after an `apply` sees the change.
  */
 import { z } from 'zod';
-import type { ControllerRevision, DaemonSet, Node, Pod } from '@everynode/api';
+import type { ControllerRevision, DaemonSet, KubeEvent, KubeList, LogEntry, LogPage, Node, Pod, PodExplanation, ReplayedCluster, Status, SubmitResult, VerifyResult } from '@everynode/api';
+import { PodExplanationSchema, ReplayedClusterSchema, StatusSchema, SubmitResultSchema, VerifyResultSchema } from '@everynode/api';
 import { ApiError, UnexpectedAnswerError } from './errors.ts';
 import type { HttpAnswer, HttpOptions, RequestSpec } from './http.ts';
 import { exchange } from './http.ts';
 import { controllerRevisionsPath, daemonSetsPath, eventsPath, nodesPath, podExplainPath, podsPath } from './paths.ts';
-import type { KubeEvent, KubeList, LogEntry, LogPage, PodExplanation, ReplayedCluster, Status, SubmitResult, VerifyResult } from './wire.ts';
-import { KubeListSchema, LogPageSchema, PodExplanationSchema, ReplayedClusterSchema, StatusSchema, SubmitResultSchema, VerifyResultSchema } from './wire.ts';
+import { LenientKubeListSchema, LenientLogPageSchema } from './wire.ts';
 
 /** Where everynode listens when nothing says otherwise. */
 export const DefaultServer = 'http://127.0.0.1:7700';
@@ -148,7 +148,7 @@ export class EverynodeClient {
   async explainPod(namespace: string, name: string): Promise<PodExplanation> {
     const path = podExplainPath(namespace, name);
     const answer = await exchange(this.#http, { method: 'GET', path });
-    return parse(PodExplanationSchema, answer, `GET ${path}`) as unknown as PodExplanation;
+    return parse(PodExplanationSchema, answer, `GET ${path}`);
   }
 
   // Events, log, verification, health ----------------------------------------
@@ -170,7 +170,7 @@ export class EverynodeClient {
   /** Log entries with `seq > after` (default 0), at most `limit` (server default 100). */
   async readLog(options: { after?: number; limit?: number } = {}): Promise<LogEntry[]> {
     const answer = await exchange(this.#http, { method: 'GET', path: '/log', query: { after: options.after, limit: options.limit } });
-    return parse(LogPageSchema, answer, 'GET /log').items as unknown as LogEntry[];
+    return parse(LenientLogPageSchema, answer, 'GET /log').items;
   }
 
   /**
@@ -180,15 +180,15 @@ export class EverynodeClient {
   async readLogPage(options: LogQuery = {}): Promise<LogPage> {
     const { after, limit, type, object, since } = options;
     const answer = await exchange(this.#http, { method: 'GET', path: '/log', query: { after, limit, type, object, since } });
-    const page = parse(LogPageSchema, answer, 'GET /log');
-    const items = page.items as unknown as LogEntry[];
+    const page = parse(LenientLogPageSchema, answer, 'GET /log');
+    const items = page.items;
     return { items, next: page.next ?? items.at(-1)?.seq ?? after ?? 0, horizon: page.horizon ?? 0 };
   }
 
   /** The cluster rebuilt from the log as it stood after seq `to`, or at time `at` (`GET /state`). */
   async stateAt(point: { readonly to?: number; readonly at?: string }): Promise<ReplayedCluster> {
     const answer = await exchange(this.#http, { method: 'GET', path: '/state', query: { to: point.to, at: point.at } });
-    return parse(ReplayedClusterSchema, answer, 'GET /state') as unknown as ReplayedCluster;
+    return parse(ReplayedClusterSchema, answer, 'GET /state');
   }
 
   /** Rebuild the state from the log on the server and compare it with the live one. */
@@ -216,7 +216,7 @@ export class EverynodeClient {
 
   async #list<T>(path: string, labelSelector: string | undefined, fieldSelector?: string): Promise<KubeList<T>> {
     const answer = await exchange(this.#http, { method: 'GET', path, query: { labelSelector, fieldSelector } });
-    const list = parse(KubeListSchema, answer, `GET ${path}`);
+    const list = parse(LenientKubeListSchema, answer, `GET ${path}`);
     return { ...list, apiVersion: list.apiVersion ?? 'v1', kind: list.kind ?? 'List', metadata: list.metadata ?? {}, items: list.items as T[] };
   }
 

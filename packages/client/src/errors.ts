@@ -3,7 +3,7 @@
  * Kubernetes' `Status` when the server sent one), or nobody answered
  * (`UnreachableError`). Callers branch on the class, never on message text.
  */
-import type { Status } from './wire.ts';
+import type { Status } from '@everynode/api';
 
 /** The server answered with an error status. */
 export class ApiError extends Error {

@@ -4,7 +4,7 @@
  * `ApiError` / `UnreachableError`. Knows nothing of resources.
  */
 import { ApiError, UnreachableError, describeFetchFailure } from './errors.ts';
-import { StatusSchema } from './wire.ts';
+import { StatusSchema } from '@everynode/api';
 
 export interface HttpOptions {
   /** Base URL, without trailing slash. */

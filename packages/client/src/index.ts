@@ -3,5 +3,5 @@ export { EverynodeClient, DefaultServer } from './client.ts';
 export type { ClientOptions, EventListOptions, ListOptions, LogQuery, WriteResult } from './client.ts';
 export { ApiError, UnreachableError, UnexpectedAnswerError, describeFetchFailure } from './errors.ts';
 export { controllerRevisionsPath, daemonSetsPath, eventsPath, nodesPath, podExplainPath, podsPath } from './paths.ts';
-export { StatusSchema } from './wire.ts';
-export type { EventEntry, ExplainEntry, KubeEvent, KubeList, LogEntry, LogPage, PassEntry, ReplayedCluster, PodExplanation, Refusal, Status, SubmitResult, VerifyResult } from './wire.ts';
+export { StatusSchema } from '@everynode/api';
+export type { EventEntry, ExplainEntry, KubeEvent, KubeList, LogEntry, LogPage, PassEntry, ReplayedCluster, PodExplanation, Refusal, Status, SubmitResult, VerifyResult } from '@everynode/api';

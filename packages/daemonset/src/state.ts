@@ -4,23 +4,14 @@
  * Timestamps inside objects are RFC 3339 strings, as in Kubernetes; `now` is
  * milliseconds since the epoch and always passed in, never read from a clock.
  */
-import type { ControllerRevision, DaemonSet, DaemonSetStatus, Node, OwnerReference, Pod } from '@everynode/api';
+import type { ControllerRevision, DaemonSet, Decision, FailedPodBackoff, Node, Pod } from '@everynode/api';
 
 /** Milliseconds since the epoch. */
 export type Millis = number;
 
-/**
- * Failed-pod backoff for one node (Kubernetes keys it
- * `<ds uid>/<generation>/<node>`; a new generation starts afresh).
- */
-export interface FailedPodBackoff {
-  /** The DaemonSet generation the entry belongs to. */
-  readonly generation: number;
-  /** The current delay: 1 s, doubling up to 15 min. */
-  readonly delayMs: number;
-  /** When the last failed pod on this node was killed. */
-  readonly lastAt: Millis;
-}
+// Declared with the wire (`@everynode/api` `decisions.ts`), as the log and the HTTP answers carry them.
+export { DeleteReason } from '@everynode/api';
+export type { Decision, DecisionType, FailedPodBackoff } from '@everynode/api';
 
 /** The controller's own bookkeeping for one DaemonSet, kept beside it in the projection. */
 export interface ControllerRecord {
@@ -94,58 +85,6 @@ export interface PartialScope {
   /** How many nodes ran a pod of an older template, over the whole cluster, before this pass. */
   readonly oldTotal: number;
 }
-
-/** Why a pod is deleted; carried in the `io.everynode.pod.delete` command's `reason`. */
-export const DeleteReason = {
-  /** The pod failed (after its backoff). */
-  Failed: 'Failed',
-  /** The pod succeeded: daemon pods must keep running. */
-  Succeeded: 'Succeeded',
-  /** More than one pod on the node: the extra ones go. */
-  Duplicate: 'Duplicate',
-  /** The node no longer qualifies (selector, affinity or a NoExecute taint). */
-  NodeIneligible: 'NodeIneligible',
-  /** The node was removed from the cluster. */
-  NodeRemoved: 'NodeRemoved',
-  /** A rolling update replaces an old pod. */
-  RollingUpdate: 'RollingUpdate',
-  /** The DaemonSet was deleted (cascading delete). */
-  DaemonSetDeleted: 'DaemonSetDeleted',
-} as const;
-export type DeleteReason = (typeof DeleteReason)[keyof typeof DeleteReason];
-
-/** A pass's decisions: the log entries it appends. Past tense: each says what was decided. */
-export type Decision =
-  | {
-      readonly type: 'PodCreateRequested';
-      /** Deterministic: the same decision always yields the same id. */
-      readonly commandId: string;
-      readonly node: string;
-      readonly pod: Pod;
-    }
-  | {
-      readonly type: 'PodDeleteRequested';
-      readonly commandId: string;
-      readonly namespace: string;
-      readonly name: string;
-      readonly node: string;
-      readonly reason: DeleteReason;
-      /**
-       * Removed from the projection at once rather than marked terminating:
-       * the node is gone, so no agent will confirm (PodGC's force delete).
-       */
-      readonly force: boolean;
-    }
-  | { readonly type: 'PodAdopted'; readonly namespace: string; readonly name: string; readonly owner: OwnerReference }
-  | { readonly type: 'PodReleased'; readonly namespace: string; readonly name: string }
-  | { readonly type: 'PodRelabeled'; readonly namespace: string; readonly name: string; readonly hash: string }
-  | { readonly type: 'RevisionCreated'; readonly revision: ControllerRevision }
-  | { readonly type: 'RevisionRenumbered'; readonly name: string; readonly revision: number }
-  | { readonly type: 'RevisionDeleted'; readonly name: string }
-  | { readonly type: 'FailedPodBackoffRecorded'; readonly node: string; readonly backoff: FailedPodBackoff }
-  | { readonly type: 'DaemonSetStatusUpdated'; readonly status: DaemonSetStatus };
-
-export type DecisionType = Decision['type'];
 
 /** A Kubernetes Event the controller would record on its DaemonSet (`kubectl describe`). */
 export interface ControllerEvent {

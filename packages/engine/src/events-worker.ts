@@ -5,7 +5,7 @@
  * completes, so it never blocks the events behind it; a lost race or a
  * dropped connection is thrown and retried with backoff.
  */
-import { type ClusterEvent, type DaemonSet } from '@everynode/api';
+import { type ClusterEvent, type DaemonSet, EventType } from '@everynode/api';
 import { type Job, Worker } from 'bullmq';
 import { acceptEvents } from './accept.ts';
 import { admit } from './admission.ts';
@@ -23,7 +23,7 @@ export async function handleEvents(job: Pick<Job, 'id' | 'data'>, options: Event
   const raws: unknown[] = Array.isArray(job.data) ? job.data : [job.data];
   const daemonSets = new Map<string, DaemonSet>();
   const current = (namespace: string, name: string) => daemonSets.get(`${namespace}/${name}`);
-  if (raws.some((r) => (r as { type?: unknown })?.type === 'io.everynode.daemonset.applied')) {
+  if (raws.some((r) => (r as { type?: unknown })?.type === EventType.DaemonSetApplied)) {
     for (const ds of await store.listDaemonSets()) daemonSets.set(`${ds.metadata.namespace}/${ds.metadata.name}`, ds);
   }
 

@@ -8,7 +8,7 @@
  * producer's linger does): one job per event would cost every event a whole
  * BullMQ round of its own.
  */
-import type { ClusterEvent, DaemonSet } from '@everynode/api';
+import { type ClusterEvent, type DaemonSet, EventType } from '@everynode/api';
 import type { EventStore } from '@everynode/eventlog';
 import type { EventIngress, Refusal, SubmitResult } from './ports.ts';
 import { jobIdFor, type Queues } from './queues.ts';
@@ -92,7 +92,7 @@ export class QueueIngress implements EventIngress {
 
   private async currentDaemonSets(events: readonly unknown[]): Promise<Map<string, DaemonSet>> {
     const out = new Map<string, DaemonSet>();
-    if (!events.some((e) => (e as { type?: unknown })?.type === 'io.everynode.daemonset.applied')) return out;
+    if (!events.some((e) => (e as { type?: unknown })?.type === EventType.DaemonSetApplied)) return out;
     for (const ds of await this.store.listDaemonSets()) out.set(`${ds.metadata.namespace}/${ds.metadata.name}`, ds);
     return out;
   }

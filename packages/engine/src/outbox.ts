@@ -13,7 +13,7 @@ import type { EventStore } from '@everynode/eventlog';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Metrics } from './metrics.ts';
-import { jobIdFor, type Queues } from './queues.ts';
+import { jobIdFor, QueueName, type Queues } from './queues.ts';
 
 const Group = 'publishers';
 
@@ -126,7 +126,7 @@ export class OutboxPublisher {
     const ids = entries.map(([id]) => id);
     await connection.multi().xack(store.keys.outbox, Group, ...ids).xdel(store.keys.outbox, ...ids).exec();
     metrics.commands.inc(commands.length);
-    metrics.adds.inc({ name: 'commands' }, commands.length);
+    metrics.adds.inc({ name: QueueName.Commands }, commands.length);
     return entries.length;
   }
 }

@@ -6,7 +6,7 @@
  * whether the engine can work. The Redis engine implements them; so can
  * anything else that keeps the same promises.
  */
-import type { ControllerRevision, DaemonSet, Node, Pod } from '@everynode/api';
+import type { ControllerRevision, DaemonSet, Node, Pod, SubmitResult, VerifyResult } from '@everynode/api';
 import type { ClusterState } from '@everynode/daemonset';
 import type { ImportResult, LogEntry, LogSelector } from '@everynode/eventlog';
 
@@ -25,20 +25,8 @@ export interface ClusterReader {
   listRevisions(namespace: string, daemonSet: string): Promise<ControllerRevision[]>;
 }
 
-/** Why an event was refused: the field and the reason, as `z.prettifyError` words it. */
-export interface Refusal {
-  /** Position in the submitted batch. */
-  readonly index: number;
-  readonly id?: string;
-  readonly source?: string;
-  readonly reason: string;
-}
-
-export interface SubmitResult {
-  /** `id`s of the events queued (and, with `wait`, committed to the log). */
-  readonly accepted: readonly { readonly id: string; readonly source: string }[];
-  readonly refused: readonly Refusal[];
-}
+// The answers' shapes are the wire's (`@everynode/api` `replies.ts`): the HTTP API sends them as they are.
+export type { Refusal, SubmitResult, VerifyResult } from '@everynode/api';
 
 export interface EventIngress {
   /**
@@ -48,15 +36,6 @@ export interface EventIngress {
    * after `timeoutMs` (default 10 s).
    */
   submit(events: readonly unknown[], options?: { wait?: boolean; timeoutMs?: number }): Promise<SubmitResult>;
-}
-
-/** The result of rebuilding the projection from the log and comparing it with the live one. */
-export interface VerifyResult {
-  readonly consistent: boolean;
-  /** Human-readable differences, one per object (`pod/default/x: live has …, log implies …`). */
-  readonly differences: readonly string[];
-  /** The last log sequence number replayed. */
-  readonly seq: number;
 }
 
 /** The cluster as the log implies it at some earlier point. */

@@ -3,36 +3,15 @@
  * cluster's hash tag `{prefix}`, so queue keys and the log's keys share one
  * Redis Cluster slot, and several clusters can share one Redis.
  */
+import { type CommandsJobData, type DeadLetterJobData, jobIdFor, QueueName, queuePrefix } from '@everynode/api';
 import type { EventStore } from '@everynode/eventlog';
 import { Queue, type JobsOptions, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Metrics } from './metrics.ts';
 
-export const QueueName = {
-  /** CloudEvents in: job data is one CloudEvent (or, from our own ingress, an array of them). */
-  Events: 'events',
-  /** One job per DaemonSet key at a time (deduplicated), running a reconcile pass. */
-  Reconcile: 'reconcile',
-  /** Commands out: job data is one command CloudEvent, job id derived from its deterministic id. */
-  Commands: 'commands',
-  /** Refused events, with the reason, kept for inspection. */
-  DeadLetter: 'dead-letter',
-} as const;
-export type QueueName = (typeof QueueName)[keyof typeof QueueName];
-
-/** BullMQ's `prefix` for a cluster prefix. */
-export function queuePrefix(prefix: string): string {
-  return `{${prefix}}`;
-}
-
-/**
- * A BullMQ job id for a CloudEvent id: BullMQ refuses `:` in custom ids, so
- * `%` and `:` are escaped — two different ids never share a job id.
- */
-export function jobIdFor(id: string): string {
-  return id.replaceAll('%', '%25').replaceAll(':', '%3A');
-}
+// Names, prefix and job ids are shared with every process that uses the queues (`@everynode/api` `queues.ts`).
+export { jobIdFor, QueueName, queuePrefix } from '@everynode/api';
 
 /** Retention: enough history to inspect and to make re-adding a recent job a no-op. */
 export const retention = {
@@ -43,10 +22,11 @@ export const retention = {
 } satisfies Record<string, JobsOptions>;
 
 export interface Queues {
+  /** Untyped: anyone may produce on it, and the events worker checks every job (`EventsJobData` is what a producer should write). */
   readonly events: Queue;
   readonly reconcile: Queue;
-  readonly commands: Queue;
-  readonly deadLetter: Queue;
+  readonly commands: Queue<CommandsJobData>;
+  readonly deadLetter: Queue<DeadLetterJobData>;
   close(): Promise<void>;
 }
 
@@ -54,8 +34,8 @@ export function openQueues(connection: Redis, prefix: string): Queues {
   const options = { connection, prefix: queuePrefix(prefix) };
   const events = new Queue(QueueName.Events, { ...options, defaultJobOptions: { ...retention.events, attempts: 10, backoff: { type: 'exponential', delay: 100 } } });
   const reconcile = new Queue(QueueName.Reconcile, { ...options, defaultJobOptions: { ...retention.reconcile, attempts: 20, backoff: { type: 'exponential', delay: 50 } } });
-  const commands = new Queue(QueueName.Commands, { ...options, defaultJobOptions: retention.commands });
-  const deadLetter = new Queue(QueueName.DeadLetter, { ...options, defaultJobOptions: retention.deadLetter });
+  const commands = new Queue<CommandsJobData>(QueueName.Commands, { ...options, defaultJobOptions: retention.commands });
+  const deadLetter = new Queue<DeadLetterJobData>(QueueName.DeadLetter, { ...options, defaultJobOptions: retention.deadLetter });
   return {
     events,
     reconcile,

@@ -17,7 +17,7 @@
  * first, the objects it reads are built: a node event's node, a pod event's
  * pod, the pods a pass decides about.
  */
-import { EventType, type Node, type Pod } from '@everynode/api';
+import { EventType, EventTypePrefix, type Node, type Pod } from '@everynode/api';
 import {
   applyPass,
   type ClusterState,
@@ -221,8 +221,8 @@ function readsOf(entry: LogEntry): string[] {
   if (entry.kind === 'event') {
     const { type, data } = entry.event as EventEntry['event'];
     const meta = data.metadata as { name?: string; namespace?: string };
-    if (type.startsWith('io.everynode.node.')) return [`node/${meta.name ?? ''}`];
-    if (type.startsWith('io.everynode.pod.')) return [`pod/${meta.namespace ?? 'default'}/${meta.name ?? ''}`];
+    if (type.startsWith(EventTypePrefix.Node)) return [`node/${meta.name ?? ''}`];
+    if (type.startsWith(EventTypePrefix.Pod)) return [`pod/${meta.namespace ?? 'default'}/${meta.name ?? ''}`];
     return [];
   }
   return entry.decisions.map(podOf).filter((key): key is string => key !== undefined);

@@ -5,16 +5,15 @@
  * it decides nothing itself.
  */
 import { readFileSync } from 'node:fs';
-import type { ClusterEvent, ControllerRevision, DaemonSet, Node, Pod } from '@everynode/api';
-import { evolve, targetNodeName, type Evolution } from '@everynode/daemonset';
+import type { ControllerRevision, DaemonSet, Node, Pod } from '@everynode/api';
 import type { Redis } from 'ioredis';
-import { CommitBuilder, type CommitOutcome, parseOutcome } from './commit.ts';
-import type { EventEntry, LogEntry } from './entries.ts';
+import { type CommitBuilder, type CommitOutcome, parseOutcome } from './commit.ts';
+import type { LogEntry } from './entries.ts';
 import { AllNodes, Keys, OldTotalField } from './keys.ts';
 import { readIndexedJson } from './log-index.ts';
 import { describeEntry, type LogSelector, selectorTest } from './log-selector.ts';
-import { parseRecord, Slice } from './slice.ts';
-import { LogSchemaVersion, upcastEntry } from './upcast.ts';
+import { parseRecord } from './slice.ts';
+import { upcastEntry } from './upcast.ts';
 
 const parseNode = (json: string) => JSON.parse(json) as Node;
 

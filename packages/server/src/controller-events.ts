@@ -10,28 +10,15 @@
  * object, type, reason and message) are folded into one with a `count` and
  * a `lastTimestamp`.
  */
+import type { KubeEvent } from '@everynode/api';
 import { type Decision, eventsOf } from '@everynode/daemonset';
 import type { LogEntry, PassEntry } from '@everynode/engine';
 
 /** The component that reports every Event here, as the DaemonSet controller names itself. */
 export const controllerComponent = 'daemonset-controller';
 
-/** A `v1 Event` about a DaemonSet (the fields kubectl reads, and the selectable ones). */
-export interface KubeEvent {
-  readonly apiVersion: 'v1';
-  readonly kind: 'Event';
-  readonly metadata: { readonly name: string; readonly namespace: string; readonly creationTimestamp: string; readonly resourceVersion: string };
-  readonly involvedObject: { readonly kind: 'DaemonSet'; readonly apiVersion: 'apps/v1'; readonly namespace: string; readonly name: string; readonly uid: string };
-  readonly reason: string;
-  readonly message: string;
-  readonly type: 'Normal' | 'Warning';
-  readonly source: { readonly component: string };
-  readonly reportingComponent: string;
-  readonly reportingInstance: string;
-  readonly firstTimestamp: string;
-  readonly lastTimestamp: string;
-  readonly count: number;
-}
+// The Event's shape is the wire's (`@everynode/api` `replies.ts`), which the client reads too.
+export type { KubeEvent } from '@everynode/api';
 
 /** `metav1.Time` precision: RFC 3339 in whole seconds, UTC. */
 export function toSeconds(at: string): string {
@@ -114,7 +101,7 @@ export class ControllerEventLog {
         const seen = this.#byKey.get(key);
         if (seen !== undefined) {
           const previous = this.#events[seen] as KubeEvent;
-          this.#events[seen] = { ...previous, count: previous.count + 1, lastTimestamp: at, metadata: { ...previous.metadata, resourceVersion: String(entry.seq) } };
+          this.#events[seen] = { ...previous, count: (previous.count ?? 1) + 1, lastTimestamp: at, metadata: { ...previous.metadata, resourceVersion: String(entry.seq) } };
         } else {
           this.#byKey.set(key, this.#events.length);
           this.#events.push({

@@ -5,7 +5,7 @@
  * bounded pages and says where it stopped, so a client pages on with
  * `after = next` and never misses or repeats an entry.
  */
-import { EventType } from '@everynode/api';
+import { EventType, type LogPage } from '@everynode/api';
 import { type History, type LogEntry, type LogSelector, PassType } from '@everynode/engine';
 
 /** What `?object=` names: a node by name, a pod or a DaemonSet by `namespace/name`. */
@@ -127,10 +127,7 @@ export function matchesFilter(entry: LogEntry, filter: LogFilter): boolean {
 }
 
 /** A page of matches, and the `after` to continue from (the last seq examined). */
-export interface FilteredPage {
-  readonly items: LogEntry[];
-  readonly next: number;
-}
+export type FilteredPage = Omit<LogPage, 'horizon'>;
 
 function isEmpty(filter: LogFilter): boolean {
   return filter.types === undefined && filter.object === undefined && filter.since === undefined;

@@ -4,14 +4,7 @@
  * `…List` objects. everynode has no watch cache, so list `resourceVersion`
  * is empty, which kubectl reads as "no consistent snapshot to resume from".
  */
-
-/** A Kubernetes list, e.g. `{apiVersion: 'apps/v1', kind: 'DaemonSetList', metadata: {resourceVersion: ''}, items}`. */
-export interface KubeList<T> {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: { readonly resourceVersion: string };
-  readonly items: T[];
-}
+import type { KubeList } from '@everynode/api';
 
 /** `object` with `apiVersion` and `kind` set (and first), whatever it carried. */
 export function typed<T extends object>(apiVersion: string, kind: string, object: T): T & { apiVersion: string; kind: string } {

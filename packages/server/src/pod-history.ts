@@ -5,35 +5,12 @@
  * caused those passes, and the node event that made its node qualify. Pods may be long gone, so the log is searched,
  * never the projection. Pure: entries in, explanation out.
  */
-import { type ClusterEvent, EventType, eventObject } from '@everynode/api';
+import { type ClusterEvent, EventType, eventObject, type ExplainEntry, type PodExplanation } from '@everynode/api';
 import type { Decision } from '@everynode/daemonset';
 import { causesOf, type EventEntry, type LogEntry, type LogSelector, type PassEntry, PassType } from '@everynode/engine';
 
-/** One line of the explanation. */
-export interface ExplainEntry {
-  readonly seq: number;
-  /** When the engine accepted the event, or the pass's time (RFC 3339). */
-  readonly at: string;
-  readonly kind: 'event' | 'pass';
-  /** What happened, in one line. */
-  readonly summary: string;
-  /** For an event: its CloudEvents type. */
-  readonly type?: string;
-  /** For an event: what it is about (`pod/NS/NAME`, `node/NAME`, …); for a pass: its DaemonSet. */
-  readonly object?: string;
-  /** For a pass: the seqs of the entries that caused it. */
-  readonly causes?: readonly number[];
-  /** For a pass: its decisions about this pod. */
-  readonly decisions?: readonly Decision[];
-  /** For an entry listed because it caused passes: their seqs. */
-  readonly causeOf?: readonly number[];
-}
-
-/** The answer of `GET /api/v1/namespaces/:ns/pods/:name/explain`. */
-export interface PodExplanation {
-  readonly pod: { readonly namespace: string; readonly name: string };
-  readonly entries: ExplainEntry[];
-}
+// The explanation's shape is the wire's (`@everynode/api` `replies.ts`), which the client reads too.
+export type { ExplainEntry, PodExplanation } from '@everynode/api';
 
 type Meta = { namespace?: string; name?: string };
 

@@ -4,7 +4,7 @@
  * real cluster read everynode's errors unchanged. Every error this server
  * sends is one of these.
  */
-import { type FieldError, type FieldErrorType, formatFieldError } from '@everynode/api';
+import { type FieldError, type FieldErrorType, formatFieldError, type Status, type StatusDetails } from '@everynode/api';
 
 /** A resource as the Status details name it. */
 export interface Resource {
@@ -23,32 +23,8 @@ export const Resources = {
   pods: { group: '', resource: 'pods', kind: 'Pod' },
 } as const satisfies Record<string, Resource>;
 
-/** One rejected field of a 422 (`metav1.StatusCause`). */
-export interface StatusCause {
-  readonly reason: string;
-  readonly message: string;
-  readonly field: string;
-}
-
-/** What a Status is about (`metav1.StatusDetails`); `group` is absent for the core group. */
-export interface StatusDetails {
-  readonly name?: string;
-  readonly group?: string;
-  readonly kind?: string;
-  readonly causes?: readonly StatusCause[];
-}
-
-/** `metav1.Status`. `code` is absent only on a Success (as a real DELETE answer). */
-export interface Status {
-  readonly kind: 'Status';
-  readonly apiVersion: 'v1';
-  readonly metadata: Record<string, never>;
-  readonly status: 'Success' | 'Failure';
-  readonly message?: string;
-  readonly reason?: string;
-  readonly details?: StatusDetails;
-  readonly code?: number;
-}
+// The Status shape is the wire's (`@everynode/api` `replies.ts`), which the client reads too.
+export type { Status, StatusCause, StatusDetails } from '@everynode/api';
 
 /** A Failure Status thrown from a handler; the server's error handler sends it as is. */
 export class StatusError extends Error {

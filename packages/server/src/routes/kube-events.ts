@@ -27,7 +27,7 @@ const eventFields: SelectableFields<KubeEvent> = {
   'involvedObject.apiVersion': (e) => e.involvedObject.apiVersion,
   reason: (e) => e.reason,
   reportingComponent: (e) => e.reportingComponent,
-  source: (e) => e.source.component,
+  source: (e) => e.source?.component,
   type: (e) => e.type,
 };
 

@@ -8,7 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ServerDeps } from '../deps.ts';
-import { parseMoment } from '@everynode/api';
+import { type LogPage, parseMoment } from '@everynode/api';
 import { type LogFilter, parseObject, parseTypes, readFilteredLog } from '../log-filter.ts';
 import { NonNegativeInteger, parsedWith, parseRequest } from '../request.ts';
 
@@ -33,7 +33,7 @@ function logQuery(now: number) {
 
 /** Register `GET /log` and `GET /state/verify` on `app`. */
 export function logRoutes(app: FastifyInstance, { history }: ServerDeps): void {
-  app.get('/log', async (request) => {
+  app.get('/log', async (request): Promise<LogPage> => {
     const { after = 0, limit = 100, type, object, since } = parseRequest(logQuery(Date.now()), request.query, 'query parameter');
     const filter: LogFilter = { ...(type ? { types: type } : {}), ...(object ? { object } : {}), ...(since === undefined ? {} : { since }) };
     const [page, horizon] = await Promise.all([readFilteredLog(history, { after, limit, filter }), history.logHorizon()]);

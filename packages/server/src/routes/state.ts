@@ -15,7 +15,7 @@
  * list of the live cluster leaves them out. Without either parameter, the
  * present as the log implies it. Both together: the earlier bound wins.
  */
-import { parseMoment } from '@everynode/api';
+import { parseMoment, type ReplayedCluster } from '@everynode/api';
 import type { ClusterState } from '@everynode/daemonset';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -47,7 +47,7 @@ export function stateLists(state: ClusterState) {
 
 /** Register `GET /state` on `app`. */
 export function stateRoutes(app: FastifyInstance, { history }: ServerDeps): void {
-  app.get('/state', async (request) => {
+  app.get('/state', async (request): Promise<ReplayedCluster> => {
     const { to, at } = parseRequest(stateQuery(Date.now()), request.query, 'query parameter');
     const replayed = await history.stateAt({ ...(to === undefined ? {} : { toSeq: to }), ...(at === undefined ? {} : { atOrBefore: at }) });
     const moment = at !== undefined ? new Date(at).toISOString() : (replayed.at ?? null);

@@ -1,0 +1,62 @@
+/**
+ * The queues (CONTRACT §4): their names, BullMQ's key prefix for a cluster,
+ * job ids, and what a job of each queue everynode shares with other
+ * processes carries. BullMQ's `prefix` is the cluster's hash tag `{prefix}`,
+ * so queue keys and the log's keys share one Redis Cluster slot, and several
+ * clusters can share one Redis.
+ */
+import { z } from 'zod';
+import { PodCommandSchema } from './commands.ts';
+import { ClusterEventSchema } from './events.ts';
+
+export const QueueName = {
+  /** CloudEvents in: job data is one CloudEvent (or, from our own ingress, an array of them). */
+  Events: 'events',
+  /** One job per DaemonSet key at a time (deduplicated), running a reconcile pass. */
+  Reconcile: 'reconcile',
+  /** Commands out: job data is one command CloudEvent, job id derived from its deterministic id. */
+  Commands: 'commands',
+  /** Refused events, with the reason, kept for inspection. */
+  DeadLetter: 'dead-letter',
+} as const;
+export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+
+/** BullMQ's `prefix` for a cluster prefix: `{prefix}`, a Redis Cluster hash tag that keeps all its keys in one slot. */
+export function queuePrefix(prefix: string): string {
+  return `{${prefix}}`;
+}
+
+/**
+ * A BullMQ job id for a CloudEvent id: BullMQ refuses `:` in custom ids, so
+ * `%` and `:` are escaped. The escape is reversible: two different ids never
+ * share a job id.
+ */
+export function jobIdFor(id: string): string {
+  return id.replaceAll('%', '%25').replaceAll(':', '%3A');
+}
+
+/**
+ * An `events` job: one CloudEvent (an agent's report, an external
+ * producer's event), or an array of them from everynode's own ingress. The
+ * events worker admits each one on its own (a refused one is dead-lettered),
+ * so it reads the data as unknown; producers write this.
+ */
+export const EventsJobDataSchema = z.union([ClusterEventSchema, z.array(ClusterEventSchema).readonly()]);
+export type EventsJobData = z.infer<typeof EventsJobDataSchema>;
+
+/** A `commands` job: one command CloudEvent; its job id is `jobIdFor(command.id)`. */
+export const CommandsJobDataSchema = PodCommandSchema;
+export type CommandsJobData = z.infer<typeof CommandsJobDataSchema>;
+
+/** A `dead-letter` job: an event that was refused, as it came, and why. */
+export const DeadLetterJobDataSchema = z.object({
+  /** The event as submitted (it did not pass validation, so it is whatever it was). */
+  event: z.unknown(),
+  /** What was wrong with it, naming the field. */
+  reason: z.string(),
+  /** The `events` job it came in, when it came through the queue. */
+  jobId: z.string().optional(),
+  /** When it was refused (RFC 3339). */
+  at: z.string(),
+});
+export type DeadLetterJobData = z.infer<typeof DeadLetterJobDataSchema>;
