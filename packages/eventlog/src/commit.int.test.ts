@@ -60,7 +60,8 @@ async function everything(): Promise<Record<string, string>> {
 async function expectRefusedUnwritten(commit: () => Promise<unknown>, named: readonly (string | RegExp)[], dedupe?: string): Promise<void> {
   const before = await everything();
   const seq = await redis.get(store.keys.seq);
-  const length = await redis.xlen(store.keys.log);
+  const logLength = async () => ((await redis.type(store.keys.log)) === 'stream' ? redis.xlen(store.keys.log) : -1);
+  const length = await logLength();
   const error = await commit().then(
     () => undefined,
     (e: unknown) => e,
@@ -69,7 +70,7 @@ async function expectRefusedUnwritten(commit: () => Promise<unknown>, named: rea
   for (const name of named) expect((error as Error).message).toMatch(name);
   expect(await everything()).toEqual(before);
   expect(await redis.get(store.keys.seq)).toBe(seq);
-  expect(await redis.xlen(store.keys.log)).toBe(length);
+  expect(await logLength()).toBe(length);
   if (dedupe !== undefined) expect(await redis.hexists(store.keys.seen, dedupe)).toBe(0);
 }
 
@@ -135,6 +136,14 @@ describe('commit script: every precondition before the first write', () => {
       fill(commit, store.keys, tag);
       return () => store.commit(commit);
     };
+    // The log is checked by the first write, after the rv checks: a commit whose checks hold.
+    const unchecked = (tag: string) => {
+      const commit = new CommitBuilder(store.keys);
+      commit.entry(pass(), `test\n${tag}`);
+      commit.touch('node/a');
+      commit.hset(store.keys.nodes, 'a', `{"v":"${tag}"}`);
+      return () => store.commit(commit);
+    };
     await redis.rename(store.keys.indexBlock(0), `${store.keys.tag}:kept`);
     await redis.hset(store.keys.indexBlock(0), 'f', 'v');
     await expectRefusedUnwritten(attempt('a'), [store.keys.indexBlock(0), /index line of seq 2/, /is a hash/], 'test\na');
@@ -147,14 +156,18 @@ describe('commit script: every precondition before the first write', () => {
     await redis.del(store.keys.outbox);
     await redis.rename(`${store.keys.tag}:kept`, store.keys.outbox);
 
+    await redis.rename(store.keys.log, `${store.keys.tag}:kept`);
+    await redis.sadd(store.keys.log, 'x');
+    await expectRefusedUnwritten(unchecked('log'), [store.keys.log, /the log needs/, /be a stream/, /is a set/], 'test\nlog');
+    await redis.del(store.keys.log);
+    await redis.rename(`${store.keys.tag}:kept`, store.keys.log);
+
     await redis.set(store.keys.seq, 'one');
     await expectRefusedUnwritten(attempt('c'), [store.keys.seq, /holds one, not a count/]);
     // The log holds entry 1: a seq of 0 would add a second entry 1.
     await redis.set(store.keys.seq, '0');
-    const behind = new CommitBuilder(store.keys);
-    fill(behind, store.keys, 'd');
     const before = await everything();
-    await expect(store.commit(behind)).rejects.toThrow(`the log ${store.keys.log} holds entry 1-0, after the seq 0`);
+    await expect(unchecked('d')()).rejects.toThrow(`the log ${store.keys.log} cannot take entry 1 (the seq is behind it)`);
     expect(await everything()).toEqual(before);
   });
 

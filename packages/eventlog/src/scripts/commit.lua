@@ -1,7 +1,7 @@
 --[[
   Commit log entries and their projection changes in one atomic step.
 
-  Every precondition is checked before the first write, so a commit is
+  Every precondition is checked before anything is written, so a commit is
   written whole or not at all: ARGV is decoded in full, the type of every key
   to be written is checked, and only then are the duplicate and rv checks
   made and the writes done. (Redis does not roll a script back: a command
@@ -37,16 +37,24 @@
   Checks, in this order, before any write:
     1. ARGV decodes: every count a count, every opcode known, every key index
        within the op keys, every argument count what the opcode takes, every
-       increment and entry index a number in range, nothing left over.
-    2. The seq is an integer (or absent), and the log holds no entry after it.
-    3. The index blocks of the new seqs are among those passed.
-    4. Every key written has the type its writes need, or does not exist
-       (seen, rv: hash; log: stream; seq, index blocks: string; hset, hdel,
-       hincr, hdecr, hsetseq: hash; sadd, srem: set; xaddseq: stream; del:
-       any), following the commit's own writes (after a del, a key is free);
-       and every field hincr/hdecr count holds an integer (or nothing).
-    5. No entry's dedupe field is in seen.
-    6. Every checked object still has the expected rv.
+       increment an integer and every entry index one of the entries, nothing
+       left over. (Decoded as positions into ARGV: nothing is copied.)
+    2. The seq is a count (or absent).
+    3. The index blocks of the new seqs are among those passed, else 'moved'.
+    4. Every key written has the type its writes need, or does not exist:
+       index blocks: string; hset, hdel, hincr, hdecr, hsetseq:
+       hash; sadd, srem: set; xaddseq: stream; del: any. Followed through the
+       commit's own writes (after a del a key is free; after an sadd, a set);
+       each field hincr/hdecr counts holds an integer (or nothing). The seq,
+       seen and rv (and a key's first hincr/hdecr) are checked by the reads
+       below that need them anyway: a read of the wrong type fails, writing
+       nothing, and the script answers why.
+    5. No entry's dedupe field is in seen (seen: a hash), else 'dup'.
+    6. Every checked object still has the expected rv (rv: a hash), else 'conflict'.
+  The first write, the first entry's XADD, checks the log: a stream (or
+  absent) holding no entry at or after the new seq (XADD refuses an id not
+  greater than the stream's last, which no cheap read tells). Refused, it has
+  written nothing: 'invalid'.
 
   Output:
     {'ok', seq1, seq2, …}     the new entries' sequence numbers
@@ -66,15 +74,14 @@ local function invalid(reason)
   return {'invalid', reason}
 end
 
--- 1. Decode -------------------------------------------------------------------
+-- 1. Decode: positions into ARGV, counts checked ------------------------------
 
-local cursor = 0
-local function take()
-  cursor = cursor + 1
-  return ARGV[cursor]
-end
-local function left()
-  return #ARGV - cursor
+-- A count as sent (a non-negative integer), else nil.
+local function count(value)
+  local n = tonumber(value)
+  if n ~= nil and n >= 0 and n % 1 == 0 then
+    return n
+  end
 end
 -- An integer as Redis reads one (no sign but '-', no leading zero), else nil.
 local function integer(value)
@@ -82,134 +89,116 @@ local function integer(value)
     return tonumber(value)
   end
 end
-local function count(value)
-  local n = integer(value)
-  if n ~= nil and n >= 0 then
-    return n
-  end
-end
 
-local firstBlock, nBlocks = count(take()), count(take())
+local firstBlock, nBlocks = count(ARGV[1]), count(ARGV[2])
 if firstBlock == nil or nBlocks == nil or nBlocks > #KEYS - 4 then
   return invalid('ARGV[1..2] (first index block, block count) must be counts, the blocks among KEYS[5..' .. #KEYS .. ']')
 end
 local nOpKeys = #KEYS - nBlocks
 
-local nEntries = count(take())
-if nEntries == nil or nEntries * 3 > left() then
+-- Entry e: dedupe field ARGV[entriesAt + 3e - 2], JSON + 1, header + 2.
+local nEntries = count(ARGV[3])
+local entriesAt = 4
+if nEntries == nil or entriesAt + nEntries * 3 > #ARGV then
   return invalid('ARGV[3] (entry count) must be a count of the entries that follow')
 end
-local fields, bodies, headers = {}, {}, {}
 local anyField = false
 for e = 1, nEntries do
-  fields[e], bodies[e], headers[e] = take(), take(), take()
-  anyField = anyField or fields[e] ~= ''
+  anyField = anyField or ARGV[entriesAt + 3 * e - 3] ~= ''
 end
 
-local nChecks = count(take())
-if nChecks == nil or nChecks * 2 > left() then
+-- Check c: object key ARGV[checksAt + 2c - 2], expected rv + 1.
+local cursor = entriesAt + nEntries * 3
+local nChecks = count(ARGV[cursor])
+local checksAt = cursor + 1
+if nChecks == nil or checksAt + nChecks * 2 > #ARGV then
   return invalid('the check count (ARGV[' .. cursor .. ']) must be a count of the checks that follow')
 end
-local checkKeys, checkRvs = {}, {}
-for c = 1, nChecks do
-  checkKeys[c], checkRvs[c] = take(), take()
-end
 
-local nRv = count(take())
-if nRv == nil or nRv > left() then
+-- rv update r: object key ARGV[rvAt + r - 1].
+cursor = checksAt + nChecks * 2
+local nRv = count(ARGV[cursor])
+local rvAt = cursor + 1
+if nRv == nil or rvAt + nRv > #ARGV then
   return invalid('the rv count (ARGV[' .. cursor .. ']) must be a count of the object keys that follow')
 end
-local rvKeys = {}
-for r = 1, nRv do
-  rvKeys[r] = take()
-end
 
--- Argument counts: a number, or 'some' (1 or more), or 'pairs' (a positive even number).
-local Arity = {hset = 'pairs', hdel = 1, sadd = 'some', srem = 1, del = 0, hincr = 2, hdecr = 2, hsetseq = 2, xaddseq = 1}
--- The type each op needs its key to have (or none); del takes any.
-local Needs = {hset = 'hash', hdel = 'hash', hincr = 'hash', hdecr = 'hash', hsetseq = 'hash', sadd = 'set', srem = 'set', xaddseq = 'stream'}
--- Ops that leave their key existing (hdel and srem do not create one).
-local Creates = {hset = true, sadd = true, hincr = true, hdecr = true, hsetseq = true, xaddseq = true}
-
-local nOps = count(take())
-if nOps == nil or nOps * 3 > left() then
-  return invalid('the op count (ARGV[' .. cursor .. ']) must be a count of the ops that follow')
+-- What an op takes: its argument count (a number; -1: 1 or more; -2: field value pairs),
+-- the type its key needs (nil: any), whether it leaves the key existing.
+local function spec(code)
+  if code == 'hset' then return -2, 'hash', true
+  elseif code == 'hdel' then return 1, 'hash', false
+  elseif code == 'sadd' then return -1, 'set', true
+  elseif code == 'srem' then return 1, 'set', false
+  elseif code == 'del' then return 0, nil, false
+  elseif code == 'hincr' or code == 'hdecr' then return 2, 'hash', true
+  elseif code == 'hsetseq' then return 2, 'hash', true
+  elseif code == 'xaddseq' then return 1, 'stream', true
+  end
 end
-local opCodes, opKeys, opArgs = {}, {}, {}
 local function opName(o, code)
   return 'op ' .. o .. ' (' .. tostring(code) .. ')'
 end
--- Keys with counted fields (hincr, hdecr): the earlier writes to them are followed to check the counts.
+
+-- Op o: opcode opCodes[o] on key opKeys[o], its arguments ARGV[opAt[o] .. opAt[o] + opN[o] - 1].
+cursor = rvAt + nRv
+local nOps = count(ARGV[cursor])
+if nOps == nil or cursor + nOps * 3 > #ARGV then
+  return invalid('the op count (ARGV[' .. cursor .. ']) must be a count of the ops that follow')
+end
+local opCodes, opKeys, opAt, opN = {}, {}, {}, {}
+-- Keys with counted fields (hincr, hdecr): the commit's writes to them are followed to check the counts.
 local counted = {}
 for o = 1, nOps do
-  if left() < 3 then
+  if cursor + 3 > #ARGV then
     return invalid('ARGV ends within op ' .. o .. ' of ' .. nOps)
   end
-  local code, index, n = take(), integer(take()), count(take())
-  local arity = Arity[code]
+  local code, index, n = ARGV[cursor + 1], count(ARGV[cursor + 2]), count(ARGV[cursor + 3])
+  local arity = spec(code)
   if arity == nil then
     return invalid('op ' .. o .. ': unknown opcode "' .. code .. '"')
   end
   if index == nil or index < 1 or index > nOpKeys then
-    return invalid(opName(o, code) .. ': key index ' .. tostring(ARGV[cursor - 1]) .. ' is not one of KEYS[1..' .. nOpKeys .. ']')
+    return invalid(opName(o, code) .. ': key index ' .. ARGV[cursor + 2] .. ' is not one of KEYS[1..' .. nOpKeys .. ']')
   end
   local key = KEYS[index]
-  if n == nil or n > left() then
-    return invalid(opName(o, code) .. ' on ' .. key .. ': argument count ' .. tostring(ARGV[cursor]) .. ' is not a count of the arguments that follow')
+  if n == nil or cursor + 3 + n > #ARGV then
+    return invalid(opName(o, code) .. ' on ' .. key .. ': argument count ' .. ARGV[cursor + 3] .. ' is not a count of the arguments that follow')
   end
-  if (arity == 'pairs' and (n == 0 or n % 2 == 1)) or (arity == 'some' and n == 0) or (type(arity) == 'number' and n ~= arity) then
-    return invalid(opName(o, code) .. ' on ' .. key .. ': takes ' .. (arity == 'pairs' and 'field value pairs' or arity == 'some' and '1 or more arguments' or arity .. ' arguments') .. ', not ' .. n)
+  if (arity == -2 and (n == 0 or n % 2 == 1)) or (arity == -1 and n == 0) or (arity >= 0 and n ~= arity) then
+    return invalid(opName(o, code) .. ' on ' .. key .. ': takes ' .. (arity == -2 and 'field value pairs' or arity == -1 and '1 or more arguments' or arity .. ' arguments') .. ', not ' .. n)
   end
-  local args = {}
-  for a = 1, n do
-    args[a] = take()
-  end
-  if (code == 'hincr' or code == 'hdecr') and integer(args[2]) == nil then
-    return invalid(opName(o, code) .. ' on ' .. key .. ': the amount ' .. args[2] .. ' is not an integer')
+  local at = cursor + 4
+  if (code == 'hincr' or code == 'hdecr') and integer(ARGV[at + 1]) == nil then
+    return invalid(opName(o, code) .. ' on ' .. key .. ': the amount ' .. ARGV[at + 1] .. ' is not an integer')
   end
   if code == 'hsetseq' or code == 'xaddseq' then
-    local entry = count(args[1])
+    local entry = count(ARGV[at])
     if entry == nil or entry >= nEntries then
-      return invalid(opName(o, code) .. ' on ' .. key .. ': entry index ' .. args[1] .. ' is not one of this commit\'s ' .. nEntries .. ' entries')
+      return invalid(opName(o, code) .. ' on ' .. key .. ': entry index ' .. ARGV[at] .. ' is not one of this commit\'s ' .. nEntries .. ' entries')
     end
   end
   if code == 'hincr' or code == 'hdecr' then
     counted[key] = true
   end
-  opCodes[o], opKeys[o], opArgs[o] = code, key, args
+  opCodes[o], opKeys[o], opAt[o], opN[o] = code, key, at, n
+  cursor = at + n - 1
 end
-if left() ~= 0 then
-  return invalid('ARGV has ' .. left() .. ' values after the last op')
-end
-
--- 2. The seq, and the log after it ----------------------------------------------
-
-local types = {}
--- The key's type as the commit's writes so far leave it.
-local function typeOf(key)
-  local t = types[key]
-  if t == nil then
-    t = redis.call('TYPE', key).ok
-    types[key] = t
-  end
-  return t
-end
--- Nil if `key` can take a write needing `needed` (and notes its type after the write), else why not.
-local function admit(key, needed, what, creates)
-  local t = typeOf(key)
-  if t ~= needed and t ~= 'none' then
-    return what .. ' needs ' .. key .. ' to be a ' .. needed .. ' or absent, but it is a ' .. t
-  end
-  if creates then
-    types[key] = needed
-  end
+if cursor ~= #ARGV then
+  return invalid('ARGV has ' .. (#ARGV - cursor) .. ' values after the last op')
 end
 
-local problem = admit(seqKey, 'string', 'the seq', nEntries > 0)
-if problem then
-  return invalid(problem)
+-- 2. The seq --------------------------------------------------------------------
+
+-- A failed read writes nothing: a read of the wrong type answers why.
+local function wrongType(key, needed, what)
+  return invalid(what .. ' needs ' .. key .. ' to be a ' .. needed .. ' or absent, but it is a ' .. redis.call('TYPE', key).ok)
 end
-local current = redis.call('GET', seqKey)
+
+local current = redis.pcall('GET', seqKey)
+if type(current) == 'table' and current.err then
+  return wrongType(seqKey, 'string', 'the seq')
+end
 local last = current and integer(current)
 if current and (last == nil or last < 0) then
   return invalid('the seq ' .. seqKey .. ' holds ' .. current .. ', not a count')
@@ -218,17 +207,6 @@ last = last or 0
 local seqs = {}
 for e = 1, nEntries do
   seqs[e] = last + e
-end
-
-if nEntries > 0 then
-  problem = admit(log, 'stream', 'the log', true)
-  if problem then
-    return invalid(problem)
-  end
-  local after = redis.call('XRANGE', log, (last + 1) .. '-0', '+', 'COUNT', 1)
-  if #after > 0 then
-    return invalid('the log ' .. log .. ' holds entry ' .. after[1][1] .. ', after the seq ' .. last)
-  end
 end
 
 -- 3. The index blocks of the new seqs -------------------------------------------
@@ -244,33 +222,42 @@ end
 
 -- 4. Types, in the order of the writes ------------------------------------------
 
-for e = 1, nEntries do
-  problem = admit(blocks[e], 'string', 'the index line of seq ' .. seqs[e], true)
-  if problem then
-    return invalid(problem)
+local types = {}
+-- Nil if `key` can take a write needing `needed` (and notes its type after the write), else why not.
+local function admit(key, needed, creates)
+  local t = types[key]
+  if t == nil then
+    t = redis.call('TYPE', key).ok
+    types[key] = t
+  end
+  if t ~= needed and t ~= 'none' then
+    return ' needs ' .. key .. ' to be a ' .. needed .. ' or absent, but it is a ' .. t
+  end
+  if creates then
+    types[key] = needed
   end
 end
-if anyField then
-  problem = admit(seen, 'hash', 'the dedupe check', true)
-  if problem then
-    return invalid(problem)
+
+local problem
+if nEntries > 0 then
+  -- The log's type is checked by the first write (see there).
+  types[seqKey], types[log] = 'string', 'stream'
+  for e = 1, nEntries do
+    problem = admit(blocks[e], 'string', true)
+    if problem then
+      return invalid('the index line of seq ' .. seqs[e] .. problem)
+    end
   end
 end
-if nChecks > 0 or nRv > 0 then
-  problem = admit(rv, 'hash', 'the rv checks and updates', nRv > 0)
+-- seen and rv: checked by the reads of steps 5 and 6 where there are any.
+if nRv > 0 and nChecks == 0 then
+  problem = admit(rv, 'hash', true)
   if problem then
-    return invalid(problem)
+    return invalid('the rv updates' .. problem)
   end
 end
 -- Counted fields as the commit's earlier writes leave them: key → field → value (false: none).
 local written, cleared = {}, {}
-local function countOf(key, field)
-  local value = written[key] and written[key][field]
-  if value == nil and not cleared[key] then
-    value = redis.call('HGET', key, field)
-  end
-  return value
-end
 local function note(key, field, value)
   if counted[key] then
     written[key] = written[key] or {}
@@ -278,45 +265,80 @@ local function note(key, field, value)
   end
 end
 for o = 1, nOps do
-  local code, key, args = opCodes[o], opKeys[o], opArgs[o]
+  local code, key, at = opCodes[o], opKeys[o], opAt[o]
   if code == 'del' then
     types[key] = 'none'
-    written[key], cleared[key] = nil, true
-  else
-    problem = admit(key, Needs[code], opName(o, code), Creates[code])
-    if problem then
-      return invalid(problem)
+    written[key], cleared[key] = {}, true
+  elseif code == 'hincr' or code == 'hdecr' then
+    local field = ARGV[at]
+    local value
+    if written[key] then
+      value = written[key][field]
     end
-    if code == 'hincr' or code == 'hdecr' then
-      local value = countOf(key, args[1])
-      local n = value and integer(value)
-      if value and n == nil then
-        return invalid(opName(o, code) .. ' on ' .. key .. ': field ' .. args[1] .. ' holds ' .. value .. ', not an integer')
-      end
-      n = (n or 0) + (code == 'hincr' and 1 or -1) * tonumber(args[2])
-      if code == 'hdecr' and n <= 0 then
-        note(key, args[1], false)
+    if value == nil and not cleared[key] then
+      if types[key] == nil then
+        -- The read checks the type: a hash or none, and a hash after the op.
+        value = redis.pcall('HGET', key, field)
+        if type(value) == 'table' and value.err then
+          return wrongType(key, 'hash', opName(o, code))
+        end
+        types[key] = 'hash'
       else
-        note(key, args[1], tostring(n))
+        problem = admit(key, 'hash', true)
+        if problem then
+          return invalid(opName(o, code) .. problem)
+        end
+        value = redis.call('HGET', key, field)
       end
-    elseif code == 'hset' then
-      for a = 1, #args, 2 do
-        note(key, args[a], args[a + 1])
+    else
+      problem = admit(key, 'hash', true)
+      if problem then
+        return invalid(opName(o, code) .. problem)
+      end
+    end
+    local n = value and integer(value)
+    if value and n == nil then
+      return invalid(opName(o, code) .. ' on ' .. key .. ': field ' .. field .. ' holds ' .. value .. ', not an integer')
+    end
+    n = (n or 0) + (code == 'hincr' and 1 or -1) * tonumber(ARGV[at + 1])
+    if code == 'hdecr' and n <= 0 then
+      note(key, field, false)
+    else
+      note(key, field, tostring(n))
+    end
+  else
+    local _, needed, creates = spec(code)
+    problem = admit(key, needed, creates)
+    if problem then
+      return invalid(opName(o, code) .. problem)
+    end
+    if code == 'hset' then
+      if counted[key] then
+        for a = at, at + opN[o] - 1, 2 do
+          note(key, ARGV[a], ARGV[a + 1])
+        end
       end
     elseif code == 'hdel' then
-      note(key, args[1], false)
+      note(key, ARGV[at], false)
     elseif code == 'hsetseq' then
-      note(key, tostring(seqs[tonumber(args[1]) + 1]), args[2])
+      note(key, tostring(seqs[tonumber(ARGV[at]) + 1]), ARGV[at + 1])
     end
   end
 end
 
--- 5. Duplicates, 6. rv checks ---------------------------------------------------
+-- 5. Duplicates (and seen's type) -----------------------------------------------
 
 local dups = {}
 for e = 1, nEntries do
-  if fields[e] ~= '' and redis.call('HEXISTS', seen, fields[e]) == 1 then
-    dups[#dups + 1] = e - 1
+  local field = ARGV[entriesAt + 3 * e - 3]
+  if field ~= '' then
+    local known = redis.pcall('HEXISTS', seen, field)
+    if type(known) == 'table' and known.err then
+      return wrongType(seen, 'hash', 'the dedupe check')
+    end
+    if known == 1 then
+      dups[#dups + 1] = e - 1
+    end
   end
 end
 if #dups > 0 then
@@ -324,68 +346,90 @@ if #dups > 0 then
   return dups
 end
 
+-- 6. rv checks (and rv's type) --------------------------------------------------
+
 for c = 1, nChecks do
-  if (redis.call('HGET', rv, checkKeys[c]) or '0') ~= checkRvs[c] then
-    return {'conflict', checkKeys[c]}
+  local key = ARGV[checksAt + 2 * c - 2]
+  local current = redis.pcall('HGET', rv, key)
+  if type(current) == 'table' and current.err then
+    return wrongType(rv, 'hash', 'the rv checks')
+  end
+  if (current or '0') ~= ARGV[checksAt + 2 * c - 1] then
+    return {'conflict', key}
   end
 end
 
 -- Writes ------------------------------------------------------------------------
 
-if nEntries > 0 then
-  redis.call('SET', seqKey, seqs[nEntries])
-end
 for e = 1, nEntries do
-  local seq, block = seqs[e], blocks[e]
-  redis.call('XADD', log, seq .. '-0', 'e', bodies[e])
-  redis.call('APPEND', block, headers[e] ~= '' and (seq .. ' ' .. headers[e] .. '\n') or (seq .. '\n'))
+  local seq, block, field, header = seqs[e], blocks[e], ARGV[entriesAt + 3 * e - 3], ARGV[entriesAt + 3 * e - 1]
+  if e == 1 then
+    -- The first write checks what no cheap read does: the log is a stream (or absent) holding
+    -- nothing at or after the new seq (XADD takes only a greater id). Refused, it wrote nothing.
+    local added = redis.pcall('XADD', log, seq .. '-0', 'e', ARGV[entriesAt + 1])
+    if type(added) == 'table' and added.err then
+      local t = redis.call('TYPE', log).ok
+      if t ~= 'stream' then
+        return wrongType(log, 'stream', 'the log')
+      end
+      return invalid('the log ' .. log .. ' cannot take entry ' .. seq .. ' (the seq is behind it): ' .. added.err)
+    end
+  else
+    redis.call('XADD', log, seq .. '-0', 'e', ARGV[entriesAt + 3 * e - 2])
+  end
+  redis.call('APPEND', block, header ~= '' and (seq .. ' ' .. header .. '\n') or (seq .. '\n'))
   if seq % BlockSize == BlockSize - 1 then
     -- The block is complete: written again, it drops the room APPEND kept for growth.
     redis.call('SET', block, redis.call('GET', block))
   end
-  if fields[e] ~= '' then
-    redis.call('HSET', seen, fields[e], seq)
+  if field ~= '' then
+    redis.call('HSET', seen, field, seq)
   end
+end
+if nEntries > 0 then
+  redis.call('SET', seqKey, seqs[nEntries])
 end
 -- A commit without entries (a pass that decided nothing) still applies its ops.
 local lastSeq = tostring(nEntries > 0 and seqs[nEntries] or last)
 
 -- Variadic commands go in chunks: Lua's unpack() has a limit of a few thousand values.
-local function chunked(command, key, args)
-  for from = 1, #args, 1000 do
-    redis.call(command, key, unpack(args, from, math.min(from + 999, #args)))
+local function chunked(command, key, args, from, to)
+  for a = from, to, 1000 do
+    redis.call(command, key, unpack(args, a, math.min(a + 999, to)))
   end
 end
 
-local rvArgs = {}
-for r = 1, nRv do
-  rvArgs[#rvArgs + 1] = rvKeys[r]
-  rvArgs[#rvArgs + 1] = lastSeq
+if nRv > 0 then
+  local rvArgs = {}
+  for r = 1, nRv do
+    rvArgs[2 * r - 1] = ARGV[rvAt + r - 1]
+    rvArgs[2 * r] = lastSeq
+  end
+  chunked('HSET', rv, rvArgs, 1, #rvArgs)
 end
-chunked('HSET', rv, rvArgs)
 
 for o = 1, nOps do
-  local code, key, args = opCodes[o], opKeys[o], opArgs[o]
+  local code, key, at = opCodes[o], opKeys[o], opAt[o]
   if code == 'hset' then
-    chunked('HSET', key, args)
+    chunked('HSET', key, ARGV, at, at + opN[o] - 1)
   elseif code == 'sadd' then
-    chunked('SADD', key, args)
+    chunked('SADD', key, ARGV, at, at + opN[o] - 1)
   elseif code == 'hdel' then
-    redis.call('HDEL', key, args[1])
+    redis.call('HDEL', key, ARGV[at])
   elseif code == 'srem' then
-    redis.call('SREM', key, args[1])
+    redis.call('SREM', key, ARGV[at])
   elseif code == 'del' then
     redis.call('DEL', key)
   elseif code == 'hincr' then
-    redis.call('HINCRBY', key, args[1], args[2])
+    redis.call('HINCRBY', key, ARGV[at], ARGV[at + 1])
   elseif code == 'hdecr' then
-    if redis.call('HINCRBY', key, args[1], -tonumber(args[2])) <= 0 then
-      redis.call('HDEL', key, args[1])
+    if redis.call('HINCRBY', key, ARGV[at], -tonumber(ARGV[at + 1])) <= 0 then
+      redis.call('HDEL', key, ARGV[at])
     end
   elseif code == 'hsetseq' then
-    redis.call('HSET', key, seqs[tonumber(args[1]) + 1], args[2])
+    redis.call('HSET', key, seqs[tonumber(ARGV[at]) + 1], ARGV[at + 1])
   elseif code == 'xaddseq' then
-    redis.call('XADD', key, '*', 'seq', seqs[tonumber(args[1]) + 1])
+    redis.call('XADD', key, '*', 'seq', seqs[tonumber(ARGV[at]) + 1])
   end
 end
 
