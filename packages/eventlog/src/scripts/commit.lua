@@ -147,7 +147,7 @@ if nOps == nil or cursor + nOps * 3 > #ARGV then
   return invalid('the op count (ARGV[' .. cursor .. ']) must be a count of the ops that follow')
 end
 local opCodes, opKeys, opAt, opN = {}, {}, {}, {}
--- Keys with counted fields (hincr, hdecr): the commit's writes to them are followed to check the counts.
+-- Keys with counted fields (hincr, hdecr) → those fields: the commit's writes to them are followed to check the counts.
 local counted = {}
 for o = 1, nOps do
   if cursor + 3 > #ARGV then
@@ -179,7 +179,8 @@ for o = 1, nOps do
     end
   end
   if code == 'hincr' or code == 'hdecr' then
-    counted[key] = true
+    counted[key] = counted[key] or {}
+    table.insert(counted[key], ARGV[at])
   end
   opCodes[o], opKeys[o], opAt[o], opN[o] = code, key, at, n
   cursor = at + n - 1
@@ -257,7 +258,8 @@ if nRv > 0 and nChecks == 0 then
   end
 end
 -- Counted fields as the commit's earlier writes leave them: key → field → value (false: none).
-local written, cleared = {}, {}
+-- initial: key → field → value before the commit (false: none), read once for all the fields counted on the key.
+local written, cleared, initial = {}, {}, {}
 local function note(key, field, value)
   if counted[key] then
     written[key] = written[key] or {}
@@ -271,30 +273,34 @@ for o = 1, nOps do
     written[key], cleared[key] = {}, true
   elseif code == 'hincr' or code == 'hdecr' then
     local field = ARGV[at]
-    local value
-    if written[key] then
-      value = written[key][field]
-    end
-    if value == nil and not cleared[key] then
-      if types[key] == nil then
-        -- The read checks the type: a hash or none, and a hash after the op.
-        value = redis.pcall('HGET', key, field)
-        if type(value) == 'table' and value.err then
+    if initial[key] == nil and not cleared[key] then
+      -- One read of every field counted on the key, which checks its type too when that is
+      -- not known yet: a hash or none (and a hash after the op).
+      local fieldsOf, values = counted[key], {}
+      local read = types[key] == nil and redis.pcall or redis.call
+      problem = types[key] ~= nil and admit(key, 'hash', true)
+      if problem then
+        return invalid(opName(o, code) .. problem)
+      end
+      for from = 1, #fieldsOf, 1000 do
+        local chunk = read('HMGET', key, unpack(fieldsOf, from, math.min(from + 999, #fieldsOf)))
+        if chunk.err then
           return wrongType(key, 'hash', opName(o, code))
         end
-        types[key] = 'hash'
-      else
-        problem = admit(key, 'hash', true)
-        if problem then
-          return invalid(opName(o, code) .. problem)
+        for i, value in ipairs(chunk) do
+          values[fieldsOf[from + i - 1]] = value
         end
-        value = redis.call('HGET', key, field)
       end
+      initial[key], types[key] = values, 'hash'
     else
       problem = admit(key, 'hash', true)
       if problem then
         return invalid(opName(o, code) .. problem)
       end
+    end
+    local value = written[key] and written[key][field]
+    if value == nil and not cleared[key] then
+      value = initial[key][field]
     end
     local n = value and integer(value)
     if value and n == nil then
