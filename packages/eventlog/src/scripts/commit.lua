@@ -66,6 +66,8 @@
     {'invalid', reason}       ARGV is malformed, or a key or field holds what its
                               write cannot take; `reason` names the op and key:
                               nothing written, and retrying does not help
+    an error reply            only what no check foresees (the first write refused
+                              for want of memory): nothing written
 ]]
 local seen, rv, log, seqKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local BlockSize = 1000
@@ -101,10 +103,6 @@ local nEntries = count(ARGV[3])
 local entriesAt = 4
 if nEntries == nil or entriesAt + nEntries * 3 > #ARGV then
   return invalid('ARGV[3] (entry count) must be a count of the entries that follow')
-end
-local anyField = false
-for e = 1, nEntries do
-  anyField = anyField or ARGV[entriesAt + 3 * e - 3] ~= ''
 end
 
 -- Check c: object key ARGV[checksAt + 2c - 2], expected rv + 1.
@@ -374,11 +372,14 @@ for e = 1, nEntries do
     -- nothing at or after the new seq (XADD takes only a greater id). Refused, it wrote nothing.
     local added = redis.pcall('XADD', log, seq .. '-0', 'e', ARGV[entriesAt + 1])
     if type(added) == 'table' and added.err then
-      local t = redis.call('TYPE', log).ok
-      if t ~= 'stream' then
+      if redis.call('TYPE', log).ok ~= 'stream' then
         return wrongType(log, 'stream', 'the log')
       end
-      return invalid('the log ' .. log .. ' cannot take entry ' .. seq .. ' (the seq is behind it): ' .. added.err)
+      if string.find(added.err, 'equal or smaller', 1, true) then
+        return invalid('the log ' .. log .. ' cannot take entry ' .. seq .. ' (the seq is behind it): ' .. added.err)
+      end
+      -- Anything else (out of memory): the error as it is, nothing written.
+      return redis.error_reply(added.err)
     end
   else
     redis.call('XADD', log, seq .. '-0', 'e', ARGV[entriesAt + 3 * e - 2])
