@@ -186,7 +186,7 @@ describe('commit script: every precondition before the first write', () => {
 
   it('refuses an unknown opcode, a key index out of range and a wrong argument count, naming the op', async () => {
     const cases: [(argv: string[]) => void, (string | RegExp)[]][] = [
-      [(argv) => (argv[argv.indexOf('srem')] = 'hfoo'), [/op \d+: unknown opcode "hfoo"/]],
+      [(argv) => (argv[argv.indexOf('srem')] = 'hfoo'), [/op \d+: unknown opcode "hfoo" on .*node-pods:a$/]],
       [(argv) => (argv[argv.indexOf('srem') + 1] = '99'), [/op \d+ \(srem\): key index 99 is not one of KEYS\[1\.\.\d+\]/]],
       [(argv) => (argv[argv.indexOf('srem') + 1] = '0'), [/op \d+ \(srem\): key index 0 is not one/]],
       [(argv) => (argv[argv.indexOf('srem') + 2] = '2'), [/op \d+ \(srem\) on .*node-pods:a: takes 1 arguments, not 2/]],

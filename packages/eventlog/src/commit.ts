@@ -126,6 +126,7 @@ export class CommitBuilder {
   args(lastSeq = 0): { keys: string[]; argv: string[] } {
     this.flushBuffered();
     const keys = this.keys.slice();
+    if (!Number.isSafeInteger(lastSeq) || lastSeq < 0) lastSeq = 0;
     const first = indexBlockOf(lastSeq + 1);
     const blocks = this.entryCount === 0 ? 0 : indexBlockOf(lastSeq + this.entryCount + SeqMargin) - first + 1;
     for (let b = 0; b < blocks; b++) keys.push(this.k.indexBlock(first + b));

@@ -286,7 +286,7 @@ export class EventStore {
   /** The last sequence number written. */
   async lastSeq(): Promise<number> {
     const seq = Number((await this.redis.get(this.keys.seq)) ?? 0);
-    this.seqSeen = seq;
+    if (Number.isSafeInteger(seq) && seq >= 0) this.seqSeen = seq;
     return seq;
   }
 

@@ -154,7 +154,8 @@ for o = 1, nOps do
   local code, index, n = ARGV[cursor + 1], count(ARGV[cursor + 2]), count(ARGV[cursor + 3])
   local arity = spec(code)
   if arity == nil then
-    return invalid('op ' .. o .. ': unknown opcode "' .. code .. '"')
+    local on = index and KEYS[index] and (' on ' .. KEYS[index]) or ''
+    return invalid('op ' .. o .. ': unknown opcode "' .. code .. '"' .. on)
   end
   if index == nil or index < 1 or index > nOpKeys then
     return invalid(opName(o, code) .. ': key index ' .. ARGV[cursor + 2] .. ' is not one of KEYS[1..' .. nOpKeys .. ']')
