@@ -325,7 +325,7 @@ for o = 1, nOps do
       end
     elseif code == 'hdel' then
       note(key, ARGV[at], false)
-    elseif code == 'hsetseq' then
+    elseif code == 'hsetseq' and counted[key] then
       note(key, tostring(seqs[tonumber(ARGV[at]) + 1]), ARGV[at + 1])
     end
   end
