@@ -10,7 +10,7 @@ import { type Job, Worker } from 'bullmq';
 import { acceptEvents } from './accept.ts';
 import { admit } from './admission.ts';
 import { timed } from './metrics.ts';
-import { bullWorkerOptions, type EngineWorkerOptions, QueueName, requestPass } from './queues.ts';
+import { bullWorkerOptions, type EngineWorkerOptions, failFastOnRefusal, QueueName, requestPass } from './queues.ts';
 
 export interface EventHandlerOptions extends EngineWorkerOptions {
   /** Jobs handled at once by this process. Default 16. */
@@ -51,7 +51,7 @@ export async function handleEvents(job: Pick<Job, 'id' | 'data'>, options: Event
 }
 
 export function startEventHandler(options: EventHandlerOptions): Worker {
-  const worker = new Worker(QueueName.Events, (job) => timed(options.metrics, QueueName.Events, job, () => handleEvents(job, options)), bullWorkerOptions(options, options.concurrency ?? 16));
+  const worker = new Worker(QueueName.Events, (job) => timed(options.metrics, QueueName.Events, job, () => failFastOnRefusal(() => handleEvents(job, options))), bullWorkerOptions(options, options.concurrency ?? 16));
   worker.on('failed', (job, error) => options.logger.error({ jobId: job?.id, attempt: job?.attemptsMade, err: error }, 'event job failed'));
   return worker;
 }

@@ -5,7 +5,8 @@
  */
 import { type CommandsJobData, type DeadLetterJobData, jobIdFor, QueueName, queuePrefix } from '@everynode/api';
 import type { EventStore } from '@everynode/eventlog';
-import { Queue, type JobsOptions, type WorkerOptions } from 'bullmq';
+import { CommitRefused } from '@everynode/eventlog';
+import { Queue, UnrecoverableError, type JobsOptions, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Metrics } from './metrics.ts';
@@ -83,4 +84,18 @@ export function bullWorkerOptions(options: EngineWorkerOptions, concurrency: num
     lockDuration: options.lockDurationMs ?? 30_000,
     stalledInterval: options.lockDurationMs ?? 30_000,
   };
+}
+
+/**
+ * Run a job's work; a commit the script refused (a key of the wrong type, a
+ * malformed commit) would be refused again on every try, so it fails the
+ * job at once (BullMQ's `UnrecoverableError`) instead of retrying it.
+ */
+export async function failFastOnRefusal<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof CommitRefused) throw new UnrecoverableError(error.message);
+    throw error;
+  }
 }

@@ -8,7 +8,7 @@ import { takeSnapshot, trimLog } from '@everynode/eventlog';
 import { type Job, Worker } from 'bullmq';
 import { timed } from './metrics.ts';
 import { runPass } from './pass.ts';
-import { bullWorkerOptions, type EngineWorkerOptions, QueueName, requestPass, requestWake, type Queues } from './queues.ts';
+import { bullWorkerOptions, type EngineWorkerOptions, failFastOnRefusal, QueueName, requestPass, requestWake, type Queues } from './queues.ts';
 
 export interface ReconcilerOptions extends EngineWorkerOptions {
   /** Passes run at once by this process (over different DaemonSets). Default 4. */
@@ -68,7 +68,7 @@ async function sweep(options: ReconcilerOptions): Promise<{ swept: string[] }> {
 }
 
 export function startReconciler(options: ReconcilerOptions): Worker {
-  const worker = new Worker(QueueName.Reconcile, (job) => timed(options.metrics, QueueName.Reconcile, job, () => handleReconcile(job, options)), bullWorkerOptions(options, options.concurrency ?? 4));
+  const worker = new Worker(QueueName.Reconcile, (job) => timed(options.metrics, QueueName.Reconcile, job, () => failFastOnRefusal(() => handleReconcile(job, options))), bullWorkerOptions(options, options.concurrency ?? 4));
   worker.on('failed', (job, error) => options.logger.error({ jobId: job?.id, daemonSet: job?.data?.daemonSet, err: error }, 'pass failed'));
   return worker;
 }

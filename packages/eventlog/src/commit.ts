@@ -5,8 +5,17 @@
 import type { UnsequencedEntry } from './entries.ts';
 import { entryHeader } from './header.ts';
 import type { Keys } from './keys.ts';
+import { IndexBlockSize, indexBlockOf } from './log-index.ts';
+
+/**
+ * How far past the caller's last seq the index blocks passed to the script
+ * reach beyond the commit's own entries: room for other writers' commits
+ * the caller has not seen. Further behind, the script answers `moved`.
+ */
+export const SeqMargin = IndexBlockSize;
 
 export class CommitBuilder {
+  private readonly k: Keys;
   private readonly keys: string[];
   private readonly keyIndex = new Map<string, number>();
   private readonly entries: string[] = [];
@@ -19,6 +28,7 @@ export class CommitBuilder {
   private readonly setAdds = new Map<string, string[]>();
 
   constructor(k: Keys) {
+    this.k = k;
     this.keys = [k.seen, k.rv, k.log, k.seq];
     this.keys.forEach((key, i) => this.keyIndex.set(key, i + 1));
   }
@@ -108,10 +118,19 @@ export class CommitBuilder {
     this.setAdds.clear();
   }
 
-  /** `KEYS` and `ARGV` for the script. Built with loops: a big pass has 100,000s of arguments, too many to spread. */
-  args(): { keys: string[]; argv: string[] } {
+  /**
+   * `KEYS` and `ARGV` for the script, passing the index blocks the entries
+   * fall in if the last seq is `lastSeq` or up to `SeqMargin` more. Built with
+   * loops: a big pass has 100,000s of arguments, too many to spread.
+   */
+  args(lastSeq = 0): { keys: string[]; argv: string[] } {
     this.flushBuffered();
-    const argv: string[] = [String(this.entryCount)];
+    const keys = this.keys.slice();
+    if (!Number.isSafeInteger(lastSeq) || lastSeq < 0) lastSeq = 0;
+    const first = indexBlockOf(lastSeq + 1);
+    const blocks = this.entryCount === 0 ? 0 : indexBlockOf(lastSeq + this.entryCount + SeqMargin) - first + 1;
+    for (let b = 0; b < blocks; b++) keys.push(this.k.indexBlock(first + b));
+    const argv: string[] = [String(first), String(blocks), String(this.entryCount)];
     const append = (items: Iterable<string>) => {
       for (const item of items) argv.push(item);
     };
@@ -122,7 +141,7 @@ export class CommitBuilder {
     append(this.rvUpdates);
     argv.push(String(this.opCount));
     append(this.ops);
-    return { keys: this.keys, argv };
+    return { keys, argv };
   }
 }
 
@@ -131,11 +150,32 @@ export type CommitOutcome =
   | { readonly kind: 'dup'; readonly entries: number[] }
   | { readonly kind: 'conflict'; readonly objectKey: string };
 
-/** The script's reply, typed. */
-export function parseOutcome(reply: unknown): CommitOutcome {
+/** The script's replies: an outcome, or `moved` (the index blocks passed were not the new entries': nothing written), which `EventStore.commit` retries from `seq`, the last seq now. */
+export type CommitReply = CommitOutcome | { readonly kind: 'moved'; readonly seq: number };
+
+/**
+ * A commit the script refused before writing anything: a malformed commit
+ * (an unknown opcode, a key index out of range, a wrong argument count) or a
+ * key holding a type its write cannot take. Permanent: retrying does not help.
+ */
+export class CommitRefused extends Error {
+  override readonly name = 'CommitRefused';
+}
+
+/** The script's reply, typed; `invalid` is thrown as `CommitRefused`. */
+export function parseReply(reply: unknown): CommitReply {
   const [kind, ...rest] = reply as [string, ...(string | number)[]];
   if (kind === 'ok') return { kind, seqs: rest.map(Number) };
   if (kind === 'dup') return { kind, entries: rest.map(Number) };
   if (kind === 'conflict') return { kind, objectKey: String(rest[0]) };
+  if (kind === 'moved') return { kind, seq: Number(rest[0]) };
+  if (kind === 'invalid') throw new CommitRefused(`commit refused, nothing written: ${String(rest[0])}`);
   throw new Error(`commit: unexpected reply ${JSON.stringify(reply)}`);
+}
+
+/** The script's reply as an outcome (`moved` is not one: `EventStore.commit` retries it). */
+export function parseOutcome(reply: unknown): CommitOutcome {
+  const parsed = parseReply(reply);
+  if (parsed.kind === 'moved') throw new Error(`commit: the index blocks passed were not the new entries' (the last seq is ${parsed.seq}): nothing written`);
+  return parsed;
 }

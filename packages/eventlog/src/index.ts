@@ -6,6 +6,7 @@
  * use (the commit builder, slices, codecs) is in `@everynode/eventlog/internal`.
  */
 export { EventStore, CommitContention } from './store.ts';
+export { CommitRefused } from './commit.ts';
 export type { EventEntry, LogEntry, PassEntry, UnsequencedEntry } from './entries.ts';
 export { causesOf } from './entries.ts';
 export { PassType, type LogClause, type LogSelector } from './log-selector.ts';

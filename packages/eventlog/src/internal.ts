@@ -4,7 +4,7 @@
  * Nothing here is a promise to anyone else; it changes with the storage.
  */
 export * from './index.ts';
-export { CommitBuilder, parseOutcome, type CommitOutcome } from './commit.ts';
+export { CommitBuilder, CommitRefused, parseOutcome, parseReply, SeqMargin, type CommitOutcome, type CommitReply } from './commit.ts';
 export { Keys, AllNodes, OldTotalField } from './keys.ts';
 export { dedupeField, entryOf } from './store.ts';
 export { Slice, parseRecord, recordJson, podIndexSets, type SliceRequest } from './slice.ts';

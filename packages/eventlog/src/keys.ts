@@ -48,7 +48,7 @@ export class Keys {
   contributions(ds: string) { return `${this.tag}:contrib:${ds}`; }
   dirty(ds: string) { return `${this.tag}:dirty:${ds}`; }
   causes(ds: string) { return `${this.tag}:causes:${ds}`; }
-  /** Log index block `block` (seqs block×1000 … block×1000+999; the commit script names it the same way). */
+  /** Log index block `block` (seqs block×1000 … block×1000+999): the one place it is named; the commit script is passed these keys. */
   indexBlock(block: number) { return `${this.tag}:index:${block}`; }
   /** Every key of this prefix, for clean-up (`SCAN MATCH`). */
   get pattern() { return `${this.tag}:*`; }

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { ControllerRevision, DaemonSet, Node, Pod } from '@everynode/api';
 import type { Redis } from 'ioredis';
-import { type CommitBuilder, type CommitOutcome, parseOutcome } from './commit.ts';
+import { type CommitBuilder, type CommitOutcome, parseReply } from './commit.ts';
 import type { LogEntry } from './entries.ts';
 import { AllNodes, Keys, OldTotalField } from './keys.ts';
 import { readIndexedJson } from './log-index.ts';
@@ -26,6 +26,12 @@ export const dedupeField = (event: { source: string; id: string }) => `${event.s
 
 export class EventStore {
   readonly keys: Keys;
+  /**
+   * The last seq this store saw (its commits, `lastSeq`): where the commit
+   * script is told the new entries' index blocks start. Stale by what other
+   * writers committed since, which the blocks passed leave room for.
+   */
+  private seqSeen = 0;
 
   constructor(
     readonly redis: Redis,
@@ -37,16 +43,31 @@ export class EventStore {
     }
   }
 
-  /** Run a commit script call. */
+  /**
+   * Run a commit script call. The script is passed the index blocks the new
+   * entries fall in as far as this store knows the seq; when others have
+   * committed so much meanwhile that they are other blocks, it writes nothing
+   * and answers `moved` with the seq, and the commit is sent again from there.
+   * Throws `CommitRefused` (permanent: nothing written) for a malformed commit
+   * or a key of the wrong type.
+   */
   async commit(builder: CommitBuilder): Promise<CommitOutcome> {
-    const { keys, argv } = builder.args();
     const run = (this.redis as unknown as Record<string, (n: number, args: string[]) => Promise<unknown>>).everynodeCommit as (
       n: number,
       args: string[],
     ) => Promise<unknown>;
-    // One array argument (ioredis flattens it): spreading 100,000s of arguments would overflow the stack.
-    const args = keys.concat(argv);
-    return parseOutcome(await run.call(this.redis, keys.length, args));
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const { keys, argv } = builder.args(this.seqSeen);
+      // One array argument (ioredis flattens it): spreading 100,000s of arguments would overflow the stack.
+      const reply = parseReply(await run.call(this.redis, keys.length, keys.concat(argv)));
+      if (reply.kind === 'moved') {
+        this.seqSeen = reply.seq;
+        continue;
+      }
+      if (reply.kind === 'ok' && reply.seqs.length > 0) this.seqSeen = Math.max(this.seqSeen, reply.seqs[reply.seqs.length - 1] as number);
+      return reply;
+    }
+    throw new CommitContention('could not commit: the log kept moving past the index blocks passed');
   }
 
   /** DaemonSet keys with dirty marks waiting for a pass. */
@@ -178,7 +199,9 @@ export class EventStore {
 
   /** The last sequence number written. */
   async lastSeq(): Promise<number> {
-    return Number((await this.redis.get(this.keys.seq)) ?? 0);
+    const seq = Number((await this.redis.get(this.keys.seq)) ?? 0);
+    if (Number.isSafeInteger(seq) && seq >= 0) this.seqSeen = seq;
+    return seq;
   }
 
   /** Whether `(source, id)` is in the log, and at which seq. */
