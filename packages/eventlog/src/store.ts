@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ControllerRevision, DaemonSet, Node, Pod } from '@everynode/api';
-import type { Redis } from 'ioredis';
+import type { Redis, Result } from 'ioredis';
 import { type CommitBuilder, type CommitOutcome, parseReply } from './commit.ts';
 import type { LogEntry } from './entries.ts';
 import { AllNodes, Keys, OldTotalField } from './keys.ts';
@@ -18,6 +18,16 @@ import { upcastEntry } from './upcast.ts';
 const parseNode = (json: string) => JSON.parse(json) as Node;
 
 const commitScript = readFileSync(new URL('./scripts/commit.lua', import.meta.url), 'utf8');
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    /** `scripts/commit.lua`, defined on the connection by `EventStore`: KEYS count, then KEYS and ARGV in one array. */
+    everynodeCommit(numKeys: number, keysAndArgs: string[]): Result<unknown, Context>;
+  }
+}
+
+/** The connections the commit script is defined on (once each; ioredis sends it by its SHA afterwards). */
+const withCommitScript = new WeakSet<Redis>();
 
 /** Thrown when a commit kept losing races; the caller retries later (transient). */
 export class CommitContention extends Error {}
@@ -38,8 +48,9 @@ export class EventStore {
     prefix: string,
   ) {
     this.keys = new Keys(prefix);
-    if (!('everynodeCommit' in redis)) {
+    if (!withCommitScript.has(redis)) {
       redis.defineCommand('everynodeCommit', { lua: commitScript });
+      withCommitScript.add(redis);
     }
   }
 
@@ -52,14 +63,10 @@ export class EventStore {
    * or a key of the wrong type.
    */
   async commit(builder: CommitBuilder): Promise<CommitOutcome> {
-    const run = (this.redis as unknown as Record<string, (n: number, args: string[]) => Promise<unknown>>).everynodeCommit as (
-      n: number,
-      args: string[],
-    ) => Promise<unknown>;
     for (let attempt = 0; attempt < 10; attempt++) {
       const { keys, argv } = builder.args(this.seqSeen);
       // One array argument (ioredis flattens it): spreading 100,000s of arguments would overflow the stack.
-      const reply = parseReply(await run.call(this.redis, keys.length, keys.concat(argv)));
+      const reply = parseReply(await this.redis.everynodeCommit(keys.length, keys.concat(argv)));
       if (reply.kind === 'moved') {
         this.seqSeen = reply.seq;
         continue;
