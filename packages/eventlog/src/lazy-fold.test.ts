@@ -1,9 +1,11 @@
 /**
- * An entry read whole is folded by the core into the objects it reads and
- * put back into the lazy fold's own maps: what it leaves, and the order it
- * leaves them in, are those of folding into the whole state — also when a
- * pass deletes a pod and creates it again (the pod moves to the end).
- * Nothing here is pending, so nothing is read from Redis.
+ * An entry read whole is folded by the core into the lazy fold's state,
+ * whose node and pod maps keep the order `evolve` gives the objects (a
+ * pending object holds its place while it is out of the map): what it
+ * leaves, and the order it leaves them in, are those of folding into a
+ * plain state — also when a pass deletes a pod and creates it again (the
+ * pod moves to the end). Nothing here is pending, so nothing is read from
+ * Redis.
  */
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';

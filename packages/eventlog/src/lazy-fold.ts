@@ -19,15 +19,12 @@
  *
  * ## The fold's state
  *
- * The core's `ClusterState` holds real nodes and pods only. Meanwhile the
- * fold keeps nodes and pods in maps of its own (`LazyState`), whose slots
- * hold either the object or, until it is built, its `PendingNode` /
- * `PendingPod` — in the order `evolve` would have given the objects, which a
- * pending object keeps by holding its slot. An entry read whole is folded by
- * the core into a `ClusterState` of the objects it reads (built first; the
- * DaemonSets and versions are the fold's own), and what it leaves is put
- * back in the slots, in the same order the core's maps would have had.
- * `finish` builds what is still pending and gives the state.
+ * The core's `ClusterState` holds real nodes and pods only: an object not
+ * built yet is not in it, but in the fold's own maps of pending objects
+ * (`PendingNode`, `PendingPod`). The state's node and pod maps are
+ * `OrderKeepingMap`s, which keep the order `evolve` gives the objects — a
+ * pending object keeps its place there while it is out of the map — and
+ * `finish` gives the state built, in that order.
  */
 import { EventType, type Node, type Pod } from '@everynode/api';
 import {
@@ -58,17 +55,16 @@ export function applyEntry(state: ClusterState, entry: LogEntry): void {
 export const HeaderFoldedTypes: readonly string[] = [EventType.NodeJoined, EventType.NodeUpdated, EventType.NodeRemoved, EventType.PodStatus];
 
 /** A node whose events were folded from their lines. It is the node's version meanwhile (`at`, `deleted`), updated in place. */
-class PendingNode implements ObjectVersion {
-  readonly deleted = false;
-  constructor(
-    /** `node/NAME`. */
-    readonly key: string,
-    readonly name: string,
-    readonly creationTimestamp: string,
-    public at: number,
-    /** The last upsert applied: its body is the node. */
-    public lastSeq: number,
-  ) {}
+interface PendingNode extends ObjectVersion {
+  readonly kind: 'node';
+  /** `node/NAME`. */
+  readonly key: string;
+  readonly name: string;
+  readonly creationTimestamp: string;
+  at: number;
+  readonly deleted: false;
+  /** The last upsert applied: its body is the node. */
+  lastSeq: number;
 }
 
 /**
@@ -76,98 +72,103 @@ class PendingNode implements ObjectVersion {
  * version meanwhile (`at`, `deleted`, `uid`) and stands for the pod in the
  * core's checks (`metadata.uid`); only `at` and the seqs change.
  */
-class PendingPod implements ObjectVersion {
-  readonly deleted = false;
+interface PendingPod extends ObjectVersion {
+  readonly kind: 'pod';
+  /** `pod/NS/NAME`. */
+  readonly key: string;
+  /** `NS/NAME`. */
+  readonly name: string;
+  /** The pod before the reports; undefined when the first report (`firstSeq`) created it. */
+  readonly base: Pod | undefined;
+  readonly firstSeq: number;
+  readonly firstAt: number;
   /** The pod's own uid, for the core's checks. */
   readonly metadata: { readonly uid: string | undefined };
   at: number;
+  readonly deleted: false;
+  readonly uid: string | undefined;
   lastSeq: number;
   /** The last report after the first that gave labels. */
   labelsSeq: number | undefined;
-  constructor(
-    /** `pod/NS/NAME`. */
-    readonly key: string,
-    /** `NS/NAME`. */
-    readonly name: string,
-    /** The pod before the reports; undefined when the first report (`firstSeq`) created it. */
-    readonly base: Pod | undefined,
-    readonly firstSeq: number,
-    readonly firstAt: number,
-    readonly uid: string | undefined,
-    labelsSeq: number | undefined,
-  ) {
-    this.metadata = { uid };
-    this.at = firstAt;
-    this.lastSeq = firstSeq;
-    this.labelsSeq = labelsSeq;
-  }
 }
 
 type Pending = PendingNode | PendingPod;
 
 /**
- * The fold's state: the core's, but that a node or pod not built yet holds
- * its slot (and so its place in the order) as its pending object.
+ * A node or pod map of the fold's state: real objects only, which also
+ * keeps its keys in the order `evolve` gives them, in a set of its own. A
+ * pending object holds its place (`reserve`, `setAside`) while it is out of
+ * the map; built, it takes it back (`restore`). `copyInOrder` gives the map
+ * in that order.
  */
-interface LazyState {
-  readonly nodes: Map<string, Node | PendingNode>;
-  readonly pods: Map<string, Pod | PendingPod>;
-  readonly daemonSets: ClusterState['daemonSets'];
-  readonly versions: ClusterState['versions'];
-}
+class OrderKeepingMap<V> extends Map<string, V> {
+  /** The keys of the map and the reserved ones, in order. */
+  readonly #order = new Set<string>();
 
-/**
- * A map an entry read whole is folded into: it remembers the keys deleted,
- * so that a key deleted and set again (which moves it to the end of a map)
- * is moved in the fold's map too.
- */
-class ScratchMap<V> extends Map<string, V> {
-  readonly deleted = new Set<string>();
+  override set(key: string, value: V): this {
+    // A key the set holds keeps its place, as a map's does when set again.
+    this.#order.add(key);
+    return super.set(key, value);
+  }
 
   override delete(key: string): boolean {
-    this.deleted.add(key);
+    this.#order.delete(key);
     return super.delete(key);
   }
 
   override clear(): void {
-    this.deleted.clear();
+    this.#order.clear();
     super.clear();
   }
 
-  /** Put what the fold left here back into `slots`, in the order a fold into `slots` itself would have left; then clear. */
-  putBack<S>(slots: Map<string, V | S>): void {
-    for (const key of this.deleted) if (!this.has(key)) slots.delete(key);
-    // Set in place unless deleted meanwhile: a new key, or one set again, goes to the end, in the order it came.
-    for (const [key, value] of this) {
-      if (this.deleted.has(key)) slots.delete(key);
-      slots.set(key, value);
+  /** Take a place at the end for a new object folded elsewhere until it is built. */
+  reserve(key: string): void {
+    this.#order.add(key);
+  }
+
+  /** Take an object out of the map while it is folded elsewhere; its key keeps its place. */
+  setAside(key: string): void {
+    super.delete(key);
+  }
+
+  /** Put an object reserved or set aside back, built, in its place. */
+  restore(key: string, value: V): void {
+    super.set(key, value);
+  }
+
+  /** Put the objects into `target` in order; a reserved key must hold its object again (`what` names the kind). */
+  copyInOrder(target: Map<string, V>, what: string): void {
+    for (const key of this.#order) {
+      const value = this.get(key);
+      if (value === undefined) throw new Error(`replay: ${what} ${key} was never built`);
+      target.set(key, value);
     }
-    this.clear();
   }
 }
 
 /** See the module's comment. */
 export class LazyFold {
+  /** The state the fold began with, which `finish` gives back folded. */
+  readonly #start: ClusterState;
+  /** The state the core folds into: the start's DaemonSets and versions, its nodes and pods in `OrderKeepingMap`s. */
   readonly #state: ClusterState;
-  readonly #lazy: LazyState;
+  readonly #nodes = new OrderKeepingMap<Node>();
+  readonly #pods = new OrderKeepingMap<Pod>();
   /** Pending objects by object key (`node/NAME`, `pod/NS/NAME`: the keys of `state.versions`). */
   readonly #pendingNodes = new Map<string, PendingNode>();
   readonly #pendingPods = new Map<string, PendingPod>();
-  /** What an entry read whole is folded into: the objects it reads, the fold's DaemonSets and versions. */
-  readonly #scratch: { readonly nodes: ScratchMap<Node>; readonly pods: ScratchMap<Pod>; readonly state: ClusterState };
 
   /** Fold on from `state`, which `finish` gives back folded (its nodes and pods are the fold's own until then). */
   constructor(
     private readonly store: EventStore,
     state: ClusterState,
   ) {
-    this.#state = state;
-    this.#lazy = { nodes: new Map(state.nodes), pods: new Map(state.pods), daemonSets: state.daemonSets, versions: state.versions };
+    this.#start = state;
+    for (const [name, node] of state.nodes) this.#nodes.set(name, node);
+    for (const [key, pod] of state.pods) this.#pods.set(key, pod);
     state.nodes.clear();
     state.pods.clear();
-    const nodes = new ScratchMap<Node>();
-    const pods = new ScratchMap<Pod>();
-    this.#scratch = { nodes, pods, state: { nodes, pods, daemonSets: state.daemonSets, versions: state.versions } };
+    this.#state = { nodes: this.#nodes, pods: this.#pods, daemonSets: state.daemonSets, versions: state.versions };
   }
 
   /** Fold an entry known by its index line (one of `HeaderFoldedTypes`). */
@@ -181,8 +182,7 @@ export class LazyFold {
     const key = line.object;
     const pending = this.#pendingNodes.get(key);
     const time = line.time;
-    const { nodes, versions } = this.#lazy;
-    const known = pending ?? versions.get(key);
+    const known = pending ?? this.#state.versions.get(key);
     if (!nodeEventApplies(known, time)) return;
     const removed = line.typeIs(EventType.NodeRemoved);
     if (pending && !removed) {
@@ -192,18 +192,17 @@ export class LazyFold {
     }
     if (!key.startsWith('node/')) throw new Error(`log index: entry ${line.seq} is a node event about ${key}`);
     const name = key.slice('node/'.length);
-    versions.set(key, nodeVersionAfter(known, time, removed) as ObjectVersion);
+    this.#state.versions.set(key, nodeVersionAfter(known, time, removed) as ObjectVersion);
     if (removed) {
-      nodes.delete(name);
+      this.#nodes.delete(name);
       this.#pendingNodes.delete(key);
       return;
     }
-    const previous = built(nodes.get(name), key);
+    const previous = this.#nodes.get(name);
     const creationTimestamp = nodeCreationTimestamp(previous, line.extra(0), time);
-    const node = new PendingNode(key, name, creationTimestamp, time, line.seq);
-    this.#pendingNodes.set(key, node);
-    // In place when the node is there: it keeps its place in the order.
-    nodes.set(name, node);
+    this.#pendingNodes.set(key, { kind: 'node', key, name, creationTimestamp, at: time, deleted: false, lastSeq: line.seq });
+    if (previous === undefined) this.#nodes.reserve(name);
+    else this.#nodes.setAside(name);
   }
 
   /** What `evolve` does with a pod status report, the bodies left for later. */
@@ -222,47 +221,31 @@ export class LazyFold {
     }
     if (!key.startsWith('pod/')) throw new Error(`log index: entry ${line.seq} is a pod status report about ${key}`);
     const name = key.slice('pod/'.length);
-    const { pods, versions } = this.#lazy;
-    const current = built(pods.get(name), key);
-    const known = versions.get(key);
+    const current = this.#pods.get(name);
+    const known = this.#state.versions.get(key);
     if (podReportIgnored(current, known, reportedUid, time) !== undefined) return;
     // The pod's uid, and its version's: a report that applies names none or the pod's own, so later ones leave it.
     const uid = reportedUid ?? current?.metadata.uid;
     const labelsSeq = current !== undefined && line.extra(1) === 'labels' ? line.seq : undefined;
-    const pod = new PendingPod(key, name, current, line.seq, time, uid, labelsSeq);
-    this.#pendingPods.set(key, pod);
-    if (known === undefined) versions.set(key, podVersionAfterReport(time, uid));
-    pods.set(name, pod);
+    this.#pendingPods.set(key, { kind: 'pod', key, name, base: current, firstSeq: line.seq, firstAt: time, metadata: { uid }, at: time, deleted: false, uid, lastSeq: line.seq, labelsSeq });
+    if (known === undefined) this.#state.versions.set(key, podVersionAfterReport(time, uid));
+    if (current === undefined) this.#pods.reserve(name);
+    else this.#pods.setAside(name);
   }
 
   /** Fold an entry read whole, once the objects it reads are built. */
   async entry(entry: LogEntry): Promise<void> {
-    const reads = readsOf(entry);
-    const unbuilt = reads.filter((key) => this.#pendingNodes.has(key) || this.#pendingPods.has(key));
-    if (unbuilt.length > 0) await this.build(unbuilt);
-    const { nodes, pods, state } = this.#scratch;
-    for (const key of reads) {
-      if (key.startsWith('node/')) {
-        const name = key.slice('node/'.length);
-        const node = built(this.#lazy.nodes.get(name), key);
-        if (node !== undefined) nodes.set(name, node);
-      } else {
-        const name = key.slice('pod/'.length);
-        const pod = built(this.#lazy.pods.get(name), key);
-        if (pod !== undefined) pods.set(name, pod);
-      }
-    }
-    applyEntry(state, entry);
-    nodes.putBack(this.#lazy.nodes);
-    pods.putBack(this.#lazy.pods);
+    const reads = readsOf(entry).filter((key) => this.#pendingNodes.has(key) || this.#pendingPods.has(key));
+    if (reads.length > 0) await this.build(reads);
+    applyEntry(this.#state, entry);
   }
 
   /** Build every pending object, and give the state folded (the one the fold began with). */
   async finish(): Promise<ClusterState> {
     await this.build([...this.#pendingNodes.keys(), ...this.#pendingPods.keys()]);
-    for (const [name, node] of this.#lazy.nodes) this.#state.nodes.set(name, built(node, `node/${name}`));
-    for (const [name, pod] of this.#lazy.pods) this.#state.pods.set(name, built(pod, `pod/${name}`));
-    return this.#state;
+    this.#nodes.copyInOrder(this.#start.nodes, 'node');
+    this.#pods.copyInOrder(this.#start.pods, 'pod');
+    return this.#start;
   }
 
   /** Build the pending objects of these keys, reading the bodies they need in chunks that overlap the parsing. */
@@ -276,7 +259,7 @@ export class LazyFold {
     const chunks: Pending[][] = [];
     for (let i = 0; i < sorted.length; i += 2000) chunks.push(sorted.slice(i, i + 2000));
     const reads = chunks.map((chunk) => readRuns(this.store, runsOf(bodiesNeeded(chunk))));
-    const { nodes, pods, versions } = this.#lazy;
+    const { versions } = this.#state;
     for (const [i, chunk] of chunks.entries()) {
       const bodies = new Map(await reads[i]);
       const body = (seq: number): LogEntry => {
@@ -285,24 +268,18 @@ export class LazyFold {
         return entryOf(json, seq);
       };
       for (const pending of chunk) {
-        if (pending instanceof PendingNode) {
-          nodes.set(pending.name, nodeAsStored(upsertedNode(body(pending.lastSeq)), pending.creationTimestamp));
+        if (pending.kind === 'node') {
+          this.#nodes.restore(pending.name, nodeAsStored(upsertedNode(body(pending.lastSeq)), pending.creationTimestamp));
           versions.set(pending.key, nodeVersionAfter(undefined, pending.at, false) as ObjectVersion);
           this.#pendingNodes.delete(pending.key);
         } else {
-          pods.set(pending.name, builtPod(pending, (seq) => reportedPod(body(seq))));
+          this.#pods.restore(pending.name, builtPod(pending, (seq) => reportedPod(body(seq))));
           versions.set(pending.key, podVersionAfterReport(pending.at, pending.uid));
           this.#pendingPods.delete(pending.key);
         }
       }
     }
   }
-}
-
-/** The object in a slot (or none), which must not be pending (`key` names it in the error). */
-function built<T>(slot: T | Pending, key: string): T {
-  if (slot instanceof PendingNode || slot instanceof PendingPod) throw new Error(`replay: ${key} is read before it is built`);
-  return slot;
 }
 
 /** The node an upsert gives (its index line said it is one). */
@@ -332,7 +309,7 @@ function bodiesNeeded(pending: readonly Pending[]): number[] {
   const seqs = new Set<number>();
   for (const p of pending) {
     seqs.add(p.lastSeq);
-    if (p instanceof PendingPod) {
+    if (p.kind === 'pod') {
       if (p.base === undefined) seqs.add(p.firstSeq);
       if (p.labelsSeq !== undefined) seqs.add(p.labelsSeq);
     }
