@@ -5,11 +5,12 @@
  */
 import { z } from 'zod';
 import type { ControllerRevision, DaemonSet, Node, Pod } from '@everynode/api';
+import type { Decision } from '@everynode/daemonset';
 import { ApiError, UnexpectedAnswerError } from './errors.ts';
 import type { HttpAnswer, HttpOptions, RequestSpec } from './http.ts';
 import { exchange } from './http.ts';
 import { controllerRevisionsPath, daemonSetsPath, eventsPath, nodesPath, podExplainPath, podsPath } from './paths.ts';
-import type { KubeEvent, KubeList, LogEntry, LogPage, PodExplanation, ReplayedCluster, Status, SubmitResult, VerifyResult } from './wire.ts';
+import type { ExplainEntry, KubeEvent, KubeList, LogEntry, LogPage, PodExplanation, ReplayedCluster, Status, SubmitResult, VerifyResult } from './wire.ts';
 import { KubeListSchema, LogPageSchema, PodExplanationSchema, ReplayedClusterSchema, StatusSchema, SubmitResultSchema, VerifyResultSchema } from './wire.ts';
 
 /** Where everynode listens when nothing says otherwise. */
@@ -148,7 +149,8 @@ export class EverynodeClient {
   async explainPod(namespace: string, name: string): Promise<PodExplanation> {
     const path = podExplainPath(namespace, name);
     const answer = await exchange(this.#http, { method: 'GET', path });
-    return parse(PodExplanationSchema, answer, `GET ${path}`) as unknown as PodExplanation;
+    const { pod, entries } = parse(PodExplanationSchema, answer, `GET ${path}`);
+    return { pod, entries: contentsOf(entries, isExplainEntry, `GET ${path}`, 'entries', 'an explanation line') };
   }
 
   // Events, log, verification, health ----------------------------------------
@@ -170,7 +172,7 @@ export class EverynodeClient {
   /** Log entries with `seq > after` (default 0), at most `limit` (server default 100). */
   async readLog(options: { after?: number; limit?: number } = {}): Promise<LogEntry[]> {
     const answer = await exchange(this.#http, { method: 'GET', path: '/log', query: { after: options.after, limit: options.limit } });
-    return parse(LogPageSchema, answer, 'GET /log').items as unknown as LogEntry[];
+    return contentsOf(parse(LogPageSchema, answer, 'GET /log').items, isLogEntry, 'GET /log', 'items', 'a log entry');
   }
 
   /**
@@ -181,14 +183,20 @@ export class EverynodeClient {
     const { after, limit, type, object, since } = options;
     const answer = await exchange(this.#http, { method: 'GET', path: '/log', query: { after, limit, type, object, since } });
     const page = parse(LogPageSchema, answer, 'GET /log');
-    const items = page.items as unknown as LogEntry[];
+    const items = contentsOf(page.items, isLogEntry, 'GET /log', 'items', 'a log entry');
     return { items, next: page.next ?? items.at(-1)?.seq ?? after ?? 0, horizon: page.horizon ?? 0 };
   }
 
   /** The cluster rebuilt from the log as it stood after seq `to`, or at time `at` (`GET /state`). */
   async stateAt(point: { readonly to?: number; readonly at?: string }): Promise<ReplayedCluster> {
     const answer = await exchange(this.#http, { method: 'GET', path: '/state', query: { to: point.to, at: point.at } });
-    return parse(ReplayedClusterSchema, answer, 'GET /state') as unknown as ReplayedCluster;
+    const { seq, at, nodes, daemonSets, pods } = parse(ReplayedClusterSchema, answer, 'GET /state');
+    const list = <T>(l: typeof nodes, is: (value: unknown) => value is T, field: string, expected: string): KubeList<T> => ({
+      ...l,
+      metadata: isRecord(l.metadata) && isOptional(l.metadata.resourceVersion, isString) ? l.metadata : {},
+      items: contentsOf(l.items, is, 'GET /state', `${field}.items`, expected),
+    });
+    return { seq, at, nodes: list(nodes, isNode, 'nodes', 'a node'), daemonSets: list(daemonSets, isDaemonSet, 'daemonSets', 'a DaemonSet'), pods: list(pods, isPod, 'pods', 'a pod') };
   }
 
   /** Rebuild the state from the log on the server and compare it with the live one. */
@@ -246,6 +254,62 @@ function parse<S extends z.ZodType>(schema: S, answer: HttpAnswer, what: string)
   if (result.success) return result.data;
   throw new UnexpectedAnswerError(what, answer.json === undefined ? `not JSON: ${answer.text.slice(0, 120)}` : z.prettifyError(result.error));
 }
+
+/*
+ * The objects inside the engine's answers. The envelopes are checked with
+ * zod (`wire.ts`); the objects inside are the server's own (it validated
+ * them on the way in), so the guards below check what tells each apart and
+ * what callers read first, and trust the rest as typed: `contentsOf` is the
+ * one place an answer's contents become typed objects.
+ */
+
+/** `items` (the field `field` of the answer to `what`), each checked by `is`; an item that is not `expected` is an unexpected answer. */
+function contentsOf<T>(items: readonly unknown[], is: (value: unknown) => value is T, what: string, field: string, expected: string): T[] {
+  const out: T[] = [];
+  for (const [i, item] of items.entries()) {
+    if (!is(item)) throw new UnexpectedAnswerError(what, `${field}[${i}] is not ${expected}`);
+    out.push(item);
+  }
+  return out;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isString = (value: unknown): value is string => typeof value === 'string';
+const isNumbers = (value: unknown): value is number[] => Array.isArray(value) && value.every((n) => typeof n === 'number');
+const isOptional = <T>(value: unknown, is: (v: unknown) => v is T): value is T | undefined => value === undefined || is(value);
+
+/** A decision: an object with its type (the rest as the engine wrote it). */
+const isDecisions = (value: unknown): value is Decision[] => Array.isArray(value) && value.every((d) => isRecord(d) && typeof d.type === 'string');
+
+/** A log entry: seq, time and kind, and for an event the event with its type and whether it applied; for a pass its DaemonSet, decisions and causes. */
+function isLogEntry(value: unknown): value is LogEntry {
+  if (!isRecord(value) || typeof value.seq !== 'number' || typeof value.at !== 'string') return false;
+  if (value.kind === 'event') return isRecord(value.event) && typeof value.event.type === 'string' && typeof value.applied === 'boolean';
+  return value.kind === 'pass' && typeof value.daemonSet === 'string' && isDecisions(value.decisions) && isNumbers(value.causes);
+}
+
+/** A line of a pod's explanation, every field of the right type. */
+function isExplainEntry(value: unknown): value is ExplainEntry {
+  return (
+    isRecord(value) &&
+    typeof value.seq === 'number' &&
+    typeof value.at === 'string' &&
+    (value.kind === 'event' || value.kind === 'pass') &&
+    typeof value.summary === 'string' &&
+    isOptional(value.type, isString) &&
+    isOptional(value.object, isString) &&
+    isOptional(value.causes, isNumbers) &&
+    isOptional(value.decisions, isDecisions) &&
+    isOptional(value.causeOf, isNumbers)
+  );
+}
+
+/** A Kubernetes object with its name. */
+const isNamed = (value: unknown): value is Record<string, unknown> & { metadata: Record<string, unknown> & { name: string } } =>
+  isRecord(value) && isRecord(value.metadata) && typeof value.metadata.name === 'string';
+const isNode = (value: unknown): value is Node => isNamed(value);
+const isDaemonSet = (value: unknown): value is DaemonSet => isNamed(value) && isRecord(value.spec);
+const isPod = (value: unknown): value is Pod => isNamed(value) && isRecord(value.spec);
 
 function namedIn(obj: { metadata: { namespace?: string; name?: string } }): { namespace: string; name: string } {
   return { namespace: obj.metadata.namespace ?? 'default', name: obj.metadata.name ?? '' };
