@@ -16,6 +16,15 @@
  * Every other entry is read and folded whole with `evolve` / `applyPass`;
  * first, the objects it reads are built: a node event's node, a pod event's
  * pod, the pods a pass decides about.
+ *
+ * ## The fold's state
+ *
+ * The core's `ClusterState` holds real nodes and pods only: an object not
+ * built yet is not in it, but in the fold's own maps of pending objects
+ * (`PendingNode`, `PendingPod`). The state's node and pod maps are
+ * `OrderKeepingMap`s, which keep the order `evolve` gives the objects — a
+ * pending object keeps its place there while it is out of the map — and
+ * `finish` gives the state built, in that order.
  */
 import { EventType, EventTypePrefix, type Node, type Pod } from '@everynode/api';
 import {
@@ -48,6 +57,8 @@ export const HeaderFoldedTypes: readonly string[] = [EventType.NodeJoined, Event
 /** A node whose events were folded from their lines. It is the node's version meanwhile (`at`, `deleted`), updated in place. */
 interface PendingNode extends ObjectVersion {
   readonly kind: 'node';
+  /** `node/NAME`. */
+  readonly key: string;
   readonly name: string;
   readonly creationTimestamp: string;
   at: number;
@@ -63,7 +74,9 @@ interface PendingNode extends ObjectVersion {
  */
 interface PendingPod extends ObjectVersion {
   readonly kind: 'pod';
-  /** `namespace/name`. */
+  /** `pod/NS/NAME`. */
+  readonly key: string;
+  /** `NS/NAME`. */
   readonly name: string;
   /** The pod before the reports; undefined when the first report (`firstSeq`) created it. */
   readonly base: Pod | undefined;
@@ -81,18 +94,82 @@ interface PendingPod extends ObjectVersion {
 
 type Pending = PendingNode | PendingPod;
 
-/** Stands in `state.nodes` / `state.pods` for a pending object until it is built, so the maps keep evolve's order. */
-const Unbuilt = Object.freeze({ metadata: { name: '' } }) as unknown as Node & Pod;
+/**
+ * A node or pod map of the fold's state: real objects only, which also
+ * keeps its keys in the order `evolve` gives them, in a set of its own. A
+ * pending object holds its place (`reserve`, `setAside`) while it is out of
+ * the map; built, it takes it back (`restore`). `copyInOrder` gives the map
+ * in that order.
+ */
+class OrderKeepingMap<V> extends Map<string, V> {
+  /** The keys of the map and the reserved ones, in order. */
+  readonly #order = new Set<string>();
+
+  override set(key: string, value: V): this {
+    // A key the set holds keeps its place, as a map's does when set again.
+    this.#order.add(key);
+    return super.set(key, value);
+  }
+
+  override delete(key: string): boolean {
+    this.#order.delete(key);
+    return super.delete(key);
+  }
+
+  override clear(): void {
+    this.#order.clear();
+    super.clear();
+  }
+
+  /** Take a place at the end for a new object folded elsewhere until it is built. */
+  reserve(key: string): void {
+    this.#order.add(key);
+  }
+
+  /** Take an object out of the map while it is folded elsewhere; its key keeps its place. */
+  setAside(key: string): void {
+    super.delete(key);
+  }
+
+  /** Put an object reserved or set aside back, built, in its place. */
+  restore(key: string, value: V): void {
+    super.set(key, value);
+  }
+
+  /** Put the objects into `target` in order; a reserved key must hold its object again (`what` names the kind). */
+  copyInOrder(target: Map<string, V>, what: string): void {
+    for (const key of this.#order) {
+      const value = this.get(key);
+      if (value === undefined) throw new Error(`replay: ${what} ${key} was never built`);
+      target.set(key, value);
+    }
+  }
+}
 
 /** See the module's comment. */
 export class LazyFold {
-  /** By object key (`node/NAME`, `pod/NS/NAME`: the keys of `state.versions`). */
-  readonly #pending = new Map<string, Pending>();
+  /** The state the fold began with, which `finish` gives back folded. */
+  readonly #start: ClusterState;
+  /** The state the core folds into: the start's DaemonSets and versions, its nodes and pods in `OrderKeepingMap`s. */
+  readonly #state: ClusterState;
+  readonly #nodes = new OrderKeepingMap<Node>();
+  readonly #pods = new OrderKeepingMap<Pod>();
+  /** Pending objects by object key (`node/NAME`, `pod/NS/NAME`: the keys of `state.versions`). */
+  readonly #pendingNodes = new Map<string, PendingNode>();
+  readonly #pendingPods = new Map<string, PendingPod>();
 
+  /** Fold on from `state`, which `finish` gives back folded (its nodes and pods are the fold's own until then). */
   constructor(
     private readonly store: EventStore,
-    readonly state: ClusterState,
-  ) {}
+    state: ClusterState,
+  ) {
+    this.#start = state;
+    for (const [name, node] of state.nodes) this.#nodes.set(name, node);
+    for (const [key, pod] of state.pods) this.#pods.set(key, pod);
+    state.nodes.clear();
+    state.pods.clear();
+    this.#state = { nodes: this.#nodes, pods: this.#pods, daemonSets: state.daemonSets, versions: state.versions };
+  }
 
   /** Fold an entry known by its index line (one of `HeaderFoldedTypes`). */
   line(line: IndexCursor): void {
@@ -103,9 +180,9 @@ export class LazyFold {
   /** What `evolve` does with a node event, the node's body left for later. */
   #nodeEvent(line: IndexCursor): void {
     const key = line.object;
-    const pending = this.#pending.get(key) as PendingNode | undefined;
+    const pending = this.#pendingNodes.get(key);
     const time = line.time;
-    const known = pending ?? this.state.versions.get(key);
+    const known = pending ?? this.#state.versions.get(key);
     if (!nodeEventApplies(known, time)) return;
     const removed = line.typeIs(EventType.NodeRemoved);
     if (pending && !removed) {
@@ -115,22 +192,23 @@ export class LazyFold {
     }
     if (!key.startsWith('node/')) throw new Error(`log index: entry ${line.seq} is a node event about ${key}`);
     const name = key.slice('node/'.length);
-    this.state.versions.set(key, nodeVersionAfter(known, time, removed) as ObjectVersion);
+    this.#state.versions.set(key, nodeVersionAfter(known, time, removed) as ObjectVersion);
     if (removed) {
-      this.state.nodes.delete(name);
-      this.#pending.delete(key);
+      this.#nodes.delete(name);
+      this.#pendingNodes.delete(key);
       return;
     }
-    const previous = this.state.nodes.get(name);
+    const previous = this.#nodes.get(name);
     const creationTimestamp = nodeCreationTimestamp(previous, line.extra(0), time);
-    this.#pending.set(key, { kind: 'node', name, creationTimestamp, at: time, deleted: false, lastSeq: line.seq });
-    if (previous === undefined) this.state.nodes.set(name, Unbuilt);
+    this.#pendingNodes.set(key, { kind: 'node', key, name, creationTimestamp, at: time, deleted: false, lastSeq: line.seq });
+    if (previous === undefined) this.#nodes.reserve(name);
+    else this.#nodes.setAside(name);
   }
 
   /** What `evolve` does with a pod status report, the bodies left for later. */
   #podStatus(line: IndexCursor): void {
     const key = line.object;
-    const pending = this.#pending.get(key) as PendingPod | undefined;
+    const pending = this.#pendingPods.get(key);
     const uidField = line.extra(0);
     const reportedUid = uidField === '-' ? undefined : uidField;
     const time = line.time;
@@ -143,54 +221,77 @@ export class LazyFold {
     }
     if (!key.startsWith('pod/')) throw new Error(`log index: entry ${line.seq} is a pod status report about ${key}`);
     const name = key.slice('pod/'.length);
-    const current = this.state.pods.get(name);
-    const known = this.state.versions.get(key);
+    const current = this.#pods.get(name);
+    const known = this.#state.versions.get(key);
     if (podReportIgnored(current, known, reportedUid, time) !== undefined) return;
     // The pod's uid, and its version's: a report that applies names none or the pod's own, so later ones leave it.
     const uid = reportedUid ?? current?.metadata.uid;
     const labelsSeq = current !== undefined && line.extra(1) === 'labels' ? line.seq : undefined;
-    this.#pending.set(key, { kind: 'pod', name, base: current, firstSeq: line.seq, firstAt: time, metadata: { uid }, at: time, deleted: false, uid, lastSeq: line.seq, labelsSeq });
-    if (known === undefined) this.state.versions.set(key, podVersionAfterReport(time, uid));
-    if (current === undefined) this.state.pods.set(name, Unbuilt);
+    this.#pendingPods.set(key, { kind: 'pod', key, name, base: current, firstSeq: line.seq, firstAt: time, metadata: { uid }, at: time, deleted: false, uid, lastSeq: line.seq, labelsSeq });
+    if (known === undefined) this.#state.versions.set(key, podVersionAfterReport(time, uid));
+    if (current === undefined) this.#pods.reserve(name);
+    else this.#pods.setAside(name);
   }
 
   /** Fold an entry read whole, once the objects it reads are built. */
   async entry(entry: LogEntry): Promise<void> {
-    const reads = readsOf(entry).filter((key) => this.#pending.has(key));
+    const reads = readsOf(entry).filter((key) => this.#pendingNodes.has(key) || this.#pendingPods.has(key));
     if (reads.length > 0) await this.build(reads);
-    applyEntry(this.state, entry);
+    applyEntry(this.#state, entry);
   }
 
-  /** Build every pending object. */
-  async finish(): Promise<void> {
-    await this.build([...this.#pending.keys()]);
+  /** Build every pending object, and give the state folded (the one the fold began with). */
+  async finish(): Promise<ClusterState> {
+    await this.build([...this.#pendingNodes.keys(), ...this.#pendingPods.keys()]);
+    this.#nodes.copyInOrder(this.#start.nodes, 'node');
+    this.#pods.copyInOrder(this.#start.pods, 'pod');
+    return this.#start;
   }
 
   /** Build the pending objects of these keys, reading the bodies they need in chunks that overlap the parsing. */
   async build(keys: readonly string[]): Promise<void> {
-    const wanted = keys.map((key) => [key, this.#pending.get(key) as Pending] as const).sort((a, b) => a[1].lastSeq - b[1].lastSeq);
-    const chunks: (typeof wanted)[] = [];
-    for (let i = 0; i < wanted.length; i += 2000) chunks.push(wanted.slice(i, i + 2000));
-    const reads = chunks.map((chunk) => readRuns(this.store, runsOf(bodiesNeeded(chunk.map(([, p]) => p)))));
+    const wanted = new Set<Pending>();
+    for (const key of keys) {
+      const pending = this.#pendingNodes.get(key) ?? this.#pendingPods.get(key);
+      if (pending !== undefined) wanted.add(pending);
+    }
+    const sorted = [...wanted].sort((a, b) => a.lastSeq - b.lastSeq);
+    const chunks: Pending[][] = [];
+    for (let i = 0; i < sorted.length; i += 2000) chunks.push(sorted.slice(i, i + 2000));
+    const reads = chunks.map((chunk) => readRuns(this.store, runsOf(bodiesNeeded(chunk))));
+    const { versions } = this.#state;
     for (const [i, chunk] of chunks.entries()) {
       const bodies = new Map(await reads[i]);
-      const data = (seq: number) => {
+      const body = (seq: number): LogEntry => {
         const json = bodies.get(seq);
         if (json === undefined) throw new Error(`log entry ${seq} is gone: was the log trimmed during the replay?`);
-        return (entryOf(json, seq) as EventEntry).event.data;
+        return entryOf(json, seq);
       };
-      for (const [key, pending] of chunk) {
+      for (const pending of chunk) {
         if (pending.kind === 'node') {
-          this.state.nodes.set(pending.name, nodeAsStored(data(pending.lastSeq) as Node, pending.creationTimestamp));
-          this.state.versions.set(key, nodeVersionAfter(undefined, pending.at, false) as ObjectVersion);
+          this.#nodes.restore(pending.name, nodeAsStored(upsertedNode(body(pending.lastSeq)), pending.creationTimestamp));
+          versions.set(pending.key, nodeVersionAfter(undefined, pending.at, false) as ObjectVersion);
+          this.#pendingNodes.delete(pending.key);
         } else {
-          this.state.pods.set(pending.name, builtPod(pending, data as (seq: number) => Pod));
-          this.state.versions.set(key, podVersionAfterReport(pending.at, pending.uid));
+          this.#pods.restore(pending.name, builtPod(pending, (seq) => reportedPod(body(seq))));
+          versions.set(pending.key, podVersionAfterReport(pending.at, pending.uid));
+          this.#pendingPods.delete(pending.key);
         }
-        this.#pending.delete(key);
       }
     }
   }
+}
+
+/** The node an upsert gives (its index line said it is one). */
+function upsertedNode(entry: LogEntry): Node {
+  if (entry.kind === 'event' && (entry.event.type === EventType.NodeJoined || entry.event.type === EventType.NodeUpdated)) return entry.event.data;
+  throw new Error(`log entry ${entry.seq} is not a node upsert, though its index line says so`);
+}
+
+/** The pod a status report gives (its index line said it is one). */
+function reportedPod(entry: LogEntry): Pod {
+  if (entry.kind === 'event' && entry.event.type === EventType.PodStatus) return entry.event.data;
+  throw new Error(`log entry ${entry.seq} is not a pod status report, though its index line says so`);
 }
 
 /** The pod the reports folded into `pending` leave. */

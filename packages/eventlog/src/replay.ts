@@ -53,9 +53,9 @@ export async function replay(
   const done = async () => {
     // Pages read ahead past the bound are dropped; a failure reading them no longer matters.
     for (const page of pages) page.catch(() => undefined);
-    await fold.finish();
+    const state = await fold.finish();
     const atText = typeof at === 'number' ? new Date(at).toISOString() : at;
-    return { state: fold.state, seq: after, ...(atText === undefined ? {} : { at: atText }), ...(snapshot ? { fromSnapshot: snapshot.seq } : {}) };
+    return { state, seq: after, ...(atText === undefined ? {} : { at: atText }), ...(snapshot ? { fromSnapshot: snapshot.seq } : {}) };
   };
   const end = Math.min(toSeq, lastSeq);
   const read = (from: number) => readIndexPage(store, from, Math.min(from + batch - 1, end), HeaderFoldedTypes);

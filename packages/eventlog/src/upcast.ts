@@ -48,8 +48,8 @@
  * and bump `LogSchemaVersion`.
  */
 import type { Pod } from '@everynode/api';
-import { daemonPodLike, type Decision } from '@everynode/daemonset';
-import type { EventEntry, LogEntry, PassEntry } from './entries.ts';
+import { daemonPodLike } from '@everynode/daemonset';
+import type { LogEntry } from './entries.ts';
 
 /** The schema version every entry is written in today. */
 export const LogSchemaVersion = 3;
@@ -64,6 +64,8 @@ export class LogFormatError extends Error {
 
 type Raw = Record<string, unknown>;
 
+const isRecord = (value: unknown): value is Raw => typeof value === 'object' && value !== null;
+
 /**
  * `raw` (a parsed stored entry with its `seq` set) as the current shape. A
  * current entry is returned as is — replay reads millions of them and must
@@ -72,11 +74,33 @@ type Raw = Record<string, unknown>;
  * version or kind, or a missing field.
  */
 export function upcastEntry(raw: Raw): LogEntry {
-  if (raw.v === LogSchemaVersion) return raw.podBase === undefined ? (raw as unknown as LogEntry) : withPods(raw);
+  if (raw.v === LogSchemaVersion) return raw.podBase === undefined ? storedEntry(raw) : withPods(raw);
   const version = raw.v ?? 1;
   if (version === 1) return fromV1(raw);
-  if (version === 2) return { ...raw, v: LogSchemaVersion } as unknown as LogEntry;
+  if (version === 2) return storedEntry({ ...raw, v: LogSchemaVersion });
   throw new LogFormatError(`log entry ${String(raw.seq)}: unknown schema version ${JSON.stringify(version)} (this engine reads ${ReadableVersions.join(', ')})`);
+}
+
+/**
+ * An entry in today's shape — as an engine stored it, or rebuilt here from
+ * an older one — as the `LogEntry` its `kind` names: the one trusted
+ * conversion of the log's JSON. Only `kind` is checked: replay reads
+ * millions of entries and walking each would cost more than folding it; the
+ * rest is what an engine wrote, and where the JSON comes from outside
+ * (import) `assertEntryShape` checks it.
+ */
+function storedEntry(raw: Raw): LogEntry {
+  if (isStoredEntry(raw)) return raw;
+  throw new LogFormatError(`log entry ${String(raw.seq)}: kind ${JSON.stringify(raw.kind)} is neither "event" nor "pass"`);
+}
+
+function isStoredEntry(raw: Raw): raw is Raw & LogEntry {
+  return raw.kind === 'event' || raw.kind === 'pass';
+}
+
+/** Whether a pass's `podBase` has what `daemonPodLike` builds from: its metadata and spec (the rest is as the engine wrote it). */
+function isPodBase(value: unknown): value is Pod {
+  return isRecord(value) && isRecord(value.metadata) && isRecord(value.spec);
 }
 
 /** Check that `entry` (already upcast) has what replay needs; throws `LogFormatError` naming the field. */
@@ -86,10 +110,10 @@ export function assertEntryShape(entry: LogEntry): void {
   if (!Number.isSafeInteger(entry.seq) || entry.seq <= 0) throw missing('seq');
   if (typeof entry.at !== 'string' || Number.isNaN(Date.parse(entry.at))) throw missing('at');
   if (entry.kind === 'event') {
-    const event = entry.event as unknown as Raw | undefined;
-    if (!event || typeof event !== 'object') throw missing('event');
+    const event: unknown = entry.event;
+    if (!isRecord(event)) throw missing('event');
     for (const field of ['id', 'source', 'type'] as const) if (typeof event[field] !== 'string') throw missing(`event.${field}`);
-    if (!event.data || typeof event.data !== 'object') throw missing('event.data');
+    if (!isRecord(event.data)) throw missing('event.data');
     return;
   }
   if (entry.kind === 'pass') {
@@ -108,32 +132,32 @@ export function assertEntryShape(entry: LogEntry): void {
 function withPods(raw: Raw): LogEntry {
   const { podBase, ...entry } = raw;
   const where = `log entry ${String(raw.seq)}`;
-  const base = podBase as Pod;
-  if (raw.kind !== 'pass' || !base || typeof base !== 'object' || !base.metadata || !base.spec) {
+  if (raw.kind !== 'pass' || !isPodBase(podBase)) {
     throw new LogFormatError(`${where}: podBase is not valid${raw.kind === 'pass' ? '' : ' (only a pass has one)'}`);
   }
   if (!Array.isArray(raw.decisions)) throw new LogFormatError(`${where}: decisions is missing or not valid`);
-  entry.decisions = (raw.decisions as Raw[]).map((d, i): Decision => {
-    if (d.type !== 'PodCreateRequested' || d.pod !== undefined) return d as unknown as Decision;
+  const decisions: readonly unknown[] = raw.decisions;
+  entry.decisions = decisions.map((d, i) => {
+    if (!isRecord(d) || d.type !== 'PodCreateRequested' || d.pod !== undefined) return d;
     const { name, uid, ...rest } = d;
-    for (const [field, value] of [['node', d.node], ['name', name], ['uid', uid]] as const) {
+    const text = (field: string, value: unknown): string => {
       if (typeof value !== 'string') throw new LogFormatError(`${where}: decisions[${i}].${field} is missing or not a string`);
-    }
-    return { ...rest, pod: daemonPodLike(base, d.node as string, name as string, uid as string) } as unknown as Decision;
+      return value;
+    };
+    const node = text('node', d.node);
+    return { ...rest, pod: daemonPodLike(podBase, node, text('name', name), text('uid', uid)) };
   });
-  return entry as unknown as PassEntry;
+  return storedEntry(entry);
 }
 
 function fromV1(raw: Raw): LogEntry {
   if (raw.kind === 'event') {
     const { acceptedAt, v: _v, ...rest } = raw;
-    const entry = { ...rest, v: LogSchemaVersion, at: rest.at ?? acceptedAt, applied: rest.applied ?? true };
-    return entry as unknown as EventEntry;
+    return storedEntry({ ...rest, v: LogSchemaVersion, at: rest.at ?? acceptedAt, applied: rest.applied ?? true });
   }
   if (raw.kind === 'pass') {
     const { time, v: _v, ...rest } = raw;
-    const entry = { ...rest, v: LogSchemaVersion, at: rest.at ?? time, causes: rest.causes ?? [] };
-    return entry as unknown as PassEntry;
+    return storedEntry({ ...rest, v: LogSchemaVersion, at: rest.at ?? time, causes: rest.causes ?? [] });
   }
   throw new LogFormatError(`log entry ${String(raw.seq)}: kind ${JSON.stringify(raw.kind)} is neither "event" nor "pass"`);
 }

@@ -6,7 +6,7 @@
  * reuses the revision and its hash — so pods already running it stay.
  */
 import type { ControllerRevision, DaemonSet, PodTemplateSpec } from '@everynode/api';
-import { controllerOf, formatLabelSelector } from '@everynode/api';
+import { controllerOf, formatLabelSelector, PodTemplateSpecSchema } from '@everynode/api';
 import type { EverynodeClient } from '@everynode/client';
 import { revisionMatches } from '@everynode/daemonset';
 import { CliError } from '../errors.ts';
@@ -28,12 +28,20 @@ export async function readHistory(client: EverynodeClient, namespace: string, na
   return { ds, revisions };
 }
 
-/** The template a revision stores: its patch without the `$patch: replace` directive. */
+/**
+ * The template a revision stores: its patch (`data`, as the server sent it)
+ * without the `$patch: replace` directive, checked to be a pod template.
+ */
 export function templateOf(revision: ControllerRevision): PodTemplateSpec {
-  const data = revision.data as { spec?: { template?: Record<string, unknown> } } | undefined;
-  const { $patch: _directive, ...template } = data?.spec?.template ?? {};
-  return template as unknown as PodTemplateSpec;
+  const stored = fieldOf(fieldOf(revision.data, 'spec'), 'template');
+  const { $patch: _directive, ...template } = isObject(stored) ? stored : {};
+  const parsed = PodTemplateSpecSchema.safeParse(template);
+  if (!parsed.success) throw new CliError(`error: revision ${revision.revision} does not store a valid pod template`);
+  return parsed.data;
 }
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const fieldOf = (value: unknown, field: string): unknown => (isObject(value) ? value[field] : undefined);
 
 /**
  * What `rollout history` prints after the object's name: the revision
