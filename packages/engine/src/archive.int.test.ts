@@ -9,7 +9,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { ClusterEvent } from '@everynode/api';
 import { AllNodes, diffStates, EventStore, exportLog, importLog, ImportRefused, liveState, LogFormatError, LogSchemaVersion, verify } from '@everynode/eventlog/internal';
-import { acceptEvents, runPass } from './internal.ts';
+import { acceptEvents } from './internal.ts';
+import { settle } from './testing.ts';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const t0 = Date.parse('2026-03-01T00:00:00Z');
@@ -24,23 +25,15 @@ const event = (type: string, data: unknown, at = t0 + n): ClusterEvent =>
 const node = (name: string) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels: {} }, spec: {}, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
 const ds = { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'fluentd', namespace: 'kube-system' }, spec: { selector: { matchLabels: { app: 'f' } }, template: { metadata: { labels: { app: 'f' } }, spec: { containers: [{ name: 'f', image: 'fluentd:v1' }] } } } };
 
-async function settle(store: EventStore, now = t0 + 10_000): Promise<number> {
-  let commands = 0;
-  for (let i = 0; i < 10; i++) {
-    const dirty = await store.dirtyDaemonSets();
-    if (dirty.length === 0) return commands;
-    for (const key of dirty) commands += (await runPass(store, key, now)).commands;
-  }
-  throw new Error('still dirty');
-}
+const settleAll = (on: EventStore, now = t0 + 10_000) => settle(on, now);
 
 /** A small history in `source`: two nodes, a DaemonSet and its pods, a stale event, a node removed. */
 async function recordHistory(): Promise<void> {
   await acceptEvents(source, [event('io.everynode.node.joined', node('a')), event('io.everynode.node.joined', node('b')), event('io.everynode.daemonset.applied', ds)], t0);
-  await settle(source);
+  await settleAll(source);
   await acceptEvents(source, [event('io.everynode.node.joined', node('a'), t0 - 1000)], t0 + 1); // stale: recorded, not applied
   await acceptEvents(source, [event('io.everynode.node.removed', { metadata: { name: 'b' } })], t0 + 2);
-  await settle(source, t0 + 20_000);
+  await settleAll(source, t0 + 20_000);
 }
 
 async function exported(store: EventStore): Promise<string> {
@@ -107,7 +100,7 @@ describe('export and import', () => {
     expect(await redis.xlen(target.keys.outbox)).toBe(0);
     // Every DaemonSet gets a full pass, which finds nothing to do: the state is what it wants.
     expect(await redis.hgetall(target.keys.dirty('kube-system/fluentd'))).toEqual({ [AllNodes]: '1' });
-    expect(await settle(target, t0 + 20_000)).toBe(0);
+    expect(await settleAll(target, t0 + 20_000)).toBe(0);
     expect(await redis.xlen(target.keys.outbox)).toBe(0);
     // An imported event is known: sending it again is a duplicate.
     const first = JSON.parse(text.split('\n')[0] as string) as { event: ClusterEvent };

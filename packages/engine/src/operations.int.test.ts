@@ -8,6 +8,7 @@ import type { ClusterEvent } from '@everynode/api';
 import { commandsOf } from '@everynode/daemonset';
 import { causesOf, EventStore, verify } from '@everynode/eventlog/internal';
 import { acceptEvents, runPass } from './internal.ts';
+import { settle } from './testing.ts';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 let redis: Redis;
@@ -35,15 +36,7 @@ afterEach(async () => {
   await redis.quit();
 });
 
-async function settle(now = t0 + 10_000): Promise<number> {
-  let commands = 0;
-  for (let i = 0; i < 10; i++) {
-    const dirty = await store.dirtyDaemonSets();
-    if (dirty.length === 0) return commands;
-    for (const key of dirty) commands += (await runPass(store, key, now)).commands;
-  }
-  throw new Error('still dirty');
-}
+const settleAll = (now = t0 + 10_000) => settle(store, now);
 
 describe('EventStore', () => {
   it('accepts an event once: a repeat is a duplicate with the first seq, and writes nothing', async () => {
@@ -60,7 +53,7 @@ describe('EventStore', () => {
     await acceptEvents(store, [event('io.everynode.node.joined', node('a')), event('io.everynode.node.joined', node('b'))], t0);
     const applied = await acceptEvents(store, [event('io.everynode.daemonset.applied', ds())], t0);
     expect([...applied.dirty]).toEqual(['kube-system/fluentd']);
-    expect(await settle()).toBe(2);
+    expect(await settleAll()).toBe(2);
     const pods = await store.listPods('kube-system');
     expect(pods).toHaveLength(2);
     // The outbox notes the pass; its commands are derived from the logged decisions when published.
@@ -79,7 +72,7 @@ describe('EventStore', () => {
   it('a node joining later costs a partial pass over that node only', async () => {
     await acceptEvents(store, [event('io.everynode.node.joined', node('a'))], t0);
     await acceptEvents(store, [event('io.everynode.daemonset.applied', ds())], t0);
-    await settle();
+    await settleAll();
     await acceptEvents(store, [event('io.everynode.node.joined', node('c'))], t0);
     const outcome = await runPass(store, 'kube-system/fluentd', t0 + 20_000);
     expect(outcome).toMatchObject({ full: false, nodes: 1, commands: 1 });
@@ -95,7 +88,7 @@ describe('EventStore', () => {
   it('pod status and deletion flow through to status; a removed node\'s pod goes at once', async () => {
     await acceptEvents(store, [event('io.everynode.node.joined', node('a')), event('io.everynode.node.joined', node('b'))], t0);
     await acceptEvents(store, [event('io.everynode.daemonset.applied', ds())], t0);
-    await settle();
+    await settleAll();
     const pods = await store.listPods('kube-system');
     await acceptEvents(store, 
       pods.map((p) =>
@@ -107,10 +100,10 @@ describe('EventStore', () => {
       ),
       t0,
     );
-    await settle();
+    await settleAll();
     expect((await store.getDaemonSet('kube-system', 'fluentd'))?.status).toMatchObject({ numberReady: 2, numberAvailable: 2 });
     await acceptEvents(store, [event('io.everynode.node.removed', { metadata: { name: 'b' } })], t0);
-    await settle();
+    await settleAll();
     expect(await store.listPods('kube-system')).toHaveLength(1);
     expect((await store.getDaemonSet('kube-system', 'fluentd'))?.status).toMatchObject({ desiredNumberScheduled: 1, numberReady: 1 });
     expect(await verify(store)).toMatchObject({ consistent: true });
@@ -148,7 +141,7 @@ describe('big passes', () => {
 describe('upgradeKeys', () => {
   it("turns a pass's pending causes left as a set by an older engine into today's hash, so events and passes go on", async () => {
     await acceptEvents(store, [event('io.everynode.daemonset.applied', ds()), event('io.everynode.node.joined', node('a'))], t0);
-    await settle();
+    await settleAll();
     await acceptEvents(store, [event('io.everynode.node.joined', node('b'))], t0);
     // As an older engine left it: the causes as a set of seqs.
     const key = store.keys.causes('kube-system/fluentd');
@@ -162,7 +155,7 @@ describe('upgradeKeys', () => {
     expect(await redis.hgetall(key)).toEqual(Object.fromEntries([...seqs, '1'].map((s) => [s, '*'])));
     expect(await store.upgradeKeys()).toBe(0);
     await acceptEvents(store, [event('io.everynode.node.joined', node('c'))], t0);
-    expect(await settle()).toBe(2);
+    expect(await settleAll()).toBe(2);
     const pass = (await store.readLog({ limit: 100 })).filter((e) => e.kind === 'pass').at(-1);
     expect(pass?.kind === 'pass' && causesOf(pass, 'b')).toEqual([1, Number(seqs[0])]);
     expect(await verify(store)).toMatchObject({ consistent: true });
