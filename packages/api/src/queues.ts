@@ -56,6 +56,8 @@ export const DeadLetterJobDataSchema = z.object({
   reason: z.string(),
   /** The `events` job it came in, when it came through the queue. */
   jobId: z.string().optional(),
+  /** The bus, subject and offset it was read from, when a bridge brought it. */
+  origin: z.object({ bus: z.string(), subject: z.string(), offset: z.string().optional() }).optional(),
   /** When it was refused (RFC 3339). */
   at: z.string(),
 });

@@ -8,9 +8,9 @@
  * producer's linger does): one job per event would cost every event a whole
  * BullMQ round of its own.
  */
-import { type ClusterEvent, type DaemonSet, EventType } from '@everynode/api';
+import { type ClusterEvent, type DaemonSet, type DeadLetterJobData, EventType } from '@everynode/api';
 import type { EventStore } from '@everynode/eventlog';
-import type { EventIngress, Refusal, SubmitResult } from './ports.ts';
+import type { EventIngress, MessageOrigin, Refusal, SubmitOptions, SubmitResult } from './ports.ts';
 import { jobIdFor, type Queues } from './queues.ts';
 import { admit } from './admission.ts';
 
@@ -33,7 +33,7 @@ export class QueueIngress implements EventIngress {
     private readonly lingerMs = 1,
   ) {}
 
-  async submit(events: readonly unknown[], options: { wait?: boolean; timeoutMs?: number } = {}): Promise<SubmitResult> {
+  async submit(events: readonly unknown[], options: SubmitOptions = {}): Promise<SubmitResult> {
     const daemonSets = await this.currentDaemonSets(events);
     const accepted: ClusterEvent[] = [];
     const refused: Refusal[] = [];
@@ -53,12 +53,16 @@ export class QueueIngress implements EventIngress {
     });
     if (refused.length > 0) {
       await this.queues.deadLetter.addBulk(
-        refused.map((r) => ({ name: 'refused', data: { event: events[r.index], reason: r.reason, at: new Date().toISOString() } })),
+        refused.map((r) => ({ name: 'refused', data: deadLetter(events[r.index], r.reason, options.origin) })),
       );
     }
     if (accepted.length > 0) await this.enqueue(accepted);
     if (options.wait && accepted.length > 0) await this.waitForLog(accepted, options.timeoutMs ?? 10_000);
     return { accepted: accepted.map((e) => ({ id: e.id, source: e.source })), refused };
+  }
+
+  async park(message: unknown, reason: string, origin: MessageOrigin): Promise<void> {
+    await this.queues.deadLetter.add('parked', deadLetter(message, reason, origin));
   }
 
   /** Queue events: they join the pending batch, sent when full or `lingerMs` after it opened. */
@@ -109,4 +113,8 @@ export class QueueIngress implements EventIngress {
       await new Promise((r) => setTimeout(r, 5));
     }
   }
+}
+
+function deadLetter(event: unknown, reason: string, origin: MessageOrigin | undefined): DeadLetterJobData {
+  return { event, reason, at: new Date().toISOString(), ...(origin ? { origin } : {}) };
 }

@@ -6,7 +6,7 @@
  * whether the engine can work. The Redis engine implements them; so can
  * anything else that keeps the same promises.
  */
-import type { ControllerRevision, DaemonSet, Node, Pod, SubmitResult, VerifyResult } from '@everynode/api';
+import type { ControllerRevision, DaemonSet, DeadLetterJobData, Node, Pod, SubmitResult, VerifyResult } from '@everynode/api';
 import type { ClusterState } from '@everynode/daemonset';
 import type { ImportResult, LogEntry, LogSelector } from '@everynode/eventlog';
 
@@ -35,7 +35,25 @@ export interface EventIngress {
    * once every accepted event is in the log (read-your-writes), or reject
    * after `timeoutMs` (default 10 s).
    */
-  submit(events: readonly unknown[], options?: { wait?: boolean; timeoutMs?: number }): Promise<SubmitResult>;
+  submit(events: readonly unknown[], options?: SubmitOptions): Promise<SubmitResult>;
+  /**
+   * Park a message that is not an event at all (not JSON, no CloudEvent in
+   * it) in the dead-letter queue with `reason` and where it came from, so an
+   * operator can inspect it; resolves once it is stored.
+   */
+  park(message: unknown, reason: string, origin: MessageOrigin): Promise<void>;
+}
+
+/** Where a message came from, kept with it in the dead-letter queue. */
+export type MessageOrigin = NonNullable<DeadLetterJobData['origin']>;
+
+export interface SubmitOptions {
+  /** Resolve only once every accepted event is in the log. Default false. */
+  readonly wait?: boolean;
+  /** With `wait`, reject after this long. Default 10 s. */
+  readonly timeoutMs?: number;
+  /** Where the events came from: a refused one is parked with it. */
+  readonly origin?: MessageOrigin;
 }
 
 /** The cluster as the log implies it at some earlier point. */

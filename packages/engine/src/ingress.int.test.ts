@@ -1,0 +1,26 @@
+/** The ingress port's dead letters: a refused event and a parked message keep where they came from. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { destroyPrefix, type Engine, testEngine } from '../../../test/support/cluster.ts';
+
+let engine: Engine;
+beforeAll(async () => {
+  engine = await testEngine('ingress', { workers: false });
+});
+afterAll(async () => {
+  await engine.close();
+  await destroyPrefix(engine.prefix);
+});
+
+describe('ingress dead letters', () => {
+  it('parks a refused event with its reason and origin, and a message that is no event at all', async () => {
+    const origin = { bus: 'nats', subject: 'cluster.nodes', offset: '42' };
+    const result = await engine.ingress.submit([{ specversion: '1.0', id: 'x', source: 's', type: 'io.everynode.node.joined' }], { origin });
+    expect(result.refused).toHaveLength(1);
+    await engine.ingress.park('not json {', 'body: not a JSON document', { bus: 'mqtt', subject: 'nodes/joined' });
+    const jobs = await engine.queues.deadLetter.getJobs(['waiting', 'completed', 'failed', 'delayed'], 0, -1);
+    const byName = new Map(jobs.map((j) => [j.name, j.data]));
+    expect(byName.get('refused')).toMatchObject({ origin, event: { id: 'x' } });
+    expect(byName.get('refused')?.reason).toMatch(/time|data/);
+    expect(byName.get('parked')).toMatchObject({ event: 'not json {', reason: 'body: not a JSON document', origin: { bus: 'mqtt', subject: 'nodes/joined' } });
+  });
+});
