@@ -27,7 +27,14 @@ export const EventTypePrefix = {
 } as const;
 
 /** RFC 3339 timestamp, as CloudEvents' `time` attribute requires. */
-export const TimestampSchema = z.iso.datetime({ offset: true });
+export const TimestampSchema = z.iso.datetime({ offset: true, error: 'must be an RFC 3339 timestamp' });
+
+/**
+ * The extension attribute an event carries when it came without `time` and
+ * was stamped with its time of receipt (CloudEvents makes `time` optional;
+ * everynode orders an object's events by it, so one is given).
+ */
+export const TimeStampedAttribute = 'everynodestamped';
 
 /** The CloudEvents 1.0 context attributes everynode reads; extensions are kept. */
 export const CloudEventEnvelopeSchema = z.looseObject({

@@ -18,7 +18,7 @@ export interface EventHandlerOptions extends EngineWorkerOptions {
 }
 
 /** Handle one job's events (one CloudEvent, or an array from a batch). */
-export async function handleEvents(job: Pick<Job, 'id' | 'data'>, options: EventHandlerOptions): Promise<{ accepted: number; refused: number }> {
+export async function handleEvents(job: Pick<Job, 'id' | 'data' | 'timestamp'>, options: EventHandlerOptions): Promise<{ accepted: number; refused: number }> {
   const { store, queues, metrics, logger } = options;
   const raws: unknown[] = Array.isArray(job.data) ? job.data : [job.data];
   const daemonSets = new Map<string, DaemonSet>();
@@ -30,7 +30,8 @@ export async function handleEvents(job: Pick<Job, 'id' | 'data'>, options: Event
   const valid: ClusterEvent[] = [];
   let refused = 0;
   for (const raw of raws) {
-    const admission = admit(raw, current);
+    // A job's timestamp: a retry stamps a time-less event as the first try did.
+    const admission = admit(raw, current, job.timestamp);
     if (admission.ok) {
       valid.push(admission.event);
       continue;

@@ -24,3 +24,23 @@ describe('ingress dead letters', () => {
     expect(byName.get('parked')).toMatchObject({ event: 'not json {', reason: 'body: not a JSON document', origin: { bus: 'mqtt', subject: 'nodes/joined' } });
   });
 });
+
+describe('an event without time', () => {
+  it('is accepted, stamped with its time of receipt, and the log records that it was stamped', async () => {
+    const worker = await testEngine('stamp');
+    try {
+      const before = Date.now();
+      const event = { specversion: '1.0', id: 'no-time', source: 'test', type: 'io.everynode.node.joined', data: { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' } } };
+      const result = await worker.ingress.submit([event], { wait: true });
+      expect(result.accepted).toEqual([{ id: 'no-time', source: 'test' }]);
+      const [entry] = await worker.history.readLog();
+      expect(entry?.kind === 'event' && entry.event).toMatchObject({ id: 'no-time', everynodestamped: true });
+      const time = entry?.kind === 'event' ? Date.parse(entry.event.time) : Number.NaN;
+      expect(time).toBeGreaterThanOrEqual(before);
+      expect(time).toBeLessThanOrEqual(Date.now());
+    } finally {
+      await worker.close();
+      await destroyPrefix(worker.prefix);
+    }
+  });
+});

@@ -34,11 +34,12 @@ export class QueueIngress implements EventIngress {
   ) {}
 
   async submit(events: readonly unknown[], options: SubmitOptions = {}): Promise<SubmitResult> {
+    const receivedAt = Date.now();
     const daemonSets = await this.currentDaemonSets(events);
     const accepted: ClusterEvent[] = [];
     const refused: Refusal[] = [];
     events.forEach((raw, index) => {
-      const admission = admit(raw, (ns, name) => daemonSets.get(`${ns}/${name}`));
+      const admission = admit(raw, (ns, name) => daemonSets.get(`${ns}/${name}`), receivedAt);
       if (admission.ok) {
         accepted.push(admission.event);
         return;
