@@ -14,6 +14,7 @@ import { DecisionSchema } from './decisions.ts';
 import { LogEntrySchema } from './log-entries.ts';
 import { NodeSchema } from './node.ts';
 import { PodSchema } from './pod.ts';
+import { DeadLetterJobDataSchema } from './queues.ts';
 
 // Kubernetes --------------------------------------------------------------------
 
@@ -198,3 +199,18 @@ export const PodExplanationSchema = z
   })
   .readonly();
 export type PodExplanation = z.infer<typeof PodExplanationSchema>;
+
+// Dead letters ------------------------------------------------------------------
+
+/** One dead letter (`GET /dlq`): a refused event or a parked message, why, and where it came from. */
+export const DeadLetterSchema = DeadLetterJobDataSchema.extend({
+  /** Its id in the `dead-letter` queue: what `show`, `replay` and `drop` name. */
+  id: z.string(),
+  /** `refused` (an event that failed validation) or `parked` (a message that is no event). */
+  kind: z.string(),
+});
+export type DeadLetter = z.infer<typeof DeadLetterSchema>;
+
+/** `GET /dlq`: the oldest first, `offset` skipped, at most `limit`; `total` counts them all. */
+export const DeadLetterPageSchema = z.object({ items: z.array(DeadLetterSchema), total: z.number().int().nonnegative() });
+export type DeadLetterPage = z.infer<typeof DeadLetterPageSchema>;

@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { registerApply } from './commands/apply.ts';
 import { registerDelete } from './commands/delete.ts';
 import { registerDescribe } from './commands/describe.ts';
+import { registerDlq } from './commands/dlq.ts';
 import { registerEmit } from './commands/emit.ts';
 import { registerExplain } from './commands/explain.ts';
 import { registerExport } from './commands/export.ts';
@@ -56,6 +57,7 @@ Examples:
   registerExplain(program, ctx);
   registerExport(program, ctx);
   registerImport(program, ctx);
+  registerDlq(program, ctx);
   return program;
 }
 

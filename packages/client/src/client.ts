@@ -4,8 +4,8 @@
  * after an `apply` sees the change.
  */
 import { z } from 'zod';
-import type { ControllerRevision, DaemonSet, KubeEvent, KubeList, LogEntry, LogPage, Node, Pod, PodExplanation, ReplayedCluster, Status, SubmitResult, VerifyResult } from '@everynode/api';
-import { PodExplanationSchema, ReplayedClusterSchema, StatusSchema, SubmitResultSchema, VerifyResultSchema } from '@everynode/api';
+import type { ControllerRevision, DaemonSet, DeadLetter, DeadLetterPage, KubeEvent, KubeList, LogEntry, LogPage, Node, Pod, PodExplanation, ReplayedCluster, Status, SubmitResult, VerifyResult } from '@everynode/api';
+import { DeadLetterPageSchema, DeadLetterSchema, PodExplanationSchema, ReplayedClusterSchema, StatusSchema, SubmitResultSchema, VerifyResultSchema } from '@everynode/api';
 import { ApiError, UnexpectedAnswerError } from './errors.ts';
 import type { HttpAnswer, HttpOptions, RequestSpec } from './http.ts';
 import { exchange } from './http.ts';
@@ -195,6 +195,31 @@ export class EverynodeClient {
   async verify(): Promise<VerifyResult> {
     const answer = await exchange(this.#http, { method: 'GET', path: '/state/verify' });
     return parse(VerifyResultSchema, answer, 'GET /state/verify');
+  }
+
+  // The dead-letter queue --------------------------------------------------
+
+  /** Dead letters, oldest first (`GET /dlq`): `offset` skipped, at most `limit` (server default 100), and how many there are. */
+  async listDeadLetters(options: { offset?: number; limit?: number } = {}): Promise<DeadLetterPage> {
+    const answer = await exchange(this.#http, { method: 'GET', path: '/dlq', query: { offset: options.offset, limit: options.limit } });
+    return parse(DeadLetterPageSchema, answer, 'GET /dlq');
+  }
+
+  /** One dead letter; `ApiError` 404 when there is none with that id. */
+  async getDeadLetter(id: string): Promise<DeadLetter> {
+    const path = `/dlq/${encodeURIComponent(id)}`;
+    return parse(DeadLetterSchema, await exchange(this.#http, { method: 'GET', path }), `GET ${path}`);
+  }
+
+  /** Submit a dead letter again and drop it: what became of it, as for `submitEvents` (refused: parked again under a new id). */
+  async replayDeadLetter(id: string): Promise<SubmitResult> {
+    const path = `/dlq/${encodeURIComponent(id)}/replay`;
+    return parse(SubmitResultSchema, await exchange(this.#http, { method: 'POST', path, acceptStatus: [400] }), `POST ${path}`);
+  }
+
+  /** Drop a dead letter; `ApiError` 404 when there is none with that id. */
+  async dropDeadLetter(id: string): Promise<void> {
+    await exchange(this.#http, { method: 'DELETE', path: `/dlq/${encodeURIComponent(id)}` });
   }
 
   /** `/healthz` body; rejects unless 2xx. */

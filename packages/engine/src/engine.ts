@@ -4,15 +4,16 @@
  * as you like against the same Redis; they share the work, with no leader.
  */
 import { randomUUID } from 'node:crypto';
+import type { DeadLetter, DeadLetterJobData } from '@everynode/api';
 import { EventStore, exportLog, importLog, replay, verify } from '@everynode/eventlog';
-import type { Worker } from 'bullmq';
+import type { Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { startEventHandler } from './events-worker.ts';
 import { QueueIngress } from './ingress.ts';
 import { Metrics } from './metrics.ts';
 import { OutboxPublisher } from './outbox.ts';
-import type { Admin, EnginePorts, History } from './ports.ts';
+import type { Admin, DeadLetters, EnginePorts, EventIngress, History } from './ports.ts';
 import { openQueues, type Queues } from './queues.ts';
 import { scheduleSnapshots, scheduleSweep, startReconciler } from './reconcile-worker.ts';
 import { redisConnectionOptions } from './redis-connect.ts';
@@ -105,12 +106,13 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineIn
     await scheduleSnapshots(queues, options.snapshotEveryMs ?? 60_000);
   }
 
+  const ingress = new QueueIngress(store, queues);
   return {
     store,
     reader: store,
-    ingress: new QueueIngress(store, queues),
+    ingress,
     history: historyOf(store),
-    admin: adminOf(store),
+    admin: adminOf(store, deadLettersOf(queues, ingress)),
     queues,
     metrics,
     prefix,
@@ -135,8 +137,9 @@ function historyOf(store: EventStore): History {
   };
 }
 
-function adminOf(store: EventStore): Admin {
+function adminOf(store: EventStore, deadLetters: DeadLetters): Admin {
   return {
+    deadLetters,
     async exportLog() {
       const lastSeq = await store.lastSeq();
       return { lastSeq, lines: exportLog(store, { toSeq: lastSeq }) };
@@ -158,6 +161,34 @@ function adminOf(store: EventStore): Admin {
       } finally {
         clearTimeout(timer);
       }
+    },
+  };
+}
+
+function deadLettersOf(queues: Queues, ingress: EventIngress): DeadLetters {
+  // Nothing consumes the queue: a dead letter waits until an operator replays or drops it.
+  const asDeadLetter = (job: Job<DeadLetterJobData>): DeadLetter => ({ ...job.data, id: job.id ?? '', kind: job.name });
+  return {
+    async list({ offset = 0, limit = 100 } = {}) {
+      const [jobs, total] = await Promise.all([
+        limit === 0 ? [] : queues.deadLetter.getJobs(['waiting'], offset, offset + limit - 1, true),
+        queues.deadLetter.getWaitingCount(),
+      ]);
+      return { items: jobs.filter((job) => job !== undefined).map(asDeadLetter), total };
+    },
+    async get(id) {
+      const job = await queues.deadLetter.getJob(id);
+      return job ? asDeadLetter(job) : undefined;
+    },
+    async replay(id) {
+      const job = await queues.deadLetter.getJob(id);
+      if (!job) return undefined;
+      const result = await ingress.submit([job.data.event], job.data.origin ? { origin: job.data.origin } : {});
+      await job.remove();
+      return result;
+    },
+    async drop(id) {
+      return (await queues.deadLetter.remove(id)) === 1;
     },
   };
 }

@@ -6,7 +6,7 @@
  * whether the engine can work. The Redis engine implements them; so can
  * anything else that keeps the same promises.
  */
-import type { ControllerRevision, DaemonSet, DeadLetterJobData, Node, Pod, SubmitResult, VerifyResult } from '@everynode/api';
+import type { ControllerRevision, DaemonSet, DeadLetter, DeadLetterJobData, DeadLetterPage, Node, Pod, SubmitResult, VerifyResult } from '@everynode/api';
 import type { ClusterState } from '@everynode/daemonset';
 import type { ImportResult, LogEntry, LogSelector } from '@everynode/eventlog';
 
@@ -107,6 +107,24 @@ export interface Admin {
   destroy(): Promise<void>;
   /** Whether the engine can work now: Redis answers within `timeoutMs` (default 1 s). Never throws. */
   ready(timeoutMs?: number): Promise<boolean>;
+  /** The dead-letter queue: refused events and parked messages, to inspect, resubmit or drop. */
+  readonly deadLetters: DeadLetters;
+}
+
+/** The parked-message operations (EventStoreDB's park-and-replay is the model). */
+export interface DeadLetters {
+  /** The oldest first: `offset` skipped (default 0), at most `limit` (default 100). */
+  list(options?: { offset?: number; limit?: number }): Promise<DeadLetterPage>;
+  /** One dead letter; undefined when there is none with that id. */
+  get(id: string): Promise<DeadLetter | undefined>;
+  /**
+   * Submit the message again through the ingress (with its origin) and drop
+   * the dead letter: an event that is valid now is queued; one still
+   * refused is parked again under a new id. Undefined when there is none.
+   */
+  replay(id: string): Promise<SubmitResult | undefined>;
+  /** Delete it; false when there was none. */
+  drop(id: string): Promise<boolean>;
 }
 
 /** Every port, as `startEngine` returns them. */

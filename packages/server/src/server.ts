@@ -8,6 +8,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import type { ServerDeps } from './deps.ts';
 import { useJsonParser } from './json-body.ts';
 import { daemonSetRoutes } from './routes/daemonsets.ts';
+import { deadLetterRoutes } from './routes/dlq.ts';
 import { eventRoutes } from './routes/events.ts';
 import { explainRoutes } from './routes/explain.ts';
 import { exportRoutes } from './routes/export.ts';
@@ -55,6 +56,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   namespaceRoutes(app);
   logRoutes(app, deps);
   exportRoutes(app, deps);
+  deadLetterRoutes(app, deps);
   stateRoutes(app, deps);
   healthRoutes(app, deps);
   return app;
