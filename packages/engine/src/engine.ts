@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DeadLetter, DeadLetterJobData } from '@everynode/api';
-import { EventStore, exportLog, importLog, replay, verify } from '@everynode/eventlog';
+import { commandsOf } from '@everynode/daemonset';
+import { EventStore, exportLog, importLog, PassType, replay, verify } from '@everynode/eventlog';
 import type { Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
@@ -132,6 +133,11 @@ function historyOf(store: EventStore): History {
     readLogWhere: (options) => store.readLogWhere(options),
     logHorizon: () => store.logHorizon(),
     lastSeq: () => store.lastSeq(),
+    async readCommands({ after = 0, limit = 1000 }) {
+      const { entries, next } = await store.readLogWhere({ after, limit, where: { types: [PassType] } });
+      const items = entries.flatMap((entry) => (entry.kind === 'pass' ? commandsOf(entry.decisions, Date.parse(entry.at)).map((command) => ({ seq: entry.seq, command })) : []));
+      return { items, next };
+    },
     verify: () => verify(store),
     stateAt: (bounds) => replay(store, bounds),
   };
@@ -140,6 +146,7 @@ function historyOf(store: EventStore): History {
 function adminOf(store: EventStore, deadLetters: DeadLetters): Admin {
   return {
     deadLetters,
+    checkpoints: { get: (name) => store.checkpoint(name), set: (name, seq) => store.setCheckpoint(name, seq) },
     async exportLog() {
       const lastSeq = await store.lastSeq();
       return { lastSeq, lines: exportLog(store, { toSeq: lastSeq }) };

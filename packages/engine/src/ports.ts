@@ -6,7 +6,7 @@
  * whether the engine can work. The Redis engine implements them; so can
  * anything else that keeps the same promises.
  */
-import type { ControllerRevision, DaemonSet, DeadLetter, DeadLetterJobData, DeadLetterPage, Node, Pod, SubmitResult, VerifyResult } from '@everynode/api';
+import type { ControllerRevision, DaemonSet, DeadLetter, DeadLetterJobData, DeadLetterPage, Node, Pod, PodCommand, SubmitResult, VerifyResult } from '@everynode/api';
 import type { ClusterState } from '@everynode/daemonset';
 import type { ImportResult, LogEntry, LogSelector } from '@everynode/eventlog';
 
@@ -79,6 +79,13 @@ export interface History {
   logHorizon(): Promise<number>;
   /** The last seq written (0: an empty log). */
   lastSeq(): Promise<number>;
+  /**
+   * The pod commands the passes among the next `limit` seqs after `after`
+   * (default 1,000) decided, in log order, each with its pass's seq — the
+   * same commands, with the same deterministic ids, the engine publishes on
+   * its `commands` queue. `next` is the last seq examined.
+   */
+  readCommands(options: { after?: number; limit?: number }): Promise<{ items: { seq: number; command: PodCommand }[]; next: number }>;
   /** Rebuild the projection from the log and compare it with the live one. */
   verify(): Promise<VerifyResult>;
   /**
@@ -109,6 +116,12 @@ export interface Admin {
   ready(timeoutMs?: number): Promise<boolean>;
   /** The dead-letter queue: refused events and parked messages, to inspect, resubmit or drop. */
   readonly deadLetters: DeadLetters;
+  /** Where each outbound bridge is in the log: the last seq it delivered (0: none), kept across restarts. */
+  readonly checkpoints: {
+    get(name: string): Promise<number>;
+    /** Record `seq` as delivered; a checkpoint never moves back. */
+    set(name: string, seq: number): Promise<void>;
+  };
 }
 
 /** The parked-message operations (EventStoreDB's park-and-replay is the model). */

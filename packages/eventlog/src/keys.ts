@@ -22,6 +22,7 @@
  * | `{p}:dirty:<ns/name>`    | hash   | node → marks a pass must answer; `*` = all nodes          |
  * | `{p}:causes:<ns/name>`   | hash   | seq of an event the next pass answers → its node (`*`: all) |
  * | `{p}:outbox`             | stream | passes whose commands are not yet published (field `seq`) |
+ * | `{p}:checkpoints`        | hash   | outbound bridge name → last log seq it delivered          |
  *
  * Object keys (in `rv` and `versions`): `node/NAME`, `pod/NS/NAME`, `ds/NS/NAME`.
  */
@@ -41,6 +42,7 @@ export class Keys {
   get pods() { return `${this.tag}:pods`; }
   get daemonSets() { return `${this.tag}:dss`; }
   get outbox() { return `${this.tag}:outbox`; }
+  get checkpoints() { return `${this.tag}:checkpoints`; }
   revisions(ds: string) { return `${this.tag}:revs:${ds}`; }
   nodePods(node: string) { return `${this.tag}:node-pods:${node}`; }
   daemonSetPods(ds: string) { return `${this.tag}:ds-pods:${ds}`; }

@@ -199,6 +199,22 @@ export class EventStore {
     return { entries, next: to };
   }
 
+  /** The last log seq outbound bridge `name` delivered (0: none yet). */
+  async checkpoint(name: string): Promise<number> {
+    return Number((await this.redis.hget(this.keys.checkpoints, name)) ?? 0);
+  }
+
+  /** Record that outbound bridge `name` delivered everything up to `seq`; never moves a checkpoint back. */
+  async setCheckpoint(name: string, seq: number): Promise<void> {
+    await this.redis.eval(
+      "local c = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0') if tonumber(ARGV[2]) > c then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end",
+      1,
+      this.keys.checkpoints,
+      name,
+      String(seq),
+    );
+  }
+
   /** The seq the log was trimmed behind (0: none): see `trimLog`. */
   async logHorizon(): Promise<number> {
     return Number((await this.redis.get(`${this.keys.tag}:horizon`)) ?? 0);

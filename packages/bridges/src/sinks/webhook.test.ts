@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import type { PodCommand } from '@everynode/api';
+import { httpMessageOf } from './webhook.ts';
+
+const command = {
+  specversion: '1.0',
+  id: 'cmd-1',
+  source: 'everynode/daemonset-controller',
+  type: 'io.everynode.pod.delete',
+  time: '2026-12-01T10:00:00.000Z',
+  subject: 'worker01',
+  datacontenttype: 'application/json',
+  data: { metadata: { namespace: 'kube-system', name: 'p' }, spec: { nodeName: 'worker01' }, reason: 'NodeRemoved' },
+} as PodCommand;
+
+describe('the CloudEvents HTTP binding of a command', () => {
+  it('binary: attributes as ce- headers, the data as the body', () => {
+    const { headers, body } = httpMessageOf(command, 'binary');
+    expect(headers).toEqual({
+      'content-type': 'application/json',
+      'ce-specversion': '1.0',
+      'ce-id': 'cmd-1',
+      'ce-source': 'everynode/daemonset-controller',
+      'ce-type': 'io.everynode.pod.delete',
+      'ce-time': '2026-12-01T10:00:00.000Z',
+      'ce-subject': 'worker01',
+    });
+    expect(JSON.parse(body)).toEqual(command.data);
+  });
+
+  it('structured: the whole event as application/cloudevents+json', () => {
+    const { headers, body } = httpMessageOf(command, 'structured');
+    expect(headers['content-type']).toMatch(/^application\/cloudevents\+json/);
+    expect(JSON.parse(body)).toEqual(command);
+  });
+});
