@@ -5,3 +5,4 @@ export { inboundHandler, type InboundCounts, type InboundHandlerOptions } from '
 export { ConfigError, parseConfig, redact, Secret, type Bridge, type BridgeSpec, type LoadOptions } from './config.ts';
 export { RedisStreamsSource, type RedisStreamsSourceOptions } from './sources/redis-streams.ts';
 export { NatsSource, type NatsSourceOptions } from './sources/nats.ts';
+export { sourceFor, startBridges, type RunningBridge } from './run.ts';
