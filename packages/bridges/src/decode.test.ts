@@ -1,3 +1,4 @@
+import { type CloudEvent, HTTP } from 'cloudevents';
 import { describe, expect, it } from 'vitest';
 import { decodeMessage } from './decode.ts';
 import type { InboundMessage } from './source.ts';
@@ -29,6 +30,11 @@ describe('decodeMessage — binary mode', () => {
     });
   }
 
+  it('percent-decodes header values and honours a ce-datacontenttype when there is no content-type', () => {
+    expect(decodeMessage(msg('{}', { 'ce-id': 'x', 'ce-subject': 'caf%C3%A9 100%25' }))).toMatchObject({ ok: true, event: { subject: 'café 100%' } });
+    expect(decodeMessage(msg('plain', { 'ce-id': 'x', 'ce-datacontenttype': 'text/plain' }))).toEqual({ ok: true, event: { id: 'x', datacontenttype: 'text/plain', data: 'plain' } });
+  });
+
   it('takes the first value of a header given twice', () => {
     const result = decodeMessage(msg('{}', { 'ce-specversion': '1.0', 'ce-id': ['a', 'b'] }));
     expect(result).toMatchObject({ ok: true, event: { id: 'a', data: {} } });
@@ -53,6 +59,22 @@ describe('decodeMessage — binary mode', () => {
   it('refuses a body that is not UTF-8 when it must be JSON', () => {
     expect(decodeMessage(msg(new Uint8Array([0xc3, 0x28]), { 'ce-id': 'x' }))).toEqual({ ok: false, reason: 'body: not valid UTF-8' });
   });
+});
+
+describe('decodeMessage agrees with the cloudevents SDK (HTTP.toEvent) on ce- headers', () => {
+  const event = { ...attributes, time: '2026-05-01T00:00:00.000Z', data: node };
+  const { data, ...rest } = event;
+  const binary = { headers: { ...Object.fromEntries(Object.entries(rest).map(([k, v]) => [`ce-${k}`, v])), 'content-type': 'application/json' }, body: JSON.stringify(data) };
+  const structured = { headers: { 'content-type': 'application/cloudevents+json' }, body: JSON.stringify(event) };
+  for (const [mode, m] of [['binary', binary], ['structured', structured]] as const) {
+    it(mode, () => {
+      const sdk = (HTTP.toEvent(m) as CloudEvent<unknown>).toJSON();
+      const ours = decodeMessage(msg(m.body, m.headers));
+      expect(ours.ok).toBe(true);
+      const mine = ours.ok ? (ours.event as Record<string, unknown>) : {};
+      for (const key of ['specversion', 'id', 'source', 'type', 'time', 'data']) expect(mine[key], key).toEqual(sdk[key]);
+    });
+  }
 });
 
 describe('decodeMessage — structured mode', () => {

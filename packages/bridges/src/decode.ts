@@ -7,7 +7,7 @@
  *   JSON object body with `specversion` and no attribute headers;
  * - binary: the attributes are headers, the body is `data`. Header prefixes,
  *   matched case-insensitively: `ce-` (HTTP, NATS), `ce_` (Kafka),
- *   `cloudEvents_` and `cloudEvents:` (AMQP); an unprefixed `specversion`
+ *   `cloudEvents_` and `cloudEvents:` (AMQP), values percent-decoded; an unprefixed `specversion`
  *   header (MQTT 5 user properties) makes the unprefixed attribute names
  *   count. `content-type` becomes `datacontenttype`. A JSON content type (or
  *   none) makes the body JSON `data`; a body that does not parse is refused.
@@ -56,6 +56,16 @@ function isJsonType(type: string | undefined): boolean {
   return type === undefined || type === 'application/json' || type === 'text/json' || type.endsWith('+json');
 }
 
+/** A header value as the bindings encode it (percent-encoding of non-printable characters, `%` and `"`); kept as is when it is not. */
+function percentDecoded(value: string): string {
+  if (!value.includes('%')) return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
 /** The event attributes among `headers`, by their prefixed names; undefined when none. */
 function binaryAttributes(headers: InboundMessage['headers']): Record<string, string> | undefined {
   const attributes: Record<string, string> = {};
@@ -65,7 +75,7 @@ function binaryAttributes(headers: InboundMessage['headers']): Record<string, st
     const prefix = prefixes.find((p) => lower.startsWith(p));
     const v = first(value);
     if (prefix === undefined || v === undefined) continue;
-    attributes[lower.slice(prefix.length)] = v;
+    attributes[lower.slice(prefix.length)] = percentDecoded(v);
     found = true;
   }
   if (found) return attributes;
@@ -101,7 +111,8 @@ export function decodeMessage(message: InboundMessage): Decoded {
   const event: Record<string, unknown> = { ...attributes };
   if (contentType !== undefined) event.datacontenttype = contentType;
   if (message.body.length === 0) return { ok: true, event };
-  if (isJsonType(type)) {
+  // Some NATS producers carry `ce-datacontenttype` instead of `content-type`.
+  if (isJsonType(type ?? mediaType(attributes.datacontenttype))) {
     const parsed = parseJson(message.body);
     if (!parsed.ok) return parsed;
     event.data = parsed.value;
