@@ -1,0 +1,158 @@
+/**
+ * The bridges' configuration: a YAML file, one entry per bridge.
+ *
+ * ```yaml
+ * bridges:
+ *   - name: nodes-from-nats
+ *     kind: nats                 # nats | redis-streams | rabbitmq | mqtt | kafka
+ *     url: nats://nats:4222      # no password here
+ *     username: everynode
+ *     passwordEnv: NATS_PASSWORD # or passwordFile: /run/secrets/nats
+ *     direction: in              # in (default) | out
+ *     stream: CLUSTER            # nats, redis-streams
+ *     subject: cluster.events    # nats
+ *     mode: binary               # binary (default) | structured (outbound)
+ *     types: [io.everynode.node.joined]
+ *     maxInFlight: 16
+ * ```
+ *
+ * Credentials come from the environment or a file, never from the file
+ * itself, and are held as a `Secret` that prints as `[redacted]`.
+ */
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { z } from 'zod';
+
+/** A credential: `reveal()` gives it; printing, logging or serialising it gives `[redacted]`. */
+export class Secret {
+  readonly #value: string;
+  constructor(value: string) {
+    this.#value = value;
+  }
+  reveal(): string {
+    return this.#value;
+  }
+  toString(): string {
+    return '[redacted]';
+  }
+  toJSON(): string {
+    return '[redacted]';
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return '[redacted]';
+  }
+}
+
+/** A URL fit for logs: any password in it replaced. */
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = 'redacted';
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:redacted@');
+  }
+}
+
+const name = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS label (lower-case letters, digits, -)');
+const nonEmpty = z.string().min(1);
+
+const BridgeSchema = z
+  .object({
+    name,
+    kind: z.enum(['nats', 'redis-streams', 'rabbitmq', 'mqtt', 'kafka']),
+    url: z
+      .string()
+      .refine((u) => URL.canParse(u), 'not a URL')
+      .refine((u) => !URL.canParse(u) || new URL(u).password === '', 'a password does not belong in the URL: use passwordEnv or passwordFile'),
+    username: nonEmpty.optional(),
+    passwordEnv: nonEmpty.optional(),
+    passwordFile: nonEmpty.optional(),
+    direction: z.enum(['in', 'out']).default('in'),
+    stream: nonEmpty.optional(),
+    subject: nonEmpty.optional(),
+    queue: nonEmpty.optional(),
+    topic: nonEmpty.optional(),
+    group: nonEmpty.optional(),
+    mode: z.enum(['binary', 'structured']).default('binary'),
+    types: z.array(nonEmpty).min(1).optional(),
+    maxInFlight: z.number().int().min(1).max(10_000).default(16),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    if (b.passwordEnv !== undefined && b.passwordFile !== undefined) ctx.addIssue({ code: 'custom', path: ['passwordFile'], message: 'give passwordEnv or passwordFile, not both' });
+    const needs: Record<typeof b.kind, (keyof typeof b)[]> = {
+      nats: ['stream', 'subject'],
+      'redis-streams': ['stream'],
+      rabbitmq: ['queue'],
+      mqtt: ['topic'],
+      kafka: ['topic'],
+    };
+    for (const field of needs[b.kind]) if (b[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `required for a ${b.kind} bridge` });
+  });
+
+const ConfigSchema = z
+  .object({ bridges: z.array(BridgeSchema) })
+  .strict()
+  .superRefine((c, ctx) => {
+    const seen = new Set<string>();
+    c.bridges.forEach((b, i) => {
+      if (seen.has(b.name)) ctx.addIssue({ code: 'custom', path: ['bridges', i, 'name'], message: `${b.name} is the name of an earlier bridge` });
+      seen.add(b.name);
+    });
+  });
+
+export type BridgeSpec = z.infer<typeof BridgeSchema>;
+/** A bridge with its credential read. */
+export type Bridge = Omit<BridgeSpec, 'passwordEnv' | 'passwordFile'> & { readonly password?: Secret };
+
+/** A configuration error; its message has one `path: problem` line per problem. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+function pathOf(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? String(p) : `.${String(p)}`;
+  return out || '(root)';
+}
+
+export interface LoadOptions {
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly readFile?: (path: string) => string;
+}
+
+/** Parse and check a configuration, reading each credential; throws `ConfigError`. */
+export function parseConfig(text: string, options: LoadOptions = {}): Bridge[] {
+  let document: unknown;
+  try {
+    document = parse(text);
+  } catch (error) {
+    throw new ConfigError([`(root): not YAML (${(error as Error).message.split('\n')[0]})`]);
+  }
+  const result = ConfigSchema.safeParse(document);
+  if (!result.success) throw new ConfigError(result.error.issues.map((i) => `${pathOf(i.path)}: ${i.message}`));
+  const env = options.env ?? process.env;
+  const readFile = options.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  const problems: string[] = [];
+  const bridges = result.data.bridges.map((spec, i): Bridge => {
+    const { passwordEnv, passwordFile, ...bridge } = spec;
+    let password: string | undefined;
+    if (passwordEnv !== undefined) {
+      password = env[passwordEnv];
+      if (password === undefined) problems.push(`bridges[${i}].passwordEnv: ${passwordEnv} is not set`);
+    } else if (passwordFile !== undefined) {
+      try {
+        password = readFile(passwordFile).trimEnd();
+      } catch (error) {
+        problems.push(`bridges[${i}].passwordFile: cannot read ${passwordFile} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      }
+    }
+    return password === undefined ? bridge : { ...bridge, password: new Secret(password) };
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
+  return bridges;
+}

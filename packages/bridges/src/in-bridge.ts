@@ -1,0 +1,61 @@
+/**
+ * The inbound half of a bridge: a bus message into the engine. The handler
+ * resolves (so the source acknowledges the bus) only once the event is in
+ * the log, or the message is parked in the dead-letter queue with its
+ * reason and origin; it rejects (so the bus delivers again) when the engine
+ * cannot be reached or the wait times out.
+ */
+import type { Logger } from 'pino';
+import type { EventIngress } from '@everynode/engine';
+import { decodeMessage, printableBody } from './decode.ts';
+import type { MessageHandler } from './source.ts';
+
+export interface InboundHandlerOptions {
+  /** Only events of these types go to the engine; others are acknowledged and skipped. All when absent. */
+  readonly types?: readonly string[];
+  readonly logger: Logger;
+  /** How long to wait for the event to reach the log before giving up (the bus then redelivers). Default 10 s. */
+  readonly timeoutMs?: number;
+}
+
+/** What a handler has done, for metrics and tests. */
+export interface InboundCounts {
+  accepted: number;
+  refused: number;
+  parked: number;
+  skipped: number;
+  failed: number;
+}
+
+export function inboundHandler(ingress: Pick<EventIngress, 'submit' | 'park'>, options: InboundHandlerOptions): MessageHandler & { readonly counts: InboundCounts } {
+  const types = options.types === undefined ? undefined : new Set(options.types);
+  const counts: InboundCounts = { accepted: 0, refused: 0, parked: 0, skipped: 0, failed: 0 };
+  const handler = async (message: Parameters<MessageHandler>[0]): Promise<void> => {
+    const { origin } = message;
+    try {
+      const decoded = decodeMessage(message);
+      if (!decoded.ok) {
+        await ingress.park(printableBody(message.body), decoded.reason, origin);
+        counts.parked++;
+        options.logger.warn({ origin, reason: decoded.reason }, 'message parked: not an event');
+        return;
+      }
+      const type = (decoded.event as { type?: unknown }).type;
+      if (types !== undefined && !(typeof type === 'string' && types.has(type))) {
+        counts.skipped++;
+        options.logger.debug({ origin, type }, 'event skipped: type filtered out');
+        return;
+      }
+      const result = await ingress.submit([decoded.event], { wait: true, origin, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
+      if (result.refused.length > 0) {
+        counts.refused++;
+        options.logger.warn({ origin, reason: result.refused[0]?.reason }, 'event refused and parked');
+      } else counts.accepted++;
+    } catch (error) {
+      counts.failed++;
+      options.logger.warn({ origin, err: error }, 'message not handled; the bus will deliver it again');
+      throw error;
+    }
+  };
+  return Object.assign(handler, { counts });
+}

@@ -1,0 +1,105 @@
+/** (d) A private JetStream server stopped and started again mid-stream: the source reconnects and carries on. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect as tcpConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect, headers as natsHeaders } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cloudEvent, destroyPrefix, type Engine, eventually, quietLogger, testEngine } from '../../../../test/support/cluster.ts';
+import { asMessage } from '../inbound-contract.ts';
+import { inboundHandler } from '../in-bridge.ts';
+import { NatsSource } from './nats.ts';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+const canConnect = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = tcpConnect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+
+let port: number;
+let storeDir: string;
+let server: ChildProcess | undefined;
+let engine: Engine;
+
+async function startServer(): Promise<void> {
+  server = spawn('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir], { stdio: 'ignore' });
+  await eventually(() => canConnect(port), 10_000, 'nats-server listening');
+}
+
+async function stopServer(): Promise<void> {
+  const child = server;
+  server = undefined;
+  if (child === undefined || child.exitCode !== null) return;
+  await new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+beforeAll(async () => {
+  port = await freePort();
+  storeDir = mkdtempSync(join(tmpdir(), 'everynode-nats-'));
+  await startServer();
+  engine = await testEngine('bridge-nats-restart');
+});
+afterAll(async () => {
+  await stopServer();
+  rmSync(storeDir, { recursive: true, force: true });
+  await engine.close();
+  await destroyPrefix(engine.prefix);
+});
+
+describe('nats source — server restart', () => {
+  it('reconnects after the server comes back and consumes what is published then', async () => {
+    const servers = `nats://127.0.0.1:${port}`;
+    const ctx = { stream: 'RESTART', subject: 'restart.events', durable: 'bridge' };
+    const source = new NatsSource({ servers, ...ctx, maxInFlight: 8, redeliveryMs: 200, ackWaitMs: 2000, logger: quietLogger });
+    await source.start(inboundHandler(engine.ingress, { logger: quietLogger }));
+    const producer = await connect({ servers, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
+    try {
+      const run = Date.now().toString(36);
+      const events = Array.from({ length: 40 }, (_, i) => cloudEvent('io.everynode.node.joined', { metadata: { name: `r${i}` } }, { id: `restart-${i}-${run}`, source: 'bridge-test/nats-restart' }));
+      const publish = async (from: number, to: number) => {
+        for (const e of events.slice(from, to)) {
+          const m = asMessage(e, 'binary');
+          const h = natsHeaders();
+          for (const [k, v] of Object.entries(m.headers)) h.set(k, v);
+          await jetstream(producer).publish(ctx.subject, m.body, { headers: h });
+        }
+      };
+      const nodeCount = (n: number) => async () => (await engine.reader.listNodes()).length >= n;
+      await publish(0, 20);
+      await eventually(nodeCount(20), 15_000, 'the first 20 nodes');
+      expect(source.connected()).toBe(true);
+
+      await stopServer();
+      await eventually(async () => !source.connected(), 10_000, 'the source to notice the server is gone');
+      await startServer();
+      await eventually(async () => source.connected(), 20_000, 'the source to reconnect');
+      await publish(20, 40);
+      await eventually(nodeCount(40), 25_000, 'the 20 nodes published after the restart');
+      expect((await engine.reader.listNodes()).map((n) => n.metadata.name).sort()).toEqual(events.map((_, i) => `r${i}`).sort());
+      expect(source.connected()).toBe(true);
+    } finally {
+      await producer.close();
+      await source.close();
+    }
+  }, 60_000);
+});

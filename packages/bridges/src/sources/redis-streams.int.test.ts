@@ -1,0 +1,29 @@
+import { Redis } from 'ioredis';
+import { afterAll } from 'vitest';
+import { quietLogger, redisUrl } from '../../../../test/support/cluster.ts';
+import { describeInboundContract } from '../inbound-contract.ts';
+import { RedisStreamsSource } from './redis-streams.ts';
+
+const producer = new Redis(redisUrl);
+afterAll(async () => {
+  await producer.quit();
+});
+
+describeInboundContract<{ stream: string; group: string }>('redis-streams', {
+  bus: 'redis-streams',
+  async setup(name) {
+    return { stream: `test-bridge-${process.pid}-${name}`, group: 'everynode' };
+  },
+  makeSource(ctx, { maxInFlight, redeliveryMs }) {
+    return new RedisStreamsSource({ url: redisUrl, stream: ctx.stream, group: ctx.group, maxInFlight, claimIdleMs: redeliveryMs, blockMs: 200, logger: quietLogger });
+  },
+  async publish(ctx, message) {
+    const fields: (string | Buffer)[] = [];
+    for (const [k, v] of Object.entries(message.headers)) fields.push(k, v);
+    fields.push('data', Buffer.from(message.body));
+    await producer.xadd(ctx.stream, '*', ...fields);
+  },
+  async teardown(ctx) {
+    await producer.del(ctx.stream);
+  },
+});
