@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -175,6 +175,8 @@ describe('mqttSource (shared broker)', () => {
 
 describe('mqttSource (private broker, restarted)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'everynode-mosquitto-'));
+  // Started as root, mosquitto drops to its own user, which must write its persistence file here.
+  chmodSync(dir, 0o777);
   let broker: ChildProcess | undefined;
   let port = 0;
 
@@ -237,7 +239,7 @@ describe('mqttSource (private broker, restarted)', () => {
     await until(() => handled.size === 5, 'the first five');
 
     await stopBroker();
-    await until(() => !s.connected(), 'the source to notice');
+    await until(() => !s.connected() && !pub.connected, 'the source and the publisher to notice');
     // Published while the broker is down: the publisher sends them once it reconnects.
     const during = Promise.all(Array.from({ length: 5 }, (_, i) => publish(pub, topic, `during-${i}`)));
     await startBroker();
