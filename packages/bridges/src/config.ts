@@ -4,7 +4,7 @@
  * ```yaml
  * bridges:
  *   - name: nodes-from-nats
- *     kind: nats                 # nats | redis-streams | rabbitmq | mqtt | kafka
+ *     kind: nats                 # in: nats | redis-streams | rabbitmq | mqtt; out: webhook
  *     url: nats://nats:4222      # no password here
  *     username: everynode
  *     passwordEnv: NATS_PASSWORD # or passwordFile: /run/secrets/nats
@@ -60,7 +60,7 @@ const nonEmpty = z.string().min(1);
 const BridgeSchema = z
   .object({
     name,
-    kind: z.enum(['nats', 'redis-streams', 'rabbitmq', 'mqtt', 'kafka']),
+    kind: z.enum(['nats', 'redis-streams', 'rabbitmq', 'mqtt', 'kafka', 'webhook']),
     url: z
       .string()
       .refine((u) => URL.canParse(u), 'not a URL')
@@ -87,7 +87,9 @@ const BridgeSchema = z
       rabbitmq: ['queue'],
       mqtt: ['topic'],
       kafka: ['topic'],
+      webhook: [],
     };
+    if (b.kind === 'webhook' && b.direction !== 'out') ctx.addIssue({ code: 'custom', path: ['direction'], message: 'a webhook bridge is outbound: direction: out' });
     for (const field of needs[b.kind]) if (b[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `required for a ${b.kind} bridge` });
   });
 

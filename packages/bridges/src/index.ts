@@ -5,4 +5,8 @@ export { inboundHandler, type InboundCounts, type InboundHandlerOptions } from '
 export { ConfigError, parseConfig, redact, Secret, type Bridge, type BridgeSpec, type LoadOptions } from './config.ts';
 export { RedisStreamsSource, type RedisStreamsSourceOptions } from './sources/redis-streams.ts';
 export { NatsSource, type NatsSourceOptions } from './sources/nats.ts';
+export { rabbitMqSource, type RabbitMqSourceOptions } from './sources/rabbitmq.ts';
+export { mqttSource, type MqttSourceOptions } from './sources/mqtt.ts';
+export { startOutboundBridge, PermanentDeliveryError, type CommandSink, type OutboundBridge, type OutboundBridgeOptions } from './outbound.ts';
+export { webhookSink, httpMessageOf, type WebhookSinkOptions } from './sinks/webhook.ts';
 export { sourceFor, startBridges, type RunningBridge } from './run.ts';

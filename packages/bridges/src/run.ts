@@ -1,25 +1,42 @@
 /**
- * The configured inbound bridges, started against an engine's ingress.
+ * The configured bridges, started against an engine's ports: inbound ones
+ * submit to its ingress, outbound ones read its history and keep their
+ * checkpoint through its admin port.
  * Each bridge's credentials go to its client only; logs name the bridge and
  * its URL with any password redacted.
  */
 import type { Logger } from 'pino';
-import type { EventIngress } from '@everynode/engine';
+import type { EnginePorts } from '@everynode/engine';
 import { type Bridge, ConfigError, redact } from './config.ts';
 import { inboundHandler } from './in-bridge.ts';
+import { startOutboundBridge } from './outbound.ts';
+import { webhookSink } from './sinks/webhook.ts';
 import type { InboundSource } from './source.ts';
+import { mqttSource } from './sources/mqtt.ts';
 import { NatsSource } from './sources/nats.ts';
+import { rabbitMqSource } from './sources/rabbitmq.ts';
 import { RedisStreamsSource } from './sources/redis-streams.ts';
 
 export interface RunningBridge {
   readonly name: string;
-  readonly source: InboundSource;
+  readonly direction: 'in' | 'out';
+  /** Whether it is connected now (an outbound bridge: always, it retries its sink itself). */
+  connected(): boolean;
+  close(): Promise<void>;
+}
+
+/** `url` with the bridge's credentials put in, for clients that take them there. */
+function withCredentials(bridge: Bridge): string {
+  const url = new URL(bridge.url);
+  if (bridge.username !== undefined) url.username = encodeURIComponent(bridge.username);
+  if (bridge.password !== undefined) url.password = encodeURIComponent(bridge.password.reveal());
+  return url.toString();
 }
 
 /** The source for one bridge; throws `ConfigError` for a kind or direction this build has no source for. */
 export function sourceFor(bridge: Bridge, index: number, logger: Logger): InboundSource {
   const log = logger.child({ bridge: bridge.name, kind: bridge.kind, url: redact(bridge.url) });
-  if (bridge.direction !== 'in') throw new ConfigError([`bridges[${index}].direction: outbound bridges are not available yet`]);
+  if (bridge.direction !== 'in') throw new ConfigError([`bridges[${index}].direction: no outbound ${bridge.kind} bridge in this build yet (webhook is)`]);
   switch (bridge.kind) {
     case 'nats':
       return new NatsSource({
@@ -32,31 +49,51 @@ export function sourceFor(bridge: Bridge, index: number, logger: Logger): Inboun
         maxInFlight: bridge.maxInFlight,
         logger: log,
       });
-    case 'redis-streams': {
-      const url = new URL(bridge.url);
-      if (bridge.username !== undefined) url.username = bridge.username;
-      if (bridge.password !== undefined) url.password = bridge.password.reveal();
-      return new RedisStreamsSource({ url: url.toString(), stream: bridge.stream as string, group: bridge.group ?? 'everynode', maxInFlight: bridge.maxInFlight, logger: log });
-    }
+    case 'redis-streams':
+      return new RedisStreamsSource({ url: withCredentials(bridge), stream: bridge.stream as string, group: bridge.group ?? 'everynode', maxInFlight: bridge.maxInFlight, logger: log });
+    case 'rabbitmq':
+      return rabbitMqSource({ url: withCredentials(bridge), queue: bridge.queue as string, prefetch: bridge.maxInFlight, logger: log });
+    case 'mqtt':
+      return mqttSource({ url: withCredentials(bridge), topic: bridge.topic as string, clientId: bridge.group ?? `everynode-${bridge.name}`, inFlight: bridge.maxInFlight, logger: log });
     default:
       throw new ConfigError([`bridges[${index}].kind: no ${bridge.kind} source in this build yet`]);
   }
 }
 
 /** Start every bridge; if one fails to start, close the ones started and throw. */
-export async function startBridges(bridges: readonly Bridge[], ingress: Pick<EventIngress, 'submit' | 'park'>, logger: Logger): Promise<RunningBridge[]> {
-  const sources = bridges.map((b, i) => ({ bridge: b, source: sourceFor(b, i, logger) }));
+export async function startBridges(bridges: readonly Bridge[], engine: Pick<EnginePorts, 'ingress' | 'history' | 'admin'>, logger: Logger): Promise<RunningBridge[]> {
+  // Every inbound source is built (and its configuration checked) before any starts.
+  const plans = bridges.map((bridge, i) => ({ bridge, source: bridge.direction === 'in' ? sourceFor(bridge, i, logger) : outboundCheck(bridge, i) }));
   const running: RunningBridge[] = [];
   try {
-    for (const { bridge, source } of sources) {
+    for (const { bridge, source } of plans) {
       const log = logger.child({ bridge: bridge.name });
-      await source.start(inboundHandler(ingress, { logger: log, ...(bridge.types === undefined ? {} : { types: bridge.types }) }));
-      running.push({ name: bridge.name, source });
-      log.info({ kind: bridge.kind, url: redact(bridge.url) }, 'bridge started');
+      if (source) {
+        await source.start(inboundHandler(engine.ingress, { logger: log, ...(bridge.types === undefined ? {} : { types: bridge.types }) }));
+        running.push({ name: bridge.name, direction: 'in', connected: () => source.connected(), close: () => source.close() });
+      } else {
+        const outbound = await startOutboundBridge({
+          name: bridge.name,
+          history: engine.history,
+          checkpoints: engine.admin.checkpoints,
+          ingress: engine.ingress,
+          sink: webhookSink({ url: bridge.url, mode: bridge.mode }),
+          ...(bridge.types === undefined ? {} : { types: bridge.types }),
+          logger: log,
+        });
+        running.push({ name: bridge.name, direction: 'out', connected: () => true, close: () => outbound.close() });
+      }
+      log.info({ kind: bridge.kind, direction: bridge.direction, url: redact(bridge.url) }, 'bridge started');
     }
   } catch (error) {
-    await Promise.allSettled(running.map((r) => r.source.close()));
+    await Promise.allSettled(running.map((r) => r.close()));
     throw error;
   }
   return running;
+}
+
+/** An outbound bridge this build can run (a webhook), else a `ConfigError`; undefined: no inbound source. */
+function outboundCheck(bridge: Bridge, index: number): undefined {
+  if (bridge.kind !== 'webhook') throw new ConfigError([`bridges[${index}].kind: no outbound ${bridge.kind} bridge in this build yet (webhook is)`]);
+  return undefined;
 }

@@ -2,7 +2,7 @@
  * The bridge process: reads the bridges' YAML from `EVERYNODE_BRIDGES` (the
  * text) or `EVERYNODE_BRIDGES_FILE` (a path), starts an engine without
  * workers over REDIS_URL and EVERYNODE_PREFIX (it only submits and parks),
- * and the configured inbound bridges; SIGTERM or SIGINT closes the bridges
+ * and the configured bridges, in and out; SIGTERM or SIGINT closes the bridges
  * (their messages under way finish and are acknowledged), then the engine.
  */
 import { readFileSync } from 'node:fs';
@@ -23,13 +23,13 @@ function configText(): string {
 try {
   const bridges = parseConfig(configText());
   const engine = await startEngine({ workers: false, logger });
-  const running = await startBridges(bridges, engine.ingress, logger);
+  const running = await startBridges(bridges, engine, logger);
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     logger.info({ signal }, 'closing bridges');
-    await Promise.allSettled(running.map((r) => r.source.close()));
+    await Promise.allSettled(running.map((r) => r.close()));
     await engine.close();
     process.exit(0);
   };
