@@ -9,6 +9,7 @@ import { targetNodeName } from '@everynode/daemonset';
 import type { Agent } from '@everynode/agent';
 import { cloudEvent, commandsOf, destroyPrefix, eventually, fixture, testAgent, testEngine } from './support/cluster.ts';
 import { quiesce, snapshot } from './support/snapshot.ts';
+import { shuffled } from './support/random.ts';
 
 const engines: Engine[] = [];
 const agents: Agent[] = [];
@@ -30,23 +31,6 @@ async function engine(name: string): Promise<Engine> {
 /** Deliver events as BullMQ jobs one by one (each job one CloudEvent), as a producer would. */
 async function deliver(target: Engine, events: readonly unknown[]): Promise<void> {
   await target.queues.events.addBulk(events.map((data) => ({ name: 'event', data })));
-}
-
-/** A seeded random order (mulberry32), so a failure can be replayed. */
-function shuffled<T>(items: readonly T[], seed: number): T[] {
-  let a = seed;
-  const random = () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
 }
 
 const t0 = Date.parse('2026-05-01T00:00:00Z');

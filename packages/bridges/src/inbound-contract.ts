@@ -19,6 +19,7 @@ import type { EventIngress } from '@everynode/engine';
 import { cloudEvent, destroyPrefix, type Engine, eventually, fixture, quietLogger, testAgent, testEngine } from '../../../test/support/cluster.ts';
 import { inboundHandler } from './in-bridge.ts';
 import type { InboundSource, MessageHandler } from './source.ts';
+import { shuffled } from '../../../test/support/random.ts';
 
 /** A message to publish: bytes and headers, as the bus's producer would send them. */
 export interface OutboundTestMessage {
@@ -48,23 +49,6 @@ export function asMessage(event: Ev, mode: 'binary' | 'structured'): OutboundTes
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   for (const [k, v] of Object.entries(attributes)) headers[`ce-${k}`] = String(v);
   return { body: encoder.encode(JSON.stringify(data)), headers };
-}
-
-/** A seeded shuffle (mulberry32), so a failure can be replayed. */
-function shuffled<T>(items: readonly T[], seed: number): T[] {
-  let a = seed;
-  const random = () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
 }
 
 /** Every event entry of the log, as `source id`. */

@@ -14,6 +14,7 @@ import { pino } from 'pino';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { InboundMessage, InboundSource } from '../source.ts';
 import { mqttHeaders, mqttSource } from './mqtt.ts';
+import { freePort } from '../../../../test/support/random.ts';
 
 const SHARED = 'mqtt://127.0.0.1:1883';
 const logger = pino({ level: 'silent' });
@@ -179,14 +180,6 @@ describe('mqttSource (private broker, restarted)', () => {
   chmodSync(dir, 0o777);
   let broker: ChildProcess | undefined;
   let port = 0;
-
-  async function freePort(): Promise<number> {
-    const server = net.createServer();
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const { port: p } = server.address() as net.AddressInfo;
-    await new Promise((r) => server.close(r));
-    return p;
-  }
 
   async function answers(): Promise<boolean> {
     return new Promise((resolve) => {

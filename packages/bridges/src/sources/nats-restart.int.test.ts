@@ -1,7 +1,7 @@
 /** (d) A private JetStream server stopped and started again mid-stream: the source reconnects and carries on. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect as tcpConnect } from 'node:net';
+import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, headers as natsHeaders } from '@nats-io/transport-node';
@@ -11,17 +11,7 @@ import { cloudEvent, destroyPrefix, type Engine, eventually, quietLogger, testEn
 import { asMessage } from '../inbound-contract.ts';
 import { inboundHandler } from '../in-bridge.ts';
 import { NatsSource } from './nats.ts';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+import { freePort } from '../../../../test/support/random.ts';
 
 const canConnect = (port: number) =>
   new Promise<boolean>((resolve) => {
