@@ -64,7 +64,7 @@ export function cloudEvent(type: string, data: unknown, options: { id?: string; 
   };
 }
 
-/** The objects of a fixture (multi-document YAML) in shared/fixtures or test/fixtures. */
+/** The objects of a fixture (multi-document YAML) in test/fixtures. */
 export function fixture(name: string): Record<string, unknown>[] {
   const url = new URL(`../fixtures/${name}`, import.meta.url);
   return parseAllDocuments(readFileSync(url, 'utf8')).map((d) => d.toJSON() as Record<string, unknown>);

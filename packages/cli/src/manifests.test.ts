@@ -1,11 +1,13 @@
 import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CliError } from './errors.ts';
 import { parseDocuments, readManifestSources, toManifest } from './manifests.ts';
 
-const fixtures = '/work/shared/fixtures';
+// The seed's manifests, as the repository keeps them.
+const fixtures = fileURLToPath(new URL('../../../test/fixtures/', import.meta.url));
 const defaultNs = { value: 'default', explicit: false };
 const noStdin = async () => '';
 

@@ -231,7 +231,7 @@ describe('selectors, affinity and node name', () => {
   });
 });
 
-// The seed's fixtures (/work/shared/fixtures/*.yaml), inlined.
+// The seed's fixtures (test/fixtures/*.yaml), inlined.
 describe('seed fixtures: cluster-6-nodes with fluentd-daemonset and only-master03-daemonset', () => {
   const master = (name: string): Node => ({
     ...newNode(name, { 'kubernetes.io/hostname': name, 'node-role.kubernetes.io/master': '' }),

@@ -1,12 +1,14 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CannedRequest, CannedServer } from '../testing/canned-server.ts';
 import { notFound, startCannedServer } from '../testing/canned-server.ts';
 import { runEverynode } from '../testing/run.ts';
 
-const fixtures = '/work/shared/fixtures';
+// The seed's manifests, as the repository keeps them.
+const fixtures = fileURLToPath(new URL('../../../../test/fixtures/', import.meta.url));
 
 /** A server that keeps what it is sent, as the real one does (read-your-writes). */
 async function storingServer(): Promise<CannedServer> {
