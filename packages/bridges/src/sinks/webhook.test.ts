@@ -1,3 +1,4 @@
+import { HTTP } from 'cloudevents';
 import { describe, expect, it } from 'vitest';
 import type { PodCommand } from '@everynode/api';
 import { httpMessageOf } from './webhook.ts';
@@ -33,4 +34,15 @@ describe('the CloudEvents HTTP binding of a command', () => {
     expect(headers['content-type']).toMatch(/^application\/cloudevents\+json/);
     expect(JSON.parse(body)).toEqual(command);
   });
+});
+
+describe('the official CloudEvents SDK reads what the webhook sends', () => {
+  for (const mode of ['binary', 'structured'] as const) {
+    it(`in ${mode} mode, as the same event`, () => {
+      const { headers, body } = httpMessageOf(command, mode);
+      const event = HTTP.toEvent({ headers, body });
+      const received = Array.isArray(event) ? event[0] : event;
+      expect(received).toMatchObject({ id: 'cmd-1', type: 'io.everynode.pod.delete', source: command.source, subject: 'worker01', time: command.time, data: command.data });
+    });
+  }
 });
