@@ -1,9 +1,4 @@
 /** (d) A private JetStream server stopped and started again mid-stream: the source reconnects and carries on. */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { connect as tcpConnect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { connect, headers as natsHeaders } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,47 +6,19 @@ import { cloudEvent, destroyPrefix, type Engine, eventually, quietLogger, testEn
 import { asMessage } from '../inbound-contract.ts';
 import { inboundHandler } from '../in-bridge.ts';
 import { NatsSource } from './nats.ts';
-import { freePort } from '../../../../test/support/random.ts';
+import { type PrivateServer, startPrivateServer } from '../../../../test/support/private-server.ts';
 
-const canConnect = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = tcpConnect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-
+let server: PrivateServer;
 let port: number;
-let storeDir: string;
-let server: ChildProcess | undefined;
 let engine: Engine;
 
-async function startServer(): Promise<void> {
-  server = spawn('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir], { stdio: 'ignore' });
-  await eventually(() => canConnect(port), 10_000, 'nats-server listening');
-}
-
-async function stopServer(): Promise<void> {
-  const child = server;
-  server = undefined;
-  if (child === undefined || child.exitCode !== null) return;
-  await new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
 beforeAll(async () => {
-  port = await freePort();
-  storeDir = mkdtempSync(join(tmpdir(), 'everynode-nats-'));
-  await startServer();
+  server = await startPrivateServer('nats-server', (port, dir) => ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', dir]);
+  port = server.port;
   engine = await testEngine('bridge-nats-restart');
 });
 afterAll(async () => {
-  await stopServer();
-  rmSync(storeDir, { recursive: true, force: true });
+  await server.remove();
   await engine.close();
   await destroyPrefix(engine.prefix);
 });
@@ -79,9 +46,9 @@ describe('nats source — server restart', () => {
       await eventually(nodeCount(20), 15_000, 'the first 20 nodes');
       expect(source.connected()).toBe(true);
 
-      await stopServer();
+      await server.stop();
       await eventually(async () => !source.connected(), 10_000, 'the source to notice the server is gone');
-      await startServer();
+      await server.start();
       await eventually(async () => source.connected(), 20_000, 'the source to reconnect');
       await publish(20, 40);
       await eventually(nodeCount(40), 25_000, 'the 20 nodes published after the restart');

@@ -1,56 +1,23 @@
 /** (d) A private Redis stopped and started again mid-stream: the source reconnects and carries on. */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { connect as tcpConnect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloudEvent, destroyPrefix, type Engine, eventually, quietLogger, testEngine } from '../../../../test/support/cluster.ts';
 import { asMessage } from '../inbound-contract.ts';
 import { inboundHandler } from '../in-bridge.ts';
 import { RedisStreamsSource } from './redis-streams.ts';
-import { freePort } from '../../../../test/support/random.ts';
+import { type PrivateServer, startPrivateServer } from '../../../../test/support/private-server.ts';
 
-const canConnect = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = tcpConnect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-
+let server: PrivateServer;
 let port: number;
-let storeDir: string;
-let server: ChildProcess | undefined;
 let engine: Engine;
 
-async function startServer(): Promise<void> {
-  server = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--dir', storeDir, '--appendonly', 'yes', '--save', ''] , { stdio: 'ignore' });
-  await eventually(() => canConnect(port), 10_000, 'redis-server listening');
-}
-
-async function stopServer(): Promise<void> {
-  const child = server;
-  server = undefined;
-  if (child === undefined || child.exitCode !== null) return;
-  await new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
 beforeAll(async () => {
-  port = await freePort();
-  storeDir = mkdtempSync(join(tmpdir(), 'everynode-redis-'));
-  await startServer();
+  server = await startPrivateServer('redis-server', (port, dir) => ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--appendonly', 'yes', '--save', '']);
+  port = server.port;
   engine = await testEngine('bridge-redis-restart');
 });
 afterAll(async () => {
-  await stopServer();
-  rmSync(storeDir, { recursive: true, force: true });
+  await server.remove();
   await engine.close();
   await destroyPrefix(engine.prefix);
 });
@@ -77,9 +44,9 @@ describe('redis-streams source — server restart', () => {
       await eventually(nodeCount(20), 15_000, 'the first 20 nodes');
       expect(source.connected()).toBe(true);
 
-      await stopServer();
+      await server.stop();
       await eventually(async () => !source.connected(), 10_000, 'the source to notice the server is gone');
-      await startServer();
+      await server.start();
       await eventually(async () => source.connected(), 20_000, 'the source to reconnect');
       await publish(20, 40);
       await eventually(nodeCount(40), 25_000, 'the 20 nodes published after the restart');

@@ -1,0 +1,60 @@
+/**
+ * A broker or database server a test runs itself (on 127.0.0.1, a free
+ * port, a fresh data directory), to stop and start again mid-test.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eventually } from './cluster.ts';
+import { freePort } from './random.ts';
+
+export interface PrivateServer {
+  readonly port: number;
+  /** Start it (again, on the same port and data directory) and wait until it listens. */
+  start(): Promise<void>;
+  /** SIGTERM it and wait for it to exit. */
+  stop(): Promise<void>;
+  /** Stop it and delete its data directory. */
+  remove(): Promise<void>;
+}
+
+const canConnect = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+
+/** `command` with `args(port, dataDir)`, started once before it is returned. */
+export async function startPrivateServer(command: string, args: (port: number, dataDir: string) => string[]): Promise<PrivateServer> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), `everynode-${command}-`));
+  let child: ChildProcess | undefined;
+  const server: PrivateServer = {
+    port,
+    async start() {
+      child = spawn(command, args(port, dataDir), { stdio: 'ignore' });
+      await eventually(() => canConnect(port), 10_000, `${command} listening on ${port}`);
+    },
+    async stop() {
+      const running = child;
+      child = undefined;
+      if (running === undefined || running.exitCode !== null) return;
+      await new Promise<void>((resolve) => {
+        running.once('exit', () => resolve());
+        running.kill('SIGTERM');
+      });
+    },
+    async remove() {
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  await server.start();
+  return server;
+}
