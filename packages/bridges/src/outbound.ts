@@ -95,24 +95,38 @@ export async function startOutboundBridge(options: OutboundBridgeOptions): Promi
     return false;
   };
 
-  const run = async () => {
-    let after = await checkpoints.get(name);
-    while (!stopping) {
-      const { items, next } = await history.readCommands({ after });
-      let done = after;
-      for (const { seq, command } of items) {
-        // A pass's commands all delivered: the checkpoint moves past it.
-        if (seq > done && done > after) await checkpoints.set(name, done);
-        if (wanted && !wanted.has(command.type)) {
-          done = seq;
-          continue;
-        }
-        if (!(await deliver(seq, command))) return;
-        done = seq;
+  /** One round: deliver what the log holds past the checkpoint; the new checkpoint. */
+  const round = async (after: number): Promise<number> => {
+    const { items, next } = await history.readCommands({ after });
+    let done = after;
+    for (const { seq, command } of items) {
+      // A pass's commands all delivered: the checkpoint moves past it.
+      if (seq > done && done > after) await checkpoints.set(name, done);
+      if (!wanted || wanted.has(command.type)) {
+        if (!(await deliver(seq, command))) return done;
       }
-      if (next > after) await checkpoints.set(name, next);
-      after = next;
-      if (next >= (await history.lastSeq())) await pause(pollMs);
+      done = seq;
+    }
+    if (next > after) await checkpoints.set(name, next);
+    if (next >= (await history.lastSeq())) await pause(pollMs);
+    return next;
+  };
+
+  const run = async () => {
+    let after: number | undefined;
+    let backoff = options.backoffMs ?? 100;
+    while (!stopping) {
+      try {
+        after ??= await checkpoints.get(name);
+        after = await round(after);
+        backoff = options.backoffMs ?? 100;
+      } catch (error) {
+        // The engine's storage is unreachable: wait and read the checkpoint again.
+        logger.warn({ bridge: name, err: error, retryInMs: backoff }, 'reading the log failed: retrying');
+        after = undefined;
+        await pause(backoff);
+        backoff = Math.min(backoff * 2, options.maxBackoffMs ?? 10_000);
+      }
     }
   };
 
