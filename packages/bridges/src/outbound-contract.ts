@@ -1,0 +1,121 @@
+/**
+ * The promises every outbound sink keeps, as a vitest suite a sink's
+ * integration test runs against its real bus (or receiver):
+ *
+ * (a) in each content mode, every pod command of the log (creates for 30
+ *     nodes, then the deletes of a DaemonSet deleted) arrives, in log order,
+ *     and reads back — through the inbound decoder, the same binding — as
+ *     the same CloudEvent;
+ * (b) the bridge stopped mid-stream and started again resumes from its
+ *     checkpoint: after dropping repeats by id, as a consumer would, each
+ *     command arrived exactly once, in log order; the repeats (counted) are
+ *     at most the pass that was in flight.
+ *
+ * Test support only: it drives an engine through `test/support`.
+ */
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { PodCommand } from '@everynode/api';
+import { cloudEvent, destroyPrefix, type Engine, eventually, fixture, testEngine } from '../../../test/support/cluster.ts';
+import { decodeMessage } from './decode.ts';
+import { type CommandSink, startOutboundBridge } from './outbound.ts';
+import type { InboundMessage } from './source.ts';
+
+/** A message as a consumer of the bus received it. */
+export type ReceivedMessage = Pick<InboundMessage, 'body' | 'headers'>;
+
+export interface OutboundContractDriver<C> {
+  /** Fresh bus resources (subject, queue, topic, stream) for one test. */
+  setup(name: string): Promise<C>;
+  makeSink(ctx: C, mode: 'binary' | 'structured'): CommandSink;
+  /** A consumer, ready before anything is sent, handing over every message in arrival order; resolves to its stop. */
+  subscribe(ctx: C, onMessage: (message: ReceivedMessage) => void): Promise<() => Promise<void>>;
+  /** Delete what `setup` made. */
+  teardown(ctx: C): Promise<void>;
+}
+
+const logger = pino({ level: 'silent' });
+const node = (name: string) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name }, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
+
+/** The command a received message carries, decoded as the inbound bridges decode. */
+function commandOf(message: ReceivedMessage): PodCommand {
+  const decoded = decodeMessage({ ...message, origin: { bus: 'test', subject: 'test' } });
+  if (!decoded.ok) throw new Error(`a received message does not decode: ${decoded.reason}`);
+  return decoded.event as PodCommand;
+}
+
+/** The attributes and data every binding must carry across. */
+const essence = (c: PodCommand) => ({ specversion: c.specversion, id: c.id, source: c.source, type: c.type, subject: c.subject, time: c.time, data: c.data });
+
+export function describeOutboundContract<C>(name: string, driver: OutboundContractDriver<C>): void {
+  describe(`outbound contract — ${name}`, () => {
+    const cleanups: (() => Promise<void>)[] = [];
+    afterEach(async () => {
+      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    });
+
+    async function harness(test: string) {
+      const engine = await testEngine(`out-${name}-${test}`);
+      cleanups.push(async () => {
+        await engine.close();
+        await destroyPrefix(engine.prefix);
+      });
+      const ctx = await driver.setup(`${test}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`);
+      cleanups.push(() => driver.teardown(ctx));
+      const received: ReceivedMessage[] = [];
+      const stop = await driver.subscribe(ctx, (m) => received.push(m));
+      cleanups.push(stop);
+      const [ds] = fixture('fluentd-daemonset.yaml');
+      const scheduled = async (n: number) => (await engine.reader.getDaemonSet('kube-system', 'fluentd-elasticsearch'))?.status?.currentNumberScheduled === n;
+      const join = async (from: number, to: number) => {
+        await engine.ingress.submit(Array.from({ length: to - from }, (_, i) => cloudEvent('io.everynode.node.joined', node(`${test}-n${from + i}`))), { wait: true });
+        await eventually(() => scheduled(to), 20_000, `${to} pods scheduled`);
+      };
+      const bridge = (mode: 'binary' | 'structured' = 'binary') =>
+        startOutboundBridge({ name: `contract-${test}`, history: engine.history, checkpoints: engine.admin.checkpoints, ingress: engine.ingress, sink: driver.makeSink(ctx, mode), pollMs: 20, backoffMs: 10, logger });
+      const commands = async () => (await engine.history.readCommands({ after: 0, limit: 100_000 })).items.map((i) => i.command);
+      await engine.ingress.submit([cloudEvent('io.everynode.daemonset.applied', ds)], { wait: true });
+      return { engine, received, join, bridge, commands, ds: ds as { metadata: { namespace: string; name: string } } };
+    }
+
+    for (const mode of ['binary', 'structured'] as const) {
+      it(`(a) ${mode}: every command arrives in log order and reads back as the same CloudEvent`, async () => {
+        const { engine, received, join, bridge, commands, ds } = await harness(mode);
+        await join(0, 30);
+        await engine.ingress.submit([cloudEvent('io.everynode.daemonset.deleted', { metadata: ds.metadata })], { wait: true });
+        const all = await eventually(async () => {
+          const c = await commands();
+          return c.filter((x) => x.type === 'io.everynode.pod.delete').length === 30 && c;
+        }, 20_000, '30 delete commands');
+        const running = await bridge(mode);
+        cleanups.push(() => running.close());
+        await eventually(async () => received.length >= all.length, 20_000, `${all.length} messages`);
+        const got = received.map(commandOf);
+        expect(got.map(essence)).toEqual(all.map(essence));
+        expect(new Set(got.map((c) => c.type))).toEqual(new Set(['io.everynode.pod.create', 'io.everynode.pod.delete']));
+      });
+    }
+
+    it('(b) stopped mid-stream and started again: each command exactly once after dedupe by id, repeats at most the pass in flight', async () => {
+      const { received, join, bridge, commands } = await harness('restart');
+      await join(0, 40);
+      const first = await bridge();
+      await eventually(async () => received.length >= 5, 20_000, 'some deliveries');
+      await first.close(); // mid-stream, most likely inside the 40-command pass
+      await join(40, 60);
+      const second = await bridge();
+      cleanups.push(() => second.close());
+      const expected = (await commands()).map((c) => c.id);
+      expect(expected).toHaveLength(60);
+      const ids = () => received.map((m) => commandOf(m).id);
+      await eventually(async () => new Set(ids()).size >= expected.length, 20_000, 'every command');
+      const all = ids();
+      const firstSeen = all.filter((id, i) => all.indexOf(id) === i);
+      expect(firstSeen).toEqual(expected);
+      const repeats = all.length - firstSeen.length;
+      expect(repeats).toBeLessThanOrEqual(40);
+      // Repeats are exactly the ones a consumer's dedupe by id drops.
+      expect(new Set(all).size).toBe(60);
+    });
+  });
+}
