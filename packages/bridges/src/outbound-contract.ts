@@ -16,7 +16,7 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PodCommand } from '@everynode/api';
-import { cloudEvent, destroyPrefix, type Engine, eventually, fixture, testEngine } from '../../../test/support/cluster.ts';
+import { cloudEvent, destroyPrefix, eventually, fixture, testEngine } from '../../../test/support/cluster.ts';
 import { decodeMessage } from './decode.ts';
 import { type CommandSink, startOutboundBridge } from './outbound.ts';
 import type { InboundMessage } from './source.ts';
