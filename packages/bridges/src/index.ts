@@ -9,4 +9,4 @@ export { rabbitMqSource, type RabbitMqSourceOptions } from './sources/rabbitmq.t
 export { mqttSource, type MqttSourceOptions } from './sources/mqtt.ts';
 export { startOutboundBridge, PermanentDeliveryError, type CommandSink, type OutboundBridge, type OutboundBridgeOptions } from './outbound.ts';
 export { webhookSink, httpMessageOf, type WebhookSinkOptions } from './sinks/webhook.ts';
-export { sourceFor, startBridges, type RunningBridge } from './run.ts';
+export { sinkFor, sourceFor, startBridges, type RunningBridge } from './run.ts';

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { EnginePorts } from '@everynode/engine';
 import { type Bridge, ConfigError, redact } from './config.ts';
 import { inboundHandler } from './in-bridge.ts';
-import { startOutboundBridge } from './outbound.ts';
+import { type CommandSink, startOutboundBridge } from './outbound.ts';
 import { webhookSink } from './sinks/webhook.ts';
 import type { InboundSource } from './source.ts';
 import { mqttSource } from './sources/mqtt.ts';
@@ -36,7 +36,7 @@ function withCredentials(bridge: Bridge): string {
 /** The source for one bridge; throws `ConfigError` for a kind or direction this build has no source for. */
 export function sourceFor(bridge: Bridge, index: number, logger: Logger): InboundSource {
   const log = logger.child({ bridge: bridge.name, kind: bridge.kind, url: redact(bridge.url) });
-  if (bridge.direction !== 'in') throw new ConfigError([`bridges[${index}].direction: no outbound ${bridge.kind} bridge in this build yet (webhook is)`]);
+  if (bridge.direction !== 'in') throw new ConfigError([`bridges[${index}].direction: ${bridge.name} is outbound (its sink: sinkFor)`]);
   switch (bridge.kind) {
     case 'nats':
       return new NatsSource({
@@ -63,21 +63,21 @@ export function sourceFor(bridge: Bridge, index: number, logger: Logger): Inboun
 /** Start every bridge; if one fails to start, close the ones started and throw. */
 export async function startBridges(bridges: readonly Bridge[], engine: Pick<EnginePorts, 'ingress' | 'history' | 'admin'>, logger: Logger): Promise<RunningBridge[]> {
   // Every inbound source is built (and its configuration checked) before any starts.
-  const plans = bridges.map((bridge, i) => ({ bridge, source: bridge.direction === 'in' ? sourceFor(bridge, i, logger) : outboundCheck(bridge, i) }));
+  const plans = bridges.map((bridge, i) => (bridge.direction === 'in' ? { bridge, source: sourceFor(bridge, i, logger) } : { bridge, sink: sinkFor(bridge, i) }));
   const running: RunningBridge[] = [];
   try {
-    for (const { bridge, source } of plans) {
+    for (const { bridge, source, sink } of plans) {
       const log = logger.child({ bridge: bridge.name });
       if (source) {
         await source.start(inboundHandler(engine.ingress, { logger: log, ...(bridge.types === undefined ? {} : { types: bridge.types }) }));
         running.push({ name: bridge.name, direction: 'in', connected: () => source.connected(), close: () => source.close() });
-      } else {
+      } else if (sink) {
         const outbound = await startOutboundBridge({
           name: bridge.name,
           history: engine.history,
           checkpoints: engine.admin.checkpoints,
           ingress: engine.ingress,
-          sink: webhookSink({ url: bridge.url, mode: bridge.mode }),
+          sink,
           ...(bridge.types === undefined ? {} : { types: bridge.types }),
           logger: log,
         });
@@ -92,8 +92,12 @@ export async function startBridges(bridges: readonly Bridge[], engine: Pick<Engi
   return running;
 }
 
-/** An outbound bridge this build can run (a webhook), else a `ConfigError`; undefined: no inbound source. */
-function outboundCheck(bridge: Bridge, index: number): undefined {
-  if (bridge.kind !== 'webhook') throw new ConfigError([`bridges[${index}].kind: no outbound ${bridge.kind} bridge in this build yet (webhook is)`]);
-  return undefined;
+/** The sink for one outbound bridge; throws `ConfigError` for a kind this build has no sink for. */
+export function sinkFor(bridge: Bridge, index: number): CommandSink {
+  switch (bridge.kind) {
+    case 'webhook':
+      return webhookSink({ url: bridge.url, mode: bridge.mode });
+    default:
+      throw new ConfigError([`bridges[${index}].kind: no outbound ${bridge.kind} bridge in this build yet`]);
+  }
 }
