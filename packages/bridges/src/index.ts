@@ -8,5 +8,6 @@ export { NatsSource, type NatsSourceOptions } from './sources/nats.ts';
 export { rabbitMqSource, type RabbitMqSourceOptions } from './sources/rabbitmq.ts';
 export { mqttSource, type MqttSourceOptions } from './sources/mqtt.ts';
 export { startOutboundBridge, PermanentDeliveryError, type CommandSink, type OutboundBridge, type OutboundBridgeOptions } from './outbound.ts';
-export { webhookSink, httpMessageOf, type WebhookSinkOptions } from './sinks/webhook.ts';
+export { webhookSink, type WebhookSinkOptions } from './sinks/webhook.ts';
+export { encodeCommand, type ContentMode, type EncodedMessage } from './encode.ts';
 export { sinkFor, sourceFor, startBridges, type RunningBridge } from './run.ts';

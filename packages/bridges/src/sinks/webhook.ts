@@ -5,13 +5,13 @@
  * 408, 429 and 5xx, and a request that fails or times out, are retried by
  * the bridge with backoff; any other status is a refusal for good (parked).
  */
-import type { PodCommand } from '@everynode/api';
+import { type ContentMode, encodeCommand } from '../encode.ts';
 import { type CommandSink, PermanentDeliveryError } from '../outbound.ts';
 
 export interface WebhookSinkOptions {
   readonly url: string;
   /** Default `binary`. */
-  readonly mode?: 'binary' | 'structured';
+  readonly mode?: ContentMode;
   /** Extra headers (e.g. `authorization`); never logged. */
   readonly headers?: Readonly<Record<string, string>>;
   /** Per request. Default 10 s. */
@@ -19,15 +19,6 @@ export interface WebhookSinkOptions {
 }
 
 const retryable = (status: number) => status === 408 || status === 429 || status >= 500;
-
-/** The CloudEvents HTTP binding of `command`: headers and body. */
-export function httpMessageOf(command: PodCommand, mode: 'binary' | 'structured'): { headers: Record<string, string>; body: string } {
-  if (mode === 'structured') return { headers: { 'content-type': 'application/cloudevents+json; charset=utf-8' }, body: JSON.stringify(command) };
-  const { data, datacontenttype, ...attributes } = command;
-  const headers: Record<string, string> = { 'content-type': datacontenttype ?? 'application/json' };
-  for (const [key, value] of Object.entries(attributes)) if (value !== undefined) headers[`ce-${key}`] = String(value);
-  return { headers, body: JSON.stringify(data) };
-}
 
 export function webhookSink(options: WebhookSinkOptions): CommandSink {
   const target = new URL(options.url);
@@ -37,7 +28,7 @@ export function webhookSink(options: WebhookSinkOptions): CommandSink {
     kind: 'webhook',
     target: target.toString(),
     async deliver(command) {
-      const { headers, body } = httpMessageOf(command, options.mode ?? 'binary');
+      const { headers, body } = encodeCommand(command, options.mode ?? 'binary');
       const response = await fetch(options.url, {
         method: 'POST',
         headers: { ...options.headers, ...headers },

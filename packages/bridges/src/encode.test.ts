@@ -1,7 +1,7 @@
 import { HTTP } from 'cloudevents';
 import { describe, expect, it } from 'vitest';
 import type { PodCommand } from '@everynode/api';
-import { httpMessageOf } from './webhook.ts';
+import { encodeCommand } from './encode.ts';
 
 const command = {
   specversion: '1.0',
@@ -16,7 +16,7 @@ const command = {
 
 describe('the CloudEvents HTTP binding of a command', () => {
   it('binary: attributes as ce- headers, the data as the body', () => {
-    const { headers, body } = httpMessageOf(command, 'binary');
+    const { headers, body } = encodeCommand(command, 'binary');
     expect(headers).toEqual({
       'content-type': 'application/json',
       'ce-specversion': '1.0',
@@ -30,7 +30,7 @@ describe('the CloudEvents HTTP binding of a command', () => {
   });
 
   it('structured: the whole event as application/cloudevents+json', () => {
-    const { headers, body } = httpMessageOf(command, 'structured');
+    const { headers, body } = encodeCommand(command, 'structured');
     expect(headers['content-type']).toMatch(/^application\/cloudevents\+json/);
     expect(JSON.parse(body)).toEqual(command);
   });
@@ -39,7 +39,7 @@ describe('the CloudEvents HTTP binding of a command', () => {
 describe('the official CloudEvents SDK reads what the webhook sends', () => {
   for (const mode of ['binary', 'structured'] as const) {
     it(`in ${mode} mode, as the same event`, () => {
-      const { headers, body } = httpMessageOf(command, mode);
+      const { headers, body } = encodeCommand(command, mode);
       const event = HTTP.toEvent({ headers, body });
       const received = Array.isArray(event) ? event[0] : event;
       expect(received).toMatchObject({ id: 'cmd-1', type: 'io.everynode.pod.delete', source: command.source, subject: 'worker01', time: command.time, data: command.data });
