@@ -7,9 +7,15 @@
  * command's id is deterministic, so a consumer (or the bus, by message id)
  * drops the repeat.
  *
- * A sink that fails transiently is retried with backoff, never skipped; a
- * command it refuses for good (`PermanentDeliveryError`) is parked in the
- * dead-letter queue with the reason, and the bridge goes on.
+ * Up to `maxInFlight` commands are under way at once, sent in log order; a
+ * window never holds two commands for one node, so each node's commands
+ * are delivered one after the other, in log order (commands for different
+ * nodes may overtake each other where the sink does not keep order, as
+ * concurrent HTTP requests do not).
+ *
+ * A command the sink fails transiently is retried with backoff, never
+ * skipped, before the next window starts; a command it refuses for good (`PermanentDeliveryError`) is parked in
+ * the dead-letter queue with the reason, and the bridge goes on.
  */
 import type { PodCommand } from '@everynode/api';
 import type { Admin, EventIngress, History } from '@everynode/engine';
@@ -40,6 +46,8 @@ export interface OutboundBridgeOptions {
   readonly sink: CommandSink;
   /** Command types to deliver (`io.everynode.pod.create`, `…delete`). Default: all. */
   readonly types?: readonly string[];
+  /** Commands under way at once. Default 16. */
+  readonly maxInFlight?: number;
   /** How often to look for new passes when caught up. Default 100 ms. */
   readonly pollMs?: number;
   /** First retry delay after a transient failure, doubled up to `maxBackoffMs`. Default 100 ms. */
@@ -48,6 +56,9 @@ export interface OutboundBridgeOptions {
   readonly maxBackoffMs?: number;
   readonly logger: Logger;
 }
+
+/** A command and the seq of the pass that emitted it. */
+type Item = { readonly seq: number; readonly command: PodCommand };
 
 export interface OutboundBridge {
   /** Commands delivered by this process (a restart counts from 0). */
@@ -60,6 +71,7 @@ export interface OutboundBridge {
 export async function startOutboundBridge(options: OutboundBridgeOptions): Promise<OutboundBridge> {
   const { name, history, checkpoints, sink, logger } = options;
   const pollMs = options.pollMs ?? 100;
+  const maxInFlight = options.maxInFlight ?? 16;
   const wanted = options.types ? new Set(options.types) : undefined;
   let stopping = false;
   let delivered = 0;
@@ -73,39 +85,58 @@ export async function startOutboundBridge(options: OutboundBridgeOptions): Promi
       };
     });
 
-  /** Deliver one command until the sink takes it, parks it, or the bridge stops; false when stopped first. */
-  const deliver = async (seq: number, command: PodCommand): Promise<boolean> => {
+  /**
+   * Deliver a window of commands (no node twice, so their order between
+   * them is free): all at once, then those that failed again, until each is
+   * taken or parked; false when the bridge stopped first.
+   */
+  const deliverWindow = async (window: readonly Item[]): Promise<boolean> => {
+    let pending = window;
     let backoff = options.backoffMs ?? 100;
-    while (!stopping) {
-      try {
-        await sink.deliver(command);
-        delivered++;
-        return true;
-      } catch (error) {
+    for (;;) {
+      const results = await Promise.allSettled(pending.map(({ command }) => sink.deliver(command)));
+      const failed: { item: Item; error: unknown }[] = [];
+      results.forEach((r, k) => (r.status === 'fulfilled' ? delivered++ : failed.push({ item: pending[k] as Item, error: r.reason })));
+      const transient: Item[] = [];
+      for (const { item, error } of failed) {
+        const { seq, command } = item;
         if (error instanceof PermanentDeliveryError) {
           logger.warn({ bridge: name, commandId: command.id, reason: error.message }, 'command refused by the sink: parked');
           await options.ingress.park(command, `${sink.kind} ${sink.target}: ${error.message}`, { bus: sink.kind, subject: sink.target, offset: String(seq) });
-          return true;
+        } else {
+          logger.warn({ bridge: name, commandId: command.id, err: error, retryInMs: backoff }, 'delivery failed: retrying');
+          transient.push(item);
         }
-        logger.warn({ bridge: name, commandId: command.id, err: error, retryInMs: backoff }, 'delivery failed: retrying');
-        await pause(backoff);
-        backoff = Math.min(backoff * 2, options.maxBackoffMs ?? 10_000);
       }
+      if (transient.length === 0) return true;
+      await pause(backoff);
+      if (stopping) return false;
+      backoff = Math.min(backoff * 2, options.maxBackoffMs ?? 10_000);
+      pending = transient;
     }
-    return false;
   };
 
   /** One round: deliver what the log holds past the checkpoint; the new checkpoint. */
   const round = async (after: number): Promise<number> => {
     const { items, next } = await history.readCommands({ after });
+    const due = wanted ? items.filter(({ command }) => wanted.has(command.type)) : items;
+    const at = (k: number) => due[k] as Item;
     let done = after;
-    for (const { seq, command } of items) {
-      // A pass's commands all delivered: the checkpoint moves past it.
-      if (seq > done && done > after) await checkpoints.set(name, done);
-      if (!wanted || wanted.has(command.type)) {
-        if (!(await deliver(seq, command))) return done;
+    for (let i = 0; i < due.length; ) {
+      const nodes = new Set<string>();
+      let end = i;
+      while (end < due.length && end - i < maxInFlight && !nodes.has(at(end).command.subject)) nodes.add(at(end++).command.subject);
+      if (!(await deliverWindow(due.slice(i, end)))) return done;
+      i = end;
+      // The passes before the next command's are delivered whole: the checkpoint moves past them.
+      const nextSeq = due[i]?.seq;
+      let k = i - 1;
+      while (k >= 0 && at(k).seq === nextSeq) k--;
+      const whole = nextSeq === undefined || k < 0 ? done : at(k).seq;
+      if (whole > done) {
+        done = whole;
+        await checkpoints.set(name, done);
       }
-      done = seq;
     }
     if (next > after) await checkpoints.set(name, next);
     if (next >= (await history.lastSeq())) await pause(pollMs);

@@ -78,6 +78,7 @@ export async function startBridges(bridges: readonly Bridge[], engine: Pick<Engi
           checkpoints: engine.admin.checkpoints,
           ingress: engine.ingress,
           sink,
+          maxInFlight: bridge.maxInFlight,
           ...(bridge.types === undefined ? {} : { types: bridge.types }),
           logger: log,
         });
