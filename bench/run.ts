@@ -10,6 +10,8 @@
  * 6. replay speed: the whole cluster rebuilt from the log alone (entries/s, workers stopped), for a
  *    history of node events, (6b) one of pod status reports, (6c) a long one of a small cluster;
  *    and for each, snapshot + tail vs the whole log
+ * 7. per bus here (NATS, RabbitMQ, MQTT, Redis Streams): events/s in (bus → log) and commands/s
+ *    out (log → bus), each next to the bus client's own rate in the same run (bench/bridges.ts)
  *
  * The engine's workers run in BENCH_WORKERS worker processes (default 1), as
  * in production; this process only submits events and, for (3), executes
@@ -25,6 +27,7 @@ import { targetNodeName } from '@everynode/daemonset';
 import { EventStore, replay, takeSnapshot } from '@everynode/eventlog/internal';
 import { type EngineInternals as Engine, findOrStartRedis, QueueName, queuePrefix, redisConnectionOptions, startEngine } from '@everynode/engine/internal';
 import { kill, startWorkerProcess, type WorkerProcess } from '../test/support/workers.ts';
+import { benchBridges } from './bridges.ts';
 
 const quick = process.env.BENCH_SCALE === 'quick';
 const scale = (n: number) => (quick ? Math.max(100, Math.round(n / 10)) : n);
@@ -382,6 +385,26 @@ if (run(6)) {
   await replayPodHistory();
   // 6c: a small cluster with a long history: where a snapshot saves most of a replay.
   await replayNodeEvents('6c. long history of a small cluster', n, scale(2_000));
+}
+if (run(7)) {
+  await benchBridges({
+    n: scale(10_000),
+    redisUrl,
+    logger,
+    maxInFlight: Number(process.env.BENCH_BRIDGE_IN_FLIGHT ?? 16),
+    engineFor,
+    async engineWithCommands(name, n) {
+      const engine = await engineFor(name);
+      await engine.ingress.submit([daemonSet], { wait: true });
+      await submitAll(engine, Array.from({ length: n }, (_, i) => nodeEvent(`node-${i}`)));
+      await until(async () => (await scheduled(engine)) >= n, 600_000, 'the pods');
+      await settled(engine);
+      return engine;
+    },
+    nodeEvent,
+    until,
+    report,
+  });
 }
 console.log(JSON.stringify({ results }, null, 2));
 await redisHandle.stop();
