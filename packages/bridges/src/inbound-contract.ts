@@ -152,7 +152,8 @@ export function describeInboundContract<C>(name: string, driver: InboundContract
     it('(c) the engine failing a message once: delivered again, logged once', async () => {
       const attempts = new Map<string, number>();
       const { engine, ctx } = await harness('redeliver', (e) => {
-        const flaky: Pick<EventIngress, 'submit' | 'park'> = {
+        const flaky: Pick<EventIngress, 'submit' | 'park' | 'backlog'> = {
+          backlog: () => e.ingress.backlog(),
           park: (m, r, o) => e.ingress.park(m, r, o),
           submit: async (events, options) => {
             const id = (events[0] as { id: string }).id;

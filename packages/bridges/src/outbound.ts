@@ -52,6 +52,8 @@ export interface OutboundBridgeOptions {
 export interface OutboundBridge {
   /** Commands delivered by this process (a restart counts from 0). */
   readonly delivered: number;
+  /** False while its last delivery, or its last read of the log, failed and it is retrying. */
+  healthy(): boolean;
   /** Stop after the command under way; the checkpoint stays where the last whole pass left it. */
   close(): Promise<void>;
 }
@@ -63,6 +65,7 @@ export async function startOutboundBridge(options: OutboundBridgeOptions): Promi
   const wanted = options.types ? new Set(options.types) : undefined;
   let stopping = false;
   let delivered = 0;
+  let failing = false;
   let wake: (() => void) | undefined;
   const pause = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -80,13 +83,16 @@ export async function startOutboundBridge(options: OutboundBridgeOptions): Promi
       try {
         await sink.deliver(command);
         delivered++;
+        failing = false;
         return true;
       } catch (error) {
         if (error instanceof PermanentDeliveryError) {
           logger.warn({ bridge: name, commandId: command.id, reason: error.message }, 'command refused by the sink: parked');
           await options.ingress.park(command, `${sink.kind} ${sink.target}: ${error.message}`, { bus: sink.kind, subject: sink.target, offset: String(seq) });
+          failing = false;
           return true;
         }
+        failing = true;
         logger.warn({ bridge: name, commandId: command.id, err: error, retryInMs: backoff }, 'delivery failed: retrying');
         await pause(backoff);
         backoff = Math.min(backoff * 2, options.maxBackoffMs ?? 10_000);
@@ -119,9 +125,11 @@ export async function startOutboundBridge(options: OutboundBridgeOptions): Promi
       try {
         after ??= await checkpoints.get(name);
         after = await round(after);
+        failing = false;
         backoff = options.backoffMs ?? 100;
       } catch (error) {
         // The engine's storage is unreachable: wait and read the checkpoint again.
+        failing = true;
         logger.warn({ bridge: name, err: error, retryInMs: backoff }, 'reading the log failed: retrying');
         after = undefined;
         await pause(backoff);
@@ -138,6 +146,7 @@ export async function startOutboundBridge(options: OutboundBridgeOptions): Promi
     get delivered() {
       return delivered;
     },
+    healthy: () => !failing,
     async close() {
       stopping = true;
       wake?.();

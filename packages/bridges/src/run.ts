@@ -20,7 +20,7 @@ import { RedisStreamsSource } from './sources/redis-streams.ts';
 export interface RunningBridge {
   readonly name: string;
   readonly direction: 'in' | 'out';
-  /** Whether it is connected now (an outbound bridge: always, it retries its sink itself). */
+  /** Whether it is connected now (an outbound bridge: unless its last delivery, or read of the log, failed and it is retrying). */
   connected(): boolean;
   close(): Promise<void>;
 }
@@ -47,10 +47,18 @@ export function sourceFor(bridge: Bridge, index: number, logger: Logger): Inboun
         subject: bridge.subject as string,
         durable: bridge.group ?? `everynode-${bridge.name}`,
         maxInFlight: bridge.maxInFlight,
+        ...(bridge.ackWaitMs === undefined ? {} : { ackWaitMs: bridge.ackWaitMs }),
         logger: log,
       });
     case 'redis-streams':
-      return new RedisStreamsSource({ url: withCredentials(bridge), stream: bridge.stream as string, group: bridge.group ?? 'everynode', maxInFlight: bridge.maxInFlight, logger: log });
+      return new RedisStreamsSource({
+        url: withCredentials(bridge),
+        stream: bridge.stream as string,
+        group: bridge.group ?? 'everynode',
+        maxInFlight: bridge.maxInFlight,
+        ...(bridge.ackWaitMs === undefined ? {} : { claimIdleMs: bridge.ackWaitMs }),
+        logger: log,
+      });
     case 'rabbitmq':
       return rabbitMqSource({ url: withCredentials(bridge), queue: bridge.queue as string, prefetch: bridge.maxInFlight, logger: log });
     case 'mqtt':
@@ -69,7 +77,7 @@ export async function startBridges(bridges: readonly Bridge[], engine: Pick<Engi
     for (const { bridge, source, sink } of plans) {
       const log = logger.child({ bridge: bridge.name });
       if (source) {
-        await source.start(inboundHandler(engine.ingress, { logger: log, ...(bridge.types === undefined ? {} : { types: bridge.types }) }));
+        await source.start(inboundHandler(engine.ingress, { logger: log, highWaterMark: bridge.highWaterMark, ...(bridge.types === undefined ? {} : { types: bridge.types }) }));
         running.push({ name: bridge.name, direction: 'in', connected: () => source.connected(), close: () => source.close() });
       } else if (sink) {
         const outbound = await startOutboundBridge({
@@ -81,7 +89,7 @@ export async function startBridges(bridges: readonly Bridge[], engine: Pick<Engi
           ...(bridge.types === undefined ? {} : { types: bridge.types }),
           logger: log,
         });
-        running.push({ name: bridge.name, direction: 'out', connected: () => true, close: () => outbound.close() });
+        running.push({ name: bridge.name, direction: 'out', connected: () => outbound.healthy(), close: () => outbound.close() });
       }
       log.info({ kind: bridge.kind, direction: bridge.direction, url: redact(bridge.url) }, 'bridge started');
     }
