@@ -10,4 +10,4 @@ export { mqttSource, type MqttSourceOptions } from './sources/mqtt.ts';
 export { startOutboundBridge, PermanentDeliveryError, type CommandSink, type OutboundBridge, type OutboundBridgeOptions } from './outbound.ts';
 export { webhookSink, type WebhookSinkOptions } from './sinks/webhook.ts';
 export { encodeCommand, type ContentMode, type EncodedMessage } from './encode.ts';
-export { sinkFor, sourceFor, startBridges, type RunningBridge } from './run.ts';
+export { bridgeChecks, sinkFor, sourceFor, startBridges, type RunningBridge } from './run.ts';

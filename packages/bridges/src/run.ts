@@ -6,6 +6,7 @@
  * its URL with any password redacted.
  */
 import type { Logger } from 'pino';
+import type { ReadinessCheck } from '@everynode/api';
 import type { EnginePorts } from '@everynode/engine';
 import { type Bridge, ConfigError, redact } from './config.ts';
 import { inboundHandler } from './in-bridge.ts';
@@ -98,6 +99,14 @@ export async function startBridges(bridges: readonly Bridge[], engine: Pick<Engi
     throw error;
   }
   return running;
+}
+
+/** One `/readyz` check per bridge, `bridge/<name>`: failed while it is not connected (an outbound one: while its sink fails). */
+export function bridgeChecks(running: readonly RunningBridge[]): ReadinessCheck[] {
+  return running.map((r) => {
+    const ok = r.connected();
+    return { name: `bridge/${r.name}`, ok, ...(ok ? {} : { reason: r.direction === 'in' ? 'not connected to its bus' : 'its sink is failing; retrying' }) };
+  });
 }
 
 /** The sink for one outbound bridge; throws `ConfigError` for a kind this build has no sink for. */
