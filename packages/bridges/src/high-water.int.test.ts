@@ -33,7 +33,7 @@ function capturingLogger() {
 
 /** The events queue's jobs not yet taken up, counted independently of the port under test. */
 async function queued(engine: Engine): Promise<number> {
-  const counts = await engine.queues.events.getJobCounts('wait', 'delayed', 'prioritized', 'paused');
+  const counts = await engine.queues.events.getJobCounts('wait', 'delayed', 'prioritized');
   return Object.values(counts).reduce((a, b) => a + b, 0);
 }
 
