@@ -13,3 +13,4 @@ export * from './defaults.ts';
 export * from './validation.ts';
 export * from './text.ts';
 export * from './duration.ts';
+export * from './readiness.ts';

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig, redact } from './config.ts';
+import { ConfigError, loadBridges, parseConfig, redact } from './config.ts';
 
 const problems = (text: string, env: Record<string, string> = {}) => {
   try {
@@ -49,6 +49,36 @@ describe('parseConfig', () => {
     expect(problems('bridges: [{ name: a, kind: mqtt, url: "mqtt://m", topic: t, passwordEnv: MISSING }]')).toEqual(['bridges[0].passwordEnv: MISSING is not set']);
     expect(problems('bridges: [{ name: a, kind: mqtt, url: "mqtt://m", topic: t, passwordFile: /x }]')).toEqual(['bridges[0].passwordFile: cannot read /x (ENOENT)']);
     expect(problems('bridges: [')[0]).toMatch(/^\(root\): not YAML/);
+  });
+});
+
+describe('bridge options', () => {
+  it('defaults highWaterMark to 10,000 and names it when it is out of range', () => {
+    const [b] = parseConfig('bridges: [{ name: a, kind: redis-streams, url: "redis://r:6379", stream: s, ackWaitMs: 500 }]');
+    expect(b).toMatchObject({ highWaterMark: 10_000, ackWaitMs: 500 });
+    expect(problems('bridges: [{ name: a, kind: redis-streams, url: "redis://r:6379", stream: s, highWaterMark: 0, ackWaitMs: 5 }]')).toEqual([
+      'bridges[0].highWaterMark: Too small: expected number to be >=1',
+      'bridges[0].ackWaitMs: Too small: expected number to be >=100',
+    ]);
+  });
+});
+
+describe('loadBridges', () => {
+  const yaml = 'bridges: [{ name: a, kind: mqtt, url: "mqtt://m:1883", topic: t }]';
+  const files: Record<string, string> = { '/etc/b.yaml': yaml.replace('name: a', 'name: from-file'), '/etc/env.yaml': yaml.replace('name: a', 'name: from-env-file') };
+  const readFile = (p: string) => {
+    if (p in files) return files[p] as string;
+    throw Object.assign(new Error('nope'), { code: 'ENOENT' });
+  };
+  it('takes the path given, else EVERYNODE_BRIDGES, else EVERYNODE_BRIDGES_FILE; nothing when none is set', () => {
+    const names = (path: string | undefined, env: Record<string, string>) => loadBridges(path, { env, readFile })?.map((b) => b.name);
+    expect(names('/etc/b.yaml', { EVERYNODE_BRIDGES: yaml, EVERYNODE_BRIDGES_FILE: '/etc/env.yaml' })).toEqual(['from-file']);
+    expect(names(undefined, { EVERYNODE_BRIDGES: yaml, EVERYNODE_BRIDGES_FILE: '/etc/env.yaml' })).toEqual(['a']);
+    expect(names(undefined, { EVERYNODE_BRIDGES: ' ', EVERYNODE_BRIDGES_FILE: '/etc/env.yaml' })).toEqual(['from-env-file']);
+    expect(names(undefined, {})).toBeUndefined();
+  });
+  it('names a file it cannot read', () => {
+    expect(() => loadBridges('/nope.yaml', { env: {}, readFile })).toThrow('(root): cannot read /nope.yaml (ENOENT)');
   });
 });
 

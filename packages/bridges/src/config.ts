@@ -14,6 +14,8 @@
  *     mode: binary               # binary (default) | structured (outbound)
  *     types: [io.everynode.node.joined]
  *     maxInFlight: 16
+ *     highWaterMark: 10000       # in: pause while the engine has this many jobs queued
+ *     ackWaitMs: 30000           # nats, redis-streams: a dead bridge's messages come again after this
  * ```
  *
  * Credentials come from the environment or a file, never from the file
@@ -22,6 +24,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { defaultHighWaterMark } from './in-bridge.ts';
 
 /** A credential: `reveal()` gives it; printing, logging or serialising it gives `[redacted]`. */
 export class Secret {
@@ -77,6 +80,8 @@ const BridgeSchema = z
     mode: z.enum(['binary', 'structured']).default('binary'),
     types: z.array(nonEmpty).min(1).optional(),
     maxInFlight: z.number().int().min(1).max(10_000).default(16),
+    highWaterMark: z.number().int().min(1).default(defaultHighWaterMark),
+    ackWaitMs: z.number().int().min(100).max(86_400_000).optional(),
   })
   .strict()
   .superRefine((b, ctx) => {
@@ -158,3 +163,25 @@ export function parseConfig(text: string, options: LoadOptions = {}): Bridge[] {
   if (problems.length > 0) throw new ConfigError(problems);
   return bridges;
 }
+
+/**
+ * The bridges a process is given: the file at `path` (a flag such as
+ * `--bridges`), else `EVERYNODE_BRIDGES` (the YAML itself), else the file
+ * `EVERYNODE_BRIDGES_FILE` names; undefined when none is. Throws
+ * `ConfigError`, naming the file it could not read.
+ */
+export function loadBridges(path: string | undefined, options: LoadOptions = {}): Bridge[] | undefined {
+  const env = options.env ?? process.env;
+  const readFile = options.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  const inline = env.EVERYNODE_BRIDGES;
+  const file = path ?? (inline !== undefined && inline.trim() !== '' ? undefined : env.EVERYNODE_BRIDGES_FILE || undefined);
+  if (file === undefined) return inline !== undefined && inline.trim() !== '' ? parseConfig(inline, options) : undefined;
+  let text: string;
+  try {
+    text = readFile(file);
+  } catch (error) {
+    throw new ConfigError([`(root): cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`]);
+  }
+  return parseConfig(text, options);
+}
+

@@ -11,7 +11,8 @@ const structured = (e: unknown, body = JSON.stringify(e)): InboundMessage => ({ 
 
 function fakeIngress(submitImpl?: () => Promise<SubmitResult>) {
   const calls = { submit: [] as { events: readonly unknown[]; options: unknown }[], park: [] as { message: unknown; reason: string; origin: unknown }[] };
-  const ingress: Pick<EventIngress, 'submit' | 'park'> = {
+  const ingress: Pick<EventIngress, 'submit' | 'park' | 'backlog'> = {
+    backlog: async () => 0,
     submit: async (events, options) => {
       calls.submit.push({ events, options });
       return submitImpl ? submitImpl() : { accepted: [{ id: 'e1', source: 's' }], refused: [] };

@@ -4,6 +4,12 @@
  * the log, or the message is parked in the dead-letter queue with its
  * reason and origin; it rejects (so the bus delivers again) when the engine
  * cannot be reached or the wait times out.
+ *
+ * Bounded: while the engine's backlog (events queued, not yet taken up by a
+ * worker) is past `highWaterMark`, a handler waits before it submits, so the
+ * source takes no more messages and a burst stays on the bus; it goes on
+ * once the backlog is down to half the mark. One reading of the backlog
+ * serves every message for 100 ms.
  */
 import type { Logger } from 'pino';
 import type { EventIngress } from '@everynode/engine';
@@ -16,7 +22,14 @@ export interface InboundHandlerOptions {
   readonly logger: Logger;
   /** How long to wait for the event to reach the log before giving up (the bus then redelivers). Default 10 s. */
   readonly timeoutMs?: number;
+  /** Pause while the engine's backlog is past this many jobs; resume at half. Default 10,000. */
+  readonly highWaterMark?: number;
 }
+
+/** `highWaterMark`'s default. */
+export const defaultHighWaterMark = 10_000;
+/** How long one reading of the backlog serves. */
+const readingMs = 100;
 
 /** What a handler has done, for metrics and tests. */
 export interface InboundCounts {
@@ -27,8 +40,9 @@ export interface InboundCounts {
   failed: number;
 }
 
-export function inboundHandler(ingress: Pick<EventIngress, 'submit' | 'park'>, options: InboundHandlerOptions): MessageHandler & { readonly counts: InboundCounts } {
+export function inboundHandler(ingress: Pick<EventIngress, 'submit' | 'park' | 'backlog'>, options: InboundHandlerOptions): MessageHandler & { readonly counts: InboundCounts } {
   const types = options.types === undefined ? undefined : new Set(options.types);
+  const belowHighWater = highWaterGate(() => ingress.backlog(), options.highWaterMark ?? defaultHighWaterMark, options.logger);
   const counts: InboundCounts = { accepted: 0, refused: 0, parked: 0, skipped: 0, failed: 0 };
   const handler = async (message: Parameters<MessageHandler>[0]): Promise<void> => {
     const { origin } = message;
@@ -46,6 +60,7 @@ export function inboundHandler(ingress: Pick<EventIngress, 'submit' | 'park'>, o
         options.logger.debug({ origin, type }, 'event skipped: type filtered out');
         return;
       }
+      await belowHighWater();
       const result = await ingress.submit([decoded.event], { wait: true, origin, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
       if (result.refused.length > 0) {
         counts.refused++;
@@ -58,4 +73,33 @@ export function inboundHandler(ingress: Pick<EventIngress, 'submit' | 'park'>, o
     }
   };
   return Object.assign(handler, { counts });
+}
+
+/** Resolves once the backlog is below the mark (at once, most of the time); logs each pause and resume once. */
+function highWaterGate(backlog: () => Promise<number>, highWaterMark: number, logger: Logger): () => Promise<void> {
+  const resumeAt = Math.floor(highWaterMark / 2);
+  let paused = false;
+  let reading: Promise<number> | undefined;
+  let readAt = 0;
+  const current = (): Promise<number> => {
+    if (reading === undefined || Date.now() - readAt >= readingMs) {
+      readAt = Date.now();
+      reading = backlog();
+    }
+    return reading;
+  };
+  return async () => {
+    for (;;) {
+      const queued = await current();
+      if (!paused && queued > highWaterMark) {
+        paused = true;
+        logger.info({ backlog: queued, highWaterMark }, 'paused: the engine\'s backlog is past the high-water mark');
+      } else if (paused && queued <= resumeAt) {
+        paused = false;
+        logger.info({ backlog: queued, highWaterMark }, 'resumed: the engine\'s backlog is down to half the high-water mark');
+      }
+      if (!paused) return;
+      await new Promise((resolve) => setTimeout(resolve, readingMs));
+    }
+  };
 }

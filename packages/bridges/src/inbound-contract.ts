@@ -9,14 +9,19 @@
  *     type) among good ones → each malformed one in the dead-letter queue
  *     with its reason and origin, each good one in the log;
  * (c) the engine failing a message once → the bus delivers it again, and it
- *     is in the log once.
+ *     is in the log once;
+ * (d) the bridge process (`services/bridge`) SIGKILLed mid-stream and
+ *     started again, 600 events published around it → each in the log
+ *     once, no dead letters (for a driver that gives `processConfig`).
  *
  * Test support only: it drives an engine through `test/support`.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Agent } from '@everynode/agent';
 import type { EventIngress } from '@everynode/engine';
-import { cloudEvent, destroyPrefix, type Engine, eventually, fixture, quietLogger, testAgent, testEngine } from '../../../test/support/cluster.ts';
+import { cloudEvent, destroyPrefix, type Engine, eventually, fixture, quietLogger, redisUrl, testAgent, testEngine } from '../../../test/support/cluster.ts';
 import { inboundHandler } from './in-bridge.ts';
 import type { InboundSource, MessageHandler } from './source.ts';
 import { shuffled } from '../../../test/support/random.ts';
@@ -35,6 +40,13 @@ export interface InboundContractDriver<C> {
   publish(ctx: C, message: OutboundTestMessage): Promise<void>;
   /** Delete what `setup` made. */
   teardown(ctx: C): Promise<void>;
+  /**
+   * The bridge process's configuration (its YAML, and any environment its
+   * credentials come from) for one inbound bridge over those resources,
+   * redelivering within a second or two what a killed process had in hand.
+   * Without it (a bus the process cannot run), (d) is left out.
+   */
+  processConfig?(ctx: C): { readonly yaml: string; readonly env?: Readonly<Record<string, string>> };
   /** The bus name the source puts in an origin. */
   readonly bus: string;
 }
@@ -65,6 +77,33 @@ async function loggedEvents(engine: Engine): Promise<string[]> {
   }
 }
 
+const bridgeProcess = fileURLToPath(new URL('../../../services/bridge/src/main.ts', import.meta.url));
+
+/** The bridge process over `prefix`; resolves once it says its bridge started. */
+async function startBridgeProcess(config: { yaml: string; env?: Readonly<Record<string, string>> }, prefix: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', bridgeProcess], {
+    env: { ...process.env, ...config.env, EVERYNODE_BRIDGES: config.yaml, REDIS_URL: redisUrl, EVERYNODE_PREFIX: prefix, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    if (!output.includes('bridge started')) output += d.toString();
+  });
+  await eventually(async () => {
+    if (child.exitCode !== null) throw new Error(`the bridge process exited with ${child.exitCode}: ${output}`);
+    return output.includes('bridge started');
+  }, 30_000, 'the bridge process to start');
+  return child;
+}
+
+function kill(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
 async function deadLetters(engine: Engine) {
   const jobs = await engine.queues.deadLetter.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized'], 0, -1);
   return jobs.map((j) => j.data);
@@ -77,7 +116,8 @@ export function describeInboundContract<C>(name: string, driver: InboundContract
       for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
     });
 
-    async function harness(test: string, handlerFor: (engine: Engine) => MessageHandler = (e) => inboundHandler(e.ingress, { logger: quietLogger })) {
+    /** An engine on its own prefix, and fresh bus resources. */
+    async function resources(test: string) {
       const engine = await testEngine(`bridge-${name}-${test}`);
       cleanups.push(async () => {
         await engine.close();
@@ -85,6 +125,11 @@ export function describeInboundContract<C>(name: string, driver: InboundContract
       });
       const ctx = await driver.setup(`${test}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`);
       cleanups.push(() => driver.teardown(ctx));
+      return { engine, ctx };
+    }
+
+    async function harness(test: string, handlerFor: (engine: Engine) => MessageHandler = (e) => inboundHandler(e.ingress, { logger: quietLogger })) {
+      const { engine, ctx } = await resources(test);
       const source = driver.makeSource(ctx, { maxInFlight: 8, redeliveryMs: 300 });
       await source.start(handlerFor(engine));
       cleanups.push(() => source.close());
@@ -152,7 +197,8 @@ export function describeInboundContract<C>(name: string, driver: InboundContract
     it('(c) the engine failing a message once: delivered again, logged once', async () => {
       const attempts = new Map<string, number>();
       const { engine, ctx } = await harness('redeliver', (e) => {
-        const flaky: Pick<EventIngress, 'submit' | 'park'> = {
+        const flaky: Pick<EventIngress, 'submit' | 'park' | 'backlog'> = {
+          backlog: () => e.ingress.backlog(),
           park: (m, r, o) => e.ingress.park(m, r, o),
           submit: async (events, options) => {
             const id = (events[0] as { id: string }).id;
@@ -174,5 +220,37 @@ export function describeInboundContract<C>(name: string, driver: InboundContract
       for (const e of events) expect(attempts.get(e.id)).toBeGreaterThanOrEqual(2);
       expect((await engine.reader.listNodes()).map((n) => n.metadata.name).sort()).toEqual(['flaky-0', 'flaky-1', 'flaky-2']);
     });
+
+    const processConfig = driver.processConfig?.bind(driver);
+    if (processConfig) {
+      it('(d) the bridge process SIGKILLed mid-stream and started again: each event logged once, none lost', async () => {
+        const { engine, ctx } = await resources('sigkill');
+        const config = processConfig(ctx);
+        let child = await startBridgeProcess(config, engine.prefix);
+        cleanups.push(() => kill(child));
+        const run = Date.now().toString(36);
+        const events = Array.from({ length: 600 }, (_, i) => cloudEvent('io.everynode.node.joined', { metadata: { name: `kill-${i % 50}` } }, { id: `kill-${i}-${run}`, source: `bridge-test/${name}` }));
+        // Published while the process runs; it is killed once some (not all) are in the log, and the rest wait on the bus.
+        const publishing = (async () => {
+          for (const [i, e] of events.entries()) await driver.publish(ctx, asMessage(e, i % 2 === 0 ? 'binary' : 'structured'));
+        })();
+        await eventually(async () => (await engine.history.lastSeq()) >= 20, 30_000, 'the first events in the log');
+        await kill(child);
+        const atKill = (await loggedEvents(engine)).length;
+        expect(atKill).toBeGreaterThan(0);
+        expect(atKill).toBeLessThan(600);
+        await publishing;
+        child = await startBridgeProcess(config, engine.prefix);
+        const logged = await eventually(async () => {
+          const all = await loggedEvents(engine);
+          return all.length >= 600 && all;
+        }, 60_000, 'all 600 events in the log');
+        // Anything redelivered late is absorbed, never logged a second time.
+        await new Promise((r) => setTimeout(r, 1500));
+        expect((await loggedEvents(engine)).sort()).toEqual(events.map((e) => `${e.source} ${e.id}`).sort());
+        expect(logged).toHaveLength(600);
+        expect(await deadLetters(engine)).toEqual([]);
+      }, 120_000);
+    }
   });
 }

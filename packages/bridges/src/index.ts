@@ -1,8 +1,8 @@
 /** CloudEvents over message buses, in and out (see the README's "Bridges"). */
 export type { InboundMessage, InboundSource, MessageHandler, MessageOrigin } from './source.ts';
 export { decodeMessage, printableBody, type Decoded } from './decode.ts';
-export { inboundHandler, type InboundCounts, type InboundHandlerOptions } from './in-bridge.ts';
-export { ConfigError, parseConfig, redact, Secret, type Bridge, type BridgeSpec, type LoadOptions } from './config.ts';
+export { defaultHighWaterMark, inboundHandler, type InboundCounts, type InboundHandlerOptions } from './in-bridge.ts';
+export { ConfigError, loadBridges, parseConfig, redact, Secret, type Bridge, type BridgeSpec, type LoadOptions } from './config.ts';
 export { RedisStreamsSource, type RedisStreamsSourceOptions } from './sources/redis-streams.ts';
 export { NatsSource, type NatsSourceOptions } from './sources/nats.ts';
 export { rabbitMqSource, type RabbitMqSourceOptions } from './sources/rabbitmq.ts';
@@ -10,4 +10,4 @@ export { mqttSource, type MqttSourceOptions } from './sources/mqtt.ts';
 export { startOutboundBridge, PermanentDeliveryError, type CommandSink, type OutboundBridge, type OutboundBridgeOptions } from './outbound.ts';
 export { webhookSink, type WebhookSinkOptions } from './sinks/webhook.ts';
 export { encodeCommand, type ContentMode, type EncodedMessage } from './encode.ts';
-export { sinkFor, sourceFor, startBridges, type RunningBridge } from './run.ts';
+export { bridgeChecks, sinkFor, sourceFor, startBridges, type RunningBridge } from './run.ts';

@@ -34,4 +34,45 @@ describe('outbound bridge', () => {
     expect(checkpoint).toBe(3);
     expect(failures).toBeLessThan(0);
   });
+
+  it('is not healthy while its sink fails and it retries; healthy again once the sink takes the command', async () => {
+    let sinkUp = false;
+    const attempts: string[] = [];
+    const sink: CommandSink = {
+      kind: 'test',
+      target: 't',
+      deliver: async (c) => {
+        attempts.push(c.id);
+        if (!sinkUp) throw new Error('connection refused');
+      },
+      close: async () => {},
+    };
+    const bridge = await startOutboundBridge({
+      name: 'b',
+      history: { readCommands: async ({ after = 0 }) => (after < 3 ? { items: [{ seq: 3, command: command('c3') }], next: 3 } : { items: [], next: after }), lastSeq: async () => 3 },
+      checkpoints: { get: async () => 0, set: async () => {} },
+      ingress: { park: async () => {} },
+      sink,
+      pollMs: 5,
+      backoffMs: 5,
+      maxBackoffMs: 20,
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      expect(bridge.healthy()).toBe(true);
+      const until = async (what: () => boolean) => {
+        const deadline = Date.now() + 5000;
+        while (!what() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      };
+      await until(() => attempts.length >= 2);
+      expect(bridge.healthy()).toBe(false);
+      expect(bridge.delivered).toBe(0);
+      sinkUp = true;
+      await until(() => bridge.delivered === 1);
+      expect(bridge.delivered).toBe(1);
+      expect(bridge.healthy()).toBe(true);
+    } finally {
+      await bridge.close();
+    }
+  });
 });

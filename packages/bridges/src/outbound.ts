@@ -63,6 +63,8 @@ type Item = { readonly seq: number; readonly command: PodCommand };
 export interface OutboundBridge {
   /** Commands delivered by this process (a restart counts from 0). */
   readonly delivered: number;
+  /** False while its last delivery, or its last read of the log, failed and it is retrying. */
+  healthy(): boolean;
   /** Stop after the command under way; the checkpoint stays where the last whole pass left it. */
   close(): Promise<void>;
 }
@@ -75,6 +77,7 @@ export async function startOutboundBridge(options: OutboundBridgeOptions): Promi
   const wanted = options.types ? new Set(options.types) : undefined;
   let stopping = false;
   let delivered = 0;
+  let failing = false;
   let wake: (() => void) | undefined;
   const pause = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -108,6 +111,7 @@ export async function startOutboundBridge(options: OutboundBridgeOptions): Promi
           transient.push(item);
         }
       }
+      failing = transient.length > 0;
       if (transient.length === 0) return true;
       await pause(backoff);
       if (stopping) return false;
@@ -150,9 +154,11 @@ export async function startOutboundBridge(options: OutboundBridgeOptions): Promi
       try {
         after ??= await checkpoints.get(name);
         after = await round(after);
+        failing = false;
         backoff = options.backoffMs ?? 100;
       } catch (error) {
         // The engine's storage is unreachable: wait and read the checkpoint again.
+        failing = true;
         logger.warn({ bridge: name, err: error, retryInMs: backoff }, 'reading the log failed: retrying');
         after = undefined;
         await pause(backoff);
@@ -169,6 +175,7 @@ export async function startOutboundBridge(options: OutboundBridgeOptions): Promi
     get delivered() {
       return delivered;
     },
+    healthy: () => !failing,
     async close() {
       stopping = true;
       wake?.();

@@ -6,6 +6,7 @@
  * its URL with any password redacted.
  */
 import type { Logger } from 'pino';
+import type { ReadinessCheck } from '@everynode/api';
 import type { EnginePorts } from '@everynode/engine';
 import { type Bridge, ConfigError, redact } from './config.ts';
 import { inboundHandler } from './in-bridge.ts';
@@ -20,7 +21,7 @@ import { RedisStreamsSource } from './sources/redis-streams.ts';
 export interface RunningBridge {
   readonly name: string;
   readonly direction: 'in' | 'out';
-  /** Whether it is connected now (an outbound bridge: always, it retries its sink itself). */
+  /** Whether it is connected now (an outbound bridge: unless its last delivery, or read of the log, failed and it is retrying). */
   connected(): boolean;
   close(): Promise<void>;
 }
@@ -47,10 +48,18 @@ export function sourceFor(bridge: Bridge, index: number, logger: Logger): Inboun
         subject: bridge.subject as string,
         durable: bridge.group ?? `everynode-${bridge.name}`,
         maxInFlight: bridge.maxInFlight,
+        ...(bridge.ackWaitMs === undefined ? {} : { ackWaitMs: bridge.ackWaitMs }),
         logger: log,
       });
     case 'redis-streams':
-      return new RedisStreamsSource({ url: withCredentials(bridge), stream: bridge.stream as string, group: bridge.group ?? 'everynode', maxInFlight: bridge.maxInFlight, logger: log });
+      return new RedisStreamsSource({
+        url: withCredentials(bridge),
+        stream: bridge.stream as string,
+        group: bridge.group ?? 'everynode',
+        maxInFlight: bridge.maxInFlight,
+        ...(bridge.ackWaitMs === undefined ? {} : { claimIdleMs: bridge.ackWaitMs }),
+        logger: log,
+      });
     case 'rabbitmq':
       return rabbitMqSource({ url: withCredentials(bridge), queue: bridge.queue as string, prefetch: bridge.maxInFlight, logger: log });
     case 'mqtt':
@@ -69,7 +78,7 @@ export async function startBridges(bridges: readonly Bridge[], engine: Pick<Engi
     for (const { bridge, source, sink } of plans) {
       const log = logger.child({ bridge: bridge.name });
       if (source) {
-        await source.start(inboundHandler(engine.ingress, { logger: log, ...(bridge.types === undefined ? {} : { types: bridge.types }) }));
+        await source.start(inboundHandler(engine.ingress, { logger: log, highWaterMark: bridge.highWaterMark, ...(bridge.types === undefined ? {} : { types: bridge.types }) }));
         running.push({ name: bridge.name, direction: 'in', connected: () => source.connected(), close: () => source.close() });
       } else if (sink) {
         const outbound = await startOutboundBridge({
@@ -82,7 +91,7 @@ export async function startBridges(bridges: readonly Bridge[], engine: Pick<Engi
           ...(bridge.types === undefined ? {} : { types: bridge.types }),
           logger: log,
         });
-        running.push({ name: bridge.name, direction: 'out', connected: () => true, close: () => outbound.close() });
+        running.push({ name: bridge.name, direction: 'out', connected: () => outbound.healthy(), close: () => outbound.close() });
       }
       log.info({ kind: bridge.kind, direction: bridge.direction, url: redact(bridge.url) }, 'bridge started');
     }
@@ -91,6 +100,14 @@ export async function startBridges(bridges: readonly Bridge[], engine: Pick<Engi
     throw error;
   }
   return running;
+}
+
+/** One `/readyz` check per bridge, `bridge/<name>`: failed while it is not connected (an outbound one: while its sink fails). */
+export function bridgeChecks(running: readonly RunningBridge[]): ReadinessCheck[] {
+  return running.map((r) => {
+    const ok = r.connected();
+    return { name: `bridge/${r.name}`, ok, ...(ok ? {} : { reason: r.direction === 'in' ? 'not connected to its bus' : 'its sink is failing; retrying' }) };
+  });
 }
 
 /** The sink for one outbound bridge; throws `ConfigError` for a kind this build has no sink for. */

@@ -1,11 +1,13 @@
 /**
  * `everynode up`'s cluster: Redis (found or started), the engine's workers
- * (in this process, plus `workers - 1` worker processes), the HTTP API, and
- * with `simulate` the simulated node agent — all on one prefix.
+ * (in this process, plus `workers - 1` worker processes), the HTTP API,
+ * with `simulate` the simulated node agent, and with `bridges` those
+ * bridges (their `/readyz` check each) — all on one prefix.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startAgent, type Agent } from '@everynode/agent';
+import { type Bridge, bridgeChecks, type RunningBridge, startBridges } from '@everynode/bridges';
 import { findOrStartRedis, startEngine, workerEntry, type Engine, type RedisHandle } from '@everynode/engine';
 import { buildServer } from '@everynode/server';
 import type { Logger } from 'pino';
@@ -23,6 +25,8 @@ export interface LocalClusterOptions {
   readonly prefix?: string;
   /** Delete everything under the prefix first (the demo starts afresh). Default false. */
   readonly fresh?: boolean;
+  /** Bridges to run against the engine; `/readyz` fails while one is not connected. */
+  readonly bridges?: readonly Bridge[];
   readonly logger: Logger;
 }
 
@@ -58,9 +62,21 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       nodeAnnotations: async (name) => (await engine.reader.getNode(name))?.metadata.annotations,
     });
   }
-  const server = buildServer(engine);
+  let bridges: RunningBridge[] = [];
+  if (options.bridges?.length) {
+    try {
+      bridges = await startBridges(options.bridges, engine, logger.child({ component: 'bridges' }));
+    } catch (error) {
+      await agent?.close();
+      await Promise.all(children.map(stopChild));
+      await engine.close();
+      await redis.stop();
+      throw error;
+    }
+  }
+  const server = buildServer({ ...engine, checks: () => bridgeChecks(bridges) });
   const address = await server.listen({ port: options.port ?? 7700, host: '127.0.0.1' });
-  logger.info({ url: address, redis: redis.how, prefix, workers: options.workers ?? 1, simulate: options.simulate ?? false }, 'everynode is up');
+  logger.info({ url: address, redis: redis.how, prefix, workers: options.workers ?? 1, simulate: options.simulate ?? false, bridges: bridges.map((b) => b.name) }, 'everynode is up');
 
   return {
     url: address,
@@ -68,6 +84,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     redis,
     async stop() {
       await server.close();
+      await Promise.allSettled(bridges.map((b) => b.close()));
       await agent?.close();
       await Promise.all(children.map(stopChild));
       await engine.close();

@@ -66,6 +66,11 @@ export class QueueIngress implements EventIngress {
     await this.queues.deadLetter.add('parked', deadLetter(message, reason, origin));
   }
 
+  async backlog(): Promise<number> {
+    const counts = await this.queues.events.getJobCounts('waiting', 'delayed', 'prioritized');
+    return Object.values(counts).reduce((sum, n) => sum + n, 0);
+  }
+
   /** Queue events: they join the pending batch, sent when full or `lingerMs` after it opened. */
   private enqueue(events: readonly ClusterEvent[]): Promise<void> {
     return new Promise((resolve, reject) => {

@@ -42,6 +42,12 @@ export interface EventIngress {
    * operator can inspect it; resolves once it is stored.
    */
   park(message: unknown, reason: string, origin: MessageOrigin): Promise<void>;
+  /**
+   * The events not yet taken up by a worker: jobs waiting, delayed or
+   * prioritized on the `events` queue. A producer that can wait (a bridge)
+   * pauses while this is past its high-water mark.
+   */
+  backlog(): Promise<number>;
 }
 
 /** Where a message came from, kept with it in the dead-letter queue. */

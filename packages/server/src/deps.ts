@@ -1,4 +1,5 @@
 /** What the HTTP server needs: the engine's ports, and how it is told about readiness and metrics. */
+import type { ReadinessCheck } from '@everynode/api';
 import type { EnginePorts } from '@everynode/engine';
 import type { Logger } from 'pino';
 
@@ -18,8 +19,10 @@ export interface MetricsRegistry {
 export interface ServerDeps extends EnginePorts {
   /** Served on `GET /metrics`; without it the path is a 404. */
   readonly metrics?: { readonly registry: MetricsRegistry };
-  /** `GET /readyz` answers 200 when this resolves true, else 503. Default: `admin.ready()`. */
+  /** `GET /readyz`'s `engine` check: ready when this resolves true. Default: `admin.ready()`. */
   readonly ready?: () => Promise<boolean>;
+  /** More checks `/readyz` makes after `engine` (one per bridge, say); a failing one is named in its 503. */
+  readonly checks?: () => readonly ReadinessCheck[];
   /** Request logging. Default `false` (silent), so an embedding process chooses. */
   readonly logger?: Logger | false;
   /** Largest request body in bytes. Default 16 MiB, room for a large batch of events. */

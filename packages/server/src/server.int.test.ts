@@ -329,9 +329,25 @@ describe('probes and metrics', () => {
     expect(await app.inject({ method: 'GET', url: '/readyz' })).toMatchObject({ statusCode: 200, body: 'ok' });
     const notReady = buildServer({ ...engine, ready: () => Promise.resolve(false) });
     try {
-      expect((await notReady.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(503);
+      expect(await notReady.inject({ method: 'GET', url: '/readyz' })).toMatchObject({ statusCode: 503, body: '[-]engine failed: not ready\nreadyz check failed\n' });
     } finally {
       await notReady.close();
+    }
+  });
+
+  it('names each failed check of /readyz, and lists them all with ?verbose', async () => {
+    let up = false;
+    const checked = buildServer({ ...engine, checks: () => [{ name: 'bridge/a', ok: true }, { name: 'bridge/b', ok: up, reason: 'not connected' }] });
+    try {
+      expect(await checked.inject({ method: 'GET', url: '/readyz' })).toMatchObject({
+        statusCode: 503,
+        body: '[+]engine ok\n[+]bridge/a ok\n[-]bridge/b failed: not connected\nreadyz check failed\n',
+      });
+      up = true;
+      expect(await checked.inject({ method: 'GET', url: '/readyz' })).toMatchObject({ statusCode: 200, body: 'ok' });
+      expect(await checked.inject({ method: 'GET', url: '/readyz?verbose' })).toMatchObject({ statusCode: 200, body: '[+]engine ok\n[+]bridge/a ok\n[+]bridge/b ok\nreadyz check passed\n' });
+    } finally {
+      await checked.close();
     }
   });
 

@@ -2,33 +2,42 @@
  * The bridge process: reads the bridges' YAML from `EVERYNODE_BRIDGES` (the
  * text) or `EVERYNODE_BRIDGES_FILE` (a path), starts an engine without
  * workers over REDIS_URL and EVERYNODE_PREFIX (it only submits and parks),
- * and the configured bridges, in and out; SIGTERM or SIGINT closes the bridges
- * (their messages under way finish and are acknowledged), then the engine.
+ * and the configured bridges, in and out; with `EVERYNODE_BRIDGE_HEALTH_PORT`
+ * it serves `/healthz` and `/readyz` there (the engine's Redis and each
+ * bridge). SIGTERM or SIGINT closes the bridges (their messages under way
+ * finish and are acknowledged), then the engine.
  */
-import { readFileSync } from 'node:fs';
 import pino from 'pino';
-import { ConfigError, parseConfig, startBridges } from '@everynode/bridges';
+import { bridgeChecks, ConfigError, loadBridges, startBridges } from '@everynode/bridges';
 import { startEngine } from '@everynode/engine';
+import { startHealthServer } from './health.ts';
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
 
-function configText(): string {
-  const inline = process.env.EVERYNODE_BRIDGES;
-  if (inline !== undefined && inline.trim() !== '') return inline;
-  const file = process.env.EVERYNODE_BRIDGES_FILE;
-  if (file !== undefined) return readFileSync(file, 'utf8');
-  throw new ConfigError(['(root): set EVERYNODE_BRIDGES (YAML) or EVERYNODE_BRIDGES_FILE (a path)']);
+/** `EVERYNODE_BRIDGE_HEALTH_PORT` as a port; undefined when unset. */
+function healthPort(): number | undefined {
+  const text = process.env.EVERYNODE_BRIDGE_HEALTH_PORT;
+  if (text === undefined || text === '') return undefined;
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new ConfigError([`EVERYNODE_BRIDGE_HEALTH_PORT: ${JSON.stringify(text)} is not a port (0-65535)`]);
+  return port;
 }
 
 try {
-  const bridges = parseConfig(configText());
+  const bridges = loadBridges(undefined);
+  if (bridges === undefined) throw new ConfigError(['(root): set EVERYNODE_BRIDGES (YAML) or EVERYNODE_BRIDGES_FILE (a path)']);
+  const port = healthPort();
   const engine = await startEngine({ workers: false, logger });
   const running = await startBridges(bridges, engine, logger);
+  const health =
+    port === undefined ? undefined : await startHealthServer(port, async () => [{ name: 'engine', ok: await engine.admin.ready(), reason: 'Redis does not answer' }, ...bridgeChecks(running)]);
+  if (health) logger.info({ address: health.address() }, 'health endpoint listening');
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     logger.info({ signal }, 'closing bridges');
+    health?.close();
     await Promise.allSettled(running.map((r) => r.close()));
     await engine.close();
     process.exit(0);

@@ -29,5 +29,12 @@ describeInboundContract<{ readonly topic: string; readonly clientId: string }>('
     const properties = { ...(contentType ? { contentType } : {}), ...(Object.keys(headers).length > 0 ? { userProperties: headers } : {}) };
     await producer.publishAsync(ctx.topic, Buffer.from(message.body), { qos: 1, properties });
   },
-  async teardown() {},
+  processConfig(ctx) {
+    return { yaml: `bridges:\n  - { name: contract, kind: mqtt, url: "${url}", topic: ${ctx.topic}, group: ${ctx.clientId}, maxInFlight: 8 }\n` };
+  },
+  async teardown(ctx) {
+    // The persistent session goes with the test: a clean start under its client id ends it.
+    const session = await mqtt.connectAsync(url, { protocolVersion: 5, clientId: ctx.clientId, clean: true });
+    await session.endAsync();
+  },
 });

@@ -34,6 +34,9 @@ describeInboundContract<Ctx>('nats', {
     for (const [k, v] of Object.entries(message.headers)) h.set(k, v);
     await jetstream(producer).publish(ctx.subject, message.body, { headers: h });
   },
+  processConfig(ctx) {
+    return { yaml: `bridges:\n  - { name: contract, kind: nats, url: "${servers}", stream: ${ctx.stream}, subject: ${ctx.subject}, group: ${ctx.durable}, maxInFlight: 8, ackWaitMs: 1000 }\n` };
+  },
   async teardown(ctx) {
     const jsm = await jetstreamManager(producer);
     await jsm.streams.delete(ctx.stream).catch(() => false);

@@ -29,6 +29,17 @@ describeInboundContract<{ readonly queue: string }>('rabbitmq', {
     channel.sendToQueue(ctx.queue, Buffer.from(message.body), { persistent: true, ...(contentType ? { contentType } : {}), headers });
     await (channel as Channel & { waitForConfirms(): Promise<void> }).waitForConfirms();
   },
+  processConfig(ctx) {
+    // The credentials as the process takes them: the user in the file, the password from the environment.
+    const broker = new URL(url);
+    const { username, password } = broker;
+    broker.username = '';
+    broker.password = '';
+    return {
+      yaml: `bridges:\n  - { name: contract, kind: rabbitmq, url: "${broker}", username: ${decodeURIComponent(username)}, passwordEnv: TEST_AMQP_PASSWORD, queue: ${ctx.queue}, maxInFlight: 8 }\n`,
+      env: { TEST_AMQP_PASSWORD: decodeURIComponent(password) },
+    };
+  },
   async teardown(ctx) {
     await channel.deleteQueue(ctx.queue).catch(() => undefined);
   },

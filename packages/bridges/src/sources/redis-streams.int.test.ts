@@ -23,6 +23,9 @@ describeInboundContract<{ stream: string; group: string }>('redis-streams', {
     fields.push('data', Buffer.from(message.body));
     await producer.xadd(ctx.stream, '*', ...fields);
   },
+  processConfig(ctx) {
+    return { yaml: `bridges:\n  - { name: contract, kind: redis-streams, url: "${redisUrl}", stream: ${ctx.stream}, group: ${ctx.group}, maxInFlight: 8, ackWaitMs: 1000 }\n` };
+  },
   async teardown(ctx) {
     await producer.del(ctx.stream);
   },

@@ -1,9 +1,14 @@
 /**
- * `everynode up`: run a local cluster — HTTP API, workers, and with
- * `--simulate` a simulated node agent — until interrupted. This file only
+ * `everynode up`: run a local cluster — HTTP API, workers, with
+ * `--simulate` a simulated node agent, and with `--bridges FILE` (or
+ * `EVERYNODE_BRIDGES` / `EVERYNODE_BRIDGES_FILE`) the bridges that file
+ * configures — until interrupted. A bad bridge configuration stops it
+ * before anything starts, naming each field at fault. This file only
  * wires flags to `startLocalCluster` (../local-cluster.ts), loaded only when
  * `up` runs so that every other command starts without the engine.
  */
+import { resolve } from 'node:path';
+import { type Bridge, ConfigError, loadBridges } from '@everynode/bridges/config';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import pino, { type Logger } from 'pino';
@@ -25,6 +30,8 @@ export interface UpOptions {
   readonly prefix: string;
   /** Logs: JSON lines on stderr, pretty in a terminal. */
   readonly logger: Logger;
+  /** Bridges to run against the cluster's engine (`--bridges`); absent: none. */
+  readonly bridges?: readonly Bridge[];
 }
 
 /** What `startLocalCluster` may resolve to: something that can be stopped. */
@@ -75,6 +82,18 @@ interface UpFlags {
   port: number;
   redis?: string;
   prefix?: string;
+  bridges?: string;
+}
+
+/** The bridges `--bridges`, else the environment, configures; a `CliError` naming each problem. */
+function bridgesOf(flags: UpFlags, ctx: CliContext): Bridge[] | undefined {
+  try {
+    return loadBridges(flags.bridges === undefined ? undefined : resolve(ctx.io.cwd, flags.bridges), { env: ctx.io.env });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const where = flags.bridges ?? (ctx.io.env.EVERYNODE_BRIDGES?.trim() ? 'EVERYNODE_BRIDGES' : ctx.io.env.EVERYNODE_BRIDGES_FILE);
+    throw new CliError([`error: bad bridge configuration (${where}):`, ...error.problems.map((p) => `  ${p}`)]);
+  }
 }
 
 export function registerUp(program: Command, ctx: CliContext): void {
@@ -86,14 +105,17 @@ export function registerUp(program: Command, ctx: CliContext): void {
     .addOption(new Option('--port <port>', 'HTTP port').argParser(integerFlag('--port')).default(7700))
     .option('--redis <url>', 'Redis URL (default REDIS_URL; else 127.0.0.1:6379 if it answers; else a private redis-server)')
     .option('--prefix <prefix>', 'key and queue prefix (default EVERYNODE_PREFIX or everynode)')
+    .option('--bridges <file>', 'also run the bridges this YAML file configures (default EVERYNODE_BRIDGES, the YAML itself, or the file EVERYNODE_BRIDGES_FILE names)')
     .addHelpText(
       'after',
       `
 Examples:
   everynode up --simulate
-  everynode up --workers 4 --port 7701 --redis redis://10.0.0.5:6379 --prefix staging`,
+  everynode up --workers 4 --port 7701 --redis redis://10.0.0.5:6379 --prefix staging
+  everynode up --bridges bridges.yaml`,
     )
     .action(async (flags: UpFlags) => {
+      const bridges = bridgesOf(flags, ctx);
       const options: UpOptions = {
         workers: flags.workers,
         simulate: flags.simulate === true,
@@ -101,11 +123,13 @@ Examples:
         ...((flags.redis ?? ctx.io.env.REDIS_URL) ? { redisUrl: flags.redis ?? ctx.io.env.REDIS_URL } : {}),
         prefix: flags.prefix ?? (ctx.io.env.EVERYNODE_PREFIX || 'everynode'),
         logger: upLogger(ctx.io.env),
+        ...(bridges === undefined ? {} : { bridges }),
       };
       const start = await loadStart(ctx);
       const cluster = await start(options);
       const url = cluster?.url ?? `http://127.0.0.1:${options.port}`;
-      ctx.io.stderr(`everynode is up at ${url} (${options.workers} worker${options.workers === 1 ? '' : 's'}${options.simulate ? ', simulated nodes' : ''}); Ctrl-C stops it\n`);
+      const extras = `${options.simulate ? ', simulated nodes' : ''}${bridges?.length ? `, ${bridges.length} bridge${bridges.length === 1 ? '' : 's'}` : ''}`;
+      ctx.io.stderr(`everynode is up at ${url} (${options.workers} worker${options.workers === 1 ? '' : 's'}${extras}); Ctrl-C stops it\n`);
       await (ctx.io.untilShutdown ?? untilSignal)();
       await (cluster?.stop ?? cluster?.close)?.call(cluster);
     });

@@ -1,27 +1,29 @@
 /**
  * Probes and metrics: `/healthz` says the process serves HTTP (liveness);
- * `/readyz` says it can do its work (the `ready` check, e.g. Redis answers);
+ * `/readyz` says it can do its work (the `engine` check — `ready`, e.g. Redis
+ * answers — and any further `checks`), in Kubernetes' shape: `ok`, or a 503
+ * naming each failed check (`?verbose` names them all);
  * `/metrics` is the Prometheus exposition of the engine's registry.
  */
+import { readinessAnswer } from '@everynode/api';
 import type { FastifyInstance } from 'fastify';
 import type { ServerDeps } from '../deps.ts';
 
 /** Register `/healthz`, `/readyz` and (with a registry) `/metrics` on `app`. */
-export function healthRoutes(app: FastifyInstance, { ready, admin, metrics }: ServerDeps): void {
+export function healthRoutes(app: FastifyInstance, { ready, checks, admin, metrics }: ServerDeps): void {
   app.get('/healthz', (_request, reply) => reply.type('text/plain; charset=utf-8').send('ok'));
 
   app.get('/readyz', async (request, reply) => {
-    let isReady = false;
+    let engineReady = false;
     try {
-      isReady = await (ready ?? (() => admin.ready()))();
+      engineReady = await (ready ?? (() => admin.ready()))();
     } catch (error) {
       // A failing check means "not ready", never a 500: probes only read the code.
       request.log.warn({ err: error }, 'readiness check failed');
     }
-    return reply
-      .code(isReady ? 200 : 503)
-      .type('text/plain; charset=utf-8')
-      .send(isReady ? 'ok' : 'not ready');
+    const verbose = (request.query as Record<string, unknown> | undefined)?.verbose !== undefined;
+    const answer = readinessAnswer([{ name: 'engine', ok: engineReady, reason: 'not ready' }, ...(checks?.() ?? [])], verbose);
+    return reply.code(answer.status).type('text/plain; charset=utf-8').send(answer.body);
   });
 
   if (metrics) {

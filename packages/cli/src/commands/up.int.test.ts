@@ -1,0 +1,83 @@
+/**
+ * `everynode up --bridges FILE` with the real local cluster: the bridge
+ * runs against `up`'s engine, `/readyz` names it while its bus (a private
+ * redis-server) is down and passes again once it is back; a bad file stops
+ * `up` before anything starts, naming the field.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { destroyPrefix, eventually, redisUrl, uniquePrefix } from '../../../../test/support/cluster.ts';
+import { type PrivateServer, startPrivateServer } from '../../../../test/support/private-server.ts';
+import { freePort } from '../../../../test/support/random.ts';
+import { runEverynode } from '../testing/run.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'everynode-up-bridges-'));
+let bus: PrivateServer | undefined;
+afterAll(async () => {
+  await bus?.remove();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('everynode up --bridges', () => {
+  it('runs the bridges; /readyz names one whose bus is down, and passes again once it is back', async () => {
+    bus = await startPrivateServer('redis-server', (port, data) => ['--bind', '127.0.0.1', '--port', String(port), '--dir', data, '--save', '']);
+    const file = join(dir, 'bridges.yaml');
+    writeFileSync(file, `bridges:\n  - { name: edge, kind: redis-streams, url: "redis://127.0.0.1:${bus.port}", stream: nodes, ackWaitMs: 1000 }\n`);
+    const port = await freePort();
+    const prefix = uniquePrefix('up-bridges');
+    let shutdown: () => void = () => undefined;
+    const stopped = new Promise<void>((resolve) => (shutdown = resolve));
+    const up = runEverynode(['up', '--bridges', file, '--port', String(port), '--redis', redisUrl, '--prefix', prefix], {
+      env: { LOG_LEVEL: 'silent' },
+      untilShutdown: () => stopped,
+    });
+    try {
+      const readyz = async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+        return res && { status: res.status, body: await res.text() };
+      };
+      expect(await eventually(async () => (await readyz())?.status === 200 && readyz(), 30_000, 'up to be ready')).toEqual({ status: 200, body: 'ok' });
+      await bus.stop();
+      expect(await eventually(async () => {
+        const answer = await readyz();
+        return answer?.status === 503 && answer;
+      }, 15_000, '/readyz to name the bridge')).toEqual({ status: 503, body: '[+]engine ok\n[-]bridge/edge failed: not connected to its bus\nreadyz check failed\n' });
+      await bus.start();
+      await eventually(async () => (await readyz())?.status === 200, 20_000, '/readyz to pass again');
+    } finally {
+      shutdown();
+      const result = await up;
+      await destroyPrefix(prefix);
+      expect(result.code).toBe(0);
+      expect(result.stderr).toContain(`everynode is up at http://127.0.0.1:${port} (1 worker, 1 bridge)`);
+    }
+  }, 90_000);
+
+  it('a bad bridges file: exits 1 naming each field at fault, and starts nothing', async () => {
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'bridges:\n  - { name: edge, kind: redis-streams, url: "redis://u:pw@127.0.0.1:1" }\n');
+    let started = false;
+    const result = await runEverynode(['up', '--bridges', file], {
+      env: { LOG_LEVEL: 'silent' },
+      loadEngine: async () => ({ startLocalCluster: async () => void (started = true) }),
+      untilShutdown: async () => undefined,
+    });
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: [
+        `error: bad bridge configuration (${file}):`,
+        '  bridges[0].url: a password does not belong in the URL: use passwordEnv or passwordFile',
+        '  bridges[0].stream: required for a redis-streams bridge',
+        '',
+      ].join('\n'),
+    });
+    expect(started).toBe(false);
+    const fromEnv = await runEverynode(['up'], { env: { LOG_LEVEL: 'silent', EVERYNODE_BRIDGES: 'bridges: [{ name: x, kind: nats, url: "nats://n:4222" }]' }, loadEngine: async () => ({ startLocalCluster: async () => void (started = true) }) });
+    expect(fromEnv.code).toBe(1);
+    expect(fromEnv.stderr).toContain('error: bad bridge configuration (EVERYNODE_BRIDGES):\n  bridges[0].stream: required for a nats bridge\n');
+    expect(started).toBe(false);
+  });
+});
