@@ -1,0 +1,56 @@
+/**
+ * A TCP proxy on 127.0.0.1 in front of a shared broker, so a test can take
+ * the broker away from one client (drop its connections, refuse new ones)
+ * without restarting the broker the other tests use.
+ */
+import net from 'node:net';
+
+export interface TcpProxy {
+  readonly port: number;
+  /** Destroy every connection through the proxy (the broker seems to have gone). */
+  drop(): void;
+  /** Drop, and refuse new connections until `resume()` (the broker is down). */
+  pause(): void;
+  resume(): void;
+  close(): Promise<void>;
+}
+
+export async function startTcpProxy(target: { readonly host: string; readonly port: number }): Promise<TcpProxy> {
+  const sockets = new Set<net.Socket>();
+  let paused = false;
+  const server = net.createServer((client) => {
+    if (paused) {
+      client.destroy();
+      return;
+    }
+    const upstream = net.connect(target);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const drop = () => {
+    for (const socket of sockets) socket.destroy();
+  };
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    drop,
+    pause() {
+      paused = true;
+      drop();
+    },
+    resume() {
+      paused = false;
+    },
+    async close() {
+      drop();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
