@@ -12,11 +12,16 @@ export interface TcpProxy {
   /** Drop, and refuse new connections until `resume()` (the broker is down). */
   pause(): void;
   resume(): void;
+  /** Hold back what the server sends to its clients (confirms, acknowledgements) until `release()`. */
+  hold(): void;
+  release(): void;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(target: { readonly host: string; readonly port: number }): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
+  /** Each server-side socket and the client it answers. */
+  const links = new Map<net.Socket, net.Socket>();
   let paused = false;
   const server = net.createServer((client) => {
     if (paused) {
@@ -29,6 +34,8 @@ export async function startTcpProxy(target: { readonly host: string; readonly po
       socket.on('close', () => sockets.delete(socket));
       socket.on('error', () => undefined);
     }
+    links.set(upstream, client);
+    upstream.on('close', () => links.delete(upstream));
     client.pipe(upstream);
     upstream.pipe(client);
     client.on('close', () => upstream.destroy());
@@ -47,6 +54,15 @@ export async function startTcpProxy(target: { readonly host: string; readonly po
     },
     resume() {
       paused = false;
+    },
+    hold() {
+      for (const [upstream, client] of links) {
+        upstream.unpipe(client);
+        upstream.pause();
+      }
+    },
+    release() {
+      for (const [upstream, client] of links) upstream.pipe(client);
     },
     async close() {
       drop();
