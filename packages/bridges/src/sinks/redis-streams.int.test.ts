@@ -10,9 +10,8 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PodCommand } from '@everynode/api';
-import { redisUrl } from '../../../../test/support/cluster.ts';
+import { eventually, redisUrl } from '../../../../test/support/cluster.ts';
 import { type PrivateServer, startPrivateServer } from '../../../../test/support/private-server.ts';
-import { freePort } from '../../../../test/support/random.ts';
 import { decodeMessage } from '../decode.ts';
 import { describeOutboundOutage } from '../outbound-contract.ts';
 import { type CommandSink, PermanentDeliveryError } from '../outbound.ts';
@@ -101,13 +100,24 @@ describe('redisStreamsSink', () => {
     expect(left).toBeLessThan(200);
   });
 
-  it('with no server there, a delivery fails at once with a transient error', async () => {
-    const s = sink(newStream(), { url: `redis://127.0.0.1:${await freePort()}` });
-    const started = Date.now();
-    const error = await s.deliver(command('nowhere')).then(() => undefined, (e: unknown) => e as Error);
-    expect(error).toBeInstanceOf(Error);
-    expect(error).not.toBeInstanceOf(PermanentDeliveryError);
-    expect(Date.now() - started).toBeLessThan(1_500);
+  it('with no server there, a delivery fails at once with a transient error; once there is one, a delivery goes through', async () => {
+    const server = await startPrivateServer('redis-server', (port, dir) => ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '']);
+    try {
+      await server.stop();
+      const s = sink('later', { url: `redis://127.0.0.1:${server.port}` });
+      const started = Date.now();
+      const error = await s.deliver(command('nowhere')).then(() => undefined, (e: unknown) => e as Error);
+      expect(error).toBeInstanceOf(Error);
+      expect(error).not.toBeInstanceOf(PermanentDeliveryError);
+      expect(Date.now() - started).toBeLessThan(1_500);
+      await server.start();
+      await eventually(() => s.deliver(command('there')).then(() => true, () => false), 10_000, 'a delivery once the server is up');
+      const there = new Redis(`redis://127.0.0.1:${server.port}`);
+      expect((await there.xrange('later', '-', '+')).map(([, fields]) => fields[fields.indexOf('ce-id') + 1])).toEqual(['there']);
+      there.disconnect();
+    } finally {
+      await server.remove();
+    }
   });
 });
 
