@@ -11,7 +11,8 @@
  *     direction: in              # in (default) | out
  *     stream: CLUSTER            # nats, redis-streams (in and out)
  *     subject: cluster.events    # nats
- *     queue: pod-commands        # rabbitmq (in and out): a durable quorum queue, declared if missing
+ *     queue: pod-commands        # rabbitmq (in and out): a durable quorum queue, declared if missing;
+ *                                #   out publishes to it through the default exchange (no exchange/routing key: nothing unroutable)
  *     topic: everynode/commands  # mqtt (in: a filter; out: a topic, no wildcards), kafka
  *     group: everynode           # redis-streams in: the consumer group; mqtt: the client id
  *     mode: binary               # binary (default) | structured (outbound)
