@@ -3,7 +3,7 @@
  * port, a fresh data directory), to stop and start again mid-test.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,4 +57,20 @@ export async function startPrivateServer(command: string, args: (port: number, d
   };
   await server.start();
   return server;
+}
+
+/**
+ * A private `mosquitto`, anonymous clients allowed, with the lines `extra`
+ * gives (it may write files, an ACL say, into the data directory) added to
+ * its configuration. Persistence is on, in its data directory, so a
+ * persistent session and its queued messages survive a restart.
+ */
+export function startPrivateMosquitto(extra: (dataDir: string) => readonly string[] = () => []): Promise<PrivateServer> {
+  return startPrivateServer('mosquitto', (port, dir) => {
+    // Started as root, mosquitto drops to its own user, which must write its persistence file here.
+    chmodSync(dir, 0o777);
+    const conf = join(dir, 'mosquitto.conf');
+    writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence true', `persistence_location ${dir}/`, ...extra(dir), ''].join('\n'));
+    return ['-c', conf];
+  });
 }

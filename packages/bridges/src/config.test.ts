@@ -82,6 +82,34 @@ describe('loadBridges', () => {
   });
 });
 
+describe('parseConfig — outbound bus bridges', () => {
+  it('accepts rabbitmq, mqtt and redis-streams out with the field each writes to', () => {
+    const [rabbit, mqtt, redis] = parseConfig(`bridges:
+  - { name: to-rabbit, kind: rabbitmq, direction: out, url: "amqp://rabbit:5672", username: bridge, passwordEnv: AMQP_PW, queue: pod-commands }
+  - { name: to-mqtt, kind: mqtt, direction: out, url: "mqtt://m:1883", topic: everynode/commands, mode: structured }
+  - { name: to-redis, kind: redis-streams, direction: out, url: "redis://r:6379", stream: pod-commands, maxLen: 100000, types: [io.everynode.pod.create] }
+`, { env: { AMQP_PW: 'pw' } });
+    expect(rabbit).toMatchObject({ kind: 'rabbitmq', direction: 'out', queue: 'pod-commands', mode: 'binary' });
+    expect(mqtt).toMatchObject({ kind: 'mqtt', direction: 'out', topic: 'everynode/commands', mode: 'structured' });
+    expect(redis).toMatchObject({ kind: 'redis-streams', direction: 'out', stream: 'pod-commands', maxLen: 100000, types: ['io.everynode.pod.create'] });
+    expect(parseConfig('bridges: [{ name: r, kind: redis-streams, direction: out, url: "redis://r", stream: s }]')[0]?.maxLen).toBeUndefined();
+  });
+
+  it('refuses each with the field named', () => {
+    expect(problems('bridges: [{ name: a, kind: rabbitmq, direction: out, url: "amqp://r" }]')).toEqual(['bridges[0].queue: required for a rabbitmq bridge']);
+    expect(problems('bridges: [{ name: a, kind: mqtt, direction: out, url: "mqtt://m" }]')).toEqual(['bridges[0].topic: required for a mqtt bridge']);
+    expect(problems('bridges: [{ name: a, kind: redis-streams, direction: out, url: "redis://r" }]')).toEqual(['bridges[0].stream: required for a redis-streams bridge']);
+    expect(problems('bridges: [{ name: a, kind: mqtt, direction: out, url: "mqtt://m", topic: "nodes/+/commands" }]')).toEqual(['bridges[0].topic: an outbound mqtt bridge publishes to one topic: no + or # wildcards']);
+    expect(problems('bridges: [{ name: a, kind: mqtt, direction: out, url: "mqtt://m", topic: "commands/#" }]')).toEqual(['bridges[0].topic: an outbound mqtt bridge publishes to one topic: no + or # wildcards']);
+    expect(problems('bridges: [{ name: a, kind: redis-streams, url: "redis://r", stream: s, maxLen: 10 }]')).toEqual(['bridges[0].maxLen: only for an outbound redis-streams bridge']);
+    expect(problems('bridges: [{ name: a, kind: rabbitmq, direction: out, url: "amqp://r", queue: q, maxLen: 10 }]')).toEqual(['bridges[0].maxLen: only for an outbound redis-streams bridge']);
+    expect(problems('bridges: [{ name: a, kind: redis-streams, direction: out, url: "redis://r", stream: s, maxLen: 0 }]')[0]).toMatch(/^bridges\[0\]\.maxLen: /);
+    expect(problems('bridges: [{ name: a, kind: rabbitmq, direction: out, url: "amqp://u:pw@r", queue: q }]')).toEqual(['bridges[0].url: a password does not belong in the URL: use passwordEnv or passwordFile']);
+    // An inbound mqtt bridge subscribes to a filter: wildcards are fine there.
+    expect(problems('bridges: [{ name: a, kind: mqtt, url: "mqtt://m", topic: "nodes/+/events" }]')).toEqual([]);
+  });
+});
+
 describe('redact', () => {
   it('hides the password of a URL and keeps the rest', () => {
     expect(redact('amqp://user:pw@rabbit:5672/vhost')).toBe('amqp://user:redacted@rabbit:5672/vhost');

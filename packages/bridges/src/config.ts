@@ -4,19 +4,28 @@
  * ```yaml
  * bridges:
  *   - name: nodes-from-nats
- *     kind: nats                 # in: nats | redis-streams | rabbitmq | mqtt; out: webhook
+ *     kind: nats                 # in: nats | redis-streams | rabbitmq | mqtt; out: webhook | rabbitmq | mqtt | redis-streams
  *     url: nats://nats:4222      # no password here
  *     username: everynode
  *     passwordEnv: NATS_PASSWORD # or passwordFile: /run/secrets/nats
  *     direction: in              # in (default) | out
- *     stream: CLUSTER            # nats, redis-streams
+ *     stream: CLUSTER            # nats, redis-streams (in and out)
  *     subject: cluster.events    # nats
+ *     queue: pod-commands        # rabbitmq (in and out): a durable quorum queue, declared if missing;
+ *                                #   out publishes to it through the default exchange (no exchange/routing key: nothing unroutable)
+ *     topic: everynode/commands  # mqtt (in: a filter; out: a topic, no wildcards), kafka
+ *     group: everynode           # redis-streams in: the consumer group; mqtt: the client id
  *     mode: binary               # binary (default) | structured (outbound)
+ *     maxLen: 100000             # redis-streams out: trim to about this many entries (default: no trimming)
  *     types: [io.everynode.node.joined]
  *     maxInFlight: 16
  *     highWaterMark: 10000       # in: pause while the engine has this many jobs queued
  *     ackWaitMs: 30000           # nats, redis-streams: a dead bridge's messages come again after this
  * ```
+ *
+ * A field is required where its kind needs it, in either direction (the
+ * same queue, topic or stream field names where the bridge reads and where
+ * it writes); `maxLen` is refused anywhere but an outbound redis-streams bridge.
  *
  * Credentials come from the environment or a file, never from the file
  * itself, and are held as a `Secret` that prints as `[redacted]`.
@@ -78,6 +87,7 @@ const BridgeSchema = z
     topic: nonEmpty.optional(),
     group: nonEmpty.optional(),
     mode: z.enum(['binary', 'structured']).default('binary'),
+    maxLen: z.number().int().min(1).optional(),
     types: z.array(nonEmpty).min(1).optional(),
     maxInFlight: z.number().int().min(1).max(10_000).default(16),
     highWaterMark: z.number().int().min(1).default(defaultHighWaterMark),
@@ -86,6 +96,7 @@ const BridgeSchema = z
   .strict()
   .superRefine((b, ctx) => {
     if (b.passwordEnv !== undefined && b.passwordFile !== undefined) ctx.addIssue({ code: 'custom', path: ['passwordFile'], message: 'give passwordEnv or passwordFile, not both' });
+    // What each kind needs, in (the source reads it) and out (the sink writes to it) alike.
     const needs: Record<typeof b.kind, (keyof typeof b)[]> = {
       nats: ['stream', 'subject'],
       'redis-streams': ['stream'],
@@ -96,6 +107,8 @@ const BridgeSchema = z
     };
     if (b.kind === 'webhook' && b.direction !== 'out') ctx.addIssue({ code: 'custom', path: ['direction'], message: 'a webhook bridge is outbound: direction: out' });
     for (const field of needs[b.kind]) if (b[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `required for a ${b.kind} bridge` });
+    if (b.maxLen !== undefined && !(b.kind === 'redis-streams' && b.direction === 'out')) ctx.addIssue({ code: 'custom', path: ['maxLen'], message: 'only for an outbound redis-streams bridge' });
+    if (b.kind === 'mqtt' && b.direction === 'out' && b.topic !== undefined && /[+#]/.test(b.topic)) ctx.addIssue({ code: 'custom', path: ['topic'], message: 'an outbound mqtt bridge publishes to one topic: no + or # wildcards' });
   });
 
 const ConfigSchema = z

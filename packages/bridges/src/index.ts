@@ -9,5 +9,8 @@ export { rabbitMqSource, type RabbitMqSourceOptions } from './sources/rabbitmq.t
 export { mqttSource, type MqttSourceOptions } from './sources/mqtt.ts';
 export { startOutboundBridge, PermanentDeliveryError, type CommandSink, type OutboundBridge, type OutboundBridgeOptions } from './outbound.ts';
 export { webhookSink, type WebhookSinkOptions } from './sinks/webhook.ts';
+export { rabbitMqSink, type RabbitMqSinkOptions } from './sinks/rabbitmq.ts';
+export { mqttSink, type MqttSinkOptions } from './sinks/mqtt.ts';
+export { redisStreamsSink, type RedisStreamsSinkOptions } from './sinks/redis-streams.ts';
 export { encodeCommand, type ContentMode, type EncodedMessage } from './encode.ts';
 export { bridgeChecks, sinkFor, sourceFor, startBridges, type RunningBridge } from './run.ts';

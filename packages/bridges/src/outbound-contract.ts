@@ -9,11 +9,16 @@
  * (b) the bridge stopped mid-stream and started again resumes from its
  *     checkpoint: after dropping repeats by id, as a consumer would, each
  *     command arrived exactly once, each node's in log order; the repeats (counted) are
- *     at most the pass that was in flight.
+ *     at most the pass that was in flight;
+ * (c) `describeOutboundOutage`, for a bus a test can take away (a private
+ *     broker stopped, or a proxy cutting it off): the bridge's deliveries
+ *     fail and are retried, and once the bus is back every command arrives,
+ *     each node's in log order after dropping repeats by id; no credential
+ *     is logged.
  *
  * Test support only: it drives an engine through `test/support`.
  */
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PodCommand } from '@everynode/api';
 import { cloudEvent, destroyPrefix, eventually, fixture, testEngine } from '../../../test/support/cluster.ts';
@@ -34,7 +39,7 @@ export interface OutboundContractDriver<C> {
   teardown(ctx: C): Promise<void>;
 }
 
-const logger = pino({ level: 'silent' });
+const silent = pino({ level: 'silent' });
 const node = (name: string) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name }, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
 
 /** The command a received message carries, decoded as the inbound bridges decode. */
@@ -54,6 +59,37 @@ function byNode<T extends { subject: string }>(commands: readonly T[]): Map<stri
   return new Map([...out].sort(([a], [b]) => a.localeCompare(b)));
 }
 
+/** What a consumer keeps when it drops repeats by id: the first of each. */
+function deduped(commands: readonly PodCommand[]): PodCommand[] {
+  const seen = new Set<string>();
+  return commands.filter((c) => !seen.has(c.id) && seen.add(c.id));
+}
+
+/** An engine with a DaemonSet applied, fresh bus resources and a consumer of them, all cleaned up by `cleanups`. */
+async function startHarness<C>(name: string, driver: OutboundContractDriver<C>, test: string, cleanups: (() => Promise<void>)[], logger: Logger = silent) {
+  const engine = await testEngine(`out-${name}-${test}`);
+  cleanups.push(async () => {
+    await engine.close();
+    await destroyPrefix(engine.prefix);
+  });
+  const ctx = await driver.setup(`${test}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`);
+  cleanups.push(() => driver.teardown(ctx));
+  const received: ReceivedMessage[] = [];
+  const stop = await driver.subscribe(ctx, (m) => received.push(m));
+  cleanups.push(stop);
+  const [ds] = fixture('fluentd-daemonset.yaml');
+  const scheduled = async (n: number) => (await engine.reader.getDaemonSet('kube-system', 'fluentd-elasticsearch'))?.status?.currentNumberScheduled === n;
+  const join = async (from: number, to: number) => {
+    await engine.ingress.submit(Array.from({ length: to - from }, (_, i) => cloudEvent('io.everynode.node.joined', node(`${test}-n${from + i}`))), { wait: true });
+    await eventually(() => scheduled(to), 20_000, `${to} pods scheduled`);
+  };
+  const bridge = (mode: 'binary' | 'structured' = 'binary') =>
+    startOutboundBridge({ name: `contract-${test}`, history: engine.history, checkpoints: engine.admin.checkpoints, ingress: engine.ingress, sink: driver.makeSink(ctx, mode), pollMs: 20, backoffMs: 10, maxBackoffMs: 200, logger });
+  const commands = async () => (await engine.history.readCommands({ after: 0, limit: 100_000 })).items.map((i) => i.command);
+  await engine.ingress.submit([cloudEvent('io.everynode.daemonset.applied', ds)], { wait: true });
+  return { engine, ctx, received, join, bridge, commands, ds: ds as { metadata: { namespace: string; name: string } } };
+}
+
 export function describeOutboundContract<C>(name: string, driver: OutboundContractDriver<C>): void {
   describe(`outbound contract — ${name}`, () => {
     const cleanups: (() => Promise<void>)[] = [];
@@ -61,29 +97,7 @@ export function describeOutboundContract<C>(name: string, driver: OutboundContra
       for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
     });
 
-    async function harness(test: string) {
-      const engine = await testEngine(`out-${name}-${test}`);
-      cleanups.push(async () => {
-        await engine.close();
-        await destroyPrefix(engine.prefix);
-      });
-      const ctx = await driver.setup(`${test}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`);
-      cleanups.push(() => driver.teardown(ctx));
-      const received: ReceivedMessage[] = [];
-      const stop = await driver.subscribe(ctx, (m) => received.push(m));
-      cleanups.push(stop);
-      const [ds] = fixture('fluentd-daemonset.yaml');
-      const scheduled = async (n: number) => (await engine.reader.getDaemonSet('kube-system', 'fluentd-elasticsearch'))?.status?.currentNumberScheduled === n;
-      const join = async (from: number, to: number) => {
-        await engine.ingress.submit(Array.from({ length: to - from }, (_, i) => cloudEvent('io.everynode.node.joined', node(`${test}-n${from + i}`))), { wait: true });
-        await eventually(() => scheduled(to), 20_000, `${to} pods scheduled`);
-      };
-      const bridge = (mode: 'binary' | 'structured' = 'binary') =>
-        startOutboundBridge({ name: `contract-${test}`, history: engine.history, checkpoints: engine.admin.checkpoints, ingress: engine.ingress, sink: driver.makeSink(ctx, mode), pollMs: 20, backoffMs: 10, logger });
-      const commands = async () => (await engine.history.readCommands({ after: 0, limit: 100_000 })).items.map((i) => i.command);
-      await engine.ingress.submit([cloudEvent('io.everynode.daemonset.applied', ds)], { wait: true });
-      return { engine, received, join, bridge, commands, ds: ds as { metadata: { namespace: string; name: string } } };
-    }
+    const harness = (test: string) => startHarness(name, driver, test, cleanups);
 
     for (const mode of ['binary', 'structured'] as const) {
       it(`(a) ${mode}: every command arrives, each node's in log order, and reads back as the same CloudEvent`, async () => {
@@ -116,13 +130,60 @@ export function describeOutboundContract<C>(name: string, driver: OutboundContra
       const expected = await commands();
       expect(expected).toHaveLength(60);
       const got = () => received.map(commandOf);
-      await eventually(async () => new Set(got().map((c) => c.id)).size >= expected.length, 20_000, 'every command');
+      await eventually(async () => deduped(got()).length >= expected.length, 20_000, 'every command');
       const all = got();
-      // A consumer's dedupe by id: the first of each id kept.
-      const firstSeen = all.filter((c, i) => all.findIndex((d) => d.id === c.id) === i);
-      expect(byNode(firstSeen.map(essence))).toEqual(byNode(expected.map(essence)));
-      const repeats = all.length - firstSeen.length;
+      const kept = deduped(all);
+      expect(byNode(kept.map(essence))).toEqual(byNode(expected.map(essence)));
+      const repeats = all.length - kept.length;
       expect(repeats).toBeLessThanOrEqual(40);
+    });
+  });
+}
+
+/** A driver whose bus can be taken away from the sink and brought back (a broker stopped, or cut off by a proxy). */
+export interface OutageDriver<C> extends OutboundContractDriver<C> {
+  /** The sink can no longer reach the bus. */
+  down(ctx: C): Promise<void>;
+  /** It can again; the consumer given to `subscribe` is expected to carry on by itself. */
+  up(ctx: C): Promise<void>;
+  /** A credential in the sink's URL, which must never reach the bridge's log. */
+  readonly secret?: string;
+}
+
+/**
+ * (c) The bus going away mid-stream: the bridge's deliveries fail (logged,
+ * retried with backoff), and once the bus is back it carries on — after
+ * dropping repeats by id, every command arrived, each node's in log order.
+ */
+export function describeOutboundOutage<C>(name: string, driver: OutageDriver<C>): void {
+  describe(`outbound outage — ${name}`, () => {
+    const cleanups: (() => Promise<void>)[] = [];
+    afterEach(async () => {
+      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    });
+
+    it("(c) the bus going away mid-stream: the bridge retries and carries on; every command arrives, each node's in log order after dedupe by id", async () => {
+      const log: string[] = [];
+      const logger = pino({ level: 'debug' }, { write: (line: string) => log.push(line) });
+      const { ctx, received, join, bridge, commands } = await startHarness(name, driver, 'outage', cleanups, logger);
+      await join(0, 20);
+      const running = await bridge();
+      cleanups.push(() => running.close());
+      await eventually(async () => received.length >= 5, 20_000, 'some deliveries');
+      await driver.down(ctx);
+      await join(20, 40); // delivered to a bus that is not there
+      const failures = () => log.filter((line) => line.includes('delivery failed: retrying')).length;
+      await eventually(async () => failures() >= 3, 20_000, 'deliveries failing and retried');
+      await driver.up(ctx);
+      await join(40, 50);
+      const expected = await commands();
+      expect(expected).toHaveLength(50);
+      const got = () => received.map(commandOf);
+      await eventually(async () => deduped(got()).length >= expected.length, 30_000, 'every command');
+      expect(byNode(deduped(got()).map(essence))).toEqual(byNode(expected.map(essence)));
+      // The sink's confirmations may trail the consumer's receipt.
+      await eventually(async () => running.delivered >= 50, 10_000, 'every delivery confirmed');
+      if (driver.secret !== undefined) expect(log.join('\n')).not.toContain(driver.secret);
     });
   });
 }

@@ -11,6 +11,9 @@ import type { EnginePorts } from '@everynode/engine';
 import { type Bridge, ConfigError, redact } from './config.ts';
 import { inboundHandler } from './in-bridge.ts';
 import { type CommandSink, startOutboundBridge } from './outbound.ts';
+import { mqttSink } from './sinks/mqtt.ts';
+import { rabbitMqSink } from './sinks/rabbitmq.ts';
+import { redisStreamsSink } from './sinks/redis-streams.ts';
 import { webhookSink } from './sinks/webhook.ts';
 import type { InboundSource } from './source.ts';
 import { mqttSource } from './sources/mqtt.ts';
@@ -115,6 +118,12 @@ export function sinkFor(bridge: Bridge, index: number): CommandSink {
   switch (bridge.kind) {
     case 'webhook':
       return webhookSink({ url: bridge.url, mode: bridge.mode });
+    case 'rabbitmq':
+      return rabbitMqSink({ url: withCredentials(bridge), queue: bridge.queue as string, mode: bridge.mode });
+    case 'mqtt':
+      return mqttSink({ url: withCredentials(bridge), topic: bridge.topic as string, clientId: bridge.group ?? `everynode-${bridge.name}`, mode: bridge.mode });
+    case 'redis-streams':
+      return redisStreamsSink({ url: withCredentials(bridge), stream: bridge.stream as string, mode: bridge.mode, ...(bridge.maxLen === undefined ? {} : { maxLen: bridge.maxLen }) });
     default:
       throw new ConfigError([`bridges[${index}].kind: no outbound ${bridge.kind} bridge in this build yet`]);
   }

@@ -3,18 +3,13 @@
  * and client ids per test), and against a private `mosquitto` this suite
  * starts, stops and starts again on the same port.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { InboundMessage, InboundSource } from '../source.ts';
 import { mqttHeaders, mqttSource } from './mqtt.ts';
-import { freePort } from '../../../../test/support/random.ts';
+import { type PrivateServer, startPrivateMosquitto } from '../../../../test/support/private-server.ts';
 
 const SHARED = 'mqtt://127.0.0.1:1883';
 const logger = pino({ level: 'silent' });
@@ -175,52 +170,15 @@ describe('mqttSource (shared broker)', () => {
 });
 
 describe('mqttSource (private broker, restarted)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'everynode-mosquitto-'));
-  // Started as root, mosquitto drops to its own user, which must write its persistence file here.
-  chmodSync(dir, 0o777);
-  let broker: ChildProcess | undefined;
-  let port = 0;
-
-  async function answers(): Promise<boolean> {
-    return new Promise((resolve) => {
-      const sock = net.connect({ host: '127.0.0.1', port });
-      sock.once('connect', () => {
-        sock.destroy();
-        resolve(true);
-      });
-      sock.once('error', () => resolve(false));
-    });
-  }
-
-  async function startBroker(): Promise<void> {
-    const conf = join(dir, 'mosquitto.conf');
-    writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence true', `persistence_location ${dir}/`, ''].join('\n'));
-    broker = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
-    const deadline = Date.now() + 10_000;
-    while (!(await answers())) {
-      if (Date.now() > deadline) throw new Error('mosquitto did not start');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-
-  async function stopBroker(): Promise<void> {
-    const b = broker;
-    broker = undefined;
-    if (b === undefined || b.exitCode !== null) return;
-    const exited = new Promise((r) => b.once('exit', r));
-    b.kill('SIGTERM');
-    await exited;
-  }
+  let broker: PrivateServer | undefined;
 
   afterAll(async () => {
-    await stopBroker();
-    rmSync(dir, { recursive: true, force: true });
+    await broker?.remove();
   });
 
   it('reconnects by itself after the broker restarts; every message published is handled at least once', async () => {
-    port = await freePort();
-    await startBroker();
-    const url = `mqtt://127.0.0.1:${port}`;
+    broker = await startPrivateMosquitto();
+    const url = `mqtt://127.0.0.1:${broker.port}`;
     const topic = unique('restart');
     const handled = new Set<string>();
     const s = source(topic, unique('sub'), 8, url);
@@ -231,11 +189,11 @@ describe('mqttSource (private broker, restarted)', () => {
     await Promise.all(Array.from({ length: 5 }, (_, i) => publish(pub, topic, `before-${i}`)));
     await until(() => handled.size === 5, 'the first five');
 
-    await stopBroker();
+    await broker.stop();
     await until(() => !s.connected() && !pub.connected, 'the source and the publisher to notice');
     // Published while the broker is down: the publisher sends them once it reconnects.
     const during = Promise.all(Array.from({ length: 5 }, (_, i) => publish(pub, topic, `during-${i}`)));
-    await startBroker();
+    await broker.start();
     await until(() => s.connected(), 'the source to reconnect');
     await during;
     await Promise.all(Array.from({ length: 5 }, (_, i) => publish(pub, topic, `after-${i}`)));

@@ -4,12 +4,12 @@
  * between the source and the broker drops the source's connection instead.
  */
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
 import { connect, type Channel, type ChannelModel } from 'amqplib';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { InboundMessage, InboundSource } from '../source.ts';
 import { rabbitMqSource } from './rabbitmq.ts';
+import { startTcpProxy, type TcpProxy } from '../../../../test/support/tcp-proxy.ts';
 
 const BROKER = { host: '127.0.0.1', port: 5672 };
 const URL = `amqp://guest:guest@${BROKER.host}:${BROKER.port}`;
@@ -182,43 +182,27 @@ describe('rabbitMqSource', () => {
   });
 
   describe('with its connection dropped', () => {
-    let proxy: net.Server;
-    let port: number;
-    const sockets = new Set<net.Socket>();
+    let proxy: TcpProxy;
 
     beforeAll(async () => {
-      proxy = net.createServer((client) => {
-        const upstream = net.connect(BROKER);
-        for (const sock of [client, upstream]) {
-          sockets.add(sock);
-          sock.on('close', () => sockets.delete(sock));
-          sock.on('error', () => undefined);
-        }
-        client.pipe(upstream);
-        upstream.pipe(client);
-        client.on('close', () => upstream.destroy());
-        upstream.on('close', () => client.destroy());
-      });
-      await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-      port = (proxy.address() as net.AddressInfo).port;
+      proxy = await startTcpProxy(BROKER);
     });
 
     afterAll(async () => {
-      for (const sock of sockets) sock.destroy();
-      await new Promise((r) => proxy.close(r));
+      await proxy.close();
     });
 
     it('reconnects by itself and consumes again; every message is handled at least once', async () => {
       const queue = newQueue();
       const handled = new Set<string>();
-      const s = source(queue, 8, `amqp://guest:guest@127.0.0.1:${port}`);
+      const s = source(queue, 8, `amqp://guest:guest@127.0.0.1:${proxy.port}`);
       await s.start(async (m) => {
         handled.add(String(m.headers.ce_id));
       });
       for (let i = 0; i < 5; i++) publish(queue, `before-${i}`);
       await until(() => handled.size === 5, 'the first five');
 
-      for (const sock of sockets) sock.destroy();
+      proxy.drop();
       await until(() => !s.connected(), 'the source to notice');
       for (let i = 0; i < 5; i++) publish(queue, `during-${i}`);
       await until(() => s.connected(), 'the source to reconnect');
