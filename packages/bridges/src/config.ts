@@ -4,13 +4,13 @@
  * ```yaml
  * bridges:
  *   - name: nodes-from-nats
- *     kind: nats                 # in: nats | redis-streams | rabbitmq | mqtt; out: webhook
+ *     kind: nats                 # in: nats | redis-streams | rabbitmq | mqtt; out: nats | webhook
  *     url: nats://nats:4222      # no password here
  *     username: everynode
  *     passwordEnv: NATS_PASSWORD # or passwordFile: /run/secrets/nats
  *     direction: in              # in (default) | out
- *     stream: CLUSTER            # nats, redis-streams
- *     subject: cluster.events    # nats
+ *     stream: CLUSTER            # nats (in and out: created when missing), redis-streams
+ *     subject: cluster.events    # nats (in: the consumer's filter; out: where commands go)
  *     mode: binary               # binary (default) | structured (outbound)
  *     types: [io.everynode.node.joined]
  *     maxInFlight: 16

@@ -9,5 +9,6 @@ export { rabbitMqSource, type RabbitMqSourceOptions } from './sources/rabbitmq.t
 export { mqttSource, type MqttSourceOptions } from './sources/mqtt.ts';
 export { startOutboundBridge, PermanentDeliveryError, type CommandSink, type OutboundBridge, type OutboundBridgeOptions } from './outbound.ts';
 export { webhookSink, type WebhookSinkOptions } from './sinks/webhook.ts';
+export { natsSink, type NatsSink, type NatsSinkOptions } from './sinks/nats.ts';
 export { encodeCommand, type ContentMode, type EncodedMessage } from './encode.ts';
 export { sinkFor, sourceFor, startBridges, type RunningBridge } from './run.ts';
