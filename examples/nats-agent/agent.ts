@@ -12,7 +12,7 @@
  *
  * Commands come through a durable consumer with explicit acks: a command is
  * acked once its event is stored by JetStream, so one in hand when the agent
- * stops is delivered again. A command id seen before is acked and dropped;
+ * dies is delivered again (after the consumer's `ack_wait`, 30 s). A command id seen before is acked and dropped;
  * an event's id derives from its command's (`<command id>/status`,
  * `…/deleted`) and is its `Nats-Msg-Id`, so an event sent twice is stored
  * once, and the engine drops any copy by id too.
@@ -46,7 +46,7 @@ export interface NatsAgent {
   readonly executed: number;
   /** Commands dropped as seen before. */
   readonly duplicates: number;
-  /** Stop taking commands, finish those in hand, close the connection. */
+  /** Stop taking commands, finish those in hand, drain the connection. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -65,6 +65,7 @@ export async function startNatsAgent(options: NatsAgentOptions): Promise<NatsAge
   let duplicates = 0;
   let running = true;
   let messages: ConsumerMessages | undefined;
+  let closing: Promise<void> | undefined;
 
   /** Ids of commands taken, the most recent `recentCommands` (oldest forgotten first). */
   const remember = (id: string) => {
@@ -155,12 +156,16 @@ export async function startNatsAgent(options: NatsAgentOptions): Promise<NatsAge
     get duplicates() {
       return duplicates;
     },
-    async close() {
-      running = false;
-      await messages?.close();
-      await loop;
-      await Promise.allSettled([...inHand]);
-      await nc.close();
+    close() {
+      closing ??= (async () => {
+        running = false;
+        await messages?.close();
+        await loop;
+        await Promise.allSettled([...inHand]);
+        // Drained, not just closed: the server has seen the last acks and the pull's end before this resolves.
+        await nc.drain();
+      })();
+      return closing;
     },
   };
 }

@@ -11,6 +11,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PodCommand } from '@everynode/api';
 import { cloudEvent, destroyPrefix, eventually, fixture, quietLogger, testEngine } from '../../../../test/support/cluster.ts';
+import { storedMessages } from '../../../../test/support/jetstream.ts';
 import { type PrivateServer, startPrivateServer } from '../../../../test/support/private-server.ts';
 import { PermanentDeliveryError, startOutboundBridge } from '../outbound.ts';
 import { natsSink } from './nats.ts';
@@ -49,16 +50,7 @@ function createCommand(id: string, padding = 0): PodCommand {
 }
 
 /** The `ce-id` of every message a stream holds, in stream order. */
-async function storedIds(conn: NatsConnection, stream: string): Promise<string[]> {
-  const jsm = await jetstreamManager(conn);
-  const { state } = await jsm.streams.info(stream);
-  const ids: string[] = [];
-  for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
-    const m = await jsm.streams.getMessage(stream, { seq });
-    if (m) ids.push(m.header.get('ce-id'));
-  }
-  return ids;
-}
+const storedIds = async (conn: NatsConnection, stream: string) => (await storedMessages(conn, stream)).map((m) => m.header.get('ce-id'));
 
 describe('nats sink', () => {
   it('(i) the same command published twice inside the duplicate window is stored once (PubAck duplicate)', async () => {
