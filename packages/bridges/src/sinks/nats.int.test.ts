@@ -108,6 +108,25 @@ describe('nats sink — server restart', () => {
     await server.remove();
   });
 
+  it('a server not there (yet) is a failure that passes: delivered once it is up', async () => {
+    const { stream, subject } = { stream: 'LATE', subject: 'late.commands' };
+    await server.stop();
+    const sink = natsSink({ servers: `nats://127.0.0.1:${server.port}`, stream, subject, timeoutMs: 1000, logger: quietLogger });
+    try {
+      const failed = await sink.deliver(createCommand(`late-${run}`)).catch((e: unknown) => e);
+      expect(failed).toBeInstanceOf(Error);
+      expect(failed).not.toBeInstanceOf(PermanentDeliveryError);
+      expect((failed as Error).message).toMatch(/cannot connect/);
+      await server.start();
+      await sink.deliver(createCommand(`late-${run}`));
+      const reader = await connect({ servers: `nats://127.0.0.1:${server.port}` });
+      expect(await storedIds(reader, stream)).toEqual([`late-${run}`]);
+      await reader.close();
+    } finally {
+      await sink.close();
+    }
+  });
+
   it('(ii) the server stopped and started again mid-stream: the bridge retries and every command is stored once, in log order', async () => {
     const privateServers = `nats://127.0.0.1:${server.port}`;
     const engine = await testEngine('nats-sink-restart');
