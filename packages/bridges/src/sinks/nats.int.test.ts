@@ -13,7 +13,9 @@ import type { PodCommand } from '@everynode/api';
 import { cloudEvent, destroyPrefix, eventually, fixture, quietLogger, testEngine } from '../../../../test/support/cluster.ts';
 import { storedMessages } from '../../../../test/support/jetstream.ts';
 import { type PrivateServer, startPrivateServer } from '../../../../test/support/private-server.ts';
+import { ConfigError, parseConfig } from '../config.ts';
 import { PermanentDeliveryError, startOutboundBridge } from '../outbound.ts';
+import { sinkFor } from '../run.ts';
 import { natsSink } from './nats.ts';
 
 const servers = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -99,6 +101,52 @@ describe('nats sink', () => {
   });
 });
 
+/** A pino logger whose lines (JSON text) land in `lines`. */
+function capturingLogger(lines: string[], level = 'warn') {
+  return pino({ level }, new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(chunk.toString()), done()) }));
+}
+
+describe('nats sink — configured by YAML', () => {
+  it('an outbound nats bridge needs its stream and subject, named in the error', () => {
+    const yaml = 'bridges:\n  - { name: out, kind: nats, direction: out, url: "nats://127.0.0.1:4222" }\n';
+    const error = (() => {
+      try {
+        parseConfig(yaml);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual(['bridges[0].stream: required for a nats bridge', 'bridges[0].subject: required for a nats bridge']);
+  });
+
+  it('with a user and password from the environment: delivers to a server that demands them, and the password reaches no log', async () => {
+    const password = `s3cret-${run}`;
+    const server = await startPrivateServer('nats-server', (port, dir) => ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', dir, '--user', 'everynode', '--pass', password]);
+    const lines: string[] = [];
+    const [bridge] = parseConfig(
+      `bridges:\n  - { name: out, kind: nats, direction: out, url: "nats://127.0.0.1:${server.port}", username: everynode, passwordEnv: NATS_PW, stream: AUTH, subject: auth.commands }\n`,
+      { env: { NATS_PW: password } },
+    );
+    const sink = sinkFor(bridge!, 0, capturingLogger(lines, 'debug'));
+    try {
+      await expect(connect({ servers: `nats://127.0.0.1:${server.port}` })).rejects.toThrow(/authorization/i);
+      expect(sink.kind).toBe('nats');
+      expect(sink.target).toBe('auth.commands');
+      await sink.deliver(createCommand(`auth-${run}`));
+      await sink.deliver(createCommand(`auth-${run}`));
+      const reader = await connect({ servers: `nats://127.0.0.1:${server.port}`, user: 'everynode', pass: password });
+      expect(await storedIds(reader, 'AUTH')).toEqual([`auth-${run}`]);
+      await reader.close();
+      expect(lines.some((l) => l.includes('duplicate dropped'))).toBe(true);
+      expect(lines.join('')).not.toContain(password);
+    } finally {
+      await sink.close();
+      await server.remove();
+    }
+  });
+});
+
 describe('nats sink — server restart', () => {
   let server: PrivateServer;
   beforeAll(async () => {
@@ -131,7 +179,7 @@ describe('nats sink — server restart', () => {
     const privateServers = `nats://127.0.0.1:${server.port}`;
     const engine = await testEngine('nats-sink-restart');
     const lines: string[] = [];
-    const logger = pino({ level: 'warn' }, new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(chunk.toString()), done()) }));
+    const logger = capturingLogger(lines);
     const { stream, subject } = { stream: 'RESTART', subject: 'restart.commands' };
     const sink = natsSink({ servers: privateServers, stream, subject, timeoutMs: 500, logger });
     const bridge = await startOutboundBridge({ name: 'nats-restart', history: engine.history, checkpoints: engine.admin.checkpoints, ingress: engine.ingress, sink, pollMs: 20, backoffMs: 50, maxBackoffMs: 500, logger });
