@@ -1,8 +1,10 @@
 /**
  * The NATS sink against real JetStream: (i) the bus-side dedupe by
- * `Nats-Msg-Id`; refusals for good and failures that pass told apart; (ii) a
- * private server stopped and started again mid-stream — the bridge retries
- * and every command is stored, once, in log order.
+ * `Nats-Msg-Id`; refusals for good and failures that pass told apart; the
+ * configuration (fields required, credentials from the environment, no
+ * password in the logs); a server not up yet; (ii) a private server stopped
+ * and started again mid-stream — the bridge retries and every command is
+ * stored, once, in log order.
  */
 import { Writable } from 'node:stream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
