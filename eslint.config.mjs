@@ -30,6 +30,16 @@ export default tseslint.config(
     },
   },
   {
+    // The example agent stands in for one outside everynode (examples/nats-agent/README.md).
+    files: ['examples/nats-agent/agent.ts', 'examples/nats-agent/main.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(?!@everynode/api$|@nats-io/|node:|\\./).*', message: 'The NATS agent imports only @everynode/api, the NATS client and the language.' }] },
+      ],
+    },
+  },
+  {
     files: ['scripts/**/*.mjs', '.ci/**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

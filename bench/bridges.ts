@@ -345,7 +345,7 @@ export async function benchBridges(ctx: BridgeBenchContext): Promise<void> {
             history: commandsEngine.history,
             checkpoints: commandsEngine.admin.checkpoints,
             ingress: commandsEngine.ingress,
-            sink: sinkFor(bridgeOf(bus.config(outId, 'out'), ctx.maxInFlight), 0),
+            sink: sinkFor(bridgeOf(bus.config(outId, 'out'), ctx.maxInFlight), 0, ctx.logger),
             maxInFlight: ctx.maxInFlight,
             logger: ctx.logger,
           });

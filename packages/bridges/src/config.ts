@@ -4,13 +4,13 @@
  * ```yaml
  * bridges:
  *   - name: nodes-from-nats
- *     kind: nats                 # in: nats | redis-streams | rabbitmq | mqtt; out: webhook | rabbitmq | mqtt | redis-streams
+ *     kind: nats                 # in: nats | redis-streams | rabbitmq | mqtt | kafka; out: the same, and webhook
  *     url: nats://nats:4222      # no password here
  *     username: everynode
  *     passwordEnv: NATS_PASSWORD # or passwordFile: /run/secrets/nats
  *     direction: in              # in (default) | out
- *     stream: CLUSTER            # nats, redis-streams (in and out)
- *     subject: cluster.events    # nats
+ *     stream: CLUSTER            # nats (in and out: created when missing), redis-streams (in and out)
+ *     subject: cluster.events    # nats (in: the consumer's filter; out: where commands go)
  *     queue: pod-commands        # rabbitmq (in and out): a durable quorum queue, declared if missing;
  *                                #   out publishes to it through the default exchange (no exchange/routing key: nothing unroutable)
  *     topic: everynode/commands  # mqtt (in: a filter; out: a topic, no wildcards), kafka

@@ -12,5 +12,6 @@ export { webhookSink, type WebhookSinkOptions } from './sinks/webhook.ts';
 export { rabbitMqSink, type RabbitMqSinkOptions } from './sinks/rabbitmq.ts';
 export { mqttSink, type MqttSinkOptions } from './sinks/mqtt.ts';
 export { redisStreamsSink, type RedisStreamsSinkOptions } from './sinks/redis-streams.ts';
+export { natsSink, type NatsSink, type NatsSinkOptions } from './sinks/nats.ts';
 export { encodeCommand, type ContentMode, type EncodedMessage } from './encode.ts';
 export { bridgeChecks, sinkFor, sourceFor, startBridges, type RunningBridge } from './run.ts';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from './config.ts';
 import { sinkFor } from './run.ts';
+import { quietLogger } from '../../../test/support/cluster.ts';
 
 describe('sinkFor', () => {
   it('makes the sink of each outbound bus kind, named by its queue, topic or stream, no credential in sight', async () => {
@@ -12,7 +13,7 @@ describe('sinkFor', () => {
 `,
       { env: { PW: 'hunter2' } },
     );
-    const sinks = bridges.map((b, i) => sinkFor(b, i));
+    const sinks = bridges.map((b, i) => sinkFor(b, i, quietLogger));
     try {
       expect(sinks.map((s) => [s.kind, s.target])).toEqual([
         ['rabbitmq', 'pod-commands'],

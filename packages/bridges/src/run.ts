@@ -11,6 +11,7 @@ import type { EnginePorts } from '@everynode/engine';
 import { type Bridge, ConfigError, redact } from './config.ts';
 import { inboundHandler } from './in-bridge.ts';
 import { type CommandSink, startOutboundBridge } from './outbound.ts';
+import { natsSink } from './sinks/nats.ts';
 import { mqttSink } from './sinks/mqtt.ts';
 import { rabbitMqSink } from './sinks/rabbitmq.ts';
 import { redisStreamsSink } from './sinks/redis-streams.ts';
@@ -37,6 +38,13 @@ function withCredentials(bridge: Bridge): string {
   return url.toString();
 }
 
+/** A NATS bridge's credentials: user and password, or a password alone as a token. */
+function natsCredentials(bridge: Bridge): { user?: string; pass?: string; token?: string } {
+  const user = bridge.username === undefined ? {} : { user: bridge.username };
+  if (bridge.password === undefined) return user;
+  return bridge.username === undefined ? { token: bridge.password.reveal() } : { ...user, pass: bridge.password.reveal() };
+}
+
 /** The source for one bridge; throws `ConfigError` for a kind or direction this build has no source for. */
 export function sourceFor(bridge: Bridge, index: number, logger: Logger): InboundSource {
   const log = logger.child({ bridge: bridge.name, kind: bridge.kind, url: redact(bridge.url) });
@@ -45,8 +53,7 @@ export function sourceFor(bridge: Bridge, index: number, logger: Logger): Inboun
     case 'nats':
       return new NatsSource({
         servers: bridge.url,
-        ...(bridge.username === undefined ? {} : { user: bridge.username }),
-        ...(bridge.password === undefined ? {} : bridge.username === undefined ? { token: bridge.password.reveal() } : { pass: bridge.password.reveal() }),
+        ...natsCredentials(bridge),
         stream: bridge.stream as string,
         subject: bridge.subject as string,
         durable: bridge.group ?? `everynode-${bridge.name}`,
@@ -75,7 +82,7 @@ export function sourceFor(bridge: Bridge, index: number, logger: Logger): Inboun
 /** Start every bridge; if one fails to start, close the ones started and throw. */
 export async function startBridges(bridges: readonly Bridge[], engine: Pick<EnginePorts, 'ingress' | 'history' | 'admin'>, logger: Logger): Promise<RunningBridge[]> {
   // Every inbound source is built (and its configuration checked) before any starts.
-  const plans = bridges.map((bridge, i) => (bridge.direction === 'in' ? { bridge, source: sourceFor(bridge, i, logger) } : { bridge, sink: sinkFor(bridge, i) }));
+  const plans = bridges.map((bridge, i) => (bridge.direction === 'in' ? { bridge, source: sourceFor(bridge, i, logger) } : { bridge, sink: sinkFor(bridge, i, logger) }));
   const running: RunningBridge[] = [];
   try {
     for (const { bridge, source, sink } of plans) {
@@ -114,8 +121,18 @@ export function bridgeChecks(running: readonly RunningBridge[]): ReadinessCheck[
 }
 
 /** The sink for one outbound bridge; throws `ConfigError` for a kind this build has no sink for. */
-export function sinkFor(bridge: Bridge, index: number): CommandSink {
+export function sinkFor(bridge: Bridge, index: number, logger: Logger): CommandSink {
+  const log = logger.child({ bridge: bridge.name, kind: bridge.kind, url: redact(bridge.url) });
   switch (bridge.kind) {
+    case 'nats':
+      return natsSink({
+        servers: bridge.url,
+        ...natsCredentials(bridge),
+        stream: bridge.stream as string,
+        subject: bridge.subject as string,
+        mode: bridge.mode,
+        logger: log,
+      });
     case 'webhook':
       return webhookSink({ url: bridge.url, mode: bridge.mode });
     case 'rabbitmq':
