@@ -2,12 +2,14 @@
 export type { InboundMessage, InboundSource, MessageHandler, MessageOrigin } from './source.ts';
 export { decodeMessage, printableBody, type Decoded } from './decode.ts';
 export { inboundHandler, type InboundCounts, type InboundHandlerOptions } from './in-bridge.ts';
-export { ConfigError, parseConfig, redact, Secret, type Bridge, type BridgeSpec, type LoadOptions } from './config.ts';
+export { ConfigError, kafkaBrokers, parseConfig, redact, Secret, type Bridge, type BridgeSpec, type LoadOptions } from './config.ts';
 export { RedisStreamsSource, type RedisStreamsSourceOptions } from './sources/redis-streams.ts';
 export { NatsSource, type NatsSourceOptions } from './sources/nats.ts';
 export { rabbitMqSource, type RabbitMqSourceOptions } from './sources/rabbitmq.ts';
 export { mqttSource, type MqttSourceOptions } from './sources/mqtt.ts';
+export { kafkaSource, type KafkaConsumer, type KafkaConsumerClient, type KafkaSourceOptions } from './sources/kafka.ts';
 export { startOutboundBridge, PermanentDeliveryError, type CommandSink, type OutboundBridge, type OutboundBridgeOptions } from './outbound.ts';
 export { webhookSink, type WebhookSinkOptions } from './sinks/webhook.ts';
+export { kafkaSink, type KafkaProducer, type KafkaProducerClient, type KafkaSinkOptions } from './sinks/kafka.ts';
 export { encodeCommand, type ContentMode, type EncodedMessage } from './encode.ts';
 export { sinkFor, sourceFor, startBridges, type RunningBridge } from './run.ts';
