@@ -334,7 +334,7 @@ export class MemoryConsumer {
   }
 
   seek({ topic, partition, offset }: TopicPartitionOffset): void {
-    if (!this.#inGroup) throw new KafkaJSError('Consumer group was not initialized, consumer#run must be called first', { retriable: false });
+    if (this.#loop === undefined) throw new KafkaJSError('Consumer group was not initialized, consumer#run must be called first', { retriable: false });
     const assigned = this.#assigned.get(tp(topic, partition));
     if (assigned !== undefined) assigned.seek = Number(offset);
   }

@@ -173,7 +173,11 @@ export function kafkaSource(options: KafkaSourceOptions): InboundSource {
     const resume = pause();
     const timer = setTimeout(() => {
       timers.delete(timer);
-      consumer.seek({ topic, partition, offset: from });
+      try {
+        consumer.seek({ topic, partition, offset: from });
+      } catch (err) {
+        log.warn({ err, partition, offset: from }, 'seek failed; the partition is read again from its last commit');
+      }
       resume();
     }, redeliveryMs);
     timers.add(timer);
