@@ -170,19 +170,29 @@ describe('kafka source — offsets and order (in-memory log)', () => {
       return { key, event: cloudEvent('io.everynode.node.updated', { metadata: { name: key, labels: { step: String(i) } } }, { id: `order-${i}-${Date.now()}`, source: 'bridge-test/kafka' }) };
     });
     const order: string[] = [];
+    const done = new Set<string>();
+    const early: string[] = [];
     let running = 0;
     let most = 0;
     const ingress: Pick<EventIngress, 'submit' | 'park'> = {
       park: (m, r, o) => engine.ingress.park(m, r, o),
       submit: async (evs, options) => {
-        order.push((evs[0] as { id: string }).id);
+        const id = (evs[0] as { id: string }).id;
+        order.push(id);
+        // The one before of the same key must be in the log already.
+        const at = all.findIndex((a) => a.event.id === id);
+        const previous = all.slice(0, at).findLast((a) => a.key === all[at]!.key);
+        if (previous !== undefined && !done.has(previous.event.id)) early.push(id);
         running++;
         most = Math.max(most, running);
         // Earlier ones slower: were a key's events handled side by side, later ones would overtake.
-        const step = Number((evs[0] as { data: { metadata: { labels: { step: string } } } }).data.metadata.labels.step);
-        await new Promise((r) => setTimeout(r, 40 - (step % 8) * 5));
-        running--;
-        return engine.ingress.submit(evs, options);
+        await new Promise((r) => setTimeout(r, 40 - (at % 8) * 5));
+        try {
+          return await engine.ingress.submit(evs, options);
+        } finally {
+          running--;
+          done.add(id);
+        }
       },
     };
     await start(inboundHandler(ingress, { logger: quietLogger }));
@@ -190,7 +200,8 @@ describe('kafka source — offsets and order (in-memory log)', () => {
       all.map((a) => a.event),
       (i) => ({ key: all[i]!.key }),
     );
-    await eventually(async () => order.length >= all.length, 20_000, 'every event submitted');
+    await eventually(async () => (await logged(engine)).length >= all.length, 20_000, 'every event in the log');
+    expect(early).toEqual([]);
     for (const key of keys) {
       const produced = all.filter((a) => a.key === key).map((a) => a.event.id);
       expect(order.filter((id) => produced.includes(id))).toEqual(produced);
