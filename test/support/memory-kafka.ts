@@ -27,7 +27,7 @@
  * - `failSends(n, error)`: the next n sends throw `error` (a real kafkajs
  *   error class), for a sink's error handling.
  */
-import { type ConsumerConfig, type ConsumerEvents, type ConsumerRunConfig, type ConsumerSubscribeTopic, type ConsumerSubscribeTopics, type EachBatchPayload, type IHeaders, KafkaJSError, KafkaJSProtocolError, type KafkaMessage, type Message, Partitioners, type ProducerRecord, type RecordMetadata, type TopicPartitionOffset, type TopicPartitionOffsetAndMetadata } from 'kafkajs';
+import { type ConsumerConfig, type ConsumerEvents, type ConsumerRunConfig, type ConsumerSubscribeTopic, type ConsumerSubscribeTopics, type EachBatchPayload, type IHeaders, type InstrumentationEvent, KafkaJSError, KafkaJSProtocolError, type KafkaMessage, type Message, Partitioners, type ProducerRecord, type RecordMetadata, type TopicPartitionOffset, type TopicPartitionOffsetAndMetadata } from 'kafkajs';
 
 interface StoredRecord {
   readonly offset: string;
@@ -178,7 +178,8 @@ export class MemoryProducer {
   }
 }
 
-type Listener = (event: { id: number; type: string; timestamp: number; payload: unknown }) => void;
+/** A listener of any event: its payload is the event's own (`never` here, so every kafkajs listener type fits). */
+type Listener = (event: InstrumentationEvent<never>) => void;
 
 interface Assigned {
   readonly topic: string;
@@ -216,7 +217,7 @@ export class MemoryConsumer {
   }
 
   #emit(type: string, payload: unknown): void {
-    for (const listener of this.#listeners.get(type) ?? []) listener({ id: this.#eventId++, type, timestamp: Date.now(), payload });
+    for (const listener of this.#listeners.get(type) ?? []) listener({ id: String(this.#eventId++), type, timestamp: Date.now(), payload: payload as never });
   }
 
   async connect(): Promise<void> {
