@@ -1,6 +1,8 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadBridges, parseConfig, redact } from './config.ts';
+import { ConfigError, kafkaBrokers, loadBridges, parseConfig, redact } from './config.ts';
+import { sinkFor, sourceFor } from './run.ts';
+import { quietLogger } from '../../../test/support/cluster.ts';
 
 const problems = (text: string, env: Record<string, string> = {}) => {
   try {
@@ -110,9 +112,54 @@ describe('parseConfig — outbound bus bridges', () => {
   });
 });
 
+describe('a kafka bridge', () => {
+  it('lists its brokers in the url, kafkas:// for TLS, a broker without a port on 9092', () => {
+    expect(kafkaBrokers('kafka://k1:9092,k2:9093,k3')).toEqual({ brokers: ['k1:9092', 'k2:9093', 'k3:9092'], tls: false });
+    expect(kafkaBrokers('kafkas://k1.example.com:9094')).toEqual({ brokers: ['k1.example.com:9094'], tls: true });
+    const [out, inbound] = parseConfig(
+      `bridges:
+  - { name: out, kind: kafka, direction: out, url: "kafka://k1:9092,k2:9092", topic: commands, mode: structured }
+  - { name: in, kind: kafka, url: "kafkas://k1:9094", topic: events, group: g, username: bridge, passwordEnv: KAFKA_PW }
+`,
+      { env: { KAFKA_PW: 'kafkapw' } },
+    );
+    expect(out).toMatchObject({ kind: 'kafka', direction: 'out', url: 'kafka://k1:9092,k2:9092', topic: 'commands', mode: 'structured' });
+    expect(inbound).toMatchObject({ kind: 'kafka', direction: 'in', topic: 'events', group: 'g', username: 'bridge' });
+    expect(inbound?.password?.reveal()).toBe('kafkapw');
+  });
+
+  it('names the field of each problem: not a broker list, a password in the url, a username without a password, no topic', () => {
+    expect(problems('bridges: [{ name: a, kind: kafka, url: "nats://n:4222", topic: t }]')).toEqual(['bridges[0].url: a kafka bridge lists its brokers as kafka://host:port[,host:port…] (kafkas:// for TLS)']);
+    expect(problems('bridges: [{ name: a, kind: kafka, url: "kafka://k1:9092,", topic: t }]')).toEqual(['bridges[0].url: a kafka bridge lists its brokers as kafka://host:port[,host:port…] (kafkas:// for TLS)']);
+    expect(problems('bridges: [{ name: a, kind: kafka, url: "kafka://k1:9092,u:pw@k2:9092", topic: t }]')).toEqual(['bridges[0].url: a password does not belong in the URL: use passwordEnv or passwordFile']);
+    expect(problems('bridges: [{ name: a, kind: kafka, url: "kafka://k1:9092,k2:x", topic: t }]')).toContain('bridges[0].url: not a URL');
+    expect(problems('bridges: [{ name: a, kind: kafka, url: "kafka://k1", username: u }]')).toEqual([
+      'bridges[0].username: SASL PLAIN needs a password too: give passwordEnv or passwordFile',
+      'bridges[0].topic: required for a kafka bridge',
+    ]);
+  });
+
+  it('gets a kafka source and a kafka sink (built, not connected), and no password in what they show', () => {
+    const [inbound, out] = parseConfig(
+      `bridges:
+  - { name: in, kind: kafka, url: "kafka://127.0.0.1:1", topic: events, username: u, passwordEnv: PW }
+  - { name: out, kind: kafka, direction: out, url: "kafka://127.0.0.1:1", topic: commands }
+`,
+      { env: { PW: 'hunter2' } },
+    );
+    const source = sourceFor(inbound!, 0, quietLogger);
+    expect(source.connected()).toBe(false);
+    const sink = sinkFor(out!, 1, quietLogger);
+    expect(sink).toMatchObject({ kind: 'kafka', target: 'commands' });
+    expect(inspect(sink, { depth: 3 }) + JSON.stringify(sink)).not.toContain('hunter2');
+    expect(inspect(inbound, { depth: 3 })).not.toContain('hunter2');
+  });
+});
+
 describe('redact', () => {
   it('hides the password of a URL and keeps the rest', () => {
     expect(redact('amqp://user:pw@rabbit:5672/vhost')).toBe('amqp://user:redacted@rabbit:5672/vhost');
     expect(redact('nats://nats:4222')).toBe('nats://nats:4222');
+    expect(redact('kafka://u:pw@k1:9092,k2:9092')).toBe('kafka://u:redacted@k1:9092,k2:9092');
   });
 });

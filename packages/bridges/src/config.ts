@@ -14,7 +14,7 @@
  *     queue: pod-commands        # rabbitmq (in and out): a durable quorum queue, declared if missing;
  *                                #   out publishes to it through the default exchange (no exchange/routing key: nothing unroutable)
  *     topic: everynode/commands  # mqtt (in: a filter; out: a topic, no wildcards), kafka
- *     group: everynode           # redis-streams in: the consumer group; mqtt: the client id
+ *     group: everynode           # the consumer group (nats durable, redis-streams, kafka); mqtt: the client id
  *     mode: binary               # binary (default) | structured (outbound)
  *     maxLen: 100000             # redis-streams out: trim to about this many entries (default: no trimming)
  *     types: [io.everynode.node.joined]
@@ -26,6 +26,12 @@
  * A field is required where its kind needs it, in either direction (the
  * same queue, topic or stream field names where the bridge reads and where
  * it writes); `maxLen` is refused anywhere but an outbound redis-streams bridge.
+ *
+ * A Kafka bridge's `url` lists its bootstrap brokers:
+ * `kafka://broker1:9092,broker2:9092` (a broker without a port: 9092), or
+ * `kafkas://…` for TLS (the system's CAs). With `username` (and a password)
+ * it authenticates with SASL PLAIN. Its consumer group defaults to
+ * `everynode-<name>`.
  *
  * Credentials come from the environment or a file, never from the file
  * itself, and are held as a `Secret` that prints as `[redacted]`.
@@ -66,6 +72,19 @@ export function redact(url: string): string {
   }
 }
 
+/** The URLs in `url`: itself, or for `kafka://a:9092,b:9092` one per broker. */
+function urlsIn(url: string): string[] {
+  const m = /^(kafkas?):\/\/([^/?#]*)(.*)$/s.exec(url);
+  if (m === null) return [url];
+  const [, scheme, authorities, rest] = m as unknown as [string, string, string, string];
+  return authorities.split(',').map((authority) => `${scheme}://${authority}${rest}`);
+}
+
+/** A Kafka bridge's bootstrap brokers (`host:port`) and whether they talk TLS, from `kafka://host:port,host:port` or `kafkas://…`. */
+export function kafkaBrokers(url: string): { brokers: string[]; tls: boolean } {
+  return { brokers: urlsIn(url).map((u) => `${new URL(u).hostname}:${new URL(u).port || '9092'}`), tls: url.startsWith('kafkas:') };
+}
+
 const name = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS label (lower-case letters, digits, -)');
 const nonEmpty = z.string().min(1);
 
@@ -75,8 +94,8 @@ const BridgeSchema = z
     kind: z.enum(['nats', 'redis-streams', 'rabbitmq', 'mqtt', 'kafka', 'webhook']),
     url: z
       .string()
-      .refine((u) => URL.canParse(u), 'not a URL')
-      .refine((u) => !URL.canParse(u) || new URL(u).password === '', 'a password does not belong in the URL: use passwordEnv or passwordFile'),
+      .refine((u) => urlsIn(u).every((x) => URL.canParse(x)), 'not a URL')
+      .refine((u) => urlsIn(u).every((x) => !URL.canParse(x) || new URL(x).password === ''), 'a password does not belong in the URL: use passwordEnv or passwordFile'),
     username: nonEmpty.optional(),
     passwordEnv: nonEmpty.optional(),
     passwordFile: nonEmpty.optional(),
@@ -106,6 +125,15 @@ const BridgeSchema = z
       webhook: [],
     };
     if (b.kind === 'webhook' && b.direction !== 'out') ctx.addIssue({ code: 'custom', path: ['direction'], message: 'a webhook bridge is outbound: direction: out' });
+    if (b.kind === 'kafka') {
+      const urls = urlsIn(b.url);
+      if (!/^kafkas?:\/\//.test(b.url) || urls.some((u) => URL.canParse(u) && new URL(u).hostname === '')) {
+        ctx.addIssue({ code: 'custom', path: ['url'], message: 'a kafka bridge lists its brokers as kafka://host:port[,host:port…] (kafkas:// for TLS)' });
+      }
+      if (b.username !== undefined && b.passwordEnv === undefined && b.passwordFile === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['username'], message: 'SASL PLAIN needs a password too: give passwordEnv or passwordFile' });
+      }
+    }
     for (const field of needs[b.kind]) if (b[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `required for a ${b.kind} bridge` });
     if (b.maxLen !== undefined && !(b.kind === 'redis-streams' && b.direction === 'out')) ctx.addIssue({ code: 'custom', path: ['maxLen'], message: 'only for an outbound redis-streams bridge' });
     if (b.kind === 'mqtt' && b.direction === 'out' && b.topic !== undefined && /[+#]/.test(b.topic)) ctx.addIssue({ code: 'custom', path: ['topic'], message: 'an outbound mqtt bridge publishes to one topic: no + or # wildcards' });

@@ -102,3 +102,16 @@ describe('decodeMessage — structured mode', () => {
     expect(reason(msg('[]', { 'content-type': 'application/cloudevents-batch+json' }))).toMatch(/^content-type: batched/);
   });
 });
+
+describe('decodeMessage — extensions the bus gives', () => {
+  it('adds them in both modes where the event has no attribute of that name, and never overrides one', () => {
+    const extensions = { partitionkey: 'worker01' };
+    const binary = { ...msg('{}', { 'ce_specversion': '1.0', 'ce_id': 'e1', 'ce_source': 'src', 'ce_type': 't', 'content-type': 'application/json' }), extensions };
+    expect(decodeMessage(binary)).toMatchObject({ ok: true, event: { id: 'e1', partitionkey: 'worker01' } });
+    const structured = { ...msg(JSON.stringify(attributes), { 'content-type': 'application/cloudevents+json' }), extensions };
+    expect(decodeMessage(structured)).toEqual({ ok: true, event: { ...attributes, partitionkey: 'worker01' } });
+    const own = { ...msg(JSON.stringify({ ...attributes, partitionkey: 'mine' }), { 'content-type': 'application/cloudevents+json' }), extensions };
+    expect(decodeMessage(own)).toEqual({ ok: true, event: { ...attributes, partitionkey: 'mine' } });
+    expect(decodeMessage({ ...binary, headers: { ...binary.headers, ce_partitionkey: 'header' } })).toMatchObject({ ok: true, event: { partitionkey: 'header' } });
+  });
+});

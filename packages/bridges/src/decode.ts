@@ -14,6 +14,9 @@
  *   Another content type keeps the body as text `data` (or `data_base64`
  *   when it is not UTF-8).
  *
+ * The message's `extensions` (attributes the bus knows, such as Kafka's key
+ * as `partitionkey`) are added where the event has no attribute of that name.
+ *
  * The result is not validated beyond that: the engine's ingress checks the
  * event (CloudEvents 1.0 and the schemas) and parks a refused one.
  */
@@ -88,6 +91,14 @@ function binaryAttributes(headers: InboundMessage['headers']): Record<string, st
 }
 
 export function decodeMessage(message: InboundMessage): Decoded {
+  const decoded = decodeBody(message);
+  if (!decoded.ok || message.extensions === undefined) return decoded;
+  const event = decoded.event as Record<string, unknown>;
+  for (const [name, value] of Object.entries(message.extensions)) if (!(name in event)) event[name] = value;
+  return decoded;
+}
+
+function decodeBody(message: InboundMessage): Decoded {
   const headers: Record<string, string | readonly string[] | undefined> = {};
   for (const [name, value] of Object.entries(message.headers)) headers[name.toLowerCase()] = value;
   const contentType = first(headers['content-type']);

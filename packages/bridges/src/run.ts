@@ -5,18 +5,21 @@
  * Each bridge's credentials go to its client only; logs name the bridge and
  * its URL with any password redacted.
  */
+import { Kafka, logLevel, type logCreator } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { ReadinessCheck } from '@everynode/api';
 import type { EnginePorts } from '@everynode/engine';
-import { type Bridge, ConfigError, redact } from './config.ts';
+import { type Bridge, ConfigError, kafkaBrokers, redact } from './config.ts';
 import { inboundHandler } from './in-bridge.ts';
 import { type CommandSink, startOutboundBridge } from './outbound.ts';
 import { natsSink } from './sinks/nats.ts';
 import { mqttSink } from './sinks/mqtt.ts';
 import { rabbitMqSink } from './sinks/rabbitmq.ts';
 import { redisStreamsSink } from './sinks/redis-streams.ts';
+import { kafkaSink } from './sinks/kafka.ts';
 import { webhookSink } from './sinks/webhook.ts';
 import type { InboundSource } from './source.ts';
+import { kafkaSource } from './sources/kafka.ts';
 import { mqttSource } from './sources/mqtt.ts';
 import { NatsSource } from './sources/nats.ts';
 import { rabbitMqSource } from './sources/rabbitmq.ts';
@@ -43,6 +46,28 @@ function natsCredentials(bridge: Bridge): { user?: string; pass?: string; token?
   const user = bridge.username === undefined ? {} : { user: bridge.username };
   if (bridge.password === undefined) return user;
   return bridge.username === undefined ? { token: bridge.password.reveal() } : { ...user, pass: bridge.password.reveal() };
+}
+
+/** kafkajs' log lines into `logger` (warnings and errors); none without one. */
+const kafkaLogs =
+  (logger: Logger): logCreator =>
+  () =>
+  ({ level, log: { message, ...fields } }) => {
+    if (level === logLevel.ERROR) logger.error(fields, message);
+    else if (level === logLevel.WARN) logger.warn(fields, message);
+  };
+
+/** A kafkajs client for a Kafka bridge: its brokers, TLS for `kafkas://`, SASL PLAIN with its credentials. */
+function kafkaClient(bridge: Bridge, logger?: Logger): Kafka {
+  const { brokers, tls } = kafkaBrokers(bridge.url);
+  return new Kafka({
+    clientId: `everynode-${bridge.name}`,
+    brokers,
+    ssl: tls,
+    ...(bridge.username !== undefined && bridge.password !== undefined ? { sasl: { mechanism: 'plain', username: bridge.username, password: bridge.password.reveal() } } : {}),
+    logLevel: logger === undefined ? logLevel.NOTHING : logLevel.WARN,
+    ...(logger === undefined ? {} : { logCreator: kafkaLogs(logger) }),
+  });
 }
 
 /** The source for one bridge; throws `ConfigError` for a kind or direction this build has no source for. */
@@ -74,6 +99,8 @@ export function sourceFor(bridge: Bridge, index: number, logger: Logger): Inboun
       return rabbitMqSource({ url: withCredentials(bridge), queue: bridge.queue as string, prefetch: bridge.maxInFlight, logger: log });
     case 'mqtt':
       return mqttSource({ url: withCredentials(bridge), topic: bridge.topic as string, clientId: bridge.group ?? `everynode-${bridge.name}`, inFlight: bridge.maxInFlight, logger: log });
+    case 'kafka':
+      return kafkaSource({ kafka: kafkaClient(bridge, log), topic: bridge.topic as string, group: bridge.group ?? `everynode-${bridge.name}`, maxInFlight: bridge.maxInFlight, logger: log });
     default:
       throw new ConfigError([`bridges[${index}].kind: no ${bridge.kind} source in this build yet`]);
   }
@@ -141,6 +168,9 @@ export function sinkFor(bridge: Bridge, index: number, logger: Logger): CommandS
       return mqttSink({ url: withCredentials(bridge), topic: bridge.topic as string, clientId: bridge.group ?? `everynode-${bridge.name}`, mode: bridge.mode });
     case 'redis-streams':
       return redisStreamsSink({ url: withCredentials(bridge), stream: bridge.stream as string, mode: bridge.mode, ...(bridge.maxLen === undefined ? {} : { maxLen: bridge.maxLen }) });
+    case 'kafka':
+      // kafkajs' own log lines are off here: the outbound bridge logs every failed delivery.
+      return kafkaSink({ kafka: kafkaClient(bridge), topic: bridge.topic as string, mode: bridge.mode });
     default:
       throw new ConfigError([`bridges[${index}].kind: no outbound ${bridge.kind} bridge in this build yet`]);
   }

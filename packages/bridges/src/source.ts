@@ -23,6 +23,8 @@ export interface InboundMessage {
   /** Header names lower-cased; a header given twice keeps its values in order. */
   readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
   readonly origin: MessageOrigin;
+  /** Extension attributes the bus gives the event when it carries none of that name (Kafka: the message key as `partitionkey`). */
+  readonly extensions?: Readonly<Record<string, string>>;
 }
 
 /**

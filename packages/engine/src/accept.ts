@@ -38,7 +38,16 @@ export async function acceptEvents(store: EventStore, events: readonly ClusterEv
     // Which are already in the log, and what the rest touch: read together, one round trip.
     const candidates = events.map((e, i) => [e, i] as const).filter(([, i]) => !results.has(i));
     const [, slice] = await Promise.all([markKnown(store, events, results), sliceFor(store, candidates.map(([e]) => e))]);
-    const pending = candidates.filter(([, i]) => !results.has(i));
+    // A second copy of an event in this batch (two deliveries that shared a job) is a duplicate of the first.
+    const firstOf = new Map<string, number>();
+    const copies: [index: number, of: number][] = [];
+    const pending = candidates.filter(([event, i]) => {
+      if (results.has(i)) return false;
+      const first = firstOf.get(dedupeField(event));
+      if (first === undefined) firstOf.set(dedupeField(event), i);
+      else copies.push([i, first]);
+      return first === undefined;
+    });
     if (pending.length === 0) break;
     const commit = new CommitBuilder(store.keys);
     const outcomes: { index: number; evolution: Evolution; entry: number }[] = [];
@@ -72,6 +81,10 @@ export async function acceptEvents(store: EventStore, events: readonly ClusterEv
         applied: evolution.applied,
         ...(evolution.ignored ? { ignored: evolution.ignored } : {}),
       });
+    }
+    for (const [index, of] of copies) {
+      const event = events[index] as ClusterEvent;
+      results.set(index, { id: event.id, source: event.source, seq: (results.get(of) as Acceptance).seq, duplicate: true, applied: false });
     }
     return { results: all(), dirty: dirtyOf(slice, outcomes.map((o) => o.evolution)) };
   }

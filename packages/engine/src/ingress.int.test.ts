@@ -44,3 +44,19 @@ describe('an event without time', () => {
     }
   });
 });
+
+describe('two copies of one event in one job', () => {
+  it('are logged once: two deliveries submitted together (as concurrent bridge handlers do) share a job', async () => {
+    const worker = await testEngine('copies');
+    try {
+      const event = { specversion: '1.0', id: 'twice', source: 'test', type: 'io.everynode.node.joined', time: new Date().toISOString(), data: { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' } } };
+      // Concurrent submissions within the linger share one job; so does one call with both.
+      await Promise.all([worker.ingress.submit([event], { wait: true }), worker.ingress.submit([{ ...event, partitionkey: 'n1' }], { wait: true }), worker.ingress.submit([event, event], { wait: true })]);
+      const entries = (await worker.history.readLog()).filter((e) => e.kind === 'event');
+      expect(entries.map((e) => e.kind === 'event' && e.event.id)).toEqual(['twice']);
+    } finally {
+      await worker.close();
+      await destroyPrefix(worker.prefix);
+    }
+  });
+});
