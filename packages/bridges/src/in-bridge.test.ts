@@ -69,3 +69,43 @@ describe('inboundHandler', () => {
     expect(handler.counts.failed).toBe(1);
   });
 });
+
+describe('inboundHandler — order per object', () => {
+  it("submits one object's events one after another in the order handed over, other objects' side by side, and goes on past a failure", async () => {
+    const started: string[] = [];
+    const finished: string[] = [];
+    const ingress: Pick<EventIngress, 'submit' | 'park' | 'backlog'> = {
+      backlog: async () => 0,
+      park: async () => {},
+      submit: async (events) => {
+        const { id } = events[0] as { id: string };
+        started.push(id);
+        // Earlier ones slower: handled side by side, later ones would overtake.
+        await new Promise((r) => setTimeout(r, id === 'a1' ? 60 : id === 'a2' ? 30 : 5));
+        finished.push(id);
+        if (id === 'a2') throw new Error('engine unreachable (injected)');
+        return { accepted: [{ id, source: 's' }], refused: [] };
+      },
+    };
+    const handler = inboundHandler(ingress, { logger: quiet });
+    const about = (id: string, name: string, extra: object = {}) => structured({ ...event, id, data: { metadata: { name } }, ...extra });
+    const results = await Promise.allSettled([
+      handler(about('a1', 'n0')),
+      handler(about('a2', 'n0')),
+      handler(about('b1', 'n1')),
+      handler(about('a3', 'n0')),
+      handler(about('k1', 'x', { partitionkey: 'n0-key' })),
+      handler(about('k2', 'y', { partitionkey: 'n0-key' })),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+    // n0: a1, a2 (failed), a3 — each started only after the one before finished.
+    const n0 = started.filter((id) => id.startsWith('a'));
+    expect(n0).toEqual(['a1', 'a2', 'a3']);
+    expect(started.indexOf('a2')).toBeGreaterThan(started.indexOf('b1'));
+    expect(finished.indexOf('a1')).toBeLessThan(started.indexOf('a2'));
+    expect(finished.indexOf('a2')).toBeLessThan(started.indexOf('a3'));
+    // Another object, and a partition key, do not wait for n0.
+    expect(started.slice(0, 3).sort()).toEqual(['a1', 'b1', 'k1']);
+    expect(finished.indexOf('k1')).toBeLessThan(started.indexOf('k2'));
+  });
+});

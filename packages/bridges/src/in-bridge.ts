@@ -10,6 +10,11 @@
  * source takes no more messages and a burst stays on the bus; it goes on
  * once the backlog is down to half the mark. One reading of the backlog
  * serves every message for 100 ms.
+ *
+ * Ordered per object: events about one object (its `partitionkey`
+ * extension, else the node, pod or DaemonSet the data names) are submitted
+ * one after another, in the order the source handed them over — the bus's
+ * order — while events about different objects go side by side.
  */
 import type { Logger } from 'pino';
 import type { EventIngress } from '@everynode/engine';
@@ -44,9 +49,20 @@ export function inboundHandler(ingress: Pick<EventIngress, 'submit' | 'park' | '
   const types = options.types === undefined ? undefined : new Set(options.types);
   const belowHighWater = highWaterGate(() => ingress.backlog(), options.highWaterMark ?? defaultHighWaterMark, options.logger);
   const counts: InboundCounts = { accepted: 0, refused: 0, parked: 0, skipped: 0, failed: 0 };
+  /** Per object, the submission last handed over: the next one about it waits for it. */
+  const tails = new Map<string, Promise<unknown>>();
+  const inTurn = <T>(key: string, work: () => Promise<T>): Promise<T> => {
+    const previous = tails.get(key);
+    const mine = previous === undefined ? work() : previous.then(work, work);
+    const tail = mine.catch(() => undefined);
+    tails.set(key, tail);
+    void tail.then(() => tails.get(key) === tail && tails.delete(key));
+    return mine;
+  };
   const handler = async (message: Parameters<MessageHandler>[0]): Promise<void> => {
     const { origin } = message;
     try {
+      // Decoded and queued behind its object's last event before anything is awaited: in the order handed over.
       const decoded = decodeMessage(message);
       if (!decoded.ok) {
         await ingress.park(printableBody(message.body), decoded.reason, origin);
@@ -60,8 +76,10 @@ export function inboundHandler(ingress: Pick<EventIngress, 'submit' | 'park' | '
         options.logger.debug({ origin, type }, 'event skipped: type filtered out');
         return;
       }
-      await belowHighWater();
-      const result = await ingress.submit([decoded.event], { wait: true, origin, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
+      const result = await inTurn(orderKey(decoded.event), async () => {
+        await belowHighWater();
+        return ingress.submit([decoded.event], { wait: true, origin, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
+      });
       if (result.refused.length > 0) {
         counts.refused++;
         options.logger.warn({ origin, reason: result.refused[0]?.reason }, 'event refused and parked');
@@ -73,6 +91,15 @@ export function inboundHandler(ingress: Pick<EventIngress, 'submit' | 'park' | '
     }
   };
   return Object.assign(handler, { counts });
+}
+
+/** The object an event is about, for ordering: its `partitionkey`, else the kind and name its data gives. */
+export function orderKey(event: unknown): string {
+  const { partitionkey, type, data } = (event ?? {}) as { partitionkey?: unknown; type?: unknown; data?: { metadata?: { namespace?: unknown; name?: unknown } } };
+  if (typeof partitionkey === 'string') return `key:${partitionkey}`;
+  const family = typeof type === 'string' ? type.split('.').slice(0, -1).join('.') : '';
+  const { namespace, name } = data?.metadata ?? {};
+  return `${family}:${String(namespace ?? '')}/${String(name ?? '')}`;
 }
 
 /** Resolves once the backlog is below the mark (at once, most of the time); logs each pause and resume once. */
