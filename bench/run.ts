@@ -391,7 +391,7 @@ if (run(7)) {
     n: scale(10_000),
     redisUrl,
     logger,
-    maxInFlight: Number(process.env.BENCH_BRIDGE_IN_FLIGHT ?? 16),
+    maxInFlight: Number(process.env.BENCH_BRIDGE_IN_FLIGHT ?? 64),
     engineFor,
     async engineWithCommands(name, n) {
       const engine = await engineFor(name);

@@ -23,7 +23,7 @@ describe('parseConfig', () => {
 `,
       { env: { NATS_PW: 's3cret' }, readFile: (p) => (p === '/run/secrets/redis' ? 'filepw\n' : '') },
     );
-    expect(nats).toMatchObject({ name: 'nodes', kind: 'nats', direction: 'in', mode: 'binary', maxInFlight: 16, types: ['io.everynode.node.joined'] });
+    expect(nats).toMatchObject({ name: 'nodes', kind: 'nats', direction: 'in', mode: 'binary', maxInFlight: 64, types: ['io.everynode.node.joined'] });
     expect(nats?.password?.reveal()).toBe('s3cret');
     expect(redis?.password?.reveal()).toBe('filepw');
     expect(redis).toMatchObject({ maxInFlight: 4 });

@@ -18,7 +18,7 @@
  *     mode: binary               # binary (default) | structured (outbound)
  *     maxLen: 100000             # redis-streams out: trim to about this many entries (default: no trimming)
  *     types: [io.everynode.node.joined]
- *     maxInFlight: 16
+ *     maxInFlight: 64             # messages in hand (in) or commands under way (out) at once
  *     highWaterMark: 10000       # in: pause while the engine has this many jobs queued
  *     ackWaitMs: 30000           # nats, redis-streams: a dead bridge's messages come again after this
  * ```
@@ -108,7 +108,7 @@ const BridgeSchema = z
     mode: z.enum(['binary', 'structured']).default('binary'),
     maxLen: z.number().int().min(1).optional(),
     types: z.array(nonEmpty).min(1).optional(),
-    maxInFlight: z.number().int().min(1).max(10_000).default(16),
+    maxInFlight: z.number().int().min(1).max(10_000).default(64),
     highWaterMark: z.number().int().min(1).default(defaultHighWaterMark),
     ackWaitMs: z.number().int().min(100).max(86_400_000).optional(),
   })
