@@ -42,6 +42,18 @@ export interface OutboundContractDriver<C> {
 const silent = pino({ level: 'silent' });
 const node = (name: string) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name }, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
 
+/** A delete command as the engine writes one, with id `id`: a fixture for the sinks' own tests. */
+export const sampleCommand = (id: string): PodCommand => ({
+  specversion: '1.0',
+  id,
+  source: 'everynode/daemonset-controller',
+  type: 'io.everynode.pod.delete',
+  time: '2026-12-01T10:00:00.000Z',
+  subject: 'worker01',
+  datacontenttype: 'application/json',
+  data: { metadata: { namespace: 'kube-system', name: 'p' }, spec: { nodeName: 'worker01' }, reason: 'NodeRemoved' },
+});
+
 /** The command a received message carries, decoded as the inbound bridges decode. */
 function commandOf(message: ReceivedMessage): PodCommand {
   const decoded = decodeMessage({ ...message, origin: { bus: 'test', subject: 'test' } });

@@ -11,7 +11,6 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { PodCommand } from '@everynode/api';
 import { eventually } from '../../../../test/support/cluster.ts';
 import { type PrivateServer, startPrivateMosquitto } from '../../../../test/support/private-server.ts';
 import { startTcpProxy, type TcpProxy } from '../../../../test/support/tcp-proxy.ts';
@@ -19,6 +18,7 @@ import { describeOutboundOutage } from '../outbound-contract.ts';
 import { type CommandSink, PermanentDeliveryError } from '../outbound.ts';
 import { mqttHeaders } from '../sources/mqtt.ts';
 import { mqttSink, publishError } from './mqtt.ts';
+import { sampleCommand } from '../outbound-contract.ts';
 
 const BROKER = { host: '127.0.0.1', port: 1883 };
 const url = process.env.MQTT_URL ?? `mqtt://${BROKER.host}:${BROKER.port}`;
@@ -56,17 +56,7 @@ async function subscriber(topic: string): Promise<IPublishPacket[]> {
   return packets;
 }
 
-const command = (id: string) =>
-  ({
-    specversion: '1.0',
-    id,
-    source: 'everynode/daemonset-controller',
-    type: 'io.everynode.pod.delete',
-    time: '2026-12-01T10:00:00.000Z',
-    subject: 'worker01',
-    datacontenttype: 'application/json',
-    data: { metadata: { namespace: 'kube-system', name: 'p' }, spec: { nodeName: 'worker01' }, reason: 'NodeRemoved' },
-  }) as PodCommand;
+const command = sampleCommand;
 
 describe('mqttSink', () => {
   it('binary: QoS 1, the attributes as unprefixed user properties (specversion among them), contentType the data type', async () => {

@@ -9,13 +9,13 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type Channel, type ChannelModel, type GetMessage } from 'amqplib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { PodCommand } from '@everynode/api';
 import { eventually } from '../../../../test/support/cluster.ts';
 import { startTcpProxy, type TcpProxy } from '../../../../test/support/tcp-proxy.ts';
 import { describeOutboundOutage } from '../outbound-contract.ts';
 import type { CommandSink } from '../outbound.ts';
 import { amqpHeaders } from '../sources/rabbitmq.ts';
 import { rabbitMqSink } from './rabbitmq.ts';
+import { sampleCommand } from '../outbound-contract.ts';
 
 const BROKER = { host: '127.0.0.1', port: 5672 };
 const url = process.env.AMQP_URL ?? `amqp://guest:guest@${BROKER.host}:${BROKER.port}`;
@@ -54,17 +54,7 @@ function sink(queue: string, options: { mode?: 'binary' | 'structured'; through?
   return s;
 }
 
-const command = (id: string) =>
-  ({
-    specversion: '1.0',
-    id,
-    source: 'everynode/daemonset-controller',
-    type: 'io.everynode.pod.delete',
-    time: '2026-12-01T10:00:00.000Z',
-    subject: 'worker01',
-    datacontenttype: 'application/json',
-    data: { metadata: { namespace: 'kube-system', name: 'p' }, spec: { nodeName: 'worker01' }, reason: 'NodeRemoved' },
-  }) as PodCommand;
+const command = sampleCommand;
 
 /** The message's application properties, but those the broker adds (a quorum queue's `x-delivery-count`). */
 function attributeProperties(message: GetMessage): Record<string, unknown> {

@@ -9,7 +9,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { PodCommand } from '@everynode/api';
 import { eventually, redisUrl } from '../../../../test/support/cluster.ts';
 import { type PrivateServer, startPrivateServer } from '../../../../test/support/private-server.ts';
 import { decodeMessage } from '../decode.ts';
@@ -17,6 +16,7 @@ import { describeOutboundOutage } from '../outbound-contract.ts';
 import { type CommandSink, PermanentDeliveryError } from '../outbound.ts';
 import { toMessage } from '../sources/redis-streams.ts';
 import { redisStreamsSink } from './redis-streams.ts';
+import { sampleCommand } from '../outbound-contract.ts';
 
 let redis: Redis;
 const streams: string[] = [];
@@ -45,17 +45,7 @@ function sink(stream: string, options: { mode?: 'binary' | 'structured'; maxLen?
   return s;
 }
 
-const command = (id: string) =>
-  ({
-    specversion: '1.0',
-    id,
-    source: 'everynode/daemonset-controller',
-    type: 'io.everynode.pod.delete',
-    time: '2026-12-01T10:00:00.000Z',
-    subject: 'worker01',
-    datacontenttype: 'application/json',
-    data: { metadata: { namespace: 'kube-system', name: 'p' }, spec: { nodeName: 'worker01' }, reason: 'NodeRemoved' },
-  }) as PodCommand;
+const command = sampleCommand;
 
 /** The stream's entries as [id, [field, value, …]]. */
 const entries = (stream: string) => redis.xrange(stream, '-', '+');
