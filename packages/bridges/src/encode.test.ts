@@ -1,18 +1,9 @@
 import { HTTP } from 'cloudevents';
 import { describe, expect, it } from 'vitest';
-import type { PodCommand } from '@everynode/api';
 import { encodeCommand } from './encode.ts';
+import { sampleCommand } from './outbound-contract.ts';
 
-const command = {
-  specversion: '1.0',
-  id: 'cmd-1',
-  source: 'everynode/daemonset-controller',
-  type: 'io.everynode.pod.delete',
-  time: '2026-12-01T10:00:00.000Z',
-  subject: 'worker01',
-  datacontenttype: 'application/json',
-  data: { metadata: { namespace: 'kube-system', name: 'p' }, spec: { nodeName: 'worker01' }, reason: 'NodeRemoved' },
-} as PodCommand;
+const command = sampleCommand('cmd-1');
 
 describe('the CloudEvents HTTP binding of a command', () => {
   it('binary: attributes as ce- headers, the data as the body', () => {
