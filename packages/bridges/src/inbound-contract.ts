@@ -5,7 +5,7 @@
  * (a) the seed (six nodes and the fluentd DaemonSet) as CloudEvents, each
  *     message twice and shuffled, half binary and half structured → each
  *     `(source, id)` once in the log, and one fluentd pod per node;
- * (b) 200 malformed messages (bad JSON, a missing attribute, an unknown
+ * (b) 1,000 malformed messages (bad JSON, a missing attribute, an unknown
  *     type) among good ones → each malformed one in the dead-letter queue
  *     with its reason and origin, each good one in the log;
  * (c) the engine failing a message once → the bus delivers it again, and it
@@ -158,12 +158,12 @@ export function describeInboundContract<C>(name: string, driver: InboundContract
       expect(await deadLetters(engine)).toEqual([]);
     });
 
-    it('(b) 200 malformed messages among good ones: each parked with reason and origin, each good one logged', async () => {
+    it('(b) 1,000 malformed messages among good ones: each parked with reason and origin, each good one logged', async () => {
       const { engine, ctx } = await harness('malformed');
       const source = `bridge-test/${name}`;
       const good: Ev[] = [];
       const messages: { message: OutboundTestMessage; bad?: string }[] = [];
-      for (let i = 0; i < 200; i++) {
+      for (let i = 0; i < 1000; i++) {
         const ok = cloudEvent('io.everynode.node.joined', { metadata: { name: `good-${i % 40}` } }, { id: `good-${i}`, source });
         if (i % 5 === 0) {
           good.push(ok);
@@ -179,9 +179,9 @@ export function describeInboundContract<C>(name: string, driver: InboundContract
       for (const { message } of messages) await driver.publish(ctx, message);
       const parked = await eventually(async () => {
         const all = await deadLetters(engine);
-        return all.length >= 200 && all;
-      }, 25_000, '200 dead letters');
-      expect(parked).toHaveLength(200);
+        return all.length >= 1000 && all;
+      }, 60_000, '1,000 dead letters');
+      expect(parked).toHaveLength(1000);
       for (const letter of parked) {
         expect(letter.reason.length).toBeGreaterThan(0);
         expect(letter.origin).toMatchObject({ bus: driver.bus, subject: expect.any(String), offset: expect.any(String) });
