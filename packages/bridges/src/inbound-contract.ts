@@ -192,7 +192,7 @@ export function describeInboundContract<C>(name: string, driver: InboundContract
         return all.length >= good.length && all;
       }, 15_000, 'the good events in the log');
       expect(logged.sort()).toEqual(good.map((e) => `${e.source} ${e.id}`).sort());
-    });
+    }, 90_000);
 
     it('(c) the engine failing a message once: delivered again, logged once', async () => {
       const attempts = new Map<string, number>();
