@@ -9,6 +9,7 @@ import type { ServerDeps } from './deps.ts';
 import { useJsonParser } from './json-body.ts';
 import { daemonSetRoutes } from './routes/daemonsets.ts';
 import { deadLetterRoutes } from './routes/dlq.ts';
+import { discoveryRoutes } from './routes/discovery.ts';
 import { eventRoutes } from './routes/events.ts';
 import { explainRoutes } from './routes/explain.ts';
 import { exportRoutes } from './routes/export.ts';
@@ -47,6 +48,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   // The text the API server gives for a path it does not serve.
   app.setNotFoundHandler((_request, reply) => reply.code(404).send(failure(404, 'the server could not find the requested resource')));
 
+  discoveryRoutes(app);
   eventRoutes(app, deps);
   daemonSetRoutes(app, deps);
   nodeRoutes(app, deps);
