@@ -17,6 +17,7 @@ import { healthRoutes } from './routes/health.ts';
 import { kubeEventRoutes } from './routes/kube-events.ts';
 import { logRoutes } from './routes/log.ts';
 import { namespaceRoutes } from './routes/namespaces.ts';
+import { openApiRoutes } from './routes/openapi.ts';
 import { nodeRoutes } from './routes/nodes.ts';
 import { podRoutes } from './routes/pods.ts';
 import { stateRoutes } from './routes/state.ts';
@@ -49,6 +50,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.setNotFoundHandler((_request, reply) => reply.code(404).send(failure(404, 'the server could not find the requested resource')));
 
   discoveryRoutes(app);
+  openApiRoutes(app);
   eventRoutes(app, deps);
   daemonSetRoutes(app, deps);
   nodeRoutes(app, deps);
