@@ -158,10 +158,11 @@ function paths(gv: GroupVersion): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
   const groupWord = (gv.group === '' ? 'Core' : gv.group[0]?.toUpperCase() + gv.group.slice(1)) + gv.version[0]?.toUpperCase() + gv.version.slice(1);
   for (const r of resourcesOf(gv)) {
-    const scopes = [{ allNamespaces: false }, ...(r.namespaced && r.listsAllNamespaces ? [{ allNamespaces: true }] : [])];
     for (const verb of r.verbs) {
       const op = operations[verb];
-      for (const { allNamespaces } of op.item ? [{ allNamespaces: false }] : scopes) {
+      // Only a list also has a path across namespaces (what `-A` asks for).
+      const acrossNamespaces = verb === 'list' && r.namespaced && r.listsAllNamespaces === true;
+      for (const allNamespaces of acrossNamespaces ? [false, true] : [false]) {
         const namespaced = r.namespaced && !allNamespaces;
         const path = `${gv.prefix}${namespaced ? '/namespaces/{namespace}' : ''}/${r.resource}${op.item ? '/{name}' : ''}`;
         const parameters = [
