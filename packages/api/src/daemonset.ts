@@ -14,38 +14,74 @@ export const LabelSelectorRequirementSchema = z.looseObject({
 });
 export type LabelSelectorRequirement = z.infer<typeof LabelSelectorRequirementSchema>;
 
-export const LabelSelectorSchema = z.looseObject({
-  matchLabels: z.record(z.string(), z.string()).optional(),
-  matchExpressions: z.array(LabelSelectorRequirementSchema).optional(),
-});
+export const LabelSelectorSchema = z
+  .looseObject({
+    matchLabels: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe('A map of {key,value} pairs; each one is a matchExpressions requirement "key In (value)". The requirements are ANDed.'),
+    matchExpressions: z
+      .array(LabelSelectorRequirementSchema)
+      .optional()
+      .describe('A list of label selector requirements (key, operator In/NotIn/Exists/DoesNotExist, values). The requirements are ANDed.'),
+  })
+  .describe('A label query over a set of resources. The results of matchLabels and matchExpressions are ANDed; an empty selector matches all objects.');
 export type LabelSelector = z.infer<typeof LabelSelectorSchema>;
 
 /** An `intstr.IntOrString`: `1` or `"30%"`. */
-export const IntOrStringSchema = z.union([z.number().int(), z.string()]);
+export const IntOrStringSchema = z.union([z.number().int(), z.string()]).describe('An integer or a string (a percentage, "30%").');
 export type IntOrString = z.infer<typeof IntOrStringSchema>;
 
 export const UpdateStrategyType = { RollingUpdate: 'RollingUpdate', OnDelete: 'OnDelete' } as const;
 export type UpdateStrategyType = (typeof UpdateStrategyType)[keyof typeof UpdateStrategyType];
 
-export const RollingUpdateDaemonSetSchema = z.looseObject({
-  maxUnavailable: IntOrStringSchema.optional(),
-  maxSurge: IntOrStringSchema.optional(),
-});
+export const RollingUpdateDaemonSetSchema = z
+  .looseObject({
+    maxUnavailable: IntOrStringSchema.optional().describe(
+      'The most DaemonSet pods that may be unavailable during the update: a number (5) or a percentage of the nodes that should run the pod ("10%", rounded up). ' +
+        'Must not be 0 when maxSurge is 0. Default 1.',
+    ),
+    maxSurge: IntOrStringSchema.optional().describe(
+      'The most nodes with an available DaemonSet pod that may run an updated pod beside it during the update: a number or a percentage ("10%", rounded up). ' +
+        'The new pod starts first and the old one is deleted once the new one is available. Must not be 0 when maxUnavailable is 0. Default 0.',
+    ),
+  })
+  .describe('Spec to control the desired behavior of a DaemonSet rolling update.');
 export type RollingUpdateDaemonSet = z.infer<typeof RollingUpdateDaemonSetSchema>;
 
-export const DaemonSetUpdateStrategySchema = z.looseObject({
-  type: z.string().optional(),
-  rollingUpdate: RollingUpdateDaemonSetSchema.optional(),
-});
+export const DaemonSetUpdateStrategySchema = z
+  .looseObject({
+    type: z
+      .string()
+      .optional()
+      .describe('Type of DaemonSet update: "RollingUpdate" (replace pods node by node, within maxUnavailable and maxSurge) or "OnDelete" (a new pod only where the old one was deleted). Default RollingUpdate.'),
+    rollingUpdate: RollingUpdateDaemonSetSchema.optional().describe('Rolling update parameters. Present only if type is "RollingUpdate".'),
+  })
+  .describe('How a DaemonSet replaces its pods when its template changes.');
 export type DaemonSetUpdateStrategy = z.infer<typeof DaemonSetUpdateStrategySchema>;
 
-export const DaemonSetSpecSchema = z.looseObject({
-  selector: LabelSelectorSchema.optional(),
-  template: PodTemplateSpecSchema,
-  updateStrategy: DaemonSetUpdateStrategySchema.optional(),
-  minReadySeconds: z.number().int().optional(),
-  revisionHistoryLimit: z.number().int().optional(),
-});
+export const DaemonSetSpecSchema = z
+  .looseObject({
+    selector: LabelSelectorSchema.optional().describe(
+      "A label query over the pods the DaemonSet manages. It must match the pod template's labels, and cannot change once the DaemonSet exists.",
+    ),
+    template: PodTemplateSpecSchema.describe(
+      'The pod the DaemonSet runs on every eligible node (its nodeSelector, affinity and tolerations decide which). ' +
+        'Its labels must match the selector; restartPolicy must be Always (the default).',
+    ),
+    updateStrategy: DaemonSetUpdateStrategySchema.optional().describe('An update strategy to replace existing DaemonSet pods with new pods.'),
+    minReadySeconds: z
+      .number()
+      .int()
+      .optional()
+      .describe('Seconds a new pod must be ready, with none of its containers crashing, before it counts as available. Default 0 (available as soon as ready).'),
+    revisionHistoryLimit: z
+      .number()
+      .int()
+      .optional()
+      .describe('How many old ControllerRevisions to keep so that a rollout can be undone. Default 10.'),
+  })
+  .describe('The specification of a DaemonSet.');
 export type DaemonSetSpec = z.infer<typeof DaemonSetSpecSchema>;
 
 export const DaemonSetStatusSchema = z.looseObject({
@@ -62,13 +98,15 @@ export const DaemonSetStatusSchema = z.looseObject({
 });
 export type DaemonSetStatus = z.infer<typeof DaemonSetStatusSchema>;
 
-export const DaemonSetSchema = z.looseObject({
-  apiVersion: z.literal('apps/v1'),
-  kind: z.literal('DaemonSet'),
-  metadata: ObjectMetaSchema,
-  spec: DaemonSetSpecSchema,
-  status: DaemonSetStatusSchema.optional(),
-});
+export const DaemonSetSchema = z
+  .looseObject({
+    apiVersion: z.literal('apps/v1'),
+    kind: z.literal('DaemonSet'),
+    metadata: ObjectMetaSchema.describe("Standard object's metadata."),
+    spec: DaemonSetSpecSchema.describe('The desired behavior of this DaemonSet.'),
+    status: DaemonSetStatusSchema.optional().describe('The current status of this DaemonSet, as the controller last observed it. Read-only.'),
+  })
+  .describe('DaemonSet represents the configuration of a daemon set: a pod that runs on every eligible node.');
 export type DaemonSet = z.infer<typeof DaemonSetSchema>;
 
 /** The annotation through which apps/v1 exposes the internal `templateGeneration`. */

@@ -12,6 +12,7 @@ import { carried } from './carried.ts';
 import { DaemonSetSchema } from './daemonset.ts';
 import { DecisionSchema } from './decisions.ts';
 import { LogEntrySchema } from './log-entries.ts';
+import { ObjectMetaSchema } from './meta.ts';
 import { NodeSchema } from './node.ts';
 import { PodSchema } from './pod.ts';
 import { DeadLetterJobDataSchema } from './queues.ts';
@@ -103,6 +104,20 @@ export const KubeEventSchema = z.looseObject({
   count: z.number().int().optional(),
 });
 export type KubeEvent = z.infer<typeof KubeEventSchema>;
+
+/**
+ * A `v1 Namespace` as `GET /api/v1/namespaces/NS` serves it: namespaces exist
+ * implicitly in everynode, so each is only a name and `Active`.
+ */
+export const NamespaceSchema = z
+  .looseObject({
+    apiVersion: z.literal('v1'),
+    kind: z.literal('Namespace'),
+    metadata: ObjectMetaSchema,
+    status: z.looseObject({ phase: z.string().optional().describe('Active: everynode namespaces are never terminating.') }).optional(),
+  })
+  .describe('Namespace provides a scope for names. In everynode any namespace may hold DaemonSets; none is created or deleted.');
+export type Namespace = z.infer<typeof NamespaceSchema>;
 
 // Events in -----------------------------------------------------------------------
 

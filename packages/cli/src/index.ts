@@ -10,3 +10,4 @@ export { TabWriter, tabbed } from './print/tabwriter.ts';
 export { describeDaemonSet } from './print/describe-daemonset.ts';
 export { describePodTemplate } from './print/pod-template.ts';
 export { parseGoDuration } from './duration.ts';
+export { kubeconfigFor } from './kubeconfig.ts';

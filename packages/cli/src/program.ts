@@ -14,6 +14,7 @@ import { registerExplain } from './commands/explain.ts';
 import { registerExport } from './commands/export.ts';
 import { registerGet } from './commands/get.ts';
 import { registerImport } from './commands/import.ts';
+import { registerKubeconfig } from './commands/kubeconfig.ts';
 import { registerLog } from './commands/log.ts';
 import { registerNode } from './commands/node.ts';
 import { registerNodeEdits } from './commands/node-edit.ts';
@@ -58,6 +59,7 @@ Examples:
   registerExport(program, ctx);
   registerImport(program, ctx);
   registerDlq(program, ctx);
+  registerKubeconfig(program, ctx);
   return program;
 }
 

@@ -9,6 +9,7 @@ import type { ServerDeps } from './deps.ts';
 import { useJsonParser } from './json-body.ts';
 import { daemonSetRoutes } from './routes/daemonsets.ts';
 import { deadLetterRoutes } from './routes/dlq.ts';
+import { discoveryRoutes } from './routes/discovery.ts';
 import { eventRoutes } from './routes/events.ts';
 import { explainRoutes } from './routes/explain.ts';
 import { exportRoutes } from './routes/export.ts';
@@ -16,6 +17,7 @@ import { healthRoutes } from './routes/health.ts';
 import { kubeEventRoutes } from './routes/kube-events.ts';
 import { logRoutes } from './routes/log.ts';
 import { namespaceRoutes } from './routes/namespaces.ts';
+import { openApiRoutes } from './routes/openapi.ts';
 import { nodeRoutes } from './routes/nodes.ts';
 import { podRoutes } from './routes/pods.ts';
 import { stateRoutes } from './routes/state.ts';
@@ -47,6 +49,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   // The text the API server gives for a path it does not serve.
   app.setNotFoundHandler((_request, reply) => reply.code(404).send(failure(404, 'the server could not find the requested resource')));
 
+  discoveryRoutes(app);
+  openApiRoutes(app);
   eventRoutes(app, deps);
   daemonSetRoutes(app, deps);
   nodeRoutes(app, deps);

@@ -21,6 +21,9 @@ export const Resources = {
   daemonSets: { group: 'apps', resource: 'daemonsets', kind: 'DaemonSet' },
   nodes: { group: '', resource: 'nodes', kind: 'Node' },
   pods: { group: '', resource: 'pods', kind: 'Pod' },
+  namespaces: { group: '', resource: 'namespaces', kind: 'Namespace' },
+  events: { group: '', resource: 'events', kind: 'Event' },
+  controllerRevisions: { group: 'apps', resource: 'controllerrevisions', kind: 'ControllerRevision' },
 } as const satisfies Record<string, Resource>;
 
 // The Status shape is the wire's (`@everynode/api` `replies.ts`), which the client reads too.

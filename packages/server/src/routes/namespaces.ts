@@ -5,12 +5,13 @@
  * "the server could not find the requested resource" instead of
  * `daemonsets.apps "x" not found`.
  */
+import type { Namespace } from '@everynode/api';
 import type { FastifyInstance } from 'fastify';
 import { NamespaceParams, parseRequest } from '../request.ts';
 
 /** Register `GET /api/v1/namespaces/:ns` on `app`. */
 export function namespaceRoutes(app: FastifyInstance): void {
-  app.get('/api/v1/namespaces/:ns', (request) => {
+  app.get('/api/v1/namespaces/:ns', (request): Promise<Namespace> => {
     const { ns } = parseRequest(NamespaceParams, request.params, 'path parameter');
     return Promise.resolve({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns }, status: { phase: 'Active' } });
   });

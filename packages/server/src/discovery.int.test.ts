@@ -1,0 +1,189 @@
+/**
+ * Discovery and OpenAPI against a real engine (a fresh prefix of the real
+ * Redis), through fastify's `inject`: the documents' shapes, that every verb
+ * discovery lists is served and every verb it leaves out is not, and that
+ * the OpenAPI documents are whole (each reference resolves, each kind
+ * carries its group-version-kind) and describe paths the server answers.
+ */
+import { DaemonSetSpecSchema } from '@everynode/api';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { destroyPrefix, type Engine, testEngine } from '../../../test/support/cluster.ts';
+import serverPackage from '../package.json' with { type: 'json' };
+import { groupVersions, resourcesOf, type ServedResource, servedResources, type Verb } from './api-resources.ts';
+import { buildServer } from './server.ts';
+
+let engine: Engine;
+let app: FastifyInstance;
+
+beforeAll(async () => {
+  engine = await testEngine('discovery');
+  app = buildServer(engine);
+});
+afterAll(async () => {
+  await app.close();
+  await engine.close();
+  await destroyPrefix(engine.prefix);
+});
+
+async function getJson<T = Record<string, unknown>>(url: string): Promise<T> {
+  const res = await app.inject({ method: 'GET', url });
+  expect(res.statusCode, `${url}: ${res.body}`).toBe(200);
+  expect(res.headers['content-type']).toMatch(/^application\/json/);
+  return res.json() as T;
+}
+
+const unserved = 'the server could not find the requested resource';
+const allVerbs: readonly Verb[] = ['get', 'list', 'create', 'update', 'delete'];
+
+/** The request a verb makes on `r` (namespace `default`, object `absent`). */
+function requestFor(r: ServedResource, verb: Verb): { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; url: string; payload?: object } {
+  const collection = `${r.gv.prefix}${r.namespaced ? '/namespaces/default' : ''}/${r.resource}`;
+  const item = `${collection}/absent`;
+  const body = { apiVersion: r.gv.groupVersion, kind: r.kind, metadata: { name: 'absent' } };
+  switch (verb) {
+    case 'list':
+      return { method: 'GET', url: collection };
+    case 'get':
+      return { method: 'GET', url: item };
+    case 'create':
+      return { method: 'POST', url: collection, payload: body };
+    case 'update':
+      return { method: 'PUT', url: item, payload: body };
+    case 'delete':
+      return { method: 'DELETE', url: item };
+  }
+}
+
+describe('discovery', () => {
+  it('/version is version.Info with this package version', async () => {
+    const version = await getJson('/version');
+    expect(Object.keys(version).sort()).toEqual(['buildDate', 'compiler', 'gitCommit', 'gitTreeState', 'gitVersion', 'goVersion', 'major', 'minor', 'platform']);
+    const [major, minor] = serverPackage.version.split('.');
+    expect(version).toMatchObject({ major, minor, gitVersion: `v${serverPackage.version}` });
+  });
+
+  it('/api names the core version; /apis the apps group, v1 preferred', async () => {
+    expect(await getJson('/api')).toEqual({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: 'localhost:80' }] });
+    expect(await getJson('/apis')).toEqual({
+      kind: 'APIGroupList',
+      apiVersion: 'v1',
+      groups: [{ name: 'apps', versions: [{ groupVersion: 'apps/v1', version: 'v1' }], preferredVersion: { groupVersion: 'apps/v1', version: 'v1' } }],
+    });
+  });
+
+  it('/apis/apps/v1 lists DaemonSets (ds, category all) and ControllerRevisions', async () => {
+    expect(await getJson('/apis/apps/v1')).toEqual({
+      kind: 'APIResourceList',
+      apiVersion: 'v1',
+      groupVersion: 'apps/v1',
+      resources: [
+        { name: 'daemonsets', singularName: 'daemonset', namespaced: true, kind: 'DaemonSet', verbs: ['create', 'delete', 'get', 'list', 'update'], shortNames: ['ds'], categories: ['all'] },
+        { name: 'controllerrevisions', singularName: 'controllerrevision', namespaced: true, kind: 'ControllerRevision', verbs: ['list'] },
+      ],
+    });
+  });
+
+  it('/api/v1 lists namespaces, nodes, pods and events, scoped and short-named as Kubernetes does', async () => {
+    const list = await getJson<{ groupVersion: string; resources: { name: string; namespaced: boolean; kind: string; shortNames?: string[] }[] }>('/api/v1');
+    expect(list.groupVersion).toBe('v1');
+    expect(list.resources.map((r) => [r.name, r.kind, r.namespaced, r.shortNames])).toEqual([
+      ['namespaces', 'Namespace', false, ['ns']],
+      ['nodes', 'Node', false, ['no']],
+      ['pods', 'Pod', true, ['po']],
+      ['events', 'Event', true, ['ev']],
+    ]);
+  });
+
+  it('every verb discovery lists is served, and no other', async () => {
+    for (const r of servedResources) {
+      for (const verb of allVerbs) {
+        const request = requestFor(r, verb);
+        const res = await app.inject(request);
+        const what = `${verb} ${r.resource} (${request.method} ${request.url}): ${res.statusCode} ${res.body}`;
+        if (!r.verbs.includes(verb)) {
+          expect(res.json(), what).toMatchObject({ kind: 'Status', code: 404, message: unserved });
+          continue;
+        }
+        expect(res.statusCode, what).toBeLessThan(500);
+        expect(res.statusCode, what).not.toBe(405);
+        // A served path answers about the object: a NotFound names it, never the path.
+        if (res.statusCode === 404) expect(res.json(), what).toMatchObject({ reason: 'NotFound', details: { name: 'absent', kind: r.resource } });
+      }
+    }
+  });
+});
+
+type Schema = { [key: string]: unknown };
+type OpenApi = { openapi: string; paths: Record<string, Record<string, Schema>>; components: { schemas: Record<string, Schema> } };
+
+describe('OpenAPI', () => {
+  it('/openapi/v3 indexes one document per group-version, by its hash', async () => {
+    const index = await getJson<{ paths: Record<string, { serverRelativeURL: string }> }>('/openapi/v3');
+    expect(Object.keys(index.paths)).toEqual(['api/v1', 'apis/apps/v1']);
+    for (const [path, { serverRelativeURL }] of Object.entries(index.paths)) {
+      expect(serverRelativeURL).toMatch(new RegExp(`^/openapi/v3/${path}\\?hash=[0-9A-F]{128}$`));
+      expect((await getJson<OpenApi>(serverRelativeURL)).openapi).toBe('3.0.0');
+    }
+  });
+
+  it('each document is whole: every reference resolves, every kind and list carries its group-version-kind', async () => {
+    for (const gv of groupVersions) {
+      const doc = await getJson<OpenApi>(`/openapi/v3/${gv.openApiPath}`);
+      const schemas = doc.components.schemas;
+      const refs = JSON.stringify(doc).match(/"\$ref":"[^"]*"/g) ?? [];
+      expect(refs.length).toBeGreaterThan(0);
+      for (const ref of refs) expect(Object.keys(schemas), ref).toContain(ref.slice('"$ref":"#/components/schemas/'.length, -1));
+      expect(JSON.stringify(doc)).not.toMatch(/"\$id"|__shared/);
+      for (const r of resourcesOf(gv)) {
+        const name = `${gv.definitions}.${r.kind}`;
+        expect(schemas[name]?.['x-kubernetes-group-version-kind'], name).toEqual([{ group: r.group, kind: r.kind, version: gv.version }]);
+        if (r.verbs.includes('list')) expect(schemas[`${name}List`]?.['x-kubernetes-group-version-kind']).toEqual([{ group: r.group, kind: `${r.kind}List`, version: gv.version }]);
+      }
+    }
+  });
+
+  it('names definitions as Kubernetes does, and carries the field docs kubectl explain prints', async () => {
+    const { components } = await getJson<OpenApi>('/openapi/v3/apis/apps/v1');
+    const spec = components.schemas['io.k8s.api.apps.v1.DaemonSetSpec'] as { properties: Record<string, Schema>; required: string[] };
+    expect(spec.required).toEqual(['template']);
+    for (const field of ['selector', 'template', 'updateStrategy', 'minReadySeconds', 'revisionHistoryLimit'] as const) {
+      expect(spec.properties[field]?.description, field).toBe(DaemonSetSpecSchema.shape[field].description);
+    }
+    expect(spec.properties.updateStrategy).toMatchObject({ allOf: [{ $ref: '#/components/schemas/io.k8s.api.apps.v1.DaemonSetUpdateStrategy' }] });
+    expect(spec.properties.selector).toMatchObject({ allOf: [{ $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector' }] });
+    expect(components.schemas['io.k8s.apimachinery.pkg.util.intstr.IntOrString']).toMatchObject({ type: 'string', format: 'int-or-string' });
+    const strategy = components.schemas['io.k8s.api.apps.v1.DaemonSetUpdateStrategy'] as { properties: Record<string, Schema>; additionalProperties?: unknown };
+    expect(Object.keys(strategy.properties)).toEqual(['type', 'rollingUpdate']);
+    expect(strategy.additionalProperties).toBeUndefined();
+  });
+
+  it('every operation a document declares is served', async () => {
+    for (const gv of groupVersions) {
+      const doc = await getJson<OpenApi>(`/openapi/v3/${gv.openApiPath}`);
+      for (const [path, operations] of Object.entries(doc.paths)) {
+        for (const [method, operation] of Object.entries(operations)) {
+          expect(operation['x-kubernetes-group-version-kind'], `${method} ${path}`).toMatchObject({ version: gv.version });
+          const url = path.replace('{namespace}', 'default').replace('{name}', 'absent');
+          const res = await app.inject({ method: method.toUpperCase() as 'GET', url, ...(method === 'post' || method === 'put' ? { payload: {} } : {}) });
+          expect(res.statusCode, `${method} ${url}: ${res.body}`).toBeLessThan(500);
+          expect(res.json(), `${method} ${url}`).not.toMatchObject({ message: unserved });
+        }
+      }
+    }
+  });
+
+  it('declares no fieldValidation parameter: the server does not refuse unknown fields', async () => {
+    for (const gv of groupVersions) expect(JSON.stringify(await getJson(`/openapi/v3/${gv.openApiPath}`))).not.toContain('fieldValidation');
+  });
+
+  it('/openapi/v2 is an empty protobuf document; an unknown v3 document is a NotFound Status', async () => {
+    const v2 = await app.inject({ method: 'GET', url: '/openapi/v2' });
+    expect(v2.statusCode).toBe(200);
+    expect(v2.headers['content-type']).toBe('application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+    expect(v2.rawPayload.length).toBe(0);
+    const missing = await app.inject({ method: 'GET', url: '/openapi/v3/apis/batch/v1' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toMatchObject({ kind: 'Status', reason: 'NotFound', message: 'no OpenAPI document for "apis/batch/v1"' });
+  });
+});

@@ -1,0 +1,243 @@
+/**
+ * The OpenAPI v3 documents of the served group-versions, generated from the
+ * zod schemas of `@everynode/api` (`z.toJSONSchema`, OpenAPI 3.0 target, the
+ * input side: what a client sends), never kept by hand. Definitions carry
+ * the names Kubernetes gives them (`io.k8s.api.apps.v1.DaemonSet`), kinds
+ * their `x-kubernetes-group-version-kind`, fields the schemas' `.describe()`
+ * docs — what `kubectl explain` prints — and paths the operations
+ * `api-resources.ts` lists.
+ *
+ * No operation declares the `fieldValidation` parameter: the server keeps
+ * unknown fields rather than refusing them, so kubectl must not believe it
+ * validates strictly (it then validates on its side, against `/openapi/v2`).
+ */
+import { createHash } from 'node:crypto';
+import {
+  AffinitySchema,
+  ContainerSchema,
+  ControllerRevisionSchema,
+  DaemonSetSpecSchema,
+  DaemonSetStatusSchema,
+  DaemonSetUpdateStrategySchema,
+  IntOrStringSchema,
+  kubeListOf,
+  LabelSelectorRequirementSchema,
+  LabelSelectorSchema,
+  NamedMetaSchema,
+  NodeAffinitySchema,
+  NodeConditionSchema,
+  NodeSelectorRequirementSchema,
+  NodeSelectorSchema,
+  NodeSelectorTermSchema,
+  ObjectMetaSchema,
+  OwnerReferenceSchema,
+  PodConditionSchema,
+  PodSchema,
+  PodSpecSchema,
+  PodStatusSchema,
+  PodTemplateSpecSchema,
+  RollingUpdateDaemonSetSchema,
+  StatusSchema,
+  TaintSchema,
+  TolerationSchema,
+} from '@everynode/api';
+import { z } from 'zod';
+import { AppsV1, CoreV1, type GroupVersion, groupVersions, resourcesOf, type ServedResource, type Verb } from './api-resources.ts';
+import { versionInfo } from './routes/discovery.ts';
+
+const meta = 'io.k8s.apimachinery.pkg.apis.meta.v1';
+const schemaRef = (name: string) => `#/components/schemas/${name}`;
+
+/** The definition name of `r`'s kind (`io.k8s.api.apps.v1.DaemonSet`), and of its list. */
+const kindName = (r: ServedResource) => `${r.gv.definitions}.${r.kind}`;
+const listName = (r: ServedResource) => `${kindName(r)}List`;
+
+/** The list schema of each resource that is listed, built once so the registry and the paths agree. */
+function listSchemas(): Map<ServedResource, z.ZodType> {
+  return new Map(groupVersions.flatMap((gv) => resourcesOf(gv).filter((r) => r.verbs.includes('list')).map((r) => [r, kubeListOf(r.schema)] as const)));
+}
+
+/**
+ * The named definitions: each served kind and its list, and the parts
+ * Kubernetes names too. Several schemas may share a name (a metadata
+ * extended with a required `name` is still an `ObjectMeta`); the one
+ * registered last is the definition emitted.
+ */
+function namedSchemas(lists: Map<ServedResource, z.ZodType>): z.core.$ZodRegistry<{ id: string }> {
+  const registry = z.registry<{ id: string }>();
+  const name = (id: string, ...schemas: z.ZodType[]) => {
+    for (const schema of schemas) registry.add(schema, { id });
+  };
+  for (const gv of groupVersions) {
+    for (const r of resourcesOf(gv)) {
+      name(kindName(r), r.schema);
+      const list = lists.get(r);
+      if (list) name(listName(r), list);
+    }
+  }
+  name(`${meta}.Status`, StatusSchema);
+  name(`${meta}.OwnerReference`, OwnerReferenceSchema);
+  name(`${meta}.LabelSelector`, LabelSelectorSchema);
+  name(`${meta}.LabelSelectorRequirement`, LabelSelectorRequirementSchema);
+  name(`${meta}.ObjectMeta`, NamedMetaSchema, PodSchema.shape.metadata, ControllerRevisionSchema.shape.metadata, ObjectMetaSchema);
+  name('io.k8s.apimachinery.pkg.util.intstr.IntOrString', IntOrStringSchema);
+  const core = CoreV1.definitions;
+  name(`${core}.PodTemplateSpec`, PodTemplateSpecSchema);
+  name(`${core}.PodSpec`, PodSpecSchema);
+  name(`${core}.PodStatus`, PodStatusSchema);
+  name(`${core}.PodCondition`, PodConditionSchema);
+  name(`${core}.Container`, ContainerSchema);
+  name(`${core}.Toleration`, TolerationSchema);
+  name(`${core}.Affinity`, AffinitySchema);
+  name(`${core}.NodeAffinity`, NodeAffinitySchema);
+  name(`${core}.NodeSelector`, NodeSelectorSchema);
+  name(`${core}.NodeSelectorTerm`, NodeSelectorTermSchema);
+  name(`${core}.NodeSelectorRequirement`, NodeSelectorRequirementSchema);
+  name(`${core}.Taint`, TaintSchema);
+  name(`${core}.NodeCondition`, NodeConditionSchema);
+  const apps = AppsV1.definitions;
+  name(`${apps}.DaemonSetSpec`, DaemonSetSpecSchema);
+  name(`${apps}.DaemonSetStatus`, DaemonSetStatusSchema);
+  name(`${apps}.DaemonSetUpdateStrategy`, DaemonSetUpdateStrategySchema);
+  name(`${apps}.RollingUpdateDaemonSet`, RollingUpdateDaemonSetSchema);
+  return registry;
+}
+
+type JsonSchema = { [key: string]: unknown };
+
+/**
+ * Kubernetes' conventions over zod's output: no `$id`; no
+ * `additionalProperties: {}` on objects that keep unknown fields (every
+ * Kubernetes object does, and explain would print them as maps).
+ */
+function kubernetesStyle(node: unknown): void {
+  if (Array.isArray(node)) return node.forEach(kubernetesStyle);
+  if (node === null || typeof node !== 'object') return;
+  const schema = node as JsonSchema;
+  delete schema.$id;
+  const extra = schema.additionalProperties;
+  if (schema.properties !== undefined && extra !== null && typeof extra === 'object' && Object.keys(extra).length === 0) delete schema.additionalProperties;
+  for (const value of Object.values(schema)) kubernetesStyle(value);
+}
+
+/** Every definition, by name, in Kubernetes' style. */
+function definitions(): Record<string, JsonSchema> {
+  const lists = listSchemas();
+  const { schemas } = z.toJSONSchema(namedSchemas(lists), { target: 'openapi-3.0', io: 'input', uri: schemaRef }) as { schemas: Record<string, JsonSchema> };
+  kubernetesStyle(schemas);
+  // IntOrString is a union in zod; on the wire Kubernetes declares it as this string format.
+  const intOrString = 'io.k8s.apimachinery.pkg.util.intstr.IntOrString';
+  schemas[intOrString] = { type: 'string', format: 'int-or-string', description: schemas[intOrString]?.description };
+  const gvk = (r: ServedResource, kind: string) => [{ group: r.group, kind, version: r.gv.version }];
+  for (const gv of groupVersions) {
+    for (const r of resourcesOf(gv)) {
+      (schemas[kindName(r)] as JsonSchema)['x-kubernetes-group-version-kind'] = gvk(r, r.kind);
+      if (lists.has(r)) (schemas[listName(r)] as JsonSchema)['x-kubernetes-group-version-kind'] = gvk(r, `${r.kind}List`);
+    }
+  }
+  return schemas;
+}
+
+/** Each verb's path (the collection's or the object's), method, action and answer. */
+const operations: Record<Verb, { item: boolean; method: string; action: string; prefix: string; answer: 'kind' | 'list' | 'status'; code: string }> = {
+  list: { item: false, method: 'get', action: 'list', prefix: 'list', answer: 'list', code: '200' },
+  create: { item: false, method: 'post', action: 'post', prefix: 'create', answer: 'kind', code: '201' },
+  get: { item: true, method: 'get', action: 'get', prefix: 'read', answer: 'kind', code: '200' },
+  update: { item: true, method: 'put', action: 'put', prefix: 'replace', answer: 'kind', code: '200' },
+  delete: { item: true, method: 'delete', action: 'delete', prefix: 'delete', answer: 'status', code: '200' },
+};
+
+const pathParameter = (name: string, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'string', uniqueItems: true } });
+const queryParameter = (name: string, description: string) => ({ name, in: 'query', description, schema: { type: 'string', uniqueItems: true } });
+const json = (ref: string) => ({ 'application/json': { schema: { $ref: schemaRef(ref) } } });
+
+/** The paths of `gv`: one operation per served verb, named as Kubernetes names them (`readAppsV1NamespacedDaemonSet`). */
+function paths(gv: GroupVersion): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  const groupWord = (gv.group === '' ? 'Core' : gv.group[0]?.toUpperCase() + gv.group.slice(1)) + gv.version[0]?.toUpperCase() + gv.version.slice(1);
+  for (const r of resourcesOf(gv)) {
+    for (const verb of r.verbs) {
+      const op = operations[verb];
+      // Only a list also has a path across namespaces (what `-A` asks for).
+      const acrossNamespaces = verb === 'list' && r.namespaced && r.listsAllNamespaces === true;
+      for (const allNamespaces of acrossNamespaces ? [false, true] : [false]) {
+        const namespaced = r.namespaced && !allNamespaces;
+        const path = `${gv.prefix}${namespaced ? '/namespaces/{namespace}' : ''}/${r.resource}${op.item ? '/{name}' : ''}`;
+        const parameters = [
+          ...(namespaced ? [pathParameter('namespace', 'object name and auth scope, such as for teams and projects')] : []),
+          ...(op.item ? [pathParameter('name', `name of the ${r.kind}`)] : []),
+          ...(verb === 'list'
+            ? [
+                queryParameter('labelSelector', 'A selector to restrict the list of returned objects by their labels. Defaults to everything.'),
+                queryParameter('fieldSelector', 'A selector to restrict the list of returned objects by their fields. Defaults to everything.'),
+              ]
+            : []),
+        ];
+        const answer = op.answer === 'list' ? listName(r) : op.answer === 'status' ? `${meta}.Status` : kindName(r);
+        (out[path] ??= {})[op.method] = {
+          operationId: `${op.prefix}${groupWord}${namespaced ? 'Namespaced' : ''}${r.kind}${allNamespaces ? 'ForAllNamespaces' : ''}`,
+          ...(parameters.length > 0 ? { parameters } : {}),
+          ...(op.method === 'post' || op.method === 'put' ? { requestBody: { required: true, content: json(kindName(r)) } } : {}),
+          responses: { [op.code]: { description: op.code === '201' ? 'Created' : 'OK', content: json(answer) } },
+          'x-kubernetes-action': op.action,
+          'x-kubernetes-group-version-kind': { group: r.group, version: gv.version, kind: r.kind },
+        };
+      }
+    }
+  }
+  return out;
+}
+
+/** The names of the definitions `root` refers to, and theirs, transitively. */
+function referenced(root: unknown, schemas: Record<string, JsonSchema>): Set<string> {
+  const seen = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (node === null || typeof node !== 'object') return;
+    for (const [key, value] of Object.entries(node)) {
+      if (key === '$ref' && typeof value === 'string') {
+        const name = value.slice(schemaRef('').length);
+        if (!seen.has(name)) {
+          seen.add(name);
+          visit(schemas[name]);
+        }
+      } else visit(value);
+    }
+  };
+  visit(root);
+  return seen;
+}
+
+/** An OpenAPI v3 document and the hash its URL carries (clients cache by it). */
+export interface OpenApiDocument {
+  readonly body: string;
+  readonly hash: string;
+}
+
+/** The OpenAPI v3 document of `gv`: its paths, and every definition they reach. */
+export function openApiDocument(gv: GroupVersion, schemas: Record<string, JsonSchema>): Record<string, unknown> {
+  const gvPaths = paths(gv);
+  const names = [...referenced(gvPaths, schemas)].sort();
+  return {
+    openapi: '3.0.0',
+    info: { title: 'everynode', version: versionInfo.gitVersion },
+    paths: gvPaths,
+    components: { schemas: Object.fromEntries(names.map((name) => [name, schemas[name]])) },
+  };
+}
+
+let documents: Map<string, OpenApiDocument> | undefined;
+
+/** Every served group-version's document, by its `/openapi/v3` path (`apis/apps/v1`); generated once. */
+export function openApiDocuments(): Map<string, OpenApiDocument> {
+  if (!documents) {
+    const schemas = definitions();
+    documents = new Map(
+      groupVersions.map((gv) => {
+        const body = JSON.stringify(openApiDocument(gv, schemas));
+        return [gv.openApiPath, { body, hash: createHash('sha512').update(body).digest('hex').toUpperCase() }];
+      }),
+    );
+  }
+  return documents;
+}

@@ -1,0 +1,114 @@
+/**
+ * Real kubectl drives everynode: `up --simulate`'s cluster over the real
+ * Redis, kubectl with a kubeconfig from `everynode kubeconfig` — discovery,
+ * `version`, `api-resources`, `apply` with kubectl's validation on, `get`,
+ * Kubernetes' NotFound and Invalid wording, and `explain` reading our
+ * OpenAPI docs.
+ */
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { DaemonSetSpecSchema, DaemonSetUpdateStrategySchema } from '@everynode/api';
+import { startLocalCluster, type LocalCluster } from '@everynode/cli/local-cluster';
+import serverPackage from '../../packages/server/package.json' with { type: 'json' };
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { destroyPrefix, eventually, quietLogger, redisUrl, uniquePrefix } from '../support/cluster.ts';
+import { type Kubectl, kubectlFor } from '../support/kubectl.ts';
+
+let cluster: LocalCluster;
+let kubectl: Kubectl;
+const file = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+const seedNodes = ['master01', 'master02', 'master03', 'worker01', 'worker02', 'worker03'];
+
+beforeAll(async () => {
+  cluster = await startLocalCluster({ simulate: true, port: 0, prefix: uniquePrefix('kubectl'), redisUrl, logger: quietLogger });
+  kubectl = kubectlFor(cluster.url);
+});
+afterAll(async () => {
+  kubectl?.cleanup();
+  if (!cluster) return;
+  const prefix = cluster.engine.prefix;
+  await cluster.stop();
+  await destroyPrefix(prefix);
+});
+
+/** Text with every run of whitespace made one space: kubectl wraps explain's descriptions. */
+const words = (text: string | undefined) => (text ?? '').replace(/\s+/g, ' ').trim();
+
+describe('kubectl against everynode', () => {
+  it('kubectl version shows the server version', async () => {
+    const result = await kubectl('version', '-o', 'json');
+    expect(result.code, result.stderr).toBe(0);
+    expect((JSON.parse(result.stdout) as { serverVersion: { gitVersion: string } }).serverVersion.gitVersion).toBe(`v${serverPackage.version}`);
+  });
+
+  it('kubectl api-resources lists what the server serves, with short names', async () => {
+    const result = await kubectl('api-resources', '--no-headers');
+    expect(result.code, result.stderr).toBe(0);
+    const rows = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/));
+    expect(rows).toContainEqual(['daemonsets', 'ds', 'apps/v1', 'true', 'DaemonSet']);
+    expect(rows).toContainEqual(['pods', 'po', 'v1', 'true', 'Pod']);
+    expect(rows).toContainEqual(['nodes', 'no', 'v1', 'false', 'Node']);
+    expect(rows).toContainEqual(['namespaces', 'ns', 'v1', 'false', 'Namespace']);
+  });
+
+  it('kubectl apply creates the seed with validation on, and re-applying changes nothing', async () => {
+    const args = ['apply', '-f', file('cluster-6-nodes.yaml'), '-f', file('fluentd-daemonset.yaml')];
+    const created = await kubectl(...args);
+    expect(created.stderr).toBe('');
+    expect(created.stdout).toBe([...seedNodes.map((n) => `node/${n} created`), 'daemonset.apps/fluentd-elasticsearch created', ''].join('\n'));
+    expect(created.code).toBe(0);
+    expect((await kubectl(...args)).stdout).toBe([...seedNodes.map((n) => `node/${n} unchanged`), 'daemonset.apps/fluentd-elasticsearch unchanged', ''].join('\n'));
+  });
+
+  it('kubectl get ds -o json has the DaemonSet', async () => {
+    const result = await kubectl('get', 'ds', '-n', 'kube-system', '-o', 'json');
+    expect(result.code, result.stderr).toBe(0);
+    const list = JSON.parse(result.stdout) as { kind: string; items: { apiVersion: string; kind: string; metadata: { name: string; namespace: string } }[] };
+    expect(list.kind).toBe('List');
+    expect(list.items.map((ds) => [ds.apiVersion, ds.kind, ds.metadata.namespace, ds.metadata.name])).toEqual([['apps/v1', 'DaemonSet', 'kube-system', 'fluentd-elasticsearch']]);
+  });
+
+  it('a missing DaemonSet is NotFound in kubectl words', async () => {
+    expect(await kubectl('get', 'ds', 'nope', '-n', 'kube-system')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'Error from server (NotFound): daemonsets.apps "nope" not found\n',
+    });
+  });
+
+  it('an invalid DaemonSet is refused with the field at fault', async () => {
+    const manifest = `${kubectl.kubeconfig}.bad.yaml`;
+    writeFileSync(
+      manifest,
+      'apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: bad, namespace: default}\nspec:\n  selector: {matchLabels: {app: a}}\n  template:\n    metadata: {labels: {app: b}}\n    spec: {containers: [{name: c, image: busybox}]}\n',
+    );
+    const result = await kubectl('apply', '-f', manifest);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^The DaemonSet "bad" is invalid: spec\.template\.metadata\.labels: Invalid value: .*`selector` does not match template `labels`/);
+  });
+
+  it('kubectl explain prints our field docs', async () => {
+    // explain reads OpenAPI v3 from kubectl 1.27 on; older ones read only v2, which everynode serves empty.
+    const client = (JSON.parse((await kubectl('version', '--client', '-o', 'json')).stdout) as { clientVersion: { minor: string } }).clientVersion;
+    expect(parseInt(client.minor, 10), 'kubectl explain needs kubectl 1.27 or later (OpenAPI v3): set KUBECTL to one').toBeGreaterThanOrEqual(27);
+    const result = await kubectl('explain', 'daemonset.spec.updateStrategy');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^FIELD:\s+updateStrategy <DaemonSetUpdateStrategy>$/m);
+    const text = words(result.stdout);
+    expect(text).toContain(words(DaemonSetSpecSchema.shape.updateStrategy.description));
+    expect(text).toContain(`type <string> ${words(DaemonSetUpdateStrategySchema.shape.type.description)}`);
+    expect(text).toContain('rollingUpdate <RollingUpdateDaemonSet>');
+  });
+
+  it('kubectl get pods lists the six pods once the simulated agent ran them', async () => {
+    const names = await eventually(async () => {
+      const { stdout } = await kubectl('get', 'pods', '-n', 'kube-system', '-o', 'name');
+      const lines = stdout.trim().split('\n').filter(Boolean);
+      return lines.length === 6 && lines;
+    }, 20_000, 'six pods');
+    expect(names.every((name) => /^pod\/fluentd-elasticsearch-[a-z0-9]{5}$/.test(name))).toBe(true);
+  });
+});
