@@ -14,3 +14,5 @@ export * from './validation.ts';
 export * from './text.ts';
 export * from './duration.ts';
 export * from './readiness.ts';
+export * from './age.ts';
+export * from './printers.ts';

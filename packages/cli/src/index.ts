@@ -2,7 +2,7 @@
 export { buildProgram, runCli } from './program.ts';
 export type { CliContext, CliIO } from './context.ts';
 export { CliError, errorLines } from './errors.ts';
-export { ageOf, humanDuration } from './age.ts';
+export { ageOf, humanDuration } from '@everynode/api';
 export { renderTable } from './print/table.ts';
 export { asList, sortKeys, toJson, toYaml } from './print/objects.ts';
 export { processIO } from './process-io.ts';

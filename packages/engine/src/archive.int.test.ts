@@ -97,6 +97,12 @@ describe('export and import', () => {
       expect((await redis.smembers(`${target.keys.tag}:${key}`)).sort(), key).toEqual((await redis.smembers(`${source.keys.tag}:${key}`)).sort());
     }
     expect(await verify(target)).toMatchObject({ consistent: true, differences: [] });
+    // Each object's resourceVersion is the import's last seq (it changed at or before it), recorded as a commit records it.
+    expect(await redis.hmget(target.keys.rv, 'node/a', 'ds/kube-system/fluentd')).toEqual([String(result.lastSeq), String(result.lastSeq)]);
+    const nodes = await target.readVersioned('nodes');
+    expect(nodes).toEqual({ items: [expect.objectContaining({ metadata: expect.objectContaining({ name: 'a', resourceVersion: String(result.lastSeq) }) })], lastSeq: result.lastSeq });
+    const pods = (await target.readVersioned('pods', { namespace: 'kube-system' })).items;
+    expect(pods.map((p) => p.metadata.resourceVersion)).toEqual([String(result.lastSeq)]);
     expect(await redis.xlen(target.keys.outbox)).toBe(0);
     // Every DaemonSet gets a full pass, which finds nothing to do: the state is what it wants.
     expect(await redis.hgetall(target.keys.dirty('kube-system/fluentd'))).toEqual({ [AllNodes]: '1' });

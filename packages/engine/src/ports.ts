@@ -8,9 +8,9 @@
  */
 import type { ControllerRevision, DaemonSet, DeadLetter, DeadLetterJobData, DeadLetterPage, Node, Pod, PodCommand, SubmitResult, VerifyResult } from '@everynode/api';
 import type { ClusterState } from '@everynode/daemonset';
-import type { ImportResult, LogEntry, LogSelector } from '@everynode/eventlog';
+import type { ImportResult, LogEntry, LogSelector, ObjectKinds, VersionedObjects } from '@everynode/eventlog';
 
-export type { ImportResult, LogClause, LogEntry, LogSelector } from '@everynode/eventlog';
+export type { ImportResult, LogClause, LogEntry, LogSelector, ObjectKinds, VersionedObjects } from '@everynode/eventlog';
 
 export interface ClusterReader {
   listNodes(): Promise<Node[]>;
@@ -23,6 +23,13 @@ export interface ClusterReader {
   getPod(namespace: string, name: string): Promise<Pod | undefined>;
   /** The ControllerRevisions of a DaemonSet, by ascending revision. */
   listRevisions(namespace: string, daemonSet: string): Promise<ControllerRevision[]>;
+  /**
+   * Nodes, pods or DaemonSets as the API serves them, read at one instant:
+   * each with `metadata.resourceVersion`, the seq of the log entry that last
+   * changed it, and the log's last seq then (a list's resourceVersion).
+   * `namespace` narrows pods and DaemonSets; `name` reads one object.
+   */
+  readVersioned<K extends keyof ObjectKinds>(kind: K, where?: { namespace?: string; name?: string }): Promise<VersionedObjects<ObjectKinds[K]>>;
 }
 
 // The answers' shapes are the wire's (`@everynode/api` `replies.ts`): the HTTP API sends them as they are.

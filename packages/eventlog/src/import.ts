@@ -87,8 +87,8 @@ export async function importLog(
     if (pending.length >= batch) await flush();
   }
   await flush();
-  const { state } = await replay(store);
-  const restored = await restoreProjection(store, state);
+  const { state, seq } = await replay(store);
+  const restored = await restoreProjection(store, state, seq);
   return { entries, lastSeq, ...restored };
 }
 

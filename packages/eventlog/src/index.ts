@@ -5,7 +5,7 @@
  * and reads it back; it decides nothing. What only the engine and tests
  * use (the commit builder, slices, codecs) is in `@everynode/eventlog/internal`.
  */
-export { EventStore, CommitContention } from './store.ts';
+export { EventStore, CommitContention, type ObjectKinds, type VersionedObjects } from './store.ts';
 export { CommitRefused } from './commit.ts';
 export type { EventEntry, LogEntry, PassEntry, UnsequencedEntry } from './entries.ts';
 export { causesOf } from './entries.ts';

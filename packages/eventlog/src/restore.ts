@@ -16,12 +16,13 @@ const chunk = 1000;
 /**
  * Write `state` into `store`'s projection: nodes, pods, DaemonSet records
  * (tombstones too) and their revisions, object versions, and the pod indexes
- * (`node-pods`, `ds-pods`, `orphans`); then mark every live DaemonSet for a
+ * (`node-pods`, `ds-pods`, `orphans`), and each object's rv as `seq` (the
+ * replay's last: the object changed at or before it); then mark every live DaemonSet for a
  * full pass. Meant for an empty projection: objects already there and
  * absent from `state` are left alone. Not atomic: run it where nothing else
  * writes the prefix.
  */
-export async function restoreProjection(store: EventStore, state: ClusterState): Promise<{ nodes: number; pods: number; daemonSets: number }> {
+export async function restoreProjection(store: EventStore, state: ClusterState, seq: number): Promise<{ nodes: number; pods: number; daemonSets: number }> {
   const { redis, keys } = store;
   let pipeline = redis.pipeline();
   const flushIfFull = async () => {
@@ -30,16 +31,16 @@ export async function restoreProjection(store: EventStore, state: ClusterState):
     pipeline = redis.pipeline();
   };
   for (const [name, node] of state.nodes) {
-    pipeline.hset(keys.nodes, name, JSON.stringify(node));
+    pipeline.hset(keys.nodes, name, JSON.stringify(node)).hset(keys.rv, `node/${name}`, seq);
     await flushIfFull();
   }
   for (const [podKey, pod] of state.pods) {
-    pipeline.hset(keys.pods, podKey, podJson(pod));
+    pipeline.hset(keys.pods, podKey, podJson(pod)).hset(keys.rv, `pod/${podKey}`, seq);
     for (const set of podIndexSets(keys, pod)) pipeline.sadd(set, podKey);
     await flushIfFull();
   }
   for (const [dsKey, record] of state.daemonSets) {
-    pipeline.hset(keys.daemonSets, dsKey, recordJson(record));
+    pipeline.hset(keys.daemonSets, dsKey, recordJson(record)).hset(keys.rv, `ds/${dsKey}`, seq);
     for (const [name, revision] of record.revisions) pipeline.hset(keys.revisions(dsKey), name, JSON.stringify(revision));
     await flushIfFull();
   }

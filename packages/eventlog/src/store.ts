@@ -32,6 +32,32 @@ const withCommitScript = new WeakSet<Redis>();
 /** Thrown when a commit kept losing races; the caller retries later (transient). */
 export class CommitContention extends Error {}
 
+/** The objects `readVersioned` reads, by the name it knows them by. */
+export interface ObjectKinds {
+  readonly nodes: Node;
+  readonly pods: Pod;
+  readonly daemonSets: DaemonSet;
+}
+
+/** Objects carrying `metadata.resourceVersion`, and the log's last seq when they were read. */
+export interface VersionedObjects<T> {
+  readonly items: T[];
+  readonly lastSeq: number;
+}
+
+/** Where each kind is projected, and its object keys' prefix in `rv`. */
+const projected = (k: Keys): Record<keyof ObjectKinds, { hash: string; rvPrefix: string }> => ({
+  nodes: { hash: k.nodes, rvPrefix: 'node/' },
+  pods: { hash: k.pods, rvPrefix: 'pod/' },
+  daemonSets: { hash: k.daemonSets, rvPrefix: 'ds/' },
+});
+
+/** The DaemonSet of a record, unless the record is a tombstone. */
+function liveDaemonSet(json: string): DaemonSet | undefined {
+  const record = parseRecord(json, new Map());
+  return record.deleted ? undefined : record.daemonSet;
+}
+
 export const dedupeField = (event: { source: string; id: string }) => `${event.source}\n${event.id}`;
 
 export class EventStore {
@@ -176,6 +202,43 @@ export class EventStore {
   async listRevisions(namespace: string, daemonSet: string): Promise<ControllerRevision[]> {
     const all = await this.redis.hvals(this.keys.revisions(`${namespace}/${daemonSet}`));
     return all.map((j) => JSON.parse(j) as ControllerRevision).sort((a, b) => a.revision - b.revision);
+  }
+
+  /**
+   * Nodes, pods or DaemonSets as the API serves them, read at one instant
+   * (one MULTI): each with `metadata.resourceVersion`, the seq of the commit
+   * that last changed it (the `rv` hash the commit script keeps for its
+   * optimistic checks), and `lastSeq`, the log's last seq then. `namespace`
+   * narrows pods and DaemonSets; `name` reads that one object (none: `[]`).
+   * An object without an rv (none is written by `restoreProjection`) gets
+   * `lastSeq`: it changed at or before then.
+   */
+  async readVersioned<K extends keyof ObjectKinds>(kind: K, where: { namespace?: string; name?: string } = {}): Promise<VersionedObjects<ObjectKinds[K]>> {
+    const { hash, rvPrefix } = projected(this.keys)[kind];
+    const scope = where.namespace === undefined || kind === 'nodes' ? '' : `${where.namespace}/`;
+    const multi = this.redis.multi();
+    if (where.name === undefined) multi.hgetall(hash).hgetall(this.keys.rv);
+    else multi.hget(hash, `${scope}${where.name}`).hget(this.keys.rv, `${rvPrefix}${scope}${where.name}`);
+    const replies = (await multi.get(this.keys.seq).exec()) ?? [];
+    for (const [error] of replies) if (error) throw error;
+    const [objects, rvs, seq] = replies.map(([, value]) => value);
+    const lastSeq = Number(seq ?? 0);
+    const found: [string, string, string | undefined][] =
+      where.name === undefined
+        ? Object.entries(objects as Record<string, string>)
+            .filter(([field]) => field.startsWith(scope))
+            .map(([field, json]) => [field, json, (rvs as Record<string, string>)[`${rvPrefix}${field}`]])
+        : typeof objects === 'string'
+          ? [[`${scope}${where.name}`, objects, (rvs as string | null) ?? undefined]]
+          : [];
+    const items = found
+      .sort(([a], [b]) => compare(a, b))
+      .flatMap(([, json, rv]) => {
+        const object = kind === 'daemonSets' ? liveDaemonSet(json) : (JSON.parse(json) as Node | Pod);
+        if (object === undefined) return [];
+        return [{ ...object, metadata: { ...object.metadata, resourceVersion: rv ?? String(lastSeq) } } as ObjectKinds[K]];
+      });
+    return { items, lastSeq };
   }
 
   /** Log entries after `after`, at most `limit`, each in the current schema version (older ones upcast). */

@@ -70,7 +70,7 @@ function served(resource: Resource, gv: GroupVersion, rest: Omit<ServedResource,
  * Kubernetes subresource).
  */
 export const servedResources: readonly ServedResource[] = [
-  served(Resources.namespaces, CoreV1, { namespaced: false, verbs: ['get'], shortNames: ['ns'], schema: NamespaceSchema }),
+  served(Resources.namespaces, CoreV1, { namespaced: false, verbs: ['get', 'list'], shortNames: ['ns'], schema: NamespaceSchema }),
   served(Resources.nodes, CoreV1, { namespaced: false, verbs: ['create', 'delete', 'get', 'list', 'update'], shortNames: ['no'], schema: NodeSchema }),
   served(Resources.pods, CoreV1, { namespaced: true, verbs: ['get', 'list'], listsAllNamespaces: true, shortNames: ['po'], categories: ['all'], schema: PodSchema }),
   served(Resources.events, CoreV1, { namespaced: true, verbs: ['list'], listsAllNamespaces: true, shortNames: ['ev'], schema: KubeEventSchema }),

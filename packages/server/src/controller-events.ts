@@ -11,8 +11,13 @@
  * a `lastTimestamp`.
  */
 import type { KubeEvent } from '@everynode/api';
-import { type Decision, eventsOf } from '@everynode/daemonset';
+import { type Decision, deterministicUid, eventsOf } from '@everynode/daemonset';
 import type { LogEntry, PassEntry } from '@everynode/engine';
+
+/** An Event's name and namespace, and the uid they derive: the same log always gives the same uid. */
+function eventMeta(namespace: string, name: string): { name: string; namespace: string; uid: string } {
+  return { name, namespace, uid: deterministicUid(['event', namespace, name]) };
+}
 
 /** The component that reports every Event here, as the DaemonSet controller names itself. */
 export const controllerComponent = 'daemonset-controller';
@@ -107,7 +112,7 @@ export class ControllerEventLog {
           this.#events.push({
             apiVersion: 'v1',
             kind: 'Event',
-            metadata: { name: eventName(name, entry.seq, index), namespace, creationTimestamp: at, resourceVersion: String(entry.seq) },
+            metadata: { ...eventMeta(namespace, eventName(name, entry.seq, index)), creationTimestamp: at, resourceVersion: String(entry.seq) },
             involvedObject: { kind: 'DaemonSet', apiVersion: 'apps/v1', namespace, name, uid },
             reason: event.reason,
             message: event.message,

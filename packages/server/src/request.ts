@@ -1,8 +1,7 @@
 /**
  * Request checks at the edge: path parameters and query strings are parsed
- * with zod, and a bad one is a 400 Status that names the parameter. Query
- * schemas are loose: kubectl sends parameters everynode ignores (`limit`,
- * `resourceVersion`, `fieldManager`, …), and refusing them would break it.
+ * with zod, and a bad one is a 400 Status that names the parameter (the
+ * list query is in `lists.ts`).
  */
 import { z } from 'zod';
 import { badRequest, StatusError } from './status.ts';
@@ -43,10 +42,3 @@ export function parsedWith<T>(parse: (text: string) => T) {
     }
   });
 }
-
-/** The query a list understands: kubectl's selectors; `watch` is refused rather than silently answered with a list. */
-export const ListQuery = z.looseObject({
-  labelSelector: z.string().optional(),
-  fieldSelector: z.string().optional(),
-  watch: z.enum(['false', '0'], { error: 'watch is not supported: poll the list instead' }).optional(),
-});

@@ -57,7 +57,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   podRoutes(app, deps);
   explainRoutes(app, deps);
   kubeEventRoutes(app, deps);
-  namespaceRoutes(app);
+  namespaceRoutes(app, deps);
   logRoutes(app, deps);
   exportRoutes(app, deps);
   deadLetterRoutes(app, deps);

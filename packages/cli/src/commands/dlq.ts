@@ -3,10 +3,9 @@
  * queue — refused events and messages parked by a bridge — to inspect,
  * resubmit once fixed upstream (or once the engine accepts them), or drop.
  */
-import type { DeadLetter } from '@everynode/api';
+import { ageOf, type DeadLetter } from '@everynode/api';
 import { ApiError } from '@everynode/client';
 import { Option, type Command } from 'commander';
-import { ageOf } from '../age.ts';
 import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
 import { toJson, toYaml } from '../print/objects.ts';

@@ -1,4 +1,11 @@
-/** What every resource table shares: the options kubectl's printers take, and the NAMESPACE column of `-A`. */
+/**
+ * What every resource table shares: the options kubectl's printers take, and
+ * the table a resource's printer (`@everynode/api` `printers.ts`, the same
+ * columns the server's `as=Table` answers carry) gives for a list — wide
+ * columns only with `-o wide`, NAMESPACE first with `-A`.
+ */
+import type { ResourcePrinter } from '@everynode/api';
+import { renderTable } from './table.ts';
 
 export interface TableOptions {
   /** `-o wide`: the extra columns. */
@@ -9,12 +16,18 @@ export interface TableOptions {
   readonly now: Date;
 }
 
-/** Prepend NAMESPACE to the headers and each row's namespace to its cells, when asked. */
-export function withNamespaceColumn(
+/** The table of `items` as kubectl prints `printer`'s columns for them. */
+export function printedTable<T extends { metadata: { namespace?: string | undefined } }>(
+  printer: ResourcePrinter<T>,
+  items: readonly T[],
   options: TableOptions,
-  headers: string[],
-  rows: { namespace: string | undefined; cells: string[] }[],
-): { headers: string[]; rows: string[][] } {
-  if (!options.withNamespace) return { headers, rows: rows.map((r) => r.cells) };
-  return { headers: ['NAMESPACE', ...headers], rows: rows.map((r) => [r.namespace ?? '', ...r.cells]) };
+): string {
+  const shown = printer.columns.flatMap((column, i) => (options.wide || column.priority === 0 ? [i] : []));
+  const headers = shown.map((i) => (printer.columns[i] as { name: string }).name);
+  const rows = items.map((item) => {
+    const cells = printer.cells(item, options.now);
+    return shown.map((i) => String(cells[i]));
+  });
+  if (!options.withNamespace) return renderTable(headers, rows);
+  return renderTable(['NAMESPACE', ...headers], rows.map((cells, i) => [(items[i] as T).metadata.namespace ?? '', ...cells]));
 }

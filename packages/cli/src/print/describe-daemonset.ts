@@ -5,9 +5,8 @@
  * template, then the Events table in a block of its own.
  */
 import type { DaemonSet, Pod } from '@everynode/api';
-import { controllerOf, formatLabelSelector, formatLabels } from '@everynode/api';
+import { ageOf, controllerOf, formatLabelSelector, formatLabels } from '@everynode/api';
 import type { KubeEvent } from '@everynode/client';
-import { ageOf } from '../age.ts';
 import { annotationsBlock, describePodTemplate, labelsBlock } from './pod-template.ts';
 import { TabWriter } from './tabwriter.ts';
 

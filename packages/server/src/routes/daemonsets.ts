@@ -5,26 +5,46 @@
  * `daemonset.applied` / `daemonset.deleted` events and are answered once in
  * the log.
  */
-import { type DaemonSet, EventType, parseDaemonSet } from '@everynode/api';
-import type { FastifyInstance } from 'fastify';
+import { type ControllerRevision, controllerRevisionPrinter, type DaemonSet, daemonSetPrinter, EventType, parseDaemonSet } from '@everynode/api';
+import { deterministicUid } from '@everynode/daemonset';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { submitChange } from '../changes.ts';
 import type { ServerDeps } from '../deps.ts';
+import { answerList, answerObject, ListQuery, type Served } from '../lists.ts';
 import { checkName, inNamespace, type Manifest, manifestOf } from '../manifests.ts';
-import { listOf, typed } from '../objects.ts';
-import { ListQuery, NamespaceParams, NamespacedNameParams, parseRequest } from '../request.ts';
-import { filterList, metadataFields } from '../selectors.ts';
+import { typed } from '../objects.ts';
+import { NamespaceParams, NamespacedNameParams, parseRequest } from '../request.ts';
+import { metadataFields } from '../selectors.ts';
 import { alreadyExists, deleted, invalid, notFound, Resources, StatusError } from '../status.ts';
 
 const apiVersion = 'apps/v1';
 const base = '/apis/apps/v1';
 const resource = Resources.daemonSets;
 
+const served: Served<DaemonSet> = { apiVersion, kind: 'DaemonSet', fields: metadataFields, printer: daemonSetPrinter };
+const servedRevisions: Served<ControllerRevision> = { apiVersion, kind: 'ControllerRevision', fields: metadataFields, printer: controllerRevisionPrinter };
+
+/**
+ * A revision as served: the controller stores it without a uid or
+ * resourceVersion, so its uid derives from its name and owner's, and its
+ * resourceVersion is its DaemonSet's (a revision changes only with it).
+ */
+function servedRevision(revision: ControllerRevision, owner: DaemonSet): ControllerRevision {
+  const { namespace, name } = revision.metadata;
+  const uid = revision.metadata.uid ?? deterministicUid(['controllerrevision', namespace, name, owner.metadata.uid ?? '']);
+  return { ...revision, metadata: { ...revision.metadata, uid, resourceVersion: owner.metadata.resourceVersion ?? '' } };
+}
+
 /** Register the DaemonSet and ControllerRevision paths on `app`. */
 export function daemonSetRoutes(app: FastifyInstance, { reader, ingress }: ServerDeps): void {
-  const list = async (namespace: string | undefined, rawQuery: unknown) => {
-    const query = parseRequest(ListQuery, rawQuery, 'query parameter');
-    return listOf(apiVersion, 'DaemonSet', filterList(await reader.listDaemonSets(namespace), query, metadataFields));
+  const list = async (request: FastifyRequest, reply: FastifyReply, namespace: string | undefined) => {
+    const query = parseRequest(ListQuery, request.query, 'query parameter');
+    const { items, lastSeq } = await reader.readVersioned('daemonSets', namespace === undefined ? {} : { namespace });
+    return answerList(request, reply, served, items, lastSeq, query);
   };
+
+  /** The DaemonSet as served (with its resourceVersion), if there is one. */
+  const read = async (namespace: string, name: string): Promise<DaemonSet | undefined> => (await reader.readVersioned('daemonSets', { namespace, name })).items[0];
 
   /**
    * Validate and submit `manifest`. `create` refuses an existing name (after
@@ -42,22 +62,22 @@ export function daemonSetRoutes(app: FastifyInstance, { reader, ingress }: Serve
     if (mode === 'create' && existing) throw new StatusError(alreadyExists(resource, name));
     await submitChange(ingress, EventType.DaemonSetApplied, desired, { resource, name });
     // The stored object carries the controller's fields (generation, status); the parsed one is a fallback only.
-    const stored = (await reader.getDaemonSet(namespace, name)) ?? parsed.value;
+    const stored = (await read(namespace, name)) ?? parsed.value;
     return { object: typed(apiVersion, 'DaemonSet', stored), created: existing === undefined };
   };
 
-  app.get(`${base}/daemonsets`, (request) => list(undefined, request.query));
+  app.get(`${base}/daemonsets`, (request, reply) => list(request, reply, undefined));
 
-  app.get(`${base}/namespaces/:ns/daemonsets`, (request) => {
+  app.get(`${base}/namespaces/:ns/daemonsets`, (request, reply) => {
     const { ns } = parseRequest(NamespaceParams, request.params, 'path parameter');
-    return list(ns, request.query);
+    return list(request, reply, ns);
   });
 
-  app.get(`${base}/namespaces/:ns/daemonsets/:name`, async (request) => {
+  app.get(`${base}/namespaces/:ns/daemonsets/:name`, async (request, reply) => {
     const { ns, name } = parseRequest(NamespacedNameParams, request.params, 'path parameter');
-    const ds = await reader.getDaemonSet(ns, name);
+    const ds = await read(ns, name);
     if (!ds) throw new StatusError(notFound(resource, name));
-    return typed(apiVersion, 'DaemonSet', ds);
+    return answerObject(request, reply, served, ds);
   });
 
   app.post(`${base}/namespaces/:ns/daemonsets`, async (request, reply) => {
@@ -83,11 +103,13 @@ export function daemonSetRoutes(app: FastifyInstance, { reader, ingress }: Serve
   });
 
   // `rollout history` / `undo` read these: every DaemonSet's revisions in the namespace.
-  app.get(`${base}/namespaces/:ns/controllerrevisions`, async (request) => {
+  app.get(`${base}/namespaces/:ns/controllerrevisions`, async (request, reply) => {
     const { ns } = parseRequest(NamespaceParams, request.params, 'path parameter');
     const query = parseRequest(ListQuery, request.query, 'query parameter');
-    const daemonSets = await reader.listDaemonSets(ns);
-    const revisions = (await Promise.all(daemonSets.map((ds) => reader.listRevisions(ns, ds.metadata.name ?? '')))).flat();
-    return listOf(apiVersion, 'ControllerRevision', filterList(revisions, query, metadataFields));
+    const { items: daemonSets, lastSeq } = await reader.readVersioned('daemonSets', { namespace: ns });
+    const revisions = await Promise.all(
+      daemonSets.map(async (ds) => (await reader.listRevisions(ns, ds.metadata.name ?? '')).map((revision) => servedRevision(revision, ds))),
+    );
+    return answerList(request, reply, servedRevisions, revisions.flat(), lastSeq, query);
   });
 }

@@ -8,17 +8,18 @@
  * Every request reads the log from the start: Events are history, and the
  * log is where history is kept.
  */
+import { eventPrinter } from '@everynode/api';
 import { PassType } from '@everynode/engine';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ControllerEventLog, type KubeEvent } from '../controller-events.ts';
 import type { ServerDeps } from '../deps.ts';
+import { answerList, ListQuery, type Served } from '../lists.ts';
 import { scanLog } from '../log-scan.ts';
-import { listOf } from '../objects.ts';
-import { ListQuery, NamespaceParams, parseRequest } from '../request.ts';
+import { NamespaceParams, parseRequest } from '../request.ts';
 import { filterList, metadataFields, type SelectableFields } from '../selectors.ts';
 
 /** The fields upstream's `EventToSelectableFields` offers that these Events carry. */
-const eventFields: SelectableFields<KubeEvent> = {
+const fields: SelectableFields<KubeEvent> = {
   ...metadataFields,
   'involvedObject.kind': (e) => e.involvedObject.kind,
   'involvedObject.namespace': (e) => e.involvedObject.namespace,
@@ -31,22 +32,26 @@ const eventFields: SelectableFields<KubeEvent> = {
   type: (e) => e.type,
 };
 
+const served: Served<KubeEvent> = { apiVersion: 'v1', kind: 'Event', fields, printer: eventPrinter };
+
 /** Register the Event paths on `app`. */
 export function kubeEventRoutes(app: FastifyInstance, { history }: ServerDeps): void {
-  const list = async (namespace: string | undefined, rawQuery: unknown) => {
+  const list = async (request: FastifyRequest, reply: FastifyReply, namespace: string | undefined) => {
     // Parsed before the scan, so that a bad selector costs no log read.
-    const query = parseRequest(ListQuery, rawQuery, 'query parameter');
-    filterList([], query, eventFields);
+    const query = parseRequest(ListQuery, request.query, 'query parameter');
+    filterList([], query, fields);
     const events = new ControllerEventLog(namespace);
-    // Only passes record Events: the index rules the rest out unread.
-    await scanLog(history, (entry) => events.observe(entry), { where: { types: [PassType] } });
-    return listOf('v1', 'Event', filterList(events.list(), query, eventFields));
+    // The log up to its last seq now, which is the list's resourceVersion; only passes
+    // record Events, and the index rules the rest out unread.
+    const lastSeq = await history.lastSeq();
+    await scanLog(history, (entry) => events.observe(entry), { until: lastSeq, where: { types: [PassType] } });
+    return answerList(request, reply, served, events.list(), lastSeq, query);
   };
 
-  app.get('/api/v1/events', (request) => list(undefined, request.query));
+  app.get('/api/v1/events', (request, reply) => list(request, reply, undefined));
 
-  app.get('/api/v1/namespaces/:ns/events', (request) => {
+  app.get('/api/v1/namespaces/:ns/events', (request, reply) => {
     const { ns } = parseRequest(NamespaceParams, request.params, 'path parameter');
-    return list(ns, request.query);
+    return list(request, reply, ns);
   });
 }

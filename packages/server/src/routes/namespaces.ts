@@ -1,18 +1,44 @@
 /**
  * Namespaces exist implicitly in everynode (any namespace may hold
- * DaemonSets), so every one is reported Active. kubectl asks for the
+ * DaemonSets), so every one is reported Active; the list names `default`
+ * and every namespace that holds a DaemonSet or a pod. kubectl asks for the
  * namespace after a 404 on an object in it; without this answer it prints
  * "the server could not find the requested resource" instead of
- * `daemonsets.apps "x" not found`.
+ * `daemonsets.apps "x" not found`. A namespace is never written, so its
+ * resourceVersion is the log's last seq.
  */
-import type { Namespace } from '@everynode/api';
+import { namespacePrinter, type NamespaceObject } from '@everynode/api';
+import { deterministicUid } from '@everynode/daemonset';
 import type { FastifyInstance } from 'fastify';
+import type { ServerDeps } from '../deps.ts';
+import { answerList, answerObject, ListQuery, type Served } from '../lists.ts';
 import { NamespaceParams, parseRequest } from '../request.ts';
+import { metadataFields, type SelectableFields } from '../selectors.ts';
 
-/** Register `GET /api/v1/namespaces/:ns` on `app`. */
-export function namespaceRoutes(app: FastifyInstance): void {
-  app.get('/api/v1/namespaces/:ns', (request): Promise<Namespace> => {
+interface Namespace extends NamespaceObject {
+  readonly metadata: { readonly name: string; readonly uid: string; readonly resourceVersion: string };
+  readonly status: { readonly phase: string };
+}
+
+const fields: SelectableFields<Namespace> = { ...metadataFields, 'status.phase': (ns) => ns.status.phase };
+const served: Served<Namespace> = { apiVersion: 'v1', kind: 'Namespace', fields, printer: namespacePrinter };
+
+function namespace(name: string, lastSeq: number): Namespace {
+  return { metadata: { name, uid: deterministicUid(['namespace', name]), resourceVersion: String(lastSeq) }, status: { phase: 'Active' } };
+}
+
+/** Register `GET /api/v1/namespaces` and `GET /api/v1/namespaces/:ns` on `app`. */
+export function namespaceRoutes(app: FastifyInstance, { reader, history }: ServerDeps): void {
+  app.get('/api/v1/namespaces', async (request, reply) => {
+    const query = parseRequest(ListQuery, request.query, 'query parameter');
+    const [daemonSets, pods] = await Promise.all([reader.readVersioned('daemonSets'), reader.readVersioned('pods')]);
+    const names = new Set(['default', ...[...daemonSets.items, ...pods.items].map((o) => o.metadata.namespace ?? 'default')]);
+    const lastSeq = Math.max(daemonSets.lastSeq, pods.lastSeq);
+    return answerList(request, reply, served, [...names].map((name) => namespace(name, lastSeq)), lastSeq, query);
+  });
+
+  app.get('/api/v1/namespaces/:ns', async (request, reply) => {
     const { ns } = parseRequest(NamespaceParams, request.params, 'path parameter');
-    return Promise.resolve({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns }, status: { phase: 'Active' } });
+    return answerObject(request, reply, served, namespace(ns, await history.lastSeq()));
   });
 }

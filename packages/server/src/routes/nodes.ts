@@ -5,21 +5,27 @@
  * Unlike a DaemonSet's, a node's `status` is the client's to set: its
  * conditions are what make the node Ready or under pressure.
  */
-import { EventType, type Node, parseNode } from '@everynode/api';
+import { EventType, type Node, nodePrinter, parseNode } from '@everynode/api';
 import type { FastifyInstance } from 'fastify';
 import { submitChange } from '../changes.ts';
 import type { ServerDeps } from '../deps.ts';
+import { answerList, answerObject, ListQuery, type Served } from '../lists.ts';
 import { checkName, type Manifest, manifestOf } from '../manifests.ts';
-import { listOf, typed } from '../objects.ts';
-import { ListQuery, NameParams, parseRequest } from '../request.ts';
-import { filterList, metadataFields, type SelectableFields } from '../selectors.ts';
+import { typed, withNodeUid } from '../objects.ts';
+import { NameParams, parseRequest } from '../request.ts';
+import { metadataFields } from '../selectors.ts';
 import { alreadyExists, deleted, invalid, notFound, Resources, StatusError } from '../status.ts';
 
 const resource = Resources.nodes;
 
-const nodeFields: SelectableFields<Node> = {
-  ...metadataFields,
-  'spec.unschedulable': (node) => String(node.spec?.unschedulable === true),
+const served: Served<Node> = {
+  apiVersion: 'v1',
+  kind: 'Node',
+  fields: {
+    ...metadataFields,
+    'spec.unschedulable': (node) => String(node.spec?.unschedulable === true),
+  },
+  printer: nodePrinter,
 };
 
 /** Register the Node paths on `app`. */
@@ -32,23 +38,30 @@ export function nodeRoutes(app: FastifyInstance, { reader, ingress }: ServerDeps
     return { name, node: parsed.value };
   };
 
+  /** The node as served (resourceVersion, uid), if there is one. */
+  const read = async (name: string): Promise<Node | undefined> => {
+    const [node] = (await reader.readVersioned('nodes', { name })).items;
+    return node && withNodeUid(node);
+  };
+
   /** Submit `node` as `type` and answer with the node as stored. */
   const commit = async (node: Node, type: typeof EventType.NodeJoined | typeof EventType.NodeUpdated): Promise<Node> => {
     const name = node.metadata.name;
     await submitChange(ingress, type, node, { resource, name });
-    return typed('v1', 'Node', (await reader.getNode(name)) ?? node);
+    return typed('v1', 'Node', (await read(name)) ?? node);
   };
 
-  app.get('/api/v1/nodes', async (request) => {
+  app.get('/api/v1/nodes', async (request, reply) => {
     const query = parseRequest(ListQuery, request.query, 'query parameter');
-    return listOf('v1', 'Node', filterList(await reader.listNodes(), query, nodeFields));
+    const { items, lastSeq } = await reader.readVersioned('nodes');
+    return answerList(request, reply, served, items.map(withNodeUid), lastSeq, query);
   });
 
-  app.get('/api/v1/nodes/:name', async (request) => {
+  app.get('/api/v1/nodes/:name', async (request, reply) => {
     const { name } = parseRequest(NameParams, request.params, 'path parameter');
-    const node = await reader.getNode(name);
+    const node = await read(name);
     if (!node) throw new StatusError(notFound(resource, name));
-    return typed('v1', 'Node', node);
+    return answerObject(request, reply, served, node);
   });
 
   app.post('/api/v1/nodes', async (request, reply) => {

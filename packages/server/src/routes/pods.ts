@@ -3,39 +3,45 @@
  * them through events. Terminating pods (with `deletionTimestamp`) are
  * listed, as Kubernetes lists them until they are gone.
  */
-import type { Pod } from '@everynode/api';
-import type { FastifyInstance } from 'fastify';
+import { type Pod, podPrinter } from '@everynode/api';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerDeps } from '../deps.ts';
-import { listOf, typed } from '../objects.ts';
-import { ListQuery, NamespaceParams, NamespacedNameParams, parseRequest } from '../request.ts';
-import { filterList, metadataFields, type SelectableFields } from '../selectors.ts';
+import { answerList, answerObject, ListQuery, type Served } from '../lists.ts';
+import { NamespaceParams, NamespacedNameParams, parseRequest } from '../request.ts';
+import { metadataFields } from '../selectors.ts';
 import { notFound, Resources, StatusError } from '../status.ts';
 
-/** The pod fields upstream's `PodToSelectableFields` offers that everynode's pods carry. */
-const podFields: SelectableFields<Pod> = {
-  ...metadataFields,
-  'spec.nodeName': (pod) => pod.spec.nodeName,
-  'status.phase': (pod) => pod.status?.phase,
+const served: Served<Pod> = {
+  apiVersion: 'v1',
+  kind: 'Pod',
+  // The pod fields upstream's `PodToSelectableFields` offers that everynode's pods carry.
+  fields: {
+    ...metadataFields,
+    'spec.nodeName': (pod) => pod.spec.nodeName,
+    'status.phase': (pod) => pod.status?.phase,
+  },
+  printer: podPrinter,
 };
 
 /** Register the (read-only) Pod paths on `app`. */
 export function podRoutes(app: FastifyInstance, { reader }: ServerDeps): void {
-  const list = async (namespace: string | undefined, rawQuery: unknown) => {
-    const query = parseRequest(ListQuery, rawQuery, 'query parameter');
-    return listOf('v1', 'Pod', filterList(await reader.listPods(namespace), query, podFields));
+  const list = async (request: FastifyRequest, reply: FastifyReply, namespace: string | undefined) => {
+    const query = parseRequest(ListQuery, request.query, 'query parameter');
+    const { items, lastSeq } = await reader.readVersioned('pods', namespace === undefined ? {} : { namespace });
+    return answerList(request, reply, served, items, lastSeq, query);
   };
 
-  app.get('/api/v1/pods', (request) => list(undefined, request.query));
+  app.get('/api/v1/pods', (request, reply) => list(request, reply, undefined));
 
-  app.get('/api/v1/namespaces/:ns/pods', (request) => {
+  app.get('/api/v1/namespaces/:ns/pods', (request, reply) => {
     const { ns } = parseRequest(NamespaceParams, request.params, 'path parameter');
-    return list(ns, request.query);
+    return list(request, reply, ns);
   });
 
-  app.get('/api/v1/namespaces/:ns/pods/:name', async (request) => {
+  app.get('/api/v1/namespaces/:ns/pods/:name', async (request, reply) => {
     const { ns, name } = parseRequest(NamespacedNameParams, request.params, 'path parameter');
-    const pod = await reader.getPod(ns, name);
+    const [pod] = (await reader.readVersioned('pods', { namespace: ns, name })).items;
     if (!pod) throw new StatusError(notFound(Resources.pods, name));
-    return typed('v1', 'Pod', pod);
+    return answerObject(request, reply, served, pod);
   });
 }
