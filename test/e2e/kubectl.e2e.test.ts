@@ -111,4 +111,24 @@ describe('kubectl against everynode', () => {
     }, 20_000, 'six pods');
     expect(names.every((name) => /^pod\/fluentd-elasticsearch-[a-z0-9]{5}$/.test(name))).toBe(true);
   });
+
+  it("kubectl get prints the server's Tables in kubectl's own columns: the seed's ds row, -o wide, pods' NODE, nodes' labels", async () => {
+    const rows = (text: string) => text.trim().split('\n').map((line) => line.trim().split(/\s{2,}/));
+    const ds = await eventually(async () => {
+      const table = rows((await kubectl('get', 'ds', '-n', 'kube-system')).stdout);
+      return table[1]?.slice(1, 6).join(' ') === '6 6 6 6 6' && table;
+    }, 20_000, 'fluentd-elasticsearch at 6 6 6 6 6');
+    expect(ds[0]).toEqual(['NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'NODE SELECTOR', 'AGE']);
+    expect(ds[1]?.slice(0, 7)).toEqual(['fluentd-elasticsearch', '6', '6', '6', '6', '6', '<none>']);
+    const wide = rows((await kubectl('get', 'ds', '-n', 'kube-system', '-o', 'wide')).stdout);
+    expect(wide[0]?.slice(-3)).toEqual(['CONTAINERS', 'IMAGES', 'SELECTOR']);
+    expect(wide[1]?.slice(-3)).toEqual(['fluentd-elasticsearch', 'quay.io/fluentd_elasticsearch/fluentd:v2.5.2', 'name=fluentd-elasticsearch']);
+    const pods = rows((await kubectl('get', 'pods', '-n', 'kube-system', '-o', 'wide')).stdout);
+    const node = pods[0]?.indexOf('NODE') ?? -1;
+    expect(node).toBeGreaterThan(0);
+    expect(pods.slice(1).map((p) => p[node]).sort()).toEqual([...seedNodes].sort());
+    const nodes = rows((await kubectl('get', 'nodes', '--show-labels')).stdout);
+    expect(nodes[0]?.at(-1)).toBe('LABELS');
+    expect(nodes.slice(1).map((n) => n[0]).sort()).toEqual([...seedNodes].sort());
+  });
 });
