@@ -11,7 +11,7 @@ import { applyPatch, mergePatch, PatchType, patchTypeOf, strategicMergePatch } f
 import { StatusError } from './status.ts';
 
 /** The Status a call throws. */
-function statusOf(call: () => unknown): { code: number; reason?: string; message: string } {
+function statusOf(call: () => unknown): { code: number; reason?: string; message?: string } {
   try {
     call();
   } catch (error) {
@@ -29,7 +29,8 @@ const ds = (containers: unknown[], extra: Record<string, unknown> = {}) => ({
   spec: { selector: { matchLabels: { app: 'd' } }, template: { metadata: { labels: { app: 'd' } }, spec: { containers, ...extra } } },
 });
 const podSpec = (patch: unknown) => ({ spec: { template: { spec: patch } } });
-const smpSpec = (original: object, patch: unknown) => (strategicMergePatch(original, podSpec(patch), 'DaemonSet') as ReturnType<typeof ds>).spec.template.spec;
+type PodSpec = { containers: unknown[] } & Record<string, unknown>;
+const smpSpec = (original: object, patch: unknown) => (strategicMergePatch(original, podSpec(patch), 'DaemonSet') as unknown as { spec: { template: { spec: PodSpec } } }).spec.template.spec;
 
 describe('patchTypeOf', () => {
   it('reads the media type, parameters and case aside', () => {
@@ -209,7 +210,7 @@ describe('strategic merge patch', () => {
 
     it('$retainKeys clears the keys it does not list and refuses a set key it does not list', () => {
       const volume = { name: 'v', hostPath: { path: '/var/log' } };
-      const spec = smpSpec(ds([container('a')], { volumes: [volume] }), { volumes: [{ name: 'v', emptyDir: {}, $retainKeys: ['emptyDir', 'name'] }] }) as { volumes: unknown[] };
+      const spec = smpSpec(ds([container('a')], { volumes: [volume] }), { volumes: [{ name: 'v', emptyDir: {}, $retainKeys: ['emptyDir', 'name'] }] });
       expect(spec.volumes).toEqual([{ name: 'v', emptyDir: {} }]);
       const status = statusOf(() => smpSpec(ds([container('a')], { volumes: [volume] }), { volumes: [{ name: 'v', emptyDir: {}, $retainKeys: ['name'] }] }));
       expect(status.code).toBe(400);
