@@ -233,7 +233,7 @@ describe('strategic merge patch', () => {
     });
 
     it('env merges by name inside a container, and null deletes a field of an item', () => {
-      const spec = smpSpec(original, { containers: [{ name: 'a', env: [{ name: 'E2', value: '22' }] , image: null }] });
+      const spec = smpSpec(original, { containers: [{ name: 'a', env: [{ name: 'E2', value: '22' }], image: null }] });
       expect(spec.containers[0]).toEqual({ name: 'a', env: [{ name: 'E1', value: '1' }, { name: 'E2', value: '22' }] });
     });
 
