@@ -3,9 +3,11 @@
  * Redis, kubectl with a kubeconfig from `everynode kubeconfig` — discovery,
  * `version`, `api-resources`, `apply` with kubectl's validation on, `get`,
  * Kubernetes' NotFound and Invalid wording, and `explain` reading our
- * OpenAPI docs.
+ * OpenAPI docs; Tables, PATCH (apply of a changed file, cordon, label, taint).
  */
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DaemonSetSpecSchema, DaemonSetUpdateStrategySchema } from '@everynode/api';
 import { startLocalCluster, type LocalCluster } from '@everynode/cli/local-cluster';
@@ -130,5 +132,41 @@ describe('kubectl against everynode', () => {
     const nodes = rows((await kubectl('get', 'nodes', '--show-labels')).stdout);
     expect(nodes[0]?.at(-1)).toBe('LABELS');
     expect(nodes.slice(1).map((n) => n[0]).sort()).toEqual([...seedNodes].sort());
+  });
+
+  it('kubectl apply of a changed manifest patches the DaemonSet (strategic merge), and a rollout starts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'everynode-kubectl-'));
+    const changed = join(dir, 'fluentd-v2.yaml');
+    writeFileSync(changed, readFileSync(file('fluentd-daemonset.yaml'), 'utf8').replace('fluentd:v2.5.2', 'fluentd:v2.6.0'));
+    const before = JSON.parse((await kubectl('get', 'ds', 'fluentd-elasticsearch', '-n', 'kube-system', '-o', 'json')).stdout) as { metadata: { generation: number; resourceVersion: string } };
+    const applied = await kubectl('apply', '-f', changed);
+    expect(applied).toMatchObject({ code: 0, stdout: 'daemonset.apps/fluentd-elasticsearch configured\n' });
+    const after = JSON.parse((await kubectl('get', 'ds', 'fluentd-elasticsearch', '-n', 'kube-system', '-o', 'json')).stdout) as {
+      metadata: { generation: number; resourceVersion: string };
+      spec: { template: { spec: { containers: { name: string; image: string; volumeMounts?: unknown[] }[] } } };
+    };
+    expect(after.metadata.generation).toBe(before.metadata.generation + 1);
+    expect(Number(after.metadata.resourceVersion)).toBeGreaterThan(Number(before.metadata.resourceVersion));
+    const [container] = after.spec.template.spec.containers;
+    expect(container).toMatchObject({ name: 'fluentd-elasticsearch', image: 'quay.io/fluentd_elasticsearch/fluentd:v2.6.0' });
+    expect(container?.volumeMounts?.length).toBeGreaterThan(0); // merged by name: the rest of the container kept
+    const revisions = await eventually(async () => {
+      const { stdout } = await kubectl('get', 'controllerrevisions', '-n', 'kube-system', '-o', 'name');
+      const names = stdout.trim().split('\n').filter(Boolean);
+      return names.length === 2 && names;
+    }, 20_000, 'a second ControllerRevision');
+    expect(revisions).toHaveLength(2);
+  });
+
+  it('kubectl cordon, label and taint patch the node', async () => {
+    expect(await kubectl('cordon', 'worker01')).toMatchObject({ code: 0, stdout: 'node/worker01 cordoned\n' });
+    expect(await kubectl('label', 'node', 'worker01', 'zone=a')).toMatchObject({ code: 0, stdout: 'node/worker01 labeled\n' });
+    expect(await kubectl('taint', 'node', 'worker01', 'dedicated=infra:NoSchedule')).toMatchObject({ code: 0, stdout: 'node/worker01 tainted\n' });
+    const node = JSON.parse((await kubectl('get', 'node', 'worker01', '-o', 'json')).stdout) as { metadata: { labels: Record<string, string> }; spec: { unschedulable?: boolean; taints?: unknown[] } };
+    expect(node.spec.unschedulable).toBe(true);
+    expect(node.metadata.labels.zone).toBe('a');
+    expect(node.spec.taints).toContainEqual({ key: 'dedicated', value: 'infra', effect: 'NoSchedule' });
+    expect(await kubectl('uncordon', 'worker01')).toMatchObject({ code: 0, stdout: 'node/worker01 uncordoned\n' });
+    expect(await kubectl('label', 'node', 'worker01', 'zone-')).toMatchObject({ code: 0, stdout: 'node/worker01 unlabeled\n' });
   });
 });

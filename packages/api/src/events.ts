@@ -36,6 +36,14 @@ export const TimestampSchema = z.iso.datetime({ offset: true, error: 'must be an
  */
 export const TimeStampedAttribute = 'everynodestamped';
 
+/**
+ * The extension attribute naming the client's field manager on a change made
+ * through the resource paths (`?fieldManager=kubectl-client-side-apply`):
+ * who changed what, in the log. Sixteen characters, as CloudEvents advises
+ * an extension's name to stay within twenty.
+ */
+export const FieldManagerAttribute = 'everynodemanager';
+
 /** The CloudEvents 1.0 context attributes everynode reads; extensions are kept. */
 export const CloudEventEnvelopeSchema = z.looseObject({
   specversion: z.literal('1.0'),
@@ -46,6 +54,7 @@ export const CloudEventEnvelopeSchema = z.looseObject({
   subject: z.string().optional(),
   datacontenttype: z.string().optional(),
   dataschema: z.string().optional(),
+  [FieldManagerAttribute]: z.string().optional(),
 });
 export type CloudEventEnvelope = z.infer<typeof CloudEventEnvelopeSchema>;
 

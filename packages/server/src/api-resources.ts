@@ -17,7 +17,7 @@ import type { z } from 'zod';
 import { type Resource, Resources } from './status.ts';
 
 /** A Kubernetes verb, as discovery spells it. */
-export type Verb = 'get' | 'list' | 'create' | 'update' | 'delete';
+export type Verb = 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete';
 
 /** A group and version served, and its path prefix. */
 export interface GroupVersion {
@@ -71,12 +71,12 @@ function served(resource: Resource, gv: GroupVersion, rest: Omit<ServedResource,
  */
 export const servedResources: readonly ServedResource[] = [
   served(Resources.namespaces, CoreV1, { namespaced: false, verbs: ['get', 'list'], shortNames: ['ns'], schema: NamespaceSchema }),
-  served(Resources.nodes, CoreV1, { namespaced: false, verbs: ['create', 'delete', 'get', 'list', 'update'], shortNames: ['no'], schema: NodeSchema }),
+  served(Resources.nodes, CoreV1, { namespaced: false, verbs: ['create', 'delete', 'get', 'list', 'patch', 'update'], shortNames: ['no'], schema: NodeSchema }),
   served(Resources.pods, CoreV1, { namespaced: true, verbs: ['get', 'list'], listsAllNamespaces: true, shortNames: ['po'], categories: ['all'], schema: PodSchema }),
   served(Resources.events, CoreV1, { namespaced: true, verbs: ['list'], listsAllNamespaces: true, shortNames: ['ev'], schema: KubeEventSchema }),
   served(Resources.daemonSets, AppsV1, {
     namespaced: true,
-    verbs: ['create', 'delete', 'get', 'list', 'update'],
+    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update'],
     listsAllNamespaces: true,
     shortNames: ['ds'],
     categories: ['all'],

@@ -5,27 +5,29 @@
  * it (read-your-writes, which `kubectl delete --wait` and `apply` rely on).
  */
 import { randomUUID } from 'node:crypto';
-import type { EventType } from '@everynode/api';
+import { type EventType, FieldManagerAttribute } from '@everynode/api';
 import type { EventIngress } from '@everynode/engine';
 import { failure, type Resource, StatusError } from './status.ts';
 
 /** The CloudEvents `source` of every change made through the resource paths. */
 export const apiSource = 'everynode/api';
 
-/** A CloudEvent from this API: a fresh id, since each request is a new change. */
-export function changeEvent(type: EventType, data: unknown) {
-  return { specversion: '1.0', id: randomUUID(), source: apiSource, type, time: new Date().toISOString(), datacontenttype: 'application/json', data };
+/** A CloudEvent from this API: a fresh id, since each request is a new change; the client's field manager when it named one. */
+export function changeEvent(type: EventType, data: unknown, fieldManager?: string) {
+  const event = { specversion: '1.0', id: randomUUID(), source: apiSource, type, time: new Date().toISOString(), datacontenttype: 'application/json', data };
+  return fieldManager === undefined ? event : { ...event, [FieldManagerAttribute]: fieldManager };
 }
 
 /**
  * Submit one change and wait for it to reach the log. A refusal (the engine
  * validates again, against the state at that moment) is a 422 about
  * `resource`/`name`; an engine that cannot take or commit it is a 503.
+ * `fieldManager` (the client's `?fieldManager=`) is recorded with the event.
  */
-export async function submitChange(ingress: EventIngress, type: EventType, data: unknown, about: { resource: Resource; name: string }): Promise<void> {
+export async function submitChange(ingress: EventIngress, type: EventType, data: unknown, about: { resource: Resource; name: string }, fieldManager?: string): Promise<void> {
   let result;
   try {
-    result = await ingress.submit([changeEvent(type, data)], { wait: true });
+    result = await ingress.submit([changeEvent(type, data, fieldManager)], { wait: true });
   } catch (error) {
     throw new StatusError(failure(503, `the engine did not confirm the change: ${(error as Error).message}`));
   }

@@ -34,10 +34,10 @@ async function getJson<T = Record<string, unknown>>(url: string): Promise<T> {
 }
 
 const unserved = 'the server could not find the requested resource';
-const allVerbs: readonly Verb[] = ['get', 'list', 'create', 'update', 'delete'];
+const allVerbs: readonly Verb[] = ['get', 'list', 'create', 'update', 'patch', 'delete'];
 
 /** The request a verb makes on `r` (namespace `default`, object `absent`). */
-function requestFor(r: ServedResource, verb: Verb): { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; url: string; payload?: object } {
+function requestFor(r: ServedResource, verb: Verb): { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; url: string; payload?: object; headers?: Record<string, string> } {
   const collection = `${r.gv.prefix}${r.namespaced ? '/namespaces/default' : ''}/${r.resource}`;
   const item = `${collection}/absent`;
   const body = { apiVersion: r.gv.groupVersion, kind: r.kind, metadata: { name: 'absent' } };
@@ -50,6 +50,8 @@ function requestFor(r: ServedResource, verb: Verb): { method: 'GET' | 'POST' | '
       return { method: 'POST', url: collection, payload: body };
     case 'update':
       return { method: 'PUT', url: item, payload: body };
+    case 'patch':
+      return { method: 'PATCH', url: item, payload: { metadata: { labels: { a: 'b' } } }, headers: { 'content-type': 'application/merge-patch+json' } };
     case 'delete':
       return { method: 'DELETE', url: item };
   }
@@ -78,7 +80,7 @@ describe('discovery', () => {
       apiVersion: 'v1',
       groupVersion: 'apps/v1',
       resources: [
-        { name: 'daemonsets', singularName: 'daemonset', namespaced: true, kind: 'DaemonSet', verbs: ['create', 'delete', 'get', 'list', 'update'], shortNames: ['ds'], categories: ['all'] },
+        { name: 'daemonsets', singularName: 'daemonset', namespaced: true, kind: 'DaemonSet', verbs: ['create', 'delete', 'get', 'list', 'patch', 'update'], shortNames: ['ds'], categories: ['all'] },
         { name: 'controllerrevisions', singularName: 'controllerrevision', namespaced: true, kind: 'ControllerRevision', verbs: ['list'] },
       ],
     });
@@ -165,7 +167,8 @@ describe('OpenAPI', () => {
         for (const [method, operation] of Object.entries(operations)) {
           expect(operation['x-kubernetes-group-version-kind'], `${method} ${path}`).toMatchObject({ version: gv.version });
           const url = path.replace('{namespace}', 'default').replace('{name}', 'absent');
-          const res = await app.inject({ method: method.toUpperCase() as 'GET', url, ...(method === 'post' || method === 'put' ? { payload: {} } : {}) });
+          const body = method === 'post' || method === 'put' ? { payload: {} } : method === 'patch' ? { payload: {}, headers: { 'content-type': 'application/merge-patch+json' } } : {};
+          const res = await app.inject({ method: method.toUpperCase() as 'GET', url, ...body });
           expect(res.statusCode, `${method} ${url}: ${res.body}`).toBeLessThan(500);
           expect(res.json(), `${method} ${url}`).not.toMatchObject({ message: unserved });
         }

@@ -50,3 +50,9 @@ export function inNamespace(manifest: Manifest, namespace: string, verb: 'create
   }
   return { ...manifest, metadata: { ...manifest.metadata, namespace } };
 }
+
+/** `manifest` without `metadata.resourceVersion`: a write's precondition, never stored (the log's seq is the version). */
+export function withoutResourceVersion(manifest: Manifest): Manifest {
+  const { resourceVersion: _version, ...metadata } = manifest.metadata;
+  return { ...manifest, metadata };
+}

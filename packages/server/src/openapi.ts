@@ -44,6 +44,7 @@ import {
 import { z } from 'zod';
 import { AppsV1, CoreV1, type GroupVersion, groupVersions, resourcesOf, type ServedResource, type Verb } from './api-resources.ts';
 import { versionInfo } from './routes/discovery.ts';
+import { patchTypes } from './patch.ts';
 
 const meta = 'io.k8s.apimachinery.pkg.apis.meta.v1';
 const schemaRef = (name: string) => `#/components/schemas/${name}`;
@@ -144,6 +145,7 @@ const operations: Record<Verb, { item: boolean; method: string; action: string; 
   create: { item: false, method: 'post', action: 'post', prefix: 'create', answer: 'kind', code: '201' },
   get: { item: true, method: 'get', action: 'get', prefix: 'read', answer: 'kind', code: '200' },
   update: { item: true, method: 'put', action: 'put', prefix: 'replace', answer: 'kind', code: '200' },
+  patch: { item: true, method: 'patch', action: 'patch', prefix: 'patch', answer: 'kind', code: '200' },
   delete: { item: true, method: 'delete', action: 'delete', prefix: 'delete', answer: 'status', code: '200' },
 };
 
@@ -178,6 +180,7 @@ function paths(gv: GroupVersion): Record<string, Record<string, unknown>> {
           operationId: `${op.prefix}${groupWord}${namespaced ? 'Namespaced' : ''}${r.kind}${allNamespaces ? 'ForAllNamespaces' : ''}`,
           ...(parameters.length > 0 ? { parameters } : {}),
           ...(op.method === 'post' || op.method === 'put' ? { requestBody: { required: true, content: json(kindName(r)) } } : {}),
+          ...(op.method === 'patch' ? { requestBody: { required: true, content: Object.fromEntries(patchTypes.map((type) => [type, { schema: { type: 'object' } }])) } } : {}),
           responses: { [op.code]: { description: op.code === '201' ? 'Created' : 'OK', content: json(answer) } },
           'x-kubernetes-action': op.action,
           'x-kubernetes-group-version-kind': { group: r.group, version: gv.version, kind: r.kind },

@@ -42,3 +42,24 @@ export function parsedWith<T>(parse: (text: string) => T) {
     }
   });
 }
+
+/** Bytes at most in a field manager (`FieldManagerMaxLength`). */
+const fieldManagerMaxBytes = 128;
+
+/**
+ * The query of a write: `fieldManager`, checked as upstream's
+ * `ValidateFieldManager` does (at most 128 bytes, printable characters only).
+ */
+export const WriteQuery = z.looseObject({
+  fieldManager: z
+    .string()
+    .refine((text) => Buffer.byteLength(text) <= fieldManagerMaxBytes, `Too long: may not be more than ${fieldManagerMaxBytes} bytes`)
+    // Go's `unicode.IsPrint`: letters, marks, numbers, punctuation, symbols and the ASCII space.
+    .regex(/^[\p{L}\p{M}\p{N}\p{P}\p{S} ]*$/u, 'must contain only printable characters')
+    .optional(),
+});
+
+/** The field manager a write's query names, if any (a 400 when it is not one). */
+export function fieldManagerOf(query: unknown): string | undefined {
+  return parseRequest(WriteQuery, query, 'query parameter').fieldManager;
+}

@@ -89,6 +89,24 @@ export function alreadyExists(r: Resource, name: string): Status & { code: numbe
   return { ...failure(409, `${qualified(r)} ${JSON.stringify(name)} already exists`, detailsOf(r, name)), reason: 'AlreadyExists' };
 }
 
+/**
+ * 409 Conflict (`errors.NewConflict`): a write named a resourceVersion that
+ * is no longer the object's; kubectl reads again and retries.
+ */
+export function conflict(r: Resource, name: string): Status & { code: number } {
+  return failure(409, `Operation cannot be fulfilled on ${qualified(r)} ${JSON.stringify(name)}: the object has been modified; please apply your changes to the latest version and try again`, detailsOf(r, name));
+}
+
+/**
+ * A write's precondition: a `metadata.resourceVersion` it names (a client's
+ * read sent back) must be the current object's, else 409 Conflict. Without
+ * one the write applies unconditionally, as upstream's does.
+ */
+export function checkResourceVersion(r: Resource, name: string, sent: unknown, current: { metadata: { resourceVersion?: string | undefined } } | undefined): void {
+  if (typeof sent !== 'string' || sent === '') return;
+  if (current?.metadata.resourceVersion !== sent) throw new StatusError(conflict(r, name));
+}
+
 const causeReasons: Record<FieldErrorType, string> = {
   Required: 'FieldValueRequired',
   Invalid: 'FieldValueInvalid',

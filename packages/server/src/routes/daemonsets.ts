@@ -3,7 +3,7 @@
  * projection; writes are validated here first (so a bad manifest is a 422
  * that names the field, and nothing is stored), then become
  * `daemonset.applied` / `daemonset.deleted` events and are answered once in
- * the log.
+ * the log. A PATCH is the stored object patched, then written as a PUT.
  */
 import { type ControllerRevision, controllerRevisionPrinter, type DaemonSet, daemonSetPrinter, EventType, parseDaemonSet } from '@everynode/api';
 import { deterministicUid } from '@everynode/daemonset';
@@ -11,11 +11,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { submitChange } from '../changes.ts';
 import type { ServerDeps } from '../deps.ts';
 import { answerList, answerObject, ListQuery, type Served } from '../lists.ts';
-import { checkName, inNamespace, type Manifest, manifestOf } from '../manifests.ts';
+import { checkName, inNamespace, type Manifest, manifestOf, withoutResourceVersion } from '../manifests.ts';
 import { typed } from '../objects.ts';
-import { NamespaceParams, NamespacedNameParams, parseRequest } from '../request.ts';
+import { applyPatch } from '../patch.ts';
+import { patchRoute } from '../patch-route.ts';
+import { fieldManagerOf, NamespaceParams, NamespacedNameParams, parseRequest } from '../request.ts';
 import { metadataFields } from '../selectors.ts';
-import { alreadyExists, deleted, invalid, notFound, Resources, StatusError } from '../status.ts';
+import { alreadyExists, checkResourceVersion, deleted, invalid, notFound, Resources, StatusError } from '../status.ts';
 
 const apiVersion = 'apps/v1';
 const base = '/apis/apps/v1';
@@ -49,21 +51,30 @@ export function daemonSetRoutes(app: FastifyInstance, { reader, ingress }: Serve
   /**
    * Validate and submit `manifest`. `create` refuses an existing name (after
    * validation, as upstream checks storage last); `replace` validates
-   * against the stored object, whose selector is immutable.
+   * against the stored object, whose selector is immutable. `fieldManager`
+   * is recorded with the event.
    */
-  const apply = async (manifest: Manifest, mode: 'create' | 'replace'): Promise<{ object: DaemonSet; created: boolean }> => {
+  const apply = async (manifest: Manifest, mode: 'create' | 'replace', fieldManager: string | undefined): Promise<{ object: DaemonSet; created: boolean }> => {
     const namespace = manifest.metadata.namespace as string;
     const name = typeof manifest.metadata.name === 'string' ? manifest.metadata.name : '';
-    const existing = name === '' ? undefined : await reader.getDaemonSet(namespace, name);
+    const existing = name === '' ? undefined : await read(namespace, name);
+    if (mode === 'replace') checkResourceVersion(resource, name, manifest.metadata.resourceVersion, existing);
     // Status belongs to the controller: a client's copy (a GET sent back by `replace`) is dropped, as upstream does.
-    const { status: _status, ...desired } = manifest;
+    const { status: _status, ...desired } = withoutResourceVersion(manifest);
     const parsed = parseDaemonSet(desired, mode === 'replace' ? existing : undefined);
     if (!parsed.ok) throw new StatusError(invalid(resource, name, parsed.message, parsed.errors));
     if (mode === 'create' && existing) throw new StatusError(alreadyExists(resource, name));
-    await submitChange(ingress, EventType.DaemonSetApplied, desired, { resource, name });
+    await submitChange(ingress, EventType.DaemonSetApplied, desired, { resource, name }, fieldManager);
     // The stored object carries the controller's fields (generation, status); the parsed one is a fallback only.
     const stored = (await read(namespace, name)) ?? parsed.value;
     return { object: typed(apiVersion, 'DaemonSet', stored), created: existing === undefined };
+  };
+
+  /** PUT's write, and PATCH's: `body` replaces (or creates) the DaemonSet `ns/name`. */
+  const replace = (ns: string, name: string, body: unknown, fieldManager: string | undefined) => {
+    const manifest = manifestOf(body, apiVersion, 'DaemonSet');
+    checkName(manifest, name);
+    return apply(inNamespace(manifest, ns, 'update'), 'replace', fieldManager);
   };
 
   app.get(`${base}/daemonsets`, (request, reply) => list(request, reply, undefined));
@@ -83,16 +94,22 @@ export function daemonSetRoutes(app: FastifyInstance, { reader, ingress }: Serve
   app.post(`${base}/namespaces/:ns/daemonsets`, async (request, reply) => {
     const { ns } = parseRequest(NamespaceParams, request.params, 'path parameter');
     const manifest = inNamespace(manifestOf(request.body, apiVersion, 'DaemonSet'), ns, 'create');
-    const { object } = await apply(manifest, 'create');
+    const { object } = await apply(manifest, 'create', fieldManagerOf(request.query));
     return reply.code(201).send(object);
   });
 
   app.put(`${base}/namespaces/:ns/daemonsets/:name`, async (request, reply) => {
     const { ns, name } = parseRequest(NamespacedNameParams, request.params, 'path parameter');
-    const manifest = manifestOf(request.body, apiVersion, 'DaemonSet');
-    checkName(manifest, name);
-    const { object, created } = await apply(inNamespace(manifest, ns, 'update'), 'replace');
+    const { object, created } = await replace(ns, name, request.body, fieldManagerOf(request.query));
     return reply.code(created ? 201 : 200).send(object);
+  });
+
+  patchRoute(app, `${base}/namespaces/:ns/daemonsets/:name`, async (request, patch) => {
+    const { ns, name } = parseRequest(NamespacedNameParams, request.params, 'path parameter');
+    const current = await read(ns, name);
+    if (!current) throw new StatusError(notFound(resource, name));
+    const patched = applyPatch(patch.type, typed(apiVersion, 'DaemonSet', current), patch.body, 'DaemonSet');
+    return (await replace(ns, name, patched, patch.fieldManager)).object;
   });
 
   app.delete(`${base}/namespaces/:ns/daemonsets/:name`, async (request) => {

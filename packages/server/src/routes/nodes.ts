@@ -1,7 +1,8 @@
 /**
  * `v1` Nodes. A node is cluster-scoped, and each write is the event a node
  * agent would send: POST → `node.joined`, PUT → `node.updated` (or
- * `node.joined` for a name not yet known), DELETE → `node.removed`.
+ * `node.joined` for a name not yet known), PATCH → the stored node patched,
+ * written as a PUT, DELETE → `node.removed`.
  * Unlike a DaemonSet's, a node's `status` is the client's to set: its
  * conditions are what make the node Ready or under pressure.
  */
@@ -10,11 +11,13 @@ import type { FastifyInstance } from 'fastify';
 import { submitChange } from '../changes.ts';
 import type { ServerDeps } from '../deps.ts';
 import { answerList, answerObject, ListQuery, type Served } from '../lists.ts';
-import { checkName, type Manifest, manifestOf } from '../manifests.ts';
+import { checkName, type Manifest, manifestOf, withoutResourceVersion } from '../manifests.ts';
 import { typed, withNodeUid } from '../objects.ts';
-import { NameParams, parseRequest } from '../request.ts';
+import { applyPatch } from '../patch.ts';
+import { patchRoute } from '../patch-route.ts';
+import { fieldManagerOf, NameParams, parseRequest } from '../request.ts';
 import { metadataFields } from '../selectors.ts';
-import { alreadyExists, deleted, invalid, notFound, Resources, StatusError } from '../status.ts';
+import { alreadyExists, checkResourceVersion, deleted, invalid, notFound, Resources, StatusError } from '../status.ts';
 
 const resource = Resources.nodes;
 
@@ -44,11 +47,22 @@ export function nodeRoutes(app: FastifyInstance, { reader, ingress }: ServerDeps
     return node && withNodeUid(node);
   };
 
-  /** Submit `node` as `type` and answer with the node as stored. */
-  const commit = async (node: Node, type: typeof EventType.NodeJoined | typeof EventType.NodeUpdated): Promise<Node> => {
+  /** Submit `node` as `type` (recording the client's field manager) and answer with the node as stored. */
+  const commit = async (node: Node, type: typeof EventType.NodeJoined | typeof EventType.NodeUpdated, fieldManager: string | undefined): Promise<Node> => {
     const name = node.metadata.name;
-    await submitChange(ingress, type, node, { resource, name });
+    await submitChange(ingress, type, node, { resource, name }, fieldManager);
     return typed('v1', 'Node', (await read(name)) ?? node);
+  };
+
+  /** PUT's write, and PATCH's: `body` replaces the node `name`, or joins it when it is not known. */
+  const replace = async (name: string, body: unknown, fieldManager: string | undefined): Promise<{ stored: Node; created: boolean }> => {
+    const manifest = manifestOf(body, 'v1', 'Node');
+    checkName(manifest, name);
+    const current = await read(name);
+    checkResourceVersion(resource, name, manifest.metadata.resourceVersion, current);
+    const { node } = validate(withoutResourceVersion(manifest));
+    const known = current !== undefined;
+    return { stored: await commit(node, known ? EventType.NodeUpdated : EventType.NodeJoined, fieldManager), created: !known };
   };
 
   app.get('/api/v1/nodes', async (request, reply) => {
@@ -68,17 +82,20 @@ export function nodeRoutes(app: FastifyInstance, { reader, ingress }: ServerDeps
     // Validation first, as upstream: an invalid manifest is a 422 even when its name is taken.
     const { name, node } = validate(manifestOf(request.body, 'v1', 'Node'));
     if (await reader.getNode(name)) throw new StatusError(alreadyExists(resource, name));
-    return reply.code(201).send(await commit(node, EventType.NodeJoined));
+    return reply.code(201).send(await commit(node, EventType.NodeJoined, fieldManagerOf(request.query)));
   });
 
   app.put('/api/v1/nodes/:name', async (request, reply) => {
     const { name } = parseRequest(NameParams, request.params, 'path parameter');
-    const manifest = manifestOf(request.body, 'v1', 'Node');
-    checkName(manifest, name);
-    const { node } = validate(manifest);
-    const known = (await reader.getNode(name)) !== undefined;
-    const stored = await commit(node, known ? EventType.NodeUpdated : EventType.NodeJoined);
-    return reply.code(known ? 200 : 201).send(stored);
+    const { stored, created } = await replace(name, request.body, fieldManagerOf(request.query));
+    return reply.code(created ? 201 : 200).send(stored);
+  });
+
+  patchRoute(app, '/api/v1/nodes/:name', async (request, patch) => {
+    const { name } = parseRequest(NameParams, request.params, 'path parameter');
+    const current = await read(name);
+    if (!current) throw new StatusError(notFound(resource, name));
+    return (await replace(name, applyPatch(patch.type, typed('v1', 'Node', current), patch.body, 'Node'), patch.fieldManager)).stored;
   });
 
   app.delete('/api/v1/nodes/:name', async (request) => {
