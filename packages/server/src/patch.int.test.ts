@@ -195,8 +195,11 @@ describe('PATCH /apis/apps/v1/namespaces/:ns/daemonsets/:name', () => {
     const jsonPatched = await patch(fluentd, JsonPatch, [{ op: 'replace', path: '/spec/minReadySeconds', value: 5 }]);
     expect(jsonPatched.statusCode, jsonPatched.body).toBe(200);
     expect((jsonPatched.json() as DaemonSet).spec.minReadySeconds).toBe(5);
-    const current = await get<DaemonSet>(fluentd);
-    const put = await app.inject({ method: 'PUT', url: `${fluentd}?fieldManager=kubectl-edit`, payload: current });
+    // A read sent back, as `kubectl edit` does: the controller's status writes may move the resourceVersion in between (409), so read again, as kubectl does.
+    const put = await eventually(async () => {
+      const res = await app.inject({ method: 'PUT', url: `${fluentd}?fieldManager=kubectl-edit`, payload: await get<DaemonSet>(fluentd) });
+      return res.statusCode !== 409 && res;
+    }, 10_000, 'a PUT without a conflict');
     expect(put.statusCode, put.body).toBe(200);
     expect((await events()).at(-1)).toMatchObject({ type: 'io.everynode.daemonset.applied', everynodemanager: 'kubectl-edit' });
   });
@@ -225,9 +228,14 @@ describe('PATCH /apis/apps/v1/namespaces/:ns/daemonsets/:name', () => {
 describe('a stale resourceVersion is a 409 Conflict, as kubectl expects before it retries', () => {
   it('PUT and PATCH with the current resourceVersion apply; with an older one they are refused and nothing is written', async () => {
     type Versioned = { metadata: { resourceVersion: string; labels?: Record<string, string> }; spec: Record<string, unknown> };
-    const node = await get<Versioned>('/api/v1/nodes/master02');
+    let node = await get<Versioned>('/api/v1/nodes/master02');
     const stale = node.metadata.resourceVersion;
-    const fresh = await app.inject({ method: 'PUT', url: '/api/v1/nodes/master02', payload: { ...node, metadata: { ...node.metadata, labels: { ...node.metadata.labels, v: '1' } } } });
+    // Read and sent back; read again on a conflict (the controller may write in between), as clients do.
+    const fresh = await eventually(async () => {
+      node = await get<Versioned>('/api/v1/nodes/master02');
+      const res = await app.inject({ method: 'PUT', url: '/api/v1/nodes/master02', payload: { ...node, metadata: { ...node.metadata, labels: { ...node.metadata.labels, v: '1' } } } });
+      return res.statusCode !== 409 && res;
+    }, 10_000, 'a PUT without a conflict');
     expect(fresh.statusCode, fresh.body).toBe(200);
     const current = fresh.json<Versioned>().metadata.resourceVersion;
     expect(Number(current)).toBeGreaterThan(Number(stale));

@@ -108,8 +108,10 @@ export function daemonSetRoutes(app: FastifyInstance, { reader, ingress }: Serve
     const { ns, name } = parseRequest(NamespacedNameParams, request.params, 'path parameter');
     const current = await read(ns, name);
     if (!current) throw new StatusError(notFound(resource, name));
-    const patched = applyPatch(patch.type, typed(apiVersion, 'DaemonSet', current), patch.body, 'DaemonSet');
-    return (await replace(ns, name, patched, patch.fieldManager)).object;
+    const patched = manifestOf(applyPatch(patch.type, typed(apiVersion, 'DaemonSet', current), patch.body, 'DaemonSet'), apiVersion, 'DaemonSet');
+    // Only a resourceVersion the patch itself names is a precondition: the controller's writes since this read are not the client's concern.
+    checkResourceVersion(resource, name, patched.metadata.resourceVersion, current);
+    return (await replace(ns, name, withoutResourceVersion(patched), patch.fieldManager)).object;
   });
 
   app.delete(`${base}/namespaces/:ns/daemonsets/:name`, async (request) => {

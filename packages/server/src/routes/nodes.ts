@@ -95,7 +95,10 @@ export function nodeRoutes(app: FastifyInstance, { reader, ingress }: ServerDeps
     const { name } = parseRequest(NameParams, request.params, 'path parameter');
     const current = await read(name);
     if (!current) throw new StatusError(notFound(resource, name));
-    return (await replace(name, applyPatch(patch.type, typed('v1', 'Node', current), patch.body, 'Node'), patch.fieldManager)).stored;
+    const patched = manifestOf(applyPatch(patch.type, typed('v1', 'Node', current), patch.body, 'Node'), 'v1', 'Node');
+    // Only a resourceVersion the patch itself names is a precondition: other writes since this read are not the client's concern.
+    checkResourceVersion(resource, name, patched.metadata.resourceVersion, current);
+    return (await replace(name, withoutResourceVersion(patched), patch.fieldManager)).stored;
   });
 
   app.delete('/api/v1/nodes/:name', async (request) => {
