@@ -2,10 +2,8 @@
 import { Redis } from 'ioredis';
 import { redisUrl } from '../../../../test/support/cluster.ts';
 import { describeOutboundContract } from '../outbound-contract.ts';
-import { toMessage } from '../sources/redis-streams.ts';
 import { redisStreamsSink } from './redis-streams.ts';
-
-type Entry = [id: Buffer, fields: Buffer[]];
+import { followStream } from './stream-follower.ts';
 
 describeOutboundContract<{ readonly stream: string }>('redis-streams', {
   async setup(name) {
@@ -14,22 +12,9 @@ describeOutboundContract<{ readonly stream: string }>('redis-streams', {
   makeSink: (ctx, mode) => redisStreamsSink({ url: redisUrl, stream: ctx.stream, mode }),
   async subscribe(ctx, onMessage) {
     const reader = new Redis(redisUrl, { maxRetriesPerRequest: null });
-    let stopping = false;
-    const loop = (async () => {
-      let after = '0-0';
-      while (!stopping) {
-        const read = (await reader.callBuffer('XREAD', 'COUNT', 100, 'BLOCK', 100, 'STREAMS', ctx.stream, after).catch(() => null)) as [Buffer, Entry[]][] | null;
-        for (const [id, fields] of read?.[0]?.[1] ?? []) {
-          after = id.toString();
-          // The fields as the Redis Streams source maps them: `data` the body, the rest headers.
-          const { body, headers } = toMessage(ctx.stream, after, fields);
-          onMessage({ body, headers });
-        }
-      }
-    })();
+    const stop = followStream(reader, ctx.stream, onMessage);
     return async () => {
-      stopping = true;
-      await loop;
+      await stop();
       reader.disconnect();
     };
   },

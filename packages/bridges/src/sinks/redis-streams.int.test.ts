@@ -16,6 +16,7 @@ import { describeOutboundOutage } from '../outbound-contract.ts';
 import { type CommandSink, PermanentDeliveryError } from '../outbound.ts';
 import { toMessage } from '../sources/redis-streams.ts';
 import { redisStreamsSink } from './redis-streams.ts';
+import { followStream } from './stream-follower.ts';
 import { sampleCommand } from '../outbound-contract.ts';
 
 let redis: Redis;
@@ -132,23 +133,7 @@ describe('with a private redis-server stopped and started again', () => {
     },
     makeSink: (ctx, mode) => redisStreamsSink({ url: `redis://:${password}@127.0.0.1:${server.port}`, stream: ctx.stream, mode, timeoutMs: 1_000 }),
     async subscribe(ctx, onMessage) {
-      let stopping = false;
-      const loop = (async () => {
-        let after = '0-0';
-        while (!stopping) {
-          // The entries are kept across the restart (AOF): reading on from the last id misses none.
-          const read = (await reader.callBuffer('XREAD', 'COUNT', 100, 'BLOCK', 100, 'STREAMS', ctx.stream, after).catch(() => null)) as [Buffer, [Buffer, Buffer[]][]][] | null;
-          for (const [id, fields] of read?.[0]?.[1] ?? []) {
-            after = id.toString();
-            const { body, headers } = toMessage(ctx.stream, after, fields);
-            onMessage({ body, headers });
-          }
-        }
-      })();
-      return async () => {
-        stopping = true;
-        await loop;
-      };
+      return followStream(reader, ctx.stream, onMessage);
     },
     down: () => server.stop(),
     up: () => server.start(),
