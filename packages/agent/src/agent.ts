@@ -9,6 +9,7 @@
  * reports events with the same ids, which the engine drops.
  */
 import { CommandsJobDataSchema, type EventsJobData, objectKey, type PodDeleted, type PodStatusReported, QueueName, queuePrefix } from '@everynode/api';
+import { ConnectionTrouble } from '@everynode/engine';
 import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import { pino, type Logger } from 'pino';
 import { z } from 'zod';
@@ -64,9 +65,12 @@ const noAnnotations: NodeAnnotationsLookup = async () => undefined;
 export async function startAgent(options: AgentOptions): Promise<Agent> {
   const logger = options.logger ?? pino({ name: 'everynode-agent' }, pino.destination(2));
   const redis = openConnection(options.connection);
+  // An outage is told once, not on every reconnect attempt by every queue and worker.
+  const trouble = new ConnectionTrouble(logger);
+  trouble.watch('agent redis', redis);
   const prefix = queuePrefix(options.prefix);
   const events = new Queue<EventsJobData>(EventsQueueName, { connection: redis, prefix });
-  events.on('error', (error) => logger.error({ err: error }, 'events queue error'));
+  trouble.watch('events queue', events);
 
   const execute = createExecutor({
     annotations: new AnnotationsCache(options.nodeAnnotations ?? noAnnotations, options.annotationsTtlMs ?? 1000),
@@ -105,7 +109,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     prefix,
     concurrency: options.concurrency ?? 50,
   });
-  worker.on('error', (error) => logger.error({ err: error }, 'commands worker error'));
+  trouble.watch('commands worker', worker);
   worker.on('failed', (job, error) =>
     logger.warn({ jobId: job?.id, attempt: job?.attemptsMade, err: error }, 'command failed'),
   );

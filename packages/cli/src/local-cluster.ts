@@ -42,14 +42,16 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   const { logger } = options;
   const redis = await findOrStartRedis({ ...(options.redisUrl ? { url: options.redisUrl } : {}), logger });
   const prefix = options.prefix ?? 'everynode';
+  // Named in the hint when the URL is wrong (a password, a host, TLS).
+  const redisUrlSource = '--redis / REDIS_URL';
   const engineLogger = logger.child({ component: 'engine' });
   if (options.fresh) {
     // Every key of the prefix, queues included, before any worker looks at them.
-    const old = await startEngine({ redisUrl: redis.url, prefix, logger: engineLogger, workers: false });
+    const old = await startEngine({ redisUrl: redis.url, redisUrlSource, prefix, logger: engineLogger, workers: false });
     await old.admin.destroy();
     await old.close();
   }
-  const engine = await startEngine({ redisUrl: redis.url, prefix, logger: engineLogger });
+  const engine = await startEngine({ redisUrl: redis.url, redisUrlSource, prefix, logger: engineLogger });
   const children = await Promise.all(
     Array.from({ length: Math.max(0, (options.workers ?? 1) - 1) }, () => startWorkerProcess(redis.url, prefix)),
   );

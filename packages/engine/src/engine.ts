@@ -8,8 +8,9 @@ import type { DeadLetter, DeadLetterJobData } from '@everynode/api';
 import { commandsOf } from '@everynode/daemonset';
 import { EventStore, exportLog, importLog, PassType, replay, verify } from '@everynode/eventlog';
 import type { Job, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
+import { ConnectionTrouble } from './connection-trouble.ts';
 import { startEventHandler } from './events-worker.ts';
 import { QueueIngress } from './ingress.ts';
 import { Metrics } from './metrics.ts';
@@ -17,7 +18,10 @@ import { OutboxPublisher } from './outbox.ts';
 import type { Admin, DeadLetters, EnginePorts, EventIngress, History } from './ports.ts';
 import { openQueues, type Queues } from './queues.ts';
 import { scheduleSnapshots, scheduleSweep, startReconciler } from './reconcile-worker.ts';
+import { checkRedis } from './redis-check.ts';
 import { redisConnectionOptions } from './redis-connect.ts';
+import { safeLogOptions } from './redact.ts';
+import { TimedRedis } from './timed-redis.ts';
 
 export interface EngineOptions {
   /** `redis://…`. Default `REDIS_URL` or `redis://127.0.0.1:6379`. */
@@ -45,6 +49,15 @@ export interface EngineOptions {
   readonly snapshotMinEntries?: number;
   /** Retention: trim the log behind each snapshot (replay then starts from it). Default false: keep everything. */
   readonly trimBehindSnapshots?: boolean;
+  /**
+   * How long a Redis command may go unanswered before it fails (ioredis
+   * `commandTimeout`), on every connection but BullMQ's blocking ones: a
+   * Redis that stops answering makes a request fail (HTTP 503) instead of
+   * hang. Default `EVERYNODE_REDIS_COMMAND_TIMEOUT_MS`, else 5000.
+   */
+  readonly commandTimeoutMs?: number;
+  /** Where `redisUrl` came from, named in the hint when Redis cannot be reached at startup. Default `REDIS_URL`. */
+  readonly redisUrlSource?: string;
 }
 
 /** A running engine: its ports, its metrics, and how to stop it. */
@@ -62,15 +75,31 @@ export interface EngineInternals extends Engine {
   readonly queues: Queues;
 }
 
-/** Start an engine: connect, and (unless `workers: false`) run its workers in this process. */
+/** Default of `EngineOptions.commandTimeoutMs`. */
+const defaultCommandTimeoutMs = 5000;
+
+/**
+ * Start an engine: check that Redis answers (a `RedisUnreachableError`, one
+ * line naming the cause, when it does not: a wrong password, nothing
+ * listening…), connect, and (unless `workers: false`) run its workers in
+ * this process. From then on a lost connection is retried, never fatal.
+ */
 export async function startEngine(options: EngineOptions = {}): Promise<EngineInternals> {
   const redisUrl = options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const prefix = options.prefix ?? process.env.EVERYNODE_PREFIX ?? 'everynode';
-  const logger = options.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' });
-  const connect = () => new Redis(redisConnectionOptions(redisUrl));
-  const connection = connect();
+  const logger = options.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info', ...safeLogOptions });
+  const commandTimeoutMs = options.commandTimeoutMs ?? positiveNumber('EVERYNODE_REDIS_COMMAND_TIMEOUT_MS') ?? defaultCommandTimeoutMs;
+  await checkRedis(redisUrl, { urlSource: options.redisUrlSource });
+  const trouble = new ConnectionTrouble(logger);
+  const connect = (source: string) => {
+    const client = new TimedRedis(redisConnectionOptions(redisUrl), commandTimeoutMs);
+    trouble.watch(source, client);
+    return client;
+  };
+  const connection = connect('redis');
   const store = new EventStore(connection, prefix);
   const queues = openQueues(connection, prefix);
+  for (const queue of [queues.events, queues.reconcile, queues.commands, queues.deadLetter]) trouble.watch(`${queue.name} queue`, queue);
   const metrics = new Metrics(queues);
   const workers: Worker[] = [];
   const extra: Redis[] = [];
@@ -79,7 +108,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineIn
   if (options.workers !== false) {
     const upgraded = await store.upgradeKeys();
     if (upgraded > 0) logger.info({ keys: upgraded }, 'converted keys an older engine wrote');
-    const publisherConnection = connect();
+    const publisherConnection = connect('redis (outbox)');
     extra.push(publisherConnection);
     const lockDurationMs = options.lockDurationMs ?? 30_000;
     publisher = new OutboxPublisher({
@@ -88,21 +117,23 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineIn
       metrics,
       logger,
       connection: publisherConnection,
+      trouble,
       consumer: `${process.pid}-${randomUUID()}`,
       claimIdleMs: lockDurationMs,
     });
     await publisher.start();
     const shared = { connection, prefix, store, queues, metrics, lockDurationMs };
-    workers.push(
-      startEventHandler({ ...shared, logger: logger.child({ worker: 'events' }), concurrency: options.eventConcurrency ?? 16 }),
-      startReconciler({
-        ...shared,
-        logger: logger.child({ worker: 'reconcile' }),
-        concurrency: options.reconcileConcurrency ?? 4,
-        onCommands: () => publisher?.nudge(),
-        snapshots: { minEntries: options.snapshotMinEntries ?? 10_000, trim: options.trimBehindSnapshots ?? false },
-      }),
-    );
+    const eventHandler = startEventHandler({ ...shared, logger: logger.child({ worker: 'events' }), concurrency: options.eventConcurrency ?? 16 });
+    const reconciler = startReconciler({
+      ...shared,
+      logger: logger.child({ worker: 'reconcile' }),
+      concurrency: options.reconcileConcurrency ?? 4,
+      onCommands: () => publisher?.nudge(),
+      snapshots: { minEntries: options.snapshotMinEntries ?? 10_000, trim: options.trimBehindSnapshots ?? false },
+    });
+    trouble.watch('events worker', eventHandler);
+    trouble.watch('reconcile worker', reconciler);
+    workers.push(eventHandler, reconciler);
     await scheduleSweep(queues, options.sweepEveryMs ?? 5000);
     await scheduleSnapshots(queues, options.snapshotEveryMs ?? 60_000);
   }
@@ -154,6 +185,8 @@ function adminOf(store: EventStore, deadLetters: DeadLetters): Admin {
     importLog: (source) => importLog(store, source),
     destroy: () => store.destroy(),
     async ready(timeoutMs = 1000) {
+      // Disconnected (reconnecting): not ready, without waiting for a PING that cannot be sent.
+      if (store.redis.status !== 'ready') return false;
       // A hung Redis must not hang the probe.
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<false>((resolve) => {
@@ -198,4 +231,13 @@ function deadLettersOf(queues: Queues, ingress: EventIngress): DeadLetters {
       return (await queues.deadLetter.remove(id)) === 1;
     },
   };
+}
+
+/** The environment variable `name` as a positive number; undefined when unset or empty. */
+function positiveNumber(name: string): number | undefined {
+  const text = process.env[name];
+  if (text === undefined || text.trim() === '') return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name}: ${JSON.stringify(text)} is not a positive number of milliseconds`);
+  return value;
 }

@@ -24,4 +24,7 @@ export {
   type SpawnedRedisServer,
   type SpawnRedisServerOptions,
 } from './redis-connect.ts';
+export { checkRedis, exitIfRedisUnreachable, RedisUnreachableError, type CheckRedisOptions } from './redis-check.ts';
+export { ConnectionTrouble, type ConnectionTroubleOptions, type TroubleLogger } from './connection-trouble.ts';
+export { redactUrl, redactUrlsIn, safeLogOptions } from './redact.ts';
 export { causesOf, ImportRefused, LogFormatError, PassType, type EventEntry, type PassEntry } from '@everynode/eventlog';

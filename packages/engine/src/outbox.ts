@@ -12,6 +12,7 @@ import { commandsOf } from '@everynode/daemonset';
 import type { EventStore } from '@everynode/eventlog';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { ConnectionTrouble } from './connection-trouble.ts';
 import type { Metrics } from './metrics.ts';
 import { jobIdFor, QueueName, type Queues } from './queues.ts';
 
@@ -24,6 +25,8 @@ export interface OutboxOptions {
   readonly logger: Logger;
   /** A connection of its own: reading blocks. */
   readonly connection: Redis;
+  /** Where a failed round is reported (held back while it repeats). Default: each one logged as an error. */
+  readonly trouble?: ConnectionTrouble;
   readonly consumer: string;
   /** Outbox entries (passes) published per round. Default 20. */
   readonly batch?: number;
@@ -73,7 +76,8 @@ export class OutboxPublisher {
         if (published === 0) await this.idle(200);
       } catch (error) {
         if (!this.running) return;
-        this.options.logger.error({ err: error }, 'outbox publishing failed; retrying');
+        if (this.options.trouble) this.options.trouble.error('outbox publisher', error);
+        else this.options.logger.error({ err: error }, 'outbox publishing failed; retrying');
         await this.idle(500);
       }
     }

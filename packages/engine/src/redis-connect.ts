@@ -21,6 +21,7 @@ import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
+import { redactUrl } from './redact.ts';
 
 /** A Redis to use, and how to let go of it. */
 export interface RedisHandle {
@@ -130,7 +131,13 @@ export async function findOrStartRedis(options: FindOrStartRedisOptions = {}): P
  * `enableReadyCheck: true`. Host defaults to `127.0.0.1`, port to 6379, db to 0.
  */
 export function redisConnectionOptions(url: string): RedisOptions {
-  const parsed = new URL(url);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // URL's own error carries the input, password and all.
+    throw new Error('redis URL is not a URL: expected redis://[[user]:password@]host[:port][/db]');
+  }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
     throw new Error(`redis URL ${redactUrl(url)}: protocol must be redis: or rediss:, not ${parsed.protocol}`);
   }
@@ -372,17 +379,6 @@ async function httpPing(target: { socketPath: string } | { host: string; port: n
     request.on('timeout', () => request.destroy(new Error('timeout')));
     request.on('error', () => resolve(false));
   });
-}
-
-/** `url` with its password replaced by `***`, for logs and errors. */
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '<unparseable URL>';
-  }
 }
 
 function hostPort(url: string): string {

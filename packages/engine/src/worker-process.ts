@@ -7,20 +7,23 @@
  */
 import pino from 'pino';
 import { startEngine } from './engine.ts';
+import { exitIfRedisUnreachable } from './redis-check.ts';
+import { redactUrl, safeLogOptions } from './redact.ts';
 
 /** The script that runs `runWorkerProcess()`: spawn it with `node --import tsx`. */
 export const workerEntry = new URL('./worker-main.ts', import.meta.url);
 
 /**
  * Start the workers from the environment, tell a parent process (over IPC,
- * `{ready: true}`) once they listen, and stop on SIGINT/SIGTERM.
+ * `{ready: true}`) once they listen, and stop on SIGINT/SIGTERM. When Redis
+ * cannot be reached at startup, print why on one line and exit 1.
  */
 export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const level = env.LOG_LEVEL ?? 'info';
   // JSON lines on stderr; pretty when a person is watching.
   const logger = process.stderr.isTTY
-    ? pino({ level, transport: { target: 'pino-pretty', options: { destination: 2 } } })
-    : pino({ level }, pino.destination(2));
+    ? pino({ level, ...safeLogOptions, transport: { target: 'pino-pretty', options: { destination: 2 } } })
+    : pino({ level, ...safeLogOptions }, pino.destination(2));
   const numeric = (name: string) => (env[name] ? Number(env[name]) : undefined);
   const engine = await startEngine({
     logger,
@@ -31,8 +34,8 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
     snapshotMinEntries: numeric('EVERYNODE_SNAPSHOT_MIN_ENTRIES'),
     // Retention: trim the log behind each snapshot (default: keep the whole log).
     trimBehindSnapshots: env.EVERYNODE_TRIM_BEHIND_SNAPSHOTS === 'true',
-  });
-  logger.info({ prefix: engine.prefix, redis: engine.redisUrl.replace(/\/\/[^@]*@/, '//***@'), pid: process.pid }, 'worker started');
+  }).catch((error: unknown) => exitIfRedisUnreachable('everynode worker', error));
+  logger.info({ prefix: engine.prefix, redis: redactUrl(engine.redisUrl), pid: process.pid }, 'worker started');
   // Tell a parent (tests, `everynode up`) that the workers are listening.
   process.send?.({ ready: true });
 

@@ -2,6 +2,7 @@
 import type { ReadinessCheck } from '@everynode/api';
 import type { EnginePorts } from '@everynode/engine';
 import type { Logger } from 'pino';
+import type { HttpTimeouts } from './timeouts.ts';
 
 /** A metrics registry (prom-client's `Registry` is one). */
 export interface MetricsRegistry {
@@ -27,4 +28,6 @@ export interface ServerDeps extends EnginePorts {
   readonly logger?: Logger | false;
   /** Largest request body in bytes. Default 16 MiB, room for a large batch of events. */
   readonly bodyLimit?: number;
+  /** How long to wait on clients; each one not given comes from its `EVERYNODE_HTTP_*_TIMEOUT_MS` variable, else its default (`timeouts.ts`). */
+  readonly timeouts?: Partial<HttpTimeouts>;
 }

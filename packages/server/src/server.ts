@@ -2,9 +2,11 @@
  * everynode's HTTP API (CONTRACT §4): CloudEvents in, Kubernetes-style
  * resources out, the log, and the probes. Every error is a Kubernetes
  * `Status` with a `message`, so kubectl-minded clients and scripts read
- * them the same way whichever path failed.
+ * them the same way whichever path failed. A Redis that does not answer
+ * (the engine's commands time out) is a 503 with `Retry-After`, never a
+ * hang; slow or idle clients are cut off (`timeouts.ts`).
  */
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { ServerDeps } from './deps.ts';
 import { useJsonParser } from './json-body.ts';
 import { daemonSetRoutes } from './routes/daemonsets.ts';
@@ -21,10 +23,21 @@ import { openApiRoutes } from './routes/openapi.ts';
 import { nodeRoutes } from './routes/nodes.ts';
 import { podRoutes } from './routes/pods.ts';
 import { stateRoutes } from './routes/state.ts';
-import { failure, StatusError } from './status.ts';
+import { failure, type Status, StatusError } from './status.ts';
+import { fastifyTimeoutOptions, httpTimeouts, isLongLived } from './timeouts.ts';
 
 /** 16 MiB: a batch of a few thousand events fits; fastify's 1 MiB default does not. */
 const defaultBodyLimit = 16 * 1024 * 1024;
+
+/** Seconds a client should wait before retrying a 503, as kube-apiserver says it: Redis blips are short, and readiness is probed every second or so. */
+const retryAfterSeconds = 1;
+
+/** What ioredis and the network say when Redis does not answer: the request may succeed if tried again. */
+const redisUnavailable = /Command timed out|Connection is closed|Stream isn't writeable|max retries per request|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH/;
+
+function isRedisUnavailable(error: Error): boolean {
+  return redisUnavailable.test(`${(error as NodeJS.ErrnoException).code ?? ''} ${error.message}`);
+}
 
 /**
  * The server, routes registered, not yet listening (`inject` works at once;
@@ -34,16 +47,22 @@ const defaultBodyLimit = 16 * 1024 * 1024;
 export function buildServer(deps: ServerDeps): FastifyInstance {
   // Typed as fastify's base logger so the instance is the plain `FastifyInstance` callers expect.
   const loggerInstance: FastifyBaseLogger | undefined = deps.logger || undefined;
-  const app: FastifyInstance = Fastify({ loggerInstance, bodyLimit: deps.bodyLimit ?? defaultBodyLimit });
+  const app: FastifyInstance = Fastify({ loggerInstance, bodyLimit: deps.bodyLimit ?? defaultBodyLimit, ...fastifyTimeoutOptions(httpTimeouts(deps.timeouts)) });
 
   useJsonParser(app);
 
+  // A watch streams, quiet between events, for as long as its client listens: the idle limit is for requests, not for it.
+  app.addHook('onRequest', async (request) => {
+    if (isLongLived(request)) request.raw.setTimeout(0);
+  });
+
   app.setErrorHandler((error: FastifyError | StatusError, request, reply) => {
-    if (error instanceof StatusError) return reply.code(error.status.code).send(error.status);
+    if (error instanceof StatusError) return sendStatus(reply, error.status.code, error.status);
+    if (isRedisUnavailable(error)) return sendStatus(reply, 503, failure(503, `the engine's Redis did not answer: ${error.message}`));
     // fastify's own errors (bad JSON, body too large, unsupported media type) carry their code.
     const code = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
     if (code >= 500) request.log.error({ err: error }, 'request failed');
-    return reply.code(code).send(failure(code, error.message));
+    return sendStatus(reply, code, failure(code, error.message));
   });
 
   // The text the API server gives for a path it does not serve.
@@ -64,4 +83,10 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   stateRoutes(app, deps);
   healthRoutes(app, deps);
   return app;
+}
+
+/** Send a failure Status; a 503 says when to try again. */
+function sendStatus(reply: FastifyReply, code: number, status: Status) {
+  if (code === 503) reply.header('retry-after', String(retryAfterSeconds));
+  return reply.code(code).send(status);
 }

@@ -5,11 +5,15 @@
  */
 import { pino } from 'pino';
 import { startAgent } from '@everynode/agent';
+import { checkRedis, exitIfRedisUnreachable, safeLogOptions } from '@everynode/engine';
 
-const logger = pino({ name: 'everynode-agent', level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2));
+const logger = pino({ name: 'everynode-agent', level: process.env.LOG_LEVEL ?? 'info', ...safeLogOptions }, pino.destination(2));
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+// A wrong REDIS_URL (password, host, TLS) ends the process with one line; a later outage is retried.
+await checkRedis(redisUrl).catch((error: unknown) => exitIfRedisUnreachable('everynode agent', error));
 const agent = await startAgent({
-  connection: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  connection: redisUrl,
   prefix: process.env.EVERYNODE_PREFIX ?? 'everynode',
   logger,
 });

@@ -4,7 +4,7 @@
  * 0.0.0.0:7700). Logs are JSON lines on stderr, pretty in a terminal
  * (CONTRACT §6). SIGINT/SIGTERM stop the server, then the engine.
  */
-import { startEngine } from '@everynode/engine';
+import { exitIfRedisUnreachable, safeLogOptions, startEngine } from '@everynode/engine';
 import pino from 'pino';
 import { z } from 'zod';
 import { buildServer } from '@everynode/server';
@@ -24,10 +24,11 @@ if (!env.success) {
 const { PORT, HOST, LOG_LEVEL, EVERYNODE_API_WORKERS } = env.data;
 
 const logger = process.stderr.isTTY
-  ? pino({ level: LOG_LEVEL, transport: { target: 'pino-pretty', options: { destination: 2 } } })
-  : pino({ level: LOG_LEVEL }, pino.destination(2));
+  ? pino({ level: LOG_LEVEL, ...safeLogOptions, transport: { target: 'pino-pretty', options: { destination: 2 } } })
+  : pino({ level: LOG_LEVEL, ...safeLogOptions }, pino.destination(2));
 
-const engine = await startEngine({ logger, workers: EVERYNODE_API_WORKERS === 'true' });
+// A wrong REDIS_URL (password, host, TLS) ends the process with one line; a later outage is retried.
+const engine = await startEngine({ logger, workers: EVERYNODE_API_WORKERS === 'true' }).catch((error: unknown) => exitIfRedisUnreachable('everynode api', error));
 
 let stopping = false;
 

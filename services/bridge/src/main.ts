@@ -9,10 +9,10 @@
  */
 import pino from 'pino';
 import { bridgeChecks, ConfigError, loadBridges, startBridges } from '@everynode/bridges';
-import { startEngine } from '@everynode/engine';
+import { RedisUnreachableError, safeLogOptions, startEngine } from '@everynode/engine';
 import { startHealthServer } from './health.ts';
 
-const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
+const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', ...safeLogOptions });
 
 /** `EVERYNODE_BRIDGE_HEALTH_PORT` as a port; undefined when unset. */
 function healthPort(): number | undefined {
@@ -46,6 +46,8 @@ try {
   process.once('SIGINT', () => void shutdown('SIGINT'));
 } catch (error) {
   if (error instanceof ConfigError) logger.fatal({ problems: error.problems }, 'bad bridge configuration');
+  // One line that says it all: no stack (and the URL's password redacted).
+  else if (error instanceof RedisUnreachableError) logger.fatal(error.message);
   else logger.fatal({ err: error }, 'bridge process failed to start');
   process.exit(1);
 }

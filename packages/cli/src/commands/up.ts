@@ -9,6 +9,8 @@
  */
 import { resolve } from 'node:path';
 import { type Bridge, ConfigError, loadBridges } from '@everynode/bridges/config';
+// The light entry: redaction without loading the engine.
+import { safeLogOptions } from '@everynode/engine/redact';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import pino, { type Logger } from 'pino';
@@ -48,12 +50,12 @@ async function importCluster(): Promise<Record<string, unknown>> {
   return (await import('../local-cluster.ts')) as Record<string, unknown>;
 }
 
-/** pino on stderr: JSON lines, or pretty when a person is watching (CONTRACT §6). */
+/** pino on stderr: JSON lines, or pretty when a person is watching (CONTRACT §6); URL passwords redacted. */
 function upLogger(env: Readonly<Record<string, string | undefined>>): Logger {
   const level = env.LOG_LEVEL || 'info';
   return process.stderr.isTTY
-    ? pino({ level, transport: { target: 'pino-pretty', options: { destination: 2 } } })
-    : pino({ level }, pino.destination(2));
+    ? pino({ level, ...safeLogOptions, transport: { target: 'pino-pretty', options: { destination: 2 } } })
+    : pino({ level, ...safeLogOptions }, pino.destination(2));
 }
 
 async function loadStart(ctx: CliContext): Promise<StartLocalCluster> {

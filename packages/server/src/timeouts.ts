@@ -1,0 +1,90 @@
+/**
+ * How long the HTTP server waits on a client. Each limit closes a way to
+ * hold a socket for nothing: headers sent a byte at a time, a body that
+ * never ends, a connection that goes quiet mid-request, an idle keep-alive
+ * connection. Receiving a request is bounded; sending a response is not —
+ * a watch (`?watch=1`) or a followed log streams for as long as its client
+ * listens, quiet between events, so it is exempt from the idle limit
+ * (`isLongLived`), and the request limit stops counting once the request is
+ * in (Node's `requestTimeout` covers receiving only).
+ */
+import type { FastifyRequest } from 'fastify';
+
+/** The limits, in milliseconds; 0 turns one off (but see `keepAliveMs`). */
+export interface HttpTimeouts {
+  /**
+   * From a connection's first byte (or, before any, its opening) to the end
+   * of the request's headers: Node's `headersTimeout` (408, then the socket
+   * closes). At most `requestMs`. Default 10 000.
+   */
+  readonly headersMs: number;
+  /** To receive the whole request, headers and body: fastify's `requestTimeout` (408). Default 30 000. */
+  readonly requestMs: number;
+  /**
+   * A socket with no traffic either way while a request is being served
+   * (a client that stopped reading, a handler that stopped answering):
+   * fastify's `connectionTimeout`; the socket is destroyed. Watches and
+   * followed logs are exempt. Default 60 000.
+   */
+  readonly idleMs: number;
+  /** An idle keep-alive connection between requests: fastify's `keepAliveTimeout` (0 means fastify's own, 72 s). Default 5 000. */
+  readonly keepAliveMs: number;
+}
+
+export const defaultHttpTimeouts: HttpTimeouts = { headersMs: 10_000, requestMs: 30_000, idleMs: 60_000, keepAliveMs: 5_000 };
+
+/** The environment variable of each limit. */
+export const HttpTimeoutVariables = {
+  headersMs: 'EVERYNODE_HTTP_HEADERS_TIMEOUT_MS',
+  requestMs: 'EVERYNODE_HTTP_REQUEST_TIMEOUT_MS',
+  idleMs: 'EVERYNODE_HTTP_IDLE_TIMEOUT_MS',
+  keepAliveMs: 'EVERYNODE_HTTP_KEEPALIVE_TIMEOUT_MS',
+} as const satisfies Record<keyof HttpTimeouts, string>;
+
+/**
+ * The limits: `given`, else the environment (`HttpTimeoutVariables`), else
+ * the defaults. A variable that is not a whole number of milliseconds
+ * (0 or more) is an error naming it.
+ */
+export function httpTimeouts(given: Partial<HttpTimeouts> = {}, env: Readonly<Record<string, string | undefined>> = process.env): HttpTimeouts {
+  const pick = (key: keyof HttpTimeouts): number => {
+    if (given[key] !== undefined) return given[key];
+    const name = HttpTimeoutVariables[key];
+    const text = env[name]?.trim();
+    if (text === undefined || text === '') return defaultHttpTimeouts[key];
+    if (!/^\d+$/.test(text)) throw new Error(`${name}: ${JSON.stringify(text)} is not a whole number of milliseconds`);
+    return Number(text);
+  };
+  return { headersMs: pick('headersMs'), requestMs: pick('requestMs'), idleMs: pick('idleMs'), keepAliveMs: pick('keepAliveMs') };
+}
+
+/**
+ * How often Node looks for requests past their header or request limit
+ * (`connectionsCheckingInterval`; Node's default, 30 s, would let a 10 s
+ * limit run to 40 s).
+ */
+export const timeoutCheckEveryMs = 1000;
+
+/** fastify's options for `timeouts` (`http` is handed to `http.createServer`). */
+export function fastifyTimeoutOptions(timeouts: HttpTimeouts) {
+  // Node refuses a header limit above the request limit.
+  const headersTimeout = timeouts.requestMs > 0 && timeouts.headersMs > timeouts.requestMs ? timeouts.requestMs : timeouts.headersMs;
+  return {
+    requestTimeout: timeouts.requestMs,
+    connectionTimeout: timeouts.idleMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    http: { headersTimeout, requestTimeout: timeouts.requestMs, connectionsCheckingInterval: timeoutCheckEveryMs },
+  };
+}
+
+const yes = new Set(['1', 'true']);
+
+/**
+ * True for a request whose response streams for as long as the client
+ * listens: a watch (`?watch=1` or `true`, or a `/watch/` path) or a
+ * followed log (`?follow=1` or `true`).
+ */
+export function isLongLived(request: FastifyRequest): boolean {
+  const query = (request.query ?? {}) as Record<string, unknown>;
+  return yes.has(String(query.watch)) || yes.has(String(query.follow)) || request.url.split('?')[0]!.includes('/watch/');
+}
