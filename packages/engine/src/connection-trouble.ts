@@ -61,8 +61,7 @@ export class ConnectionTrouble {
       return;
     }
     this.logged.set(message, { at: now, held: 0 });
-    const err = { message, ...(typeof code === 'string' ? { code } : {}) };
-    this.logger.warn({ source, err, ...(last?.held ? { heldBack: last.held } : {}) }, `${source}: ${message} (retrying; repeats are held back for ${Math.round(this.quietMs / 1000)} s)`);
+    this.logger.warn({ source, error: message, ...(typeof code === 'string' ? { code } : {}), ...(last?.held ? { heldBack: last.held } : {}) }, `${source}: ${message} (retrying; repeats are held back for ${Math.round(this.quietMs / 1000)} s)`);
   }
 
   /** After trouble: log, once, that `source` works again, and forget what was logged (a new outage is told afresh). */

@@ -65,7 +65,12 @@ export interface Engine extends EnginePorts {
   readonly metrics: Metrics;
   readonly prefix: string;
   readonly redisUrl: string;
-  /** Stop the workers (their jobs finish first), then close the connections. */
+  /**
+   * Stop the workers (their jobs finish first), then close the connections.
+   * When Redis does not answer, nothing waits for it: the workers and
+   * connections are cut at once (their jobs are picked up again after the
+   * lock expires, as after a crash).
+   */
   close(): Promise<void>;
 }
 
@@ -102,7 +107,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineIn
   for (const queue of [queues.events, queues.reconcile, queues.commands, queues.deadLetter]) trouble.watch(`${queue.name} queue`, queue);
   const metrics = new Metrics(queues);
   const workers: Worker[] = [];
-  const extra: Redis[] = [];
+  const extra: TimedRedis[] = [];
   let publisher: OutboxPublisher | undefined;
 
   if (options.workers !== false) {
@@ -150,10 +155,13 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineIn
     prefix,
     redisUrl,
     async close() {
-      await Promise.all(workers.map((w) => w.close()));
+      // A graceful close waits on Redis (QUIT waits for a reconnect that may never come): without Redis, force it.
+      const force = !(await answersPing(connection, 1000));
+      await Promise.all(workers.map((w) => w.close(force)));
       await publisher?.stop();
       await queues.close();
-      await Promise.all([connection.quit(), ...extra.map((c) => c.quit())]);
+      if (force) for (const c of [connection, ...extra]) c.cut();
+      else await Promise.all([connection.quit(), ...extra.map((c) => c.quit())]);
     },
   };
 }
@@ -184,25 +192,28 @@ function adminOf(store: EventStore, deadLetters: DeadLetters): Admin {
     },
     importLog: (source) => importLog(store, source),
     destroy: () => store.destroy(),
-    async ready(timeoutMs = 1000) {
-      // Disconnected (reconnecting): not ready, without waiting for a PING that cannot be sent.
-      if (store.redis.status !== 'ready') return false;
-      // A hung Redis must not hang the probe.
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<false>((resolve) => {
-        timer = setTimeout(() => resolve(false), timeoutMs);
-      });
-      const pong = store.redis.ping().then(
-        (answer) => answer === 'PONG',
-        () => false,
-      );
-      try {
-        return await Promise.race([pong, timeout]);
-      } finally {
-        clearTimeout(timer);
-      }
-    },
+    ready: (timeoutMs = 1000) => answersPing(store.redis, timeoutMs),
   };
+}
+
+/** True when `redis` is connected and answers PING within `timeoutMs`; never throws, never waits longer. */
+async function answersPing(redis: Redis, timeoutMs: number): Promise<boolean> {
+  // Disconnected (reconnecting): no, without waiting for a PING that cannot be sent.
+  if (redis.status !== 'ready') return false;
+  // A hung Redis must not hang the caller.
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const pong = redis.ping().then(
+    (answer) => answer === 'PONG',
+    () => false,
+  );
+  try {
+    return await Promise.race([pong, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function deadLettersOf(queues: Queues, ingress: EventIngress): DeadLetters {

@@ -13,7 +13,7 @@ import { redisConnectionOptions } from './redis-connect.ts';
 import { redactUrl } from './redact.ts';
 
 export interface CheckRedisOptions {
-  /** How long connecting, and then PING, may take. Default 5000 ms. */
+  /** How long connecting (TLS handshake included), and then PING, may each take. Default 3000 ms. */
   timeoutMs?: number;
   /** Where the URL came from, named in the hint. Default `REDIS_URL`. */
   urlSource?: string;
@@ -40,7 +40,7 @@ export class RedisUnreachableError extends Error {
  * otherwise rejects with a `RedisUnreachableError`. Never retries.
  */
 export async function checkRedis(url: string, options: CheckRedisOptions = {}): Promise<void> {
-  const timeoutMs = options.timeoutMs ?? 5000;
+  const timeoutMs = options.timeoutMs ?? 3000;
   const source = options.urlSource ?? 'REDIS_URL';
   let connection;
   try {

@@ -12,11 +12,15 @@
  * BullMQ gives each Worker a blocking connection by calling `duplicate()` on
  * the client it is handed. `BZPOPMIN` there blocks for seconds by design, so
  * a command timeout on the copy would fail every quiet wait: the copies made
- * here have none.
+ * here have none. They are kept track of, so that `cut()` can drop them too.
  */
 import { Redis, type RedisOptions } from 'ioredis';
 
 export class TimedRedis extends Redis {
+  /** Every copy made: an ended copy may connect again (BullMQ reconnects a blocking connection it reset). */
+  private readonly copies = new Set<Redis>();
+  private isCut = false;
+
   /** `options` with `commandTimeout: commandTimeoutMs` (ms; a positive number). */
   constructor(options: RedisOptions, commandTimeoutMs: number) {
     super({ ...options, commandTimeout: commandTimeoutMs });
@@ -24,6 +28,28 @@ export class TimedRedis extends Redis {
 
   /** A copy of this client (same server and credentials, `override` applied) without the command timeout. */
   override duplicate(override?: Partial<RedisOptions>): Redis {
-    return new Redis({ ...this.options, ...override, commandTimeout: undefined });
+    const copy = new Redis({ ...this.options, ...override, commandTimeout: undefined });
+    this.copies.add(copy);
+    // BullMQ may reconnect a blocking copy after closing its worker (its watchdog, when a paused server left BZPOPMIN hanging).
+    copy.on('connect', () => {
+      if (this.isCut) drop(copy);
+    });
+    return copy;
   }
+
+  /**
+   * Drop this client and every copy at once: no reconnecting, and no waiting
+   * for a server that may never answer (a graceful close waits for its
+   * goodbye, and a socket to a paused server would keep the process alive).
+   */
+  cut(): void {
+    this.isCut = true;
+    for (const client of [this, ...this.copies]) drop(client);
+  }
+}
+
+/** Disconnect `client` (no reconnecting) and destroy its socket rather than wait for the server's goodbye. */
+function drop(client: Redis): void {
+  client.disconnect();
+  (client.stream as { destroy?: () => void } | undefined)?.destroy?.();
 }
