@@ -18,6 +18,8 @@ export interface PrivateServer {
   stop(): Promise<void>;
   /** Stop it and delete its data directory. */
   remove(): Promise<void>;
+  /** Send the running server `signal` (`SIGSTOP` pauses it: connections stay open, nothing answers; `SIGCONT` resumes it). */
+  signal(signal: NodeJS.Signals): void;
 }
 
 const canConnect = (port: number) =>
@@ -51,8 +53,13 @@ export async function startPrivateServer(command: string, args: (port: number, d
       });
     },
     async remove() {
+      // A paused server would ignore SIGTERM until resumed.
+      if (child?.exitCode === null) child.kill('SIGCONT');
       await server.stop();
       rmSync(dataDir, { recursive: true, force: true });
+    },
+    signal(signal) {
+      child?.kill(signal);
     },
   };
   await server.start();
