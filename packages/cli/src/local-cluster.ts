@@ -65,19 +65,25 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     });
   }
   let bridges: RunningBridge[] = [];
-  if (options.bridges?.length) {
-    try {
-      bridges = await startBridges(options.bridges, engine, logger.child({ component: 'bridges' }));
-    } catch (error) {
-      await agent?.close();
-      await Promise.all(children.map(stopChild));
-      await engine.close();
-      await redis.stop();
-      throw error;
-    }
-  }
+  /** Stops what has been started, in reverse order. */
+  const stopStarted = async () => {
+    await Promise.allSettled(bridges.map((b) => b.close()));
+    await agent?.close();
+    await Promise.all(children.map(stopChild));
+    await engine.close();
+    await redis.stop();
+  };
   const server = buildServer({ ...engine, checks: () => bridgeChecks(bridges) });
-  const address = await server.listen({ port: options.port ?? 7700, host: '127.0.0.1' });
+  let address: string;
+  try {
+    if (options.bridges?.length) bridges = await startBridges(options.bridges, engine, logger.child({ component: 'bridges' }));
+    address = await server.listen({ port: options.port ?? 7700, host: '127.0.0.1' });
+  } catch (error) {
+    // A port in use (say) must not leave the workers running in a process that has given up.
+    await stopStarted();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`${(error as Error).message} (choose another port with --port)`);
+    throw error;
+  }
   logger.info({ url: address, redis: redis.how, prefix, workers: options.workers ?? 1, simulate: options.simulate ?? false, bridges: bridges.map((b) => b.name) }, 'everynode is up');
 
   return {
@@ -86,15 +92,10 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     redis,
     async stop() {
       await server.close();
-      await Promise.allSettled(bridges.map((b) => b.close()));
-      await agent?.close();
-      await Promise.all(children.map(stopChild));
-      await engine.close();
-      await redis.stop();
+      await stopStarted();
     },
   };
 }
-
 
 /** A worker process on the same Redis and prefix; resolves once it is listening. */
 function startWorkerProcess(redisUrl: string, prefix: string): Promise<ChildProcess> {

@@ -7,9 +7,16 @@
 import { createServer, type Server } from 'node:http';
 import { readinessAnswer, type ReadinessCheck } from '@everynode/api';
 
+/**
+ * A probe's request is a few bytes and its answer a few more: a client
+ * slower than this (headers, whole request, silence mid-request) is cut off.
+ */
+const probeTimeoutMs = 10_000;
+
 /** Listen on `port` (all interfaces unless `host`: a probe comes from outside the pod); resolves once listening. */
 export async function startHealthServer(port: number, checks: () => Promise<readonly ReadinessCheck[]>, host = '0.0.0.0'): Promise<Server> {
-  const server = createServer((request, response) => {
+  const limits = { headersTimeout: probeTimeoutMs, requestTimeout: probeTimeoutMs, keepAliveTimeout: 5000, connectionsCheckingInterval: 1000 };
+  const server = createServer(limits, (request, response) => {
     const url = new URL(request.url ?? '/', 'http://probe');
     const send = (status: number, body: string) => response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(body);
     if (request.method !== 'GET') send(405, 'method not allowed');
@@ -24,6 +31,7 @@ export async function startHealthServer(port: number, checks: () => Promise<read
       );
     } else send(404, 'not found');
   });
+  server.setTimeout(probeTimeoutMs);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
