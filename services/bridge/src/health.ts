@@ -15,7 +15,8 @@ const probeTimeoutMs = 10_000;
 
 /** Listen on `port` (all interfaces unless `host`: a probe comes from outside the pod); resolves once listening. */
 export async function startHealthServer(port: number, checks: () => Promise<readonly ReadinessCheck[]>, host = '0.0.0.0'): Promise<Server> {
-  const limits = { headersTimeout: probeTimeoutMs, requestTimeout: probeTimeoutMs, keepAliveTimeout: 5000, connectionsCheckingInterval: 1000 };
+  // Node's keep-alive limit (5 s) stays as it is.
+  const limits = { headersTimeout: probeTimeoutMs, requestTimeout: probeTimeoutMs, connectionsCheckingInterval: 1000 };
   const server = createServer(limits, (request, response) => {
     const url = new URL(request.url ?? '/', 'http://probe');
     const send = (status: number, body: string) => response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(body);
