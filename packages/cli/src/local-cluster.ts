@@ -81,7 +81,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   } catch (error) {
     // A port in use (say) must not leave the workers running in a process that has given up.
     await stopStarted();
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`${(error as Error).message} (choose another port with --port)`);
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`${(error as Error).message} (choose another port with --port)`, { cause: error });
     throw error;
   }
   logger.info({ url: address, redis: redis.how, prefix, workers: options.workers ?? 1, simulate: options.simulate ?? false, bridges: bridges.map((b) => b.name) }, 'everynode is up');
