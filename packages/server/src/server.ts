@@ -24,7 +24,7 @@ import { nodeRoutes } from './routes/nodes.ts';
 import { podRoutes } from './routes/pods.ts';
 import { stateRoutes } from './routes/state.ts';
 import { failure, type Status, StatusError } from './status.ts';
-import { fastifyTimeoutOptions, httpTimeouts, isLongLived } from './timeouts.ts';
+import { fastifyTimeoutOptions, httpTimeouts, isLongLived, limitRequestTime } from './timeouts.ts';
 
 /** 16 MiB: a batch of a few thousand events fits; fastify's 1 MiB default does not. */
 const defaultBodyLimit = 16 * 1024 * 1024;
@@ -47,9 +47,11 @@ function isRedisUnavailable(error: Error): boolean {
 export function buildServer(deps: ServerDeps): FastifyInstance {
   // Typed as fastify's base logger so the instance is the plain `FastifyInstance` callers expect.
   const loggerInstance: FastifyBaseLogger | undefined = deps.logger || undefined;
-  const app: FastifyInstance = Fastify({ loggerInstance, bodyLimit: deps.bodyLimit ?? defaultBodyLimit, ...fastifyTimeoutOptions(httpTimeouts(deps.timeouts)) });
+  const timeouts = httpTimeouts(deps.timeouts);
+  const app: FastifyInstance = Fastify({ loggerInstance, bodyLimit: deps.bodyLimit ?? defaultBodyLimit, ...fastifyTimeoutOptions(timeouts) });
 
   useJsonParser(app);
+  limitRequestTime(app, timeouts.requestMs);
 
   // A watch streams, quiet between events, for as long as its client listens: the idle limit is for requests, not for it.
   app.addHook('onRequest', async (request) => {

@@ -3,12 +3,13 @@
  * server (short limits, so that the test is quick): headers sent a line at a
  * time, a connection that sends nothing, a body that never ends and an idle
  * keep-alive connection are all cut; a watch that streams, quiet for longer
- * than any limit, is not.
+ * than any limit, and an import whose body streams for longer than the
+ * request limit, are not.
  */
 import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { destroyPrefix, type Engine, testEngine } from '../../../test/support/cluster.ts';
+import { cloudEvent, destroyPrefix, type Engine, testEngine } from '../../../test/support/cluster.ts';
 import { buildServer } from './server.ts';
 import { httpTimeouts } from './timeouts.ts';
 
@@ -96,6 +97,28 @@ describe('HTTP timeouts', () => {
     const { reply, closedAfterMs } = await session((write) => write('GET /test/stream?watch=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
     expect(reply).toMatch(/^HTTP\/1\.1 200 [\s\S]*first\n[\s\S]*last\n/);
     expect(closedAfterMs).toBeGreaterThanOrEqual(3000);
+  });
+
+  it('an import whose body streams for longer than the request limit is spared it', async () => {
+    const source = await testEngine('timeouts-export');
+    let ndjson = '';
+    try {
+      await source.ingress.submit([cloudEvent('io.everynode.node.joined', { metadata: { name: 'n1' } })], { wait: true });
+      const { lines } = await source.admin.exportLog();
+      for await (const line of lines) ndjson += line;
+    } finally {
+      await source.close();
+      await destroyPrefix(source.prefix);
+    }
+    expect(ndjson).toMatch(/^[\x20-\x7e\n]+$/); // ASCII: its pieces are cut by characters, its length counted in bytes
+    const pieces = Array.from({ length: 7 }, (_, i) => ndjson.slice(Math.floor((i * ndjson.length) / 7), Math.floor(((i + 1) * ndjson.length) / 7)));
+    const head = `POST /log/import HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\nContent-Length: ${ndjson.length}\r\nConnection: close\r\n\r\n`;
+    const { reply, closedAfterMs } = await session((write) => {
+      write(head);
+      trickle(write, pieces, 500); // 3.5 s in all: past the request limit, never idle for the idle limit
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 201 /);
+    expect(closedAfterMs).toBeGreaterThan(timeouts.requestMs);
   });
 
   it('the same quiet response, not a watch, is cut by the idle limit', async () => {

@@ -6,9 +6,11 @@
  * a watch (`?watch=1`) or a followed log streams for as long as its client
  * listens, quiet between events, so it is exempt from the idle limit
  * (`isLongLived`), and the request limit stops counting once the request is
- * in (Node's `requestTimeout` covers receiving only).
+ * in. An import's body streams for as long as the log takes to write it, so
+ * it is spared the request limit (`limitRequestTime`) and meets only the
+ * idle one.
  */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 /** The limits, in milliseconds; 0 turns one off (but see `keepAliveMs`). */
 export interface HttpTimeouts {
@@ -18,7 +20,11 @@ export interface HttpTimeouts {
    * closes). At most `requestMs`. Default 10 000.
    */
   readonly headersMs: number;
-  /** To receive the whole request, headers and body: fastify's `requestTimeout` (408). Default 30 000. */
+  /**
+   * To receive the whole request once its headers are in (408, then the
+   * socket closes; `limitRequestTime`). An import (`POST /log/import`) is
+   * spared. Default 30 000.
+   */
   readonly requestMs: number;
   /**
    * A socket with no traffic either way while a request is being served
@@ -65,16 +71,43 @@ export function httpTimeouts(given: Partial<HttpTimeouts> = {}, env: Readonly<Re
  */
 export const timeoutCheckEveryMs = 1000;
 
-/** fastify's options for `timeouts` (`http` is handed to `http.createServer`). */
+/**
+ * fastify's options for `timeouts` (`http` is handed to `http.createServer`).
+ * Node's own request limit stays off: it spares no route (`limitRequestTime`
+ * enforces ours).
+ */
 export function fastifyTimeoutOptions(timeouts: HttpTimeouts) {
-  // Node refuses a header limit above the request limit.
-  const headersTimeout = timeouts.requestMs > 0 && timeouts.headersMs > timeouts.requestMs ? timeouts.requestMs : timeouts.headersMs;
   return {
-    requestTimeout: timeouts.requestMs,
+    requestTimeout: 0,
     connectionTimeout: timeouts.idleMs,
     keepAliveTimeout: timeouts.keepAliveMs,
-    http: { headersTimeout, requestTimeout: timeouts.requestMs, connectionsCheckingInterval: timeoutCheckEveryMs },
+    http: { headersTimeout: timeouts.headersMs, requestTimeout: 0, connectionsCheckingInterval: timeoutCheckEveryMs },
   };
+}
+
+/** Routes whose body is a stream, read as it is processed: spared the request limit. */
+const streamedUploads = new Set(['/log/import']);
+
+/**
+ * The request limit: a request not wholly received `requestMs` after its
+ * headers is answered 408 and its connection closed, as Node's
+ * `requestTimeout` would (through the same `clientError` path, so the answer
+ * is fastify's), except for a streamed upload — an import reads its body as
+ * it writes the log, which may take minutes for a long history.
+ */
+export function limitRequestTime(app: FastifyInstance, requestMs: number): void {
+  if (requestMs <= 0) return;
+  app.addHook('onRequest', async (request) => {
+    const raw = request.raw;
+    if (raw.complete || streamedUploads.has(request.routeOptions.url ?? '')) return;
+    const timer = setTimeout(() => {
+      if (raw.complete || raw.socket.destroyed) return;
+      const error = Object.assign(new Error(`request not received within ${requestMs} ms`), { code: 'ERR_HTTP_REQUEST_TIMEOUT' });
+      app.server.emit('clientError', error, raw.socket);
+    }, requestMs);
+    timer.unref();
+    raw.once('close', () => clearTimeout(timer));
+  });
 }
 
 const yes = new Set(['1', 'true']);
