@@ -15,7 +15,7 @@ import { QueueIngress } from './ingress.ts';
 import { Metrics } from './metrics.ts';
 import { OutboxPublisher } from './outbox.ts';
 import type { Admin, DeadLetters, EnginePorts, EventIngress, History } from './ports.ts';
-import { openQueues, type Queues } from './queues.ts';
+import { DefaultLockMs, openQueues, type Queues } from './queues.ts';
 import { scheduleSnapshots, scheduleSweep, startReconciler } from './reconcile-worker.ts';
 import { redisConnectionOptions } from './redis-connect.ts';
 
@@ -36,7 +36,7 @@ export interface EngineOptions {
   /**
    * How long a job stays locked to a worker without a heartbeat before another
    * takes it over (a crashed process's jobs, and its unpublished commands, are
-   * picked up after about this long). Default 30 s (BullMQ's default).
+   * picked up after about this long). Default `DefaultLockMs` (4 s).
    */
   readonly lockDurationMs?: number;
   /** How often a snapshot is considered. Default 60 s. */
@@ -81,7 +81,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineIn
     if (upgraded > 0) logger.info({ keys: upgraded }, 'converted keys an older engine wrote');
     const publisherConnection = connect();
     extra.push(publisherConnection);
-    const lockDurationMs = options.lockDurationMs ?? 30_000;
+    const lockDurationMs = options.lockDurationMs ?? DefaultLockMs;
     publisher = new OutboxPublisher({
       store,
       queues,
