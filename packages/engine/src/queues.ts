@@ -18,7 +18,7 @@ export { jobIdFor, QueueName, queuePrefix } from '@everynode/api';
 export const retention = {
   events: { removeOnComplete: { age: 3600, count: 10_000 }, removeOnFail: { age: 7 * 86_400 } },
   reconcile: { removeOnComplete: true, removeOnFail: { age: 86_400, count: 1000 } },
-  commands: { removeOnComplete: { age: 86_400 }, removeOnFail: { age: 7 * 86_400 } },
+  commands: { removeOnComplete: { age: 86_400, count: 1000 }, removeOnFail: { age: 7 * 86_400, count: 10_000 } },
   deadLetter: { removeOnComplete: false, removeOnFail: false },
 } satisfies Record<string, JobsOptions>;
 
