@@ -49,6 +49,8 @@ export const StatusDetailsSchema = z.looseObject({
   group: z.string().optional(),
   kind: z.string().optional(),
   causes: z.array(StatusCauseSchema).readonly().optional(),
+  /** How long the client should wait before retrying (a 429 or 503 says it in `Retry-After` too). */
+  retryAfterSeconds: z.number().int().optional(),
 });
 export type StatusDetails = z.infer<typeof StatusDetailsSchema>;
 

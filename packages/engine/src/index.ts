@@ -13,6 +13,7 @@ export const startEngine: (options?: EngineOptions) => Promise<Engine> = start;
 export type { Admin, ClusterReader, DeadLetters, EnginePorts, EventIngress, History, ImportResult, LogClause, LogEntry, LogSelector, MessageOrigin, ObjectKinds, Refusal, ReplayedState, SubmitOptions, SubmitResult, VerifyResult, VersionedObjects } from './ports.ts';
 export { runWorkerProcess, workerEntry } from './worker-process.ts';
 export { QueueName, queuePrefix, jobIdFor } from './queues.ts';
+export { defaultHighWaterMark, HighWaterGauge, type HighWaterOptions } from './high-water.ts';
 export {
   DEFAULT_REDIS_URL,
   findOrStartRedis,

@@ -25,6 +25,12 @@ export interface ServerDeps extends EnginePorts {
   readonly checks?: () => readonly ReadinessCheck[];
   /** Request logging. Default `false` (silent), so an embedding process chooses. */
   readonly logger?: Logger | false;
+  /**
+   * Back-pressure: while more than this many event jobs wait for a worker,
+   * `POST /events` answers 429 with `Retry-After` (until the backlog is down
+   * to half). Default 10,000 (`defaultHighWaterMark`); 0: never.
+   */
+  readonly highWaterMark?: number;
   /** Largest request body in bytes. Default 16 MiB, room for a large batch of events. */
   readonly bodyLimit?: number;
 }

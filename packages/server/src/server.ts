@@ -39,7 +39,12 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   useJsonParser(app);
 
   app.setErrorHandler((error: FastifyError | StatusError, request, reply) => {
-    if (error instanceof StatusError) return reply.code(error.status.code).send(error.status);
+    if (error instanceof StatusError) {
+      // Kubernetes names the wait in `details.retryAfterSeconds` and in the Retry-After header both.
+      const retryAfter = error.status.details?.retryAfterSeconds;
+      if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
+      return reply.code(error.status.code).send(error.status);
+    }
     // fastify's own errors (bad JSON, body too large, unsupported media type) carry their code.
     const code = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
     if (code >= 500) request.log.error({ err: error }, 'request failed');
