@@ -45,6 +45,11 @@ export interface EngineOptions {
   readonly snapshotMinEntries?: number;
   /** Retention: trim the log behind each snapshot (replay then starts from it). Default false: keep everything. */
   readonly trimBehindSnapshots?: boolean;
+  /**
+   * With retention on, how long a trimmed event's `(source, id)` is still
+   * remembered, so a late second delivery is not logged again. Default 7 days.
+   */
+  readonly dedupeWindowMs?: number;
 }
 
 /** A running engine: its ports, its metrics, and how to stop it. */
@@ -100,7 +105,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineIn
         logger: logger.child({ worker: 'reconcile' }),
         concurrency: options.reconcileConcurrency ?? 4,
         onCommands: () => publisher?.nudge(),
-        snapshots: { minEntries: options.snapshotMinEntries ?? 10_000, trim: options.trimBehindSnapshots ?? false },
+        snapshots: { minEntries: options.snapshotMinEntries ?? 10_000, trim: options.trimBehindSnapshots ?? false, ...(options.dedupeWindowMs === undefined ? {} : { dedupeWindowMs: options.dedupeWindowMs }) },
       }),
     );
     await scheduleSweep(queues, options.sweepEveryMs ?? 5000);
