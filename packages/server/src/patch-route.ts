@@ -8,9 +8,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { emptyTolerantJsonParser } from './json-body.ts';
 import { type PatchType, patchTypeOf, patchTypes } from './patch.ts';
-import { fieldManagerOf } from './request.ts';
+import { writerOf } from './request.ts';
 
-/** What a PATCH handler is given, checked: the patch's type, its body (parsed), and the client's field manager. */
+/** What a PATCH handler is given, checked: the patch's type, its body (parsed), and the client's field manager (`writerOf`). */
 export interface PatchRequest {
   readonly type: PatchType;
   readonly body: unknown;
@@ -25,7 +25,7 @@ export function patchRoute(app: FastifyInstance, url: string, handle: (request: 
     scope.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
     scope.patch(url, async (request) => {
       const type = patchTypeOf(request.headers['content-type']);
-      return handle(request, { type, body: request.body, fieldManager: fieldManagerOf(request.query) });
+      return handle(request, { type, body: request.body, fieldManager: writerOf(request) });
     });
   });
 }
