@@ -62,6 +62,21 @@ describe.each(kubectlsUnderTest().map((binary) => [binary.name, binary] as const
     expect(rows).toContainEqual(['namespaces', 'ns', 'v1', 'false', 'Namespace']);
   });
 
+  it('discovery: kubectl ≥1.26 gets it all aggregated from /api and /apis; an older one asks each group-version', async () => {
+    // A fresh discovery cache, or kubectl would ask nothing at all (the last --cache-dir given wins).
+    const result = await kubectl('get', 'ds', '-A', '-v=6', '--cache-dir', mkdtempSync(join(tmpdir(), 'everynode-kubectl-cache-')));
+    expect(result.code, result.stderr).toBe(0);
+    const asked = [...result.stderr.matchAll(/ GET http:\/\/[^/]+(\/[^? ]*)/g)].map((m) => m[1]);
+    expect(asked).toContain('/api');
+    expect(asked).toContain('/apis');
+    if (atLeast(26)) {
+      expect(asked).not.toContain('/api/v1');
+      expect(asked).not.toContain('/apis/apps/v1');
+    } else {
+      expect(asked).toEqual(expect.arrayContaining(['/api/v1', '/apis/apps/v1']));
+    }
+  });
+
   it('kubectl apply creates the seed with validation on, and re-applying changes nothing', async () => {
     const args = ['apply', '-f', file('cluster-6-nodes.yaml'), '-f', file('fluentd-daemonset.yaml')];
     const created = await kubectl(...args);
