@@ -158,6 +158,16 @@ describe.each(kubectlsUnderTest().map((binary) => [binary.name, binary] as const
     expect(nodes.slice(1).map((n) => n[0]).sort()).toEqual([...seedNodes].sort());
   });
 
+  it('kubectl get controllerrevisions and get ns show an AGE, not <unknown>', async () => {
+    const rows = (text: string) => text.trim().split('\n').map((line) => line.trim().split(/\s{2,}/));
+    const revisions = rows((await kubectl('get', 'controllerrevisions', '-n', 'kube-system')).stdout);
+    expect(revisions[0]).toEqual(['NAME', 'CONTROLLER', 'REVISION', 'AGE']);
+    expect(revisions[1]?.[3]).toMatch(/^\d+s$/);
+    const namespaces = rows((await kubectl('get', 'ns')).stdout);
+    expect(namespaces[0]).toEqual(['NAME', 'STATUS', 'AGE']);
+    expect(namespaces.find((row) => row[0] === 'kube-system')?.[2]).toMatch(/^\d+s$/);
+  });
+
   it('kubectl apply of a changed manifest patches the DaemonSet (strategic merge), and a rollout starts', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'everynode-kubectl-'));
     const changed = join(dir, 'fluentd-v2.yaml');

@@ -67,7 +67,7 @@ export function decide(view: DaemonSetView, now: Millis): PassResult {
   }
 
   record(claimPods(view.daemonSet, view.pods.values(), false));
-  const history = constructHistory({ ...view, ...target });
+  const history = constructHistory({ ...view, ...target }, now);
   if (scope && history.decisions.length > 0) return { ...nothing(scope), fullPassNeeded: true };
   record(history.decisions);
 

@@ -30,12 +30,15 @@ const servedRevisions: Served<ControllerRevision> = { apiVersion, kind: 'Control
 /**
  * A revision as served: the controller stores it without a uid or
  * resourceVersion, so its uid derives from its name and owner's, and its
- * resourceVersion is its DaemonSet's (a revision changes only with it).
+ * resourceVersion is its DaemonSet's (a revision changes only with it). Its
+ * creationTimestamp is the pass's that created it; one created before passes
+ * stamped it has its DaemonSet's, the earliest it can have been created.
  */
 function servedRevision(revision: ControllerRevision, owner: DaemonSet): ControllerRevision {
   const { namespace, name } = revision.metadata;
   const uid = revision.metadata.uid ?? deterministicUid(['controllerrevision', namespace, name, owner.metadata.uid ?? '']);
-  return { ...revision, metadata: { ...revision.metadata, uid, resourceVersion: owner.metadata.resourceVersion ?? '' } };
+  const creationTimestamp = revision.metadata.creationTimestamp ?? owner.metadata.creationTimestamp;
+  return { ...revision, metadata: { ...revision.metadata, uid, resourceVersion: owner.metadata.resourceVersion ?? '', ...(creationTimestamp ? { creationTimestamp } : {}) } };
 }
 
 /** Register the DaemonSet and ControllerRevision paths on `app`. */
