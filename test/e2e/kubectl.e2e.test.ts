@@ -5,7 +5,9 @@
  * with a kubeconfig from `everynode kubeconfig`: discovery,
  * `version`, `api-resources`, `apply` with kubectl's validation on, `get`,
  * Kubernetes' NotFound and Invalid wording, and `explain` reading our
- * OpenAPI docs; Tables, PATCH (apply of a changed file, cordon, label, taint).
+ * OpenAPI docs; Tables, PATCH (apply of a changed file, cordon, label, taint),
+ * aggregated discovery, AGE of revisions and namespaces, `delete --cascade`.
+ * Where an old kubectl really behaves otherwise, the test says what it does and why.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
