@@ -6,7 +6,8 @@
  * `version`, `api-resources`, `apply` with kubectl's validation on, `get`,
  * Kubernetes' NotFound and Invalid wording, and `explain` reading our
  * OpenAPI docs; Tables, PATCH (apply of a changed file, cordon, label, taint),
- * aggregated discovery, AGE of revisions and namespaces, `delete --cascade`.
+ * aggregated discovery, AGE of revisions and namespaces, `apply --server-side`,
+ * `delete --cascade`.
  * Where an old kubectl really behaves otherwise, the test says what it does and why.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -22,6 +23,16 @@ import { type Kubectl, type KubectlBinary, kubectlFor, kubectlsUnderTest } from 
 
 const file = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const seedNodes = ['master01', 'master02', 'master03', 'worker01', 'worker02', 'worker03'];
+
+/** A one-container DaemonSet `name` in `default`, running on every node, written to a file for kubectl apply. */
+function manifestOf(name: string, image = 'busybox'): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'everynode-kubectl-')), `${name}.yaml`);
+  writeFileSync(
+    path,
+    `apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: ${name}, namespace: default}\nspec:\n  selector: {matchLabels: {app: ${name}}}\n  template:\n    metadata: {labels: {app: ${name}}}\n    spec:\n      tolerations: [{operator: Exists}]\n      containers: [{name: c, image: ${image}}]\n`,
+  );
+  return path;
+}
 
 /** Text with every run of whitespace made one space: kubectl wraps explain's descriptions. */
 const words = (text: string | undefined) => (text ?? '').replace(/\s+/g, ' ').trim();
@@ -208,16 +219,22 @@ describe.each(kubectlsUnderTest().map((binary) => [binary.name, binary] as const
     expect(await kubectl('label', 'node', 'worker01', 'zone-')).toMatchObject({ code: 0, stdout: `node/worker01 ${unlabeled}\n` });
   });
 
+  it('kubectl apply --server-side creates a DaemonSet, then changes it (merged over the live object)', async () => {
+    interface Applied {
+      metadata: { generation: number };
+      spec: { template: { spec: { containers: { name: string; image: string }[] } } };
+    }
+    const read = async () => JSON.parse((await kubectl('get', 'ds', 'ssa-demo', '-n', 'default', '-o', 'json')).stdout) as Applied;
+    expect(await kubectl('apply', '--server-side', '-f', manifestOf('ssa-demo'))).toEqual({ code: 0, stdout: 'daemonset.apps/ssa-demo serverside-applied\n', stderr: '' });
+    expect((await read()).metadata.generation).toBe(1);
+    expect(await kubectl('apply', '--server-side', '-f', manifestOf('ssa-demo', 'busybox:1.37'))).toEqual({ code: 0, stdout: 'daemonset.apps/ssa-demo serverside-applied\n', stderr: '' });
+    const changed = await read();
+    expect(changed.metadata.generation).toBe(2);
+    expect(changed.spec.template.spec.containers).toEqual([expect.objectContaining({ name: 'c', image: 'busybox:1.37' })]);
+    expect((await kubectl('delete', 'ds', 'ssa-demo', '-n', 'default')).code).toBe(0);
+  });
+
   describe('kubectl delete --cascade', () => {
-    /** A one-container DaemonSet `name` in `default`, written for kubectl apply. */
-    const manifestOf = (name: string) => {
-      const path = join(mkdtempSync(join(tmpdir(), 'everynode-kubectl-')), `${name}.yaml`);
-      writeFileSync(
-        path,
-        `apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: ${name}, namespace: default}\nspec:\n  selector: {matchLabels: {app: ${name}}}\n  template:\n    metadata: {labels: {app: ${name}}}\n    spec:\n      tolerations: [{operator: Exists}]\n      containers: [{name: c, image: busybox}]\n`,
-      );
-      return path;
-    };
     interface PodList {
       items: { metadata: { name: string; deletionTimestamp?: string; ownerReferences?: { uid: string }[] } }[];
     }

@@ -14,7 +14,7 @@ import type { ServerDeps } from '../deps.ts';
 import { answerList, answerObject, ListQuery, type Served } from '../lists.ts';
 import { checkName, inNamespace, type Manifest, manifestOf, withoutResourceVersion } from '../manifests.ts';
 import { typed } from '../objects.ts';
-import { applyPatch } from '../patch.ts';
+import { applyPatch, PatchType } from '../patch.ts';
 import { patchRoute } from '../patch-route.ts';
 import { NamespaceParams, NamespacedNameParams, parseRequest, writerOf } from '../request.ts';
 import { metadataFields } from '../selectors.ts';
@@ -111,11 +111,12 @@ export function daemonSetRoutes(app: FastifyInstance, { reader, ingress }: Serve
   patchRoute(app, `${base}/namespaces/:ns/daemonsets/:name`, async (request, patch) => {
     const { ns, name } = parseRequest(NamespacedNameParams, request.params, 'path parameter');
     const current = await read(ns, name);
-    if (!current) throw new StatusError(notFound(resource, name));
-    const patched = manifestOf(applyPatch(patch.type, typed(apiVersion, 'DaemonSet', current), patch.body, 'DaemonSet'), apiVersion, 'DaemonSet');
+    // Only a server-side apply creates what is not there.
+    if (!current && patch.type !== PatchType.apply) throw new StatusError(notFound(resource, name));
+    const patched = manifestOf(applyPatch(patch.type, current && typed(apiVersion, 'DaemonSet', current), patch.body, 'DaemonSet'), apiVersion, 'DaemonSet');
     // Only a resourceVersion the patch itself names is a precondition: the controller's writes since this read are not the client's concern.
     checkResourceVersion(resource, name, patched.metadata.resourceVersion, current);
-    return (await replace(ns, name, withoutResourceVersion(patched), patch.fieldManager)).object;
+    return replace(ns, name, withoutResourceVersion(patched), patch.fieldManager);
   });
 
   /**

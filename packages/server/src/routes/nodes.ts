@@ -14,7 +14,7 @@ import type { ServerDeps } from '../deps.ts';
 import { answerList, answerObject, ListQuery, type Served } from '../lists.ts';
 import { checkName, type Manifest, manifestOf, withoutResourceVersion } from '../manifests.ts';
 import { typed, withNodeUid } from '../objects.ts';
-import { applyPatch } from '../patch.ts';
+import { applyPatch, PatchType } from '../patch.ts';
 import { patchRoute } from '../patch-route.ts';
 import { NameParams, parseRequest, writerOf } from '../request.ts';
 import { metadataFields } from '../selectors.ts';
@@ -95,11 +95,13 @@ export function nodeRoutes(app: FastifyInstance, { reader, ingress }: ServerDeps
   patchRoute(app, '/api/v1/nodes/:name', async (request, patch) => {
     const { name } = parseRequest(NameParams, request.params, 'path parameter');
     const current = await read(name);
-    if (!current) throw new StatusError(notFound(resource, name));
-    const patched = manifestOf(applyPatch(patch.type, typed('v1', 'Node', current), patch.body, 'Node'), 'v1', 'Node');
+    // Only a server-side apply creates what is not there.
+    if (!current && patch.type !== PatchType.apply) throw new StatusError(notFound(resource, name));
+    const patched = manifestOf(applyPatch(patch.type, current && typed('v1', 'Node', current), patch.body, 'Node'), 'v1', 'Node');
     // Only a resourceVersion the patch itself names is a precondition: other writes since this read are not the client's concern.
     checkResourceVersion(resource, name, patched.metadata.resourceVersion, current);
-    return (await replace(name, withoutResourceVersion(patched), patch.fieldManager)).stored;
+    const { stored, created } = await replace(name, withoutResourceVersion(patched), patch.fieldManager);
+    return { object: stored, created };
   });
 
   /**
