@@ -296,9 +296,9 @@ describe('server-side apply (application/apply-patch+yaml)', () => {
     const after = res.json<DaemonSet>();
     expect(after.metadata.generation).toBe((before.metadata.generation ?? 0) + 1);
     expect(after.metadata.labels).toMatchObject({ applied: 'yes' });
-    const [container] = after.spec.template.spec.containers;
+    const [container] = after.spec.template.spec.containers ?? [];
     expect(container).toMatchObject({ name: 'fluentd-elasticsearch', image: 'quay.io/fluentd_elasticsearch/fluentd:v2.6.0' });
-    expect(container?.volumeMounts).toEqual(before.spec.template.spec.containers[0]?.volumeMounts);
+    expect(container?.volumeMounts).toEqual(before.spec.template.spec.containers?.[0]?.volumeMounts);
     expect((await events()).at(-1)).toMatchObject({ everynodemanager: 'ssa-test' });
   });
 
