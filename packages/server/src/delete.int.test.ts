@@ -40,6 +40,13 @@ function del(url: string, options?: Record<string, unknown>, headers: Record<str
 
 const pods = async () => (await get<{ items: Pod[] }>(podsPath)).body.items;
 
+/** The log replayed alone gives the live projection: the deletion's events and passes replay as they were applied. */
+async function expectReplayAgrees(): Promise<void> {
+  const { body } = await get<{ consistent: boolean; differences: string[] }>('/state/verify');
+  expect(body.differences).toEqual([]);
+  expect(body.consistent).toBe(true);
+}
+
 interface LoggedEvent {
   type: string;
   everynodemanager?: string;
@@ -106,6 +113,7 @@ describe('DELETE a DaemonSet: propagation policies', () => {
     }, 20_000, 'the pods released');
     expect(released.map((p) => p.metadata.name).sort()).toEqual(before);
     expect(released.every((p) => p.metadata.deletionTimestamp === undefined && p.status?.phase === 'Running')).toBe(true);
+    await expectReplayAgrees();
   });
 
   it('orphanDependents=true (the deprecated query parameter) is Orphan', async () => {
@@ -124,6 +132,7 @@ describe('DELETE a DaemonSet: propagation policies', () => {
     const removed = await get<LogPage>('/log?limit=10000');
     const finalized = removed.body.items.some((e) => e.kind === 'pass' && e.decisions.some((d) => d.type === 'FinalizerRemoved'));
     expect(finalized).toBe(true);
+    await expectReplayAgrees();
   });
 });
 
