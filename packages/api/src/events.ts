@@ -74,7 +74,30 @@ export const NodeRemovedSchema = eventOf(EventType.NodeRemoved, ClusterObjectRef
 export const PodStatusReportedSchema = eventOf(EventType.PodStatus, PodStatusReportSchema);
 export const PodDeletedSchema = eventOf(EventType.PodDeleted, NamespacedObjectRefSchema);
 export const DaemonSetAppliedSchema = eventOf(EventType.DaemonSetApplied, DaemonSetSchema);
-export const DaemonSetDeletedSchema = eventOf(EventType.DaemonSetDeleted, NamespacedObjectRefSchema);
+
+/**
+ * What becomes of a deleted object's dependents (`metav1.DeletionPropagation`):
+ * `Background` — the object goes at once and its dependents are deleted
+ * after; `Foreground` — the dependents are deleted first, and the object
+ * (marked with a `deletionTimestamp` and the `foregroundDeletion` finalizer)
+ * goes once they are gone; `Orphan` — the object goes and its dependents stay,
+ * with their owner references to it removed.
+ */
+export const PropagationPolicy = { Background: 'Background', Foreground: 'Foreground', Orphan: 'Orphan' } as const;
+export type PropagationPolicy = (typeof PropagationPolicy)[keyof typeof PropagationPolicy];
+export const PropagationPolicySchema = z.enum(PropagationPolicy);
+
+/**
+ * A DaemonSet deletion: the reference, and how its pods go. Without
+ * `propagationPolicy` (every event before it existed) it is `Background`,
+ * which is what a deletion always was.
+ */
+export const DaemonSetDeletionSchema = NamespacedObjectRefSchema.extend({
+  propagationPolicy: PropagationPolicySchema.optional().describe('Background (default), Foreground or Orphan: what becomes of the DaemonSet\'s pods.'),
+});
+export type DaemonSetDeletion = z.infer<typeof DaemonSetDeletionSchema>;
+
+export const DaemonSetDeletedSchema = eventOf(EventType.DaemonSetDeleted, DaemonSetDeletionSchema);
 
 export const ClusterEventSchema = z.discriminatedUnion('type', [
   NodeJoinedSchema,

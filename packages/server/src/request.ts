@@ -63,3 +63,22 @@ export const WriteQuery = z.looseObject({
 export function fieldManagerOf(query: unknown): string | undefined {
   return parseRequest(WriteQuery, query, 'query parameter').fieldManager;
 }
+
+/**
+ * Who made a write, as the log records it: the `?fieldManager=` it named,
+ * else — as the API server names a manager when none is given
+ * (`prefixFromUserAgent`) — its User-Agent up to the first `/`, printable
+ * characters only, at most 128 bytes (`kubectl` for `kubectl/v1.32.3 (linux/amd64) …`).
+ * Undefined when there is neither.
+ */
+export function writerOf(request: { readonly query: unknown; readonly headers: { readonly 'user-agent'?: string | undefined } }): string | undefined {
+  const named = fieldManagerOf(request.query);
+  if (named !== undefined) return named;
+  let prefix = '';
+  for (const char of (request.headers['user-agent'] ?? '').split('/')[0] ?? '') {
+    if (!/^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(char)) continue;
+    if (Buffer.byteLength(prefix + char) > fieldManagerMaxBytes) break;
+    prefix += char;
+  }
+  return prefix === '' ? undefined : prefix;
+}

@@ -89,12 +89,16 @@ export function alreadyExists(r: Resource, name: string): Status & { code: numbe
   return { ...failure(409, `${qualified(r)} ${JSON.stringify(name)} already exists`, detailsOf(r, name)), reason: 'AlreadyExists' };
 }
 
+/** `registry.OptimisticLockErrorMsg`: why a write that named an older resourceVersion failed. */
+const modified = 'the object has been modified; please apply your changes to the latest version and try again';
+
 /**
- * 409 Conflict (`errors.NewConflict`): a write named a resourceVersion that
- * is no longer the object's; kubectl reads again and retries.
+ * 409 Conflict (`errors.NewConflict`): by default, a write named a
+ * resourceVersion that is no longer the object's, and kubectl reads again
+ * and retries; `reason` says otherwise (a delete's precondition).
  */
-export function conflict(r: Resource, name: string): Status & { code: number } {
-  return failure(409, `Operation cannot be fulfilled on ${qualified(r)} ${JSON.stringify(name)}: the object has been modified; please apply your changes to the latest version and try again`, detailsOf(r, name));
+export function conflict(r: Resource, name: string, reason = modified): Status & { code: number } {
+  return failure(409, `Operation cannot be fulfilled on ${qualified(r)} ${JSON.stringify(name)}: ${reason}`, detailsOf(r, name));
 }
 
 /**
