@@ -21,7 +21,7 @@ export interface PatchRequest {
 export function patchRoute(app: FastifyInstance, url: string, handle: (request: FastifyRequest, patch: PatchRequest) => Promise<unknown>): void {
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser([...patchTypes], { parseAs: 'string' }, emptyTolerantJsonParser(scope));
+    scope.addContentTypeParser([...patchTypes], { parseAs: 'buffer' }, emptyTolerantJsonParser(scope));
     scope.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
     scope.patch(url, async (request) => {
       const type = patchTypeOf(request.headers['content-type']);
