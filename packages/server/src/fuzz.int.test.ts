@@ -210,10 +210,10 @@ const contentTypes = [
 ] as const;
 
 /** Bytes that are not UTF-8: stray continuations, overlong forms, surrogates, past U+10FFFF. */
-const badBytes = fc.constantFrom([0x80], [0xff], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xf5, 0x80, 0x80, 0x80], [0xe2, 0x82], [0xf0, 0x9f, 0x98]);
+const badBytes = fc.constantFrom<readonly number[]>([0x80], [0xff], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xf5, 0x80, 0x80, 0x80], [0xe2, 0x82], [0xf0, 0x9f, 0x98]);
 
 /** `text` as bytes, with invalid UTF-8 spliced in at `at` (a fraction of its length) when asked. */
-function bytesOf(text: string, corrupt: { bytes: number[]; at: number } | undefined): Uint8Array {
+function bytesOf(text: string, corrupt: { bytes: readonly number[]; at: number } | undefined): Uint8Array {
   const bytes = Buffer.from(text);
   if (!corrupt) return bytes;
   const at = Math.floor(corrupt.at * bytes.length);
@@ -252,7 +252,7 @@ const requestArb: fc.Arbitrary<FuzzRequest> = fc.oneof(
     arbitrary: fc.record({ text: bodyText, corrupt: corruption, contentType: fc.constantFrom(...contentTypes), ce: ceHeaders, wait: fc.boolean() }).map(({ text, corrupt, contentType, ce, wait }) => ({
       method: 'POST' as const,
       path: wait ? '/events' : '/events?wait=false',
-      headers: { ...(contentType === '' ? {} : { 'content-type': contentType }), ...(ce ?? {}) },
+      headers: { ...(contentType === '' ? {} : { 'content-type': contentType }), ...ce } as Record<string, string>,
       body: bytesOf(text, corrupt ?? undefined),
     })),
   },
@@ -271,7 +271,8 @@ const requestArb: fc.Arbitrary<FuzzRequest> = fc.oneof(
       })
       .map(({ target, data, corrupt, contentType }) => {
         const [method, path] = target.split(' ') as ['POST' | 'PUT' | 'PATCH', string];
-        return { method, path, headers: contentType === '' ? {} : { 'content-type': contentType }, body: bytesOf(jsonText(data), corrupt ?? undefined) };
+        const headers: Record<string, string> = contentType === '' ? {} : { 'content-type': contentType };
+        return { method, path, headers, body: bytesOf(jsonText(data), corrupt ?? undefined) };
       }),
   },
 );
