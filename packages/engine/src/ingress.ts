@@ -8,7 +8,7 @@
  * producer's linger does): one job per event would cost every event a whole
  * BullMQ round of its own.
  */
-import { type ClusterEvent, type DaemonSet, DefaultJsonLimits, eventJobId, EventType, type JsonLimits, truncateText } from '@everynode/api';
+import { AttributeMaxChars, type ClusterEvent, type DaemonSet, DefaultJsonLimits, eventJobId, EventType, type JsonLimits, truncateText } from '@everynode/api';
 import type { EventStore } from '@everynode/eventlog';
 import { admit } from './admission.ts';
 import type { DeadLetterQueue } from './dead-letters.ts';
@@ -52,11 +52,11 @@ export class QueueIngress implements EventIngress {
         return;
       }
       const { id, source } = (typeof raw === 'object' && raw !== null ? raw : {}) as { id?: unknown; source?: unknown };
-      // The refused event's id and source, for the client to match: quoted short, as every echo is.
+      // The refused event's id and source, for the client to match: whole when within their bounds, else cut.
       refused.push({
         index,
-        ...(typeof id === 'string' ? { id: truncateText(id) } : {}),
-        ...(typeof source === 'string' ? { source: truncateText(source) } : {}),
+        ...(typeof id === 'string' ? { id: truncateText(id, AttributeMaxChars.id) } : {}),
+        ...(typeof source === 'string' ? { source: truncateText(source, AttributeMaxChars.source) } : {}),
         reason: admission.reason,
       });
     });

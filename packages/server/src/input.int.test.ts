@@ -59,7 +59,7 @@ describe('a batch mixing good and bad events', () => {
     expect(reasons[0]).toMatch(/^data\.a\.a.*: nests deeper than 64/);
     expect(reasons[1]).toMatch(/^type: /);
     expect(reasons[2]).toBe('id: must be at most 256 characters');
-    expect(result.refused[2]?.id).toBe(`${'x'.repeat(64)}…(1000000 bytes)`);
+    expect(result.refused[2]?.id).toBe(`${'x'.repeat(256)}…(1000000 bytes)`);
     expect(reasons[3]).toMatch(/^data\.__proto__: forbidden key/);
     expect(reasons[4]).toMatch(/^the event: \d+ bytes of JSON, more than the limit of 1048576$/);
     expect(reasons[5]).toBe('deepext: an extension attribute must be a string, a number or a boolean, not an object');
