@@ -4,12 +4,13 @@
  * as you like against the same Redis; they share the work, with no leader.
  */
 import { randomUUID } from 'node:crypto';
-import type { DeadLetter, DeadLetterJobData } from '@everynode/api';
+import { type DeadLetter, type DeadLetterJobData, DefaultJsonLimits, type JsonLimits } from '@everynode/api';
 import { commandsOf } from '@everynode/daemonset';
 import { EventStore, exportLog, importLog, PassType, replay, verify } from '@everynode/eventlog';
 import type { Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
+import { type DeadLetterLimits, DeadLetterQueue } from './dead-letters.ts';
 import { startEventHandler } from './events-worker.ts';
 import { QueueIngress } from './ingress.ts';
 import { Metrics } from './metrics.ts';
@@ -50,6 +51,10 @@ export interface EngineOptions {
    * remembered, so a late second delivery is not logged again. Default 7 days.
    */
   readonly dedupeWindowMs?: number;
+  /** Each event's bounds: nesting depth (default 64) and bytes of JSON (default 1 MiB); a bigger one is refused. */
+  readonly eventLimits?: Partial<JsonLimits>;
+  /** The dead-letter queue's bounds: bytes kept of one letter (default 64 KiB) and letters kept (default 10,000, the oldest dropped). */
+  readonly deadLetters?: DeadLetterLimits;
 }
 
 /** A running engine: its ports, its metrics, and how to stop it. */
@@ -77,6 +82,8 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineIn
   const store = new EventStore(connection, prefix);
   const queues = openQueues(connection, prefix);
   const metrics = new Metrics(queues);
+  const limits: JsonLimits = { ...DefaultJsonLimits, ...options.eventLimits };
+  const deadLetters = new DeadLetterQueue(queues.deadLetter, metrics, options.deadLetters);
   const workers: Worker[] = [];
   const extra: Redis[] = [];
   let publisher: OutboxPublisher | undefined;
@@ -98,8 +105,9 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineIn
     });
     await publisher.start();
     const shared = { connection, prefix, store, queues, metrics, lockDurationMs };
+    const events = { deadLetters, limits };
     workers.push(
-      startEventHandler({ ...shared, logger: logger.child({ worker: 'events' }), concurrency: options.eventConcurrency ?? 16 }),
+      startEventHandler({ ...shared, ...events, logger: logger.child({ worker: 'events' }), concurrency: options.eventConcurrency ?? 16 }),
       startReconciler({
         ...shared,
         logger: logger.child({ worker: 'reconcile' }),
@@ -112,7 +120,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineIn
     await scheduleSnapshots(queues, options.snapshotEveryMs ?? 60_000);
   }
 
-  const ingress = new QueueIngress(store, queues);
+  const ingress = new QueueIngress(store, queues, deadLetters, limits);
   return {
     store,
     reader: store,
@@ -195,6 +203,12 @@ function deadLettersOf(queues: Queues, ingress: EventIngress): DeadLetters {
     async replay(id) {
       const job = await queues.deadLetter.getJob(id);
       if (!job) return undefined;
+      const { keptAsText } = job.data;
+      if (keptAsText) {
+        // Only a piece of the message was kept: there is nothing whole to submit. The letter stays, to read or drop.
+        const reason = `dead letter ${id} keeps only the first ${keptAsText.kept} of the message's ${keptAsText.bytes} bytes, as text: it cannot be replayed`;
+        return { accepted: [], refused: [{ index: 0, reason }] };
+      }
       const result = await ingress.submit([job.data.event], job.data.origin ? { origin: job.data.origin } : {});
       await job.remove();
       return result;

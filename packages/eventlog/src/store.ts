@@ -58,6 +58,12 @@ function liveDaemonSet(json: string): DaemonSet | undefined {
   return record.deleted ? undefined : record.daemonSet;
 }
 
+/**
+ * An event's idempotency key in `seen`: its source, a newline, its id. One
+ * key is one `(source, id)` because an admitted source never holds a
+ * newline (attributes carry no control characters: `@everynode/api`'s
+ * `isAttributeText`).
+ */
 export const dedupeField = (event: { source: string; id: string }) => `${event.source}\n${event.id}`;
 
 export class EventStore {

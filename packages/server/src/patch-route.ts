@@ -65,7 +65,7 @@ export function patchRoute(app: FastifyInstance, url: string, handle: (request: 
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser(
       patchTypes.filter((t) => t !== PatchType.apply),
-      { parseAs: 'string' },
+      { parseAs: 'buffer' },
       emptyTolerantJsonParser(scope),
     );
     scope.addContentTypeParser(PatchType.apply, { parseAs: 'string' }, yamlParser);

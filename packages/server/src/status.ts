@@ -117,6 +117,7 @@ const causeReasons: Record<FieldErrorType, string> = {
   NotSupported: 'FieldValueNotSupported',
   Forbidden: 'FieldValueForbidden',
   Duplicate: 'FieldValueDuplicate',
+  TooLong: 'FieldValueTooLong',
 };
 
 /**
