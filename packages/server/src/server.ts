@@ -21,6 +21,7 @@ import { openApiRoutes } from './routes/openapi.ts';
 import { nodeRoutes } from './routes/nodes.ts';
 import { podRoutes } from './routes/pods.ts';
 import { stateRoutes } from './routes/state.ts';
+import { closeSpareConnectionsOnClose } from './spare-connections.ts';
 import { failure, StatusError } from './status.ts';
 import { Watches } from './watch.ts';
 
@@ -53,6 +54,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   // Watches stream until they end: they must end before the server can close (preClose runs before it waits for connections).
   const watches = new Watches(deps.history, deps.watch);
   app.addHook('preClose', () => watches.close());
+  closeSpareConnectionsOnClose(app);
   const routeDeps = { ...deps, watches };
 
   discoveryRoutes(app);
