@@ -102,7 +102,6 @@ class Watch {
 
 /** `TYPE name@rv`, to compare streams at a glance. */
 const brief = (e: WatchEvent) => `${e.type} ${e.object.metadata?.name ?? ''}@${e.object.metadata?.resourceVersion ?? ''}`;
-const changes = (events: WatchEvent[]) => events.filter((e) => e.type !== 'BOOKMARK');
 const rvs = (events: WatchEvent[]) => events.map((e) => Number(e.object.metadata.resourceVersion));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
