@@ -6,7 +6,7 @@
  * discovery. Without a kubectl every call fails, saying how to get one: the
  * tests fail, they are not skipped.
  */
-import { execFile } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,8 @@ export interface KubectlResult {
 export interface Kubectl {
   /** `kubectl …args` against the server: resolves on any exit status; rejects only when there is no kubectl to run. */
   (...args: string[]): Promise<KubectlResult>;
+  /** `kubectl …args` left running (`get -w`, `rollout status`): read its output as it comes, kill it when done. */
+  spawn(...args: string[]): ChildProcessWithoutNullStreams;
   /** The kubeconfig file it uses. */
   readonly kubeconfig: string;
   /** Remove the kubeconfig and the cache. */
@@ -44,18 +46,24 @@ export function kubectlFor(server: string): Kubectl {
   const dir = mkdtempSync(join(tmpdir(), 'everynode-kubectl-'));
   const kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(kubeconfig, kubeconfigFor(server));
+  const argsFor = (args: string[]) => ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), ...args];
+  const env = { ...process.env, KUBECONFIG: kubeconfig };
   const run = (...args: string[]) =>
     new Promise<KubectlResult>((resolve) => {
       checkInstalled();
       execFile(
         kubectlPath,
-        ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), ...args],
-        { env: { ...process.env, KUBECONFIG: kubeconfig }, timeout: 60_000 },
+        argsFor(args),
+        { env, timeout: 60_000 },
         (error, stdout, stderr) => {
           const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
           resolve({ code, stdout, stderr });
         },
       );
     });
-  return Object.assign(run, { kubeconfig, cleanup: () => rmSync(dir, { recursive: true, force: true }) });
+  const spawnKubectl = (...args: string[]) => {
+    checkInstalled();
+    return spawn(kubectlPath, argsFor(args), { env });
+  };
+  return Object.assign(run, { kubeconfig, spawn: spawnKubectl, cleanup: () => rmSync(dir, { recursive: true, force: true }) });
 }
