@@ -109,7 +109,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineIn
   }
 
   const ingress = new QueueIngress(store, queues);
-  const logWaiter = new LogWaiter({ connect, keys: { log: store.keys.log, seq: store.keys.seq } });
+  const logWaiter = new LogWaiter({ connect, keys: { log: store.keys.log, seq: store.keys.seq }, lastSeq: () => store.lastSeq() });
   return {
     store,
     reader: store,

@@ -61,6 +61,7 @@ describe('LogWaiter', () => {
         return new Redis({ ...redisConnectionOptions(url), connectionName: name });
       },
       keys,
+      lastSeq: async () => Number((await redis.get(keys.seq)) ?? 0),
       ...(blockMs === undefined ? {} : { blockMs }),
     });
   };
@@ -101,6 +102,21 @@ describe('LogWaiter', () => {
     expect(await settledWithin(onFour, 300)).toBe('pending');
     await commit(5);
     expect(await onFour).toBe(true);
+  });
+
+  it('a waiter behind the blocked read (the log passed it while nobody waited) is woken at once, not when the read ends', async () => {
+    start();
+    await commit(1);
+    const first = waiter.wait(1, 10_000);
+    await commit(2);
+    expect(await first).toBe(true);
+    for (let seq = 3; seq <= 10; seq++) await commit(seq); // nobody waits: the waiter learns nothing of these
+    const ahead = waiter.wait(10, 10_000); // the read blocks past 10
+    await new Promise((r) => setTimeout(r, 100));
+    const before = Date.now();
+    expect(await waiter.wait(5, 10_000)).toBe(true);
+    expect(Date.now() - before).toBeLessThan(1000); // not the 5 s BLOCK
+    expect(await settledWithin(ahead, 100)).toBe('pending');
   });
 
   it('a timeout resolves false; an abort resolves false at once and leaves no waiter behind', async () => {

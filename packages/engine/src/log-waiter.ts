@@ -9,8 +9,8 @@
  * wait and closed with the engine.
  *
  * Guarantees: a waiter is woken once the last seq is past its `after` (at
- * once when it already is), or resolves false on its timeout or abort;
- * waiters never poll Redis themselves. A Redis error rejects the waiters
+ * once when it already is: a waiter behind the blocked read costs one GET),
+ * or resolves false on its timeout or abort; waiters never poll Redis. A Redis error rejects the waiters
  * then waiting (their watches end; the client reconnects), and the next
  * wait starts the loop again.
  */
@@ -29,6 +29,11 @@ export interface LogWaiterOptions {
   /** The log stream (`{p}:log`, entry ids `<seq>-0`) and the last-seq key (`{p}:seq`). */
   readonly keys: { readonly log: string; readonly seq: string };
   /**
+   * The last seq, read on a connection that is not blocked: asked once for
+   * a waiter that comes behind the blocked read (which waits past its seq).
+   */
+  readonly lastSeq: () => Promise<number>;
+  /**
    * Longest single `XREAD BLOCK`, in ms. Default 5 000: when the last
    * waiter has gone, the connection is idle again within this long.
    */
@@ -46,6 +51,8 @@ export class LogWaiter {
   #known = 0;
   /** The read loop, while it runs. */
   #loop: Promise<void> | undefined;
+  /** The seq the blocked read waits past, while it is blocked. */
+  #reading: number | undefined;
   #closed = false;
 
   constructor(options: LogWaiterOptions) {
@@ -81,10 +88,20 @@ export class LogWaiter {
       const timer = setTimeout(onAbort, Math.max(0, timeoutMs));
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#waiters.add(waiter);
+      if (this.#reading !== undefined && after < this.#reading) void this.#check(waiter);
       this.#loop ??= this.#run().finally(() => {
         this.#loop = undefined;
       });
     });
+  }
+
+  /** The read under way waits past `waiter`'s seq, which the log may have passed already: look once. */
+  async #check(waiter: Waiter): Promise<void> {
+    try {
+      this.#advance(await this.#options.lastSeq());
+    } catch (error) {
+      waiter.fail(error);
+    }
   }
 
   /** Waiters waiting now (for tests and metrics). */
@@ -106,10 +123,11 @@ export class LogWaiter {
       while (!this.#closed && this.#waiters.size > 0) {
         const from = Math.max(this.#known, Math.min(...[...this.#waiters].map((w) => w.after)));
         const connection = (this.#connection ??= this.#options.connect());
+        this.#reading = from;
         // COUNT 1: an entry can be large (a pass's pods); the last seq is read apart.
-        const reply = (await connection.xread('COUNT', 1, 'BLOCK', this.#options.blockMs ?? 5000, 'STREAMS', this.#options.keys.log, `${from}-0`)) as
-          | [string, [string, string[]][]][]
-          | null;
+        const reply = (await connection
+          .xread('COUNT', 1, 'BLOCK', this.#options.blockMs ?? 5000, 'STREAMS', this.#options.keys.log, `${from}-0`)
+          .finally(() => (this.#reading = undefined))) as [string, [string, string[]][]][] | null;
         if (this.#closed) return;
         const id = reply?.[0]?.[1][0]?.[0];
         if (id === undefined) continue;
