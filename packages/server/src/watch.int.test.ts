@@ -223,6 +223,9 @@ describe('watch from a resourceVersion', () => {
       expect(watch.events.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(['ADDED r3', 'DELETED r2', 'MODIFIED r1']);
       expect(events[2]?.object.metadata.labels).toMatchObject({ step: 'two' });
       expect(events[1]?.object.metadata.labels).toMatchObject({ tier: 'a' });
+      // The DELETED carries the seq of the entry that removed r2.
+      const removal = (await app.inject({ method: 'GET', url: '/log?type=node.removed&object=node/r2' })).json() as { items: { seq: number }[] };
+      expect(events[1]?.object.metadata.resourceVersion).toBe(String(removal.items[0]?.seq));
       const seqs = rvs(events);
       expect(seqs.every((rv) => rv > from)).toBe(true);
       expect(seqs).toEqual([...seqs].sort((a, b) => a - b));

@@ -87,8 +87,8 @@ type WatchQuery = z.infer<typeof WatchQuery>;
 
 /** Where a watch starts. */
 type Start =
-  /** The present as ADDED events; `endBookmark`: then the initial-events-end BOOKMARK. */
-  | { readonly from: 'present'; readonly initialEvents: true; readonly endBookmark: boolean }
+  /** The present as ADDED events; `endBookmark`: then the initial-events-end BOOKMARK; the log reaching `notOlderThan` first. */
+  | { readonly from: 'present'; readonly initialEvents: true; readonly endBookmark: boolean; readonly notOlderThan?: number }
   /** The present, sent as nothing: only later changes. */
   | { readonly from: 'present'; readonly initialEvents: false }
   /** The changes after seq `rv`. */
@@ -104,8 +104,8 @@ function startOf(query: WatchQuery): Start {
   if (query.resourceVersionMatch !== 'NotOlderThan') throw new StatusError(badRequest('query parameter "resourceVersionMatch": must be NotOlderThan when sendInitialEvents is provided'));
   if (query.sendInitialEvents) {
     if (query.allowWatchBookmarks !== true) throw new StatusError(badRequest('query parameter "allowWatchBookmarks": must be true when sendInitialEvents is true'));
-    // Any state not older than `rv` will do: the present is one (a rv the log has not reached waits for it first).
-    return { from: 'present', initialEvents: true, endBookmark: true };
+    // Any state not older than `rv` will do: the present is one, once the log has reached `rv`.
+    return { from: 'present', initialEvents: true, endBookmark: true, notOlderThan: rv };
   }
   return rv === 0 ? { from: 'present', initialEvents: false } : { from: 'seq', rv };
 }
@@ -202,6 +202,7 @@ class WatchStream<T extends Versioned> {
 
   /** Start at the present: send it as ADDED (unless asked not to). */
   async #fromPresent(start: Extract<Start, { from: 'present' }>): Promise<boolean> {
+    if (start.initialEvents && start.notOlderThan !== undefined && !(await this.#reached(start.notOlderThan))) return false;
     const present = await this.source.present();
     const selected = present.items.filter(this.selects);
     this.#seq = present.lastSeq;
@@ -248,6 +249,11 @@ class WatchStream<T extends Versioned> {
       await this.writer.error(expired(rv, horizon));
       return false;
     }
+    return this.#reached(rv);
+  }
+
+  /** Whether the log has reached `rv`, waiting a little for it; when not, the 504 ERROR event has been sent. */
+  async #reached(rv: number): Promise<boolean> {
     const last = await this.history.lastSeq();
     if (rv <= last) return true;
     if (await this.history.waitForSeq(rv - 1, { timeoutMs: tooLargeWaitMs, signal: this.signal })) return true;
