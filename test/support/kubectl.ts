@@ -9,7 +9,7 @@
  * neither can be had, the machine's `/usr/bin/kubectl`. One that cannot be
  * had fails every call, naming why: the tests fail, they are not skipped.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFile, execFileSync, spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,6 +69,8 @@ export interface KubectlResult {
 export interface Kubectl {
   /** `kubectl …args` against the server: resolves on any exit status; rejects only when there is no kubectl to run. */
   (...args: string[]): Promise<KubectlResult>;
+  /** `kubectl …args` left running (`get -w`, `rollout status`): read its output as it comes, kill it when done. */
+  spawn(...args: string[]): ChildProcessWithoutNullStreams;
   /** The kubeconfig file it uses. */
   readonly kubeconfig: string;
   /** The binary it runs. */
@@ -88,18 +90,24 @@ export function kubectlFor(server: string, binary: KubectlBinary): Kubectl {
   const dir = mkdtempSync(join(tmpdir(), 'everynode-kubectl-'));
   const kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(kubeconfig, kubeconfigFor(server));
+  const argsFor = (args: string[]) => ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), ...args];
+  const env = { ...process.env, KUBECONFIG: kubeconfig };
   const run = (...args: string[]) =>
     new Promise<KubectlResult>((resolve) => {
       checkInstalled(binary);
       execFile(
         binary.path,
-        ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), ...args],
-        { env: { ...process.env, KUBECONFIG: kubeconfig }, timeout: 60_000 },
+        argsFor(args),
+        { env, timeout: 60_000 },
         (error, stdout, stderr) => {
           const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
           resolve({ code, stdout, stderr });
         },
       );
     });
-  return Object.assign(run, { kubeconfig, binary, cleanup: () => rmSync(dir, { recursive: true, force: true }) });
+  const spawnKubectl = (...args: string[]) => {
+    checkInstalled(binary);
+    return spawn(binary.path, argsFor(args), { env });
+  };
+  return Object.assign(run, { kubeconfig, binary, spawn: spawnKubectl, cleanup: () => rmSync(dir, { recursive: true, force: true }) });
 }

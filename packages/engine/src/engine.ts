@@ -13,6 +13,7 @@ import pino, { type Logger } from 'pino';
 import { type DeadLetterLimits, DeadLetterQueue } from './dead-letters.ts';
 import { startEventHandler } from './events-worker.ts';
 import { QueueIngress } from './ingress.ts';
+import { LogWaiter } from './log-waiter.ts';
 import { Metrics } from './metrics.ts';
 import { OutboxPublisher } from './outbox.ts';
 import type { Admin, DeadLetters, EnginePorts, EventIngress, History } from './ports.ts';
@@ -121,17 +122,19 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineIn
   }
 
   const ingress = new QueueIngress(store, queues, deadLetters, limits);
+  const logWaiter = new LogWaiter({ connect, keys: { log: store.keys.log, seq: store.keys.seq }, lastSeq: () => store.lastSeq() });
   return {
     store,
     reader: store,
     ingress,
-    history: historyOf(store),
+    history: historyOf(store, logWaiter),
     admin: adminOf(store, deadLettersOf(queues, ingress)),
     queues,
     metrics,
     prefix,
     redisUrl,
     async close() {
+      await logWaiter.close();
       await Promise.all(workers.map((w) => w.close()));
       await publisher?.stop();
       await queues.close();
@@ -140,12 +143,13 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineIn
   };
 }
 
-function historyOf(store: EventStore): History {
+function historyOf(store: EventStore, logWaiter: LogWaiter): History {
   return {
     readLog: (options) => store.readLog(options),
     readLogWhere: (options) => store.readLogWhere(options),
     logHorizon: () => store.logHorizon(),
     lastSeq: () => store.lastSeq(),
+    waitForSeq: (after, { timeoutMs, signal }) => logWaiter.wait(after, timeoutMs, signal),
     async readCommands({ after = 0, limit = 1000 }) {
       const { entries, next } = await store.readLogWhere({ after, limit, where: { types: [PassType] } });
       const items = entries.flatMap((entry) => (entry.kind === 'pass' ? commandsOf(entry.decisions, Date.parse(entry.at)).map((command) => ({ seq: entry.seq, command })) : []));

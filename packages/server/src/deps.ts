@@ -2,6 +2,7 @@
 import type { ReadinessCheck } from '@everynode/api';
 import type { EnginePorts } from '@everynode/engine';
 import type { Logger } from 'pino';
+import type { Watches, WatchSettings } from './watch.ts';
 
 /** A metrics registry (prom-client's `Registry` is one). */
 export interface MetricsRegistry {
@@ -33,4 +34,11 @@ export interface ServerDeps extends EnginePorts {
   readonly highWaterMark?: number;
   /** Largest request body in bytes. Default 16 MiB, room for a large batch of events. */
   readonly bodyLimit?: number;
+  /** How watches (`?watch=true`) bookmark and coalesce; see `WatchSettings` for the defaults. */
+  readonly watch?: WatchSettings;
+}
+
+/** What the routes are given: the deps, and the server's watches. */
+export interface RouteDeps extends ServerDeps {
+  readonly watches: Watches;
 }

@@ -35,7 +35,7 @@ async function getJson<T = Record<string, unknown>>(url: string): Promise<T> {
 }
 
 const unserved = 'the server could not find the requested resource';
-const allVerbs: readonly Verb[] = ['get', 'list', 'create', 'update', 'patch', 'delete'];
+const allVerbs: readonly Verb[] = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
 
 /** The request a verb makes on `r` (namespace `default`, object `absent`). */
 function requestFor(r: ServedResource, verb: Verb): { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; url: string; payload?: object; headers?: Record<string, string> } {
@@ -45,6 +45,8 @@ function requestFor(r: ServedResource, verb: Verb): { method: 'GET' | 'POST' | '
   switch (verb) {
     case 'list':
       return { method: 'GET', url: collection };
+    case 'watch':
+      return { method: 'GET', url: `${collection}?watch=true&timeoutSeconds=1` };
     case 'get':
       return { method: 'GET', url: item };
     case 'create':
@@ -81,8 +83,8 @@ describe('discovery', () => {
       apiVersion: 'v1',
       groupVersion: 'apps/v1',
       resources: [
-        { name: 'daemonsets', singularName: 'daemonset', namespaced: true, kind: 'DaemonSet', verbs: ['create', 'delete', 'get', 'list', 'patch', 'update'], shortNames: ['ds'], categories: ['all'] },
-        { name: 'controllerrevisions', singularName: 'controllerrevision', namespaced: true, kind: 'ControllerRevision', verbs: ['list'] },
+        { name: 'daemonsets', singularName: 'daemonset', namespaced: true, kind: 'DaemonSet', verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], shortNames: ['ds'], categories: ['all'] },
+        { name: 'controllerrevisions', singularName: 'controllerrevision', namespaced: true, kind: 'ControllerRevision', verbs: ['list', 'watch'] },
       ],
     });
   });

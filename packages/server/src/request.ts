@@ -31,6 +31,14 @@ export const NonNegativeInteger = z
   .transform(Number)
   .refine(Number.isSafeInteger, 'must be a non-negative integer');
 
+const truths = ['1', 't', 'T', 'TRUE', 'true', 'True'] as const;
+const falsehoods = ['0', 'f', 'F', 'FALSE', 'false', 'False'] as const;
+
+/** A boolean query parameter, read as Go's `strconv.ParseBool` reads it (`true`, `1`, `false`, `0`, …). */
+export const QueryBoolean = z
+  .enum([...truths, ...falsehoods], { error: 'must be true or false' })
+  .transform((text) => (truths as readonly string[]).includes(text));
+
 /** Query text through `parse`; what `parse` throws becomes the parameter's 400 reason. */
 export function parsedWith<T>(parse: (text: string) => T) {
   return z.string().transform((text, ctx): T => {

@@ -130,6 +130,26 @@ export function invalid(r: Resource, name: string, message: string, errors: read
   return failure(422, message, { name, ...(r.group === '' ? {} : { group: r.group }), kind: r.kind, causes });
 }
 
+/**
+ * 410 Expired (`errors.NewResourceExpired`): a watch from a resourceVersion
+ * older than the oldest the server can still answer from — here the log's
+ * horizon, behind which it was trimmed. The client lists again.
+ */
+export function expired(resourceVersion: number, oldest: number): Status & { code: number } {
+  return { ...failure(410, `too old resource version: ${resourceVersion} (${oldest})`), reason: 'Expired' };
+}
+
+/**
+ * 504 Timeout (`storage.NewTooLargeResourceVersionError`): a watch from a
+ * resourceVersion the log has not reached, still not reached after a wait.
+ */
+export function tooLargeResourceVersion(resourceVersion: number, current: number, retryAfterSeconds: number): Status & { code: number } {
+  return {
+    ...failure(504, `Too large resource version: ${resourceVersion}, current: ${current}`),
+    details: { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds },
+  };
+}
+
 /** 200 Success for a DELETE that removed the object at once. */
 export function deleted(r: Resource, name: string): Status {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: detailsOf(r, name) };

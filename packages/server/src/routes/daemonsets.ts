@@ -6,11 +6,11 @@
  * the log. A PATCH is the stored object patched, then written as a PUT.
  */
 import { type ControllerRevision, controllerRevisionPrinter, type DaemonSet, type DaemonSetDeletion, daemonSetPrinter, EventType, parseDaemonSet } from '@everynode/api';
-import { deletionRequested, deterministicUid, goesAtOnce } from '@everynode/daemonset';
+import { type ClusterState, deletionRequested, deterministicUid, goesAtOnce } from '@everynode/daemonset';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { submitChange } from '../changes.ts';
 import { checkPreconditions, deleteOptionsOf } from '../delete-options.ts';
-import type { ServerDeps } from '../deps.ts';
+import type { RouteDeps } from '../deps.ts';
 import { answerList, answerObject, ListQuery, type Served } from '../lists.ts';
 import { checkName, inNamespace, type Manifest, manifestOf, withoutResourceVersion } from '../manifests.ts';
 import { typed } from '../objects.ts';
@@ -18,6 +18,7 @@ import { applyPatch, PatchType } from '../patch.ts';
 import { patchRoute } from '../patch-route.ts';
 import { NamespaceParams, NamespacedNameParams, parseRequest, writerOf } from '../request.ts';
 import { metadataFields } from '../selectors.ts';
+import { inScope, type WatchSource } from '../watch.ts';
 import { alreadyExists, checkResourceVersion, deleted, invalid, notFound, Resources, StatusError } from '../status.ts';
 
 const apiVersion = 'apps/v1';
@@ -41,10 +42,27 @@ function servedRevision(revision: ControllerRevision, owner: DaemonSet): Control
   return { ...revision, metadata: { ...revision.metadata, uid, resourceVersion: owner.metadata.resourceVersion ?? '', ...(creationTimestamp ? { creationTimestamp } : {}) } };
 }
 
+/** The DaemonSets of a replayed state that were not deleted. */
+function liveDaemonSets(state: ClusterState): DaemonSet[] {
+  return [...state.daemonSets.values()].filter((record) => !record.deleted).map((record) => record.daemonSet);
+}
+
+/** A revision without its resourceVersion, to compare content. */
+function withoutRv(revision: ControllerRevision): ControllerRevision {
+  const { resourceVersion: _rv, ...metadata } = revision.metadata;
+  return { ...revision, metadata };
+}
+
 /** Register the DaemonSet and ControllerRevision paths on `app`. */
-export function daemonSetRoutes(app: FastifyInstance, { reader, ingress }: ServerDeps): void {
+export function daemonSetRoutes(app: FastifyInstance, { reader, ingress, history, watches }: RouteDeps): void {
+  const source = (namespace: string | undefined): WatchSource<DaemonSet> => ({
+    present: () => reader.readVersioned('daemonSets', namespace === undefined ? {} : { namespace }),
+    asOf: async (seq) => liveDaemonSets((await history.stateAt({ toSeq: seq })).state).filter(inScope(namespace)),
+  });
+
   const list = async (request: FastifyRequest, reply: FastifyReply, namespace: string | undefined) => {
     const query = parseRequest(ListQuery, request.query, 'query parameter');
+    if (query.watch) return watches.serve(request, reply, served, source(namespace), query);
     const { items, lastSeq } = await reader.readVersioned('daemonSets', namespace === undefined ? {} : { namespace });
     return answerList(request, reply, served, items, lastSeq, query);
   };
@@ -142,14 +160,33 @@ export function daemonSetRoutes(app: FastifyInstance, { reader, ingress }: Serve
     return marked ? typed(apiVersion, 'DaemonSet', marked) : deleted(resource, name);
   });
 
+  /** Every DaemonSet's revisions in `namespace`, as served, and the log's last seq when the DaemonSets were read. */
+  const readRevisions = async (namespace: string) => {
+    const { items: daemonSets, lastSeq } = await reader.readVersioned('daemonSets', { namespace });
+    const revisions = await Promise.all(
+      daemonSets.map(async (ds) => (await reader.listRevisions(namespace, ds.metadata.name ?? '')).map((revision) => servedRevision(revision, ds))),
+    );
+    return { items: revisions.flat(), lastSeq };
+  };
+
+  // A revision's resourceVersion is its DaemonSet's, which every status write moves: a revision changed when its content did.
+  const revisionSource = (namespace: string): WatchSource<ControllerRevision> => ({
+    present: () => readRevisions(namespace),
+    async asOf(seq) {
+      const { state } = await history.stateAt({ toSeq: seq });
+      return [...state.daemonSets.values()]
+        .filter((record) => !record.deleted && record.daemonSet.metadata.namespace === namespace)
+        .flatMap((record) => [...record.revisions.values()].map((revision) => servedRevision(revision, record.daemonSet)));
+    },
+    differs: (previous, next) => JSON.stringify(withoutRv(previous)) !== JSON.stringify(withoutRv(next)),
+  });
+
   // `rollout history` / `undo` read these: every DaemonSet's revisions in the namespace.
   app.get(`${base}/namespaces/:ns/controllerrevisions`, async (request, reply) => {
     const { ns } = parseRequest(NamespaceParams, request.params, 'path parameter');
     const query = parseRequest(ListQuery, request.query, 'query parameter');
-    const { items: daemonSets, lastSeq } = await reader.readVersioned('daemonSets', { namespace: ns });
-    const revisions = await Promise.all(
-      daemonSets.map(async (ds) => (await reader.listRevisions(ns, ds.metadata.name ?? '')).map((revision) => servedRevision(revision, ds))),
-    );
-    return answerList(request, reply, servedRevisions, revisions.flat(), lastSeq, query);
+    if (query.watch) return watches.serve(request, reply, servedRevisions, revisionSource(ns), query);
+    const { items, lastSeq } = await readRevisions(ns);
+    return answerList(request, reply, servedRevisions, items, lastSeq, query);
   });
 }

@@ -11,7 +11,8 @@
 import { namespacePrinter, type NamespaceObject } from '@everynode/api';
 import { deterministicUid } from '@everynode/daemonset';
 import type { FastifyInstance } from 'fastify';
-import type { ServerDeps } from '../deps.ts';
+import type { RouteDeps } from '../deps.ts';
+import type { WatchSource } from '../watch.ts';
 import { answerList, answerObject, ListQuery, type Served } from '../lists.ts';
 import { NamespaceParams, parseRequest } from '../request.ts';
 import { metadataFields, type SelectableFields } from '../selectors.ts';
@@ -44,15 +45,36 @@ function namespace(name: string, lastSeq: number, members: readonly Member[]): N
   return { metadata, status: { phase: 'Active' } };
 }
 
+/** The namespaces `members` are in, and `default`, each as old as its oldest member. */
+function namespacesOf(members: readonly Member[], lastSeq: number): Namespace[] {
+  const names = new Set(['default', ...members.map((o) => o.metadata.namespace ?? 'default')]);
+  return [...names].map((name) => namespace(name, lastSeq, members));
+}
+
 /** Register `GET /api/v1/namespaces` and `GET /api/v1/namespaces/:ns` on `app`. */
-export function namespaceRoutes(app: FastifyInstance, { reader, history }: ServerDeps): void {
+export function namespaceRoutes(app: FastifyInstance, { reader, history, watches }: RouteDeps): void {
+  const read = async () => {
+    const [daemonSets, pods] = await Promise.all([reader.readVersioned('daemonSets'), reader.readVersioned('pods')]);
+    const lastSeq = Math.max(daemonSets.lastSeq, pods.lastSeq);
+    return { items: namespacesOf([...daemonSets.items, ...pods.items], lastSeq), lastSeq };
+  };
+
+  // A namespace's resourceVersion is the log's last seq, which moves with every commit: a watch sends only namespaces coming and going.
+  const source: WatchSource<Namespace> = {
+    present: read,
+    async asOf(seq) {
+      const { state } = await history.stateAt({ toSeq: seq });
+      const live = [...state.daemonSets.values()].filter((record) => !record.deleted).map((record) => record.daemonSet);
+      return namespacesOf([...live, ...state.pods.values()], seq);
+    },
+    differs: () => false,
+  };
+
   app.get('/api/v1/namespaces', async (request, reply) => {
     const query = parseRequest(ListQuery, request.query, 'query parameter');
-    const [daemonSets, pods] = await Promise.all([reader.readVersioned('daemonSets'), reader.readVersioned('pods')]);
-    const names = new Set(['default', ...[...daemonSets.items, ...pods.items].map((o) => o.metadata.namespace ?? 'default')]);
-    const lastSeq = Math.max(daemonSets.lastSeq, pods.lastSeq);
-    const members = [...daemonSets.items, ...pods.items];
-    return answerList(request, reply, served, [...names].map((name) => namespace(name, lastSeq, members)), lastSeq, query);
+    if (query.watch) return watches.serve(request, reply, served, source, query);
+    const { items, lastSeq } = await read();
+    return answerList(request, reply, served, items, lastSeq, query);
   });
 
   app.get('/api/v1/namespaces/:ns', async (request, reply) => {

@@ -10,7 +10,7 @@ import { EventType, type Node, nodePrinter, parseNode } from '@everynode/api';
 import type { FastifyInstance } from 'fastify';
 import { submitChange } from '../changes.ts';
 import { checkPreconditions, deleteOptionsOf } from '../delete-options.ts';
-import type { ServerDeps } from '../deps.ts';
+import type { RouteDeps } from '../deps.ts';
 import { answerList, answerObject, ListQuery, type Served } from '../lists.ts';
 import { checkName, type Manifest, manifestOf, withoutResourceVersion } from '../manifests.ts';
 import { typed, withNodeUid } from '../objects.ts';
@@ -18,6 +18,7 @@ import { applyPatch, PatchType } from '../patch.ts';
 import { patchRoute } from '../patch-route.ts';
 import { NameParams, parseRequest, writerOf } from '../request.ts';
 import { metadataFields } from '../selectors.ts';
+import type { WatchSource } from '../watch.ts';
 import { alreadyExists, checkResourceVersion, deleted, invalid, notFound, Resources, StatusError } from '../status.ts';
 
 const resource = Resources.nodes;
@@ -33,7 +34,7 @@ const served: Served<Node> = {
 };
 
 /** Register the Node paths on `app`. */
-export function nodeRoutes(app: FastifyInstance, { reader, ingress }: ServerDeps): void {
+export function nodeRoutes(app: FastifyInstance, { reader, ingress, history, watches }: RouteDeps): void {
   /** The node `manifest` describes, or a 422 naming the field. */
   const validate = (manifest: Manifest): { name: string; node: Node } => {
     const name = typeof manifest.metadata.name === 'string' ? manifest.metadata.name : '';
@@ -66,8 +67,17 @@ export function nodeRoutes(app: FastifyInstance, { reader, ingress }: ServerDeps
     return { stored: await commit(node, known ? EventType.NodeUpdated : EventType.NodeJoined, fieldManager), created: !known };
   };
 
+  const source: WatchSource<Node> = {
+    async present() {
+      const read = await reader.readVersioned('nodes');
+      return { ...read, items: read.items.map(withNodeUid) };
+    },
+    asOf: async (seq) => [...(await history.stateAt({ toSeq: seq })).state.nodes.values()].map(withNodeUid),
+  };
+
   app.get('/api/v1/nodes', async (request, reply) => {
     const query = parseRequest(ListQuery, request.query, 'query parameter');
+    if (query.watch) return watches.serve(request, reply, served, source, query);
     const { items, lastSeq } = await reader.readVersioned('nodes');
     return answerList(request, reply, served, items.map(withNodeUid), lastSeq, query);
   });
