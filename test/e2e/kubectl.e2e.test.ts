@@ -269,10 +269,10 @@ describe.each(kubectlsUnderTest().map((binary) => [binary.name, binary] as const
 
     it('foreground: the DaemonSet is marked for deletion, its pods go, then it does', async () => {
       await running('cascade-fg');
-      // --wait=false: waiting (kubectl's default) for an object that outlives the DELETE watches it, and lists.ts
-      // refuses `watch` for now (1.32 relists until it sees the object gone, logging each refusal; 1.20 gives up).
-      const result = await kubectl('delete', 'ds', 'cascade-fg', '--cascade=foreground', '--wait=false');
+      // kubectl waits (its default) for the object that outlives the DELETE by watching it until it is gone.
+      const result = await kubectl('delete', 'ds', 'cascade-fg', '--cascade=foreground');
       expect(result).toEqual({ code: 0, stdout: 'daemonset.apps "cascade-fg" deleted\n', stderr: '' });
+      expect((await kubectl('get', 'ds', 'cascade-fg')).code).toBe(1);
       const marked = await kubectl('get', 'ds', 'cascade-fg', '-o', 'json');
       if (marked.code === 0) {
         // Still there (its pods not all gone yet): marked as the apiserver marks it.
