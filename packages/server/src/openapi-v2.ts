@@ -64,7 +64,7 @@ function definitionRef(ref: unknown, at: string): string {
  * it (kubectl 1.20 reads no `allOf`). `nullable` is left out: Swagger 2.0
  * has no null, and kubectl skips a null field anyway.
  */
-export function swaggerSchema(schema: JsonSchema, at: string): JsonSchema {
+function swaggerSchema(schema: JsonSchema, at: string): JsonSchema {
   const out: JsonSchema = {};
   const { allOf, nullable: _nullable, ...rest } = schema;
   if (Array.isArray(allOf) && allOf.length === 1 && isObject(allOf[0]) && Object.keys(allOf[0]).join() === '$ref' && rest.type === undefined && rest.properties === undefined) {
@@ -230,7 +230,7 @@ function gnosticOperation(operation: JsonSchema): Message {
 }
 
 /** The Swagger 2.0 `document` as a plain `openapi.v2.Document` message, field names as the .proto spells them. */
-export function gnosticDocument(document: JsonSchema): Message {
+function gnosticDocument(document: JsonSchema): Message {
   const { swagger, info, paths, definitions } = document as { swagger: string; info: JsonSchema; paths: Record<string, Record<string, JsonSchema>>; definitions: Record<string, JsonSchema> };
   return {
     swagger,

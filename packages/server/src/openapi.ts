@@ -303,12 +303,12 @@ export function openApiDocument(gv: GroupVersion, schemas: Readonly<Record<strin
   };
 }
 
-let schemas: Record<string, JsonSchema> | undefined;
+let generated: Record<string, JsonSchema> | undefined;
 
 /** Every definition the documents draw from, by name (`io.k8s.api.apps.v1.DaemonSet`); generated once, not to be changed. */
 export function openApiDefinitions(): Readonly<Record<string, JsonSchema>> {
-  schemas ??= definitions();
-  return schemas;
+  generated ??= definitions();
+  return generated;
 }
 
 let documents: Map<string, OpenApiDocument> | undefined;
