@@ -12,6 +12,10 @@
  *    and for each, snapshot + tail vs the whole log
  * 7. per bus here (NATS, RabbitMQ, MQTT, Redis Streams): events/s in (bus → log) and commands/s
  *    out (log → bus), each next to the bus client's own rate in the same run (bench/bridges.ts)
+ * 9. recovery: a worker process SIGKILLed while a pass runs, restarted at once → seconds until
+ *    the DaemonSet's pass over every node is recorded (the dead worker's job taken over)
+ * 10. Redis bytes per node+pod outside the log (projection, indexes, queues; `MEMORY USAGE` of
+ *    every key of the cluster) on a settled cluster, and the log's bytes per entry beside it
  *
  * The engine's workers run in BENCH_WORKERS worker processes (default 1), as
  * in production; this process only submits events and, for (3), executes
@@ -366,6 +370,79 @@ async function replayPodHistory(): Promise<void> {
   );
 }
 
+// 9 ---------------------------------------------------------------------------
+async function recoveryAfterKill(): Promise<void> {
+  const prefix = prefixFor('recovery');
+  const client = await startEngine({ redisUrl, prefix, logger, workers: false });
+  const env = { REDIS_URL: redisUrl, EVERYNODE_PREFIX: prefix, LOG_LEVEL: 'warn' };
+  let worker = await startWorkerProcess(env);
+  await client.ingress.submit([daemonSet], { wait: true });
+  // Joins in batches until a pass is caught running; then its worker dies under it.
+  let sent = 0;
+  let caught = false;
+  while (!caught && sent < scale(20_000)) {
+    await client.ingress.submit(Array.from({ length: 200 }, (_, i) => nodeEvent(`node-${sent + i}`)));
+    sent += 200;
+    for (let probe = 0; probe < 100 && !caught; probe++) caught = (await client.queues.reconcile.getActiveCount()) > 0;
+  }
+  await kill(worker);
+  const killed = performance.now();
+  worker = await startWorkerProcess(env);
+  const restarted = performance.now();
+  await until(async () => (await client.reader.getDaemonSet('kube-system', 'agent'))?.status?.desiredNumberScheduled === sent, 120_000, 'the pass after the restart', 20);
+  const done = performance.now();
+  report(
+    '9. recovery: worker SIGKILLed mid-pass, restarted → pass over every node',
+    `${((done - restarted) / 1000).toFixed(1)} s after the restart (${((done - killed) / 1000).toFixed(1)} s after the kill, ${sent} nodes${caught ? '' : ', no pass caught running'})`,
+    '≤ 5 s',
+    (done - restarted) / 1000 <= 5,
+  );
+  await kill(worker, 'SIGTERM');
+  await client.close();
+  await cleanup(prefix);
+}
+
+// 10 --------------------------------------------------------------------------
+async function bytesPerNodeAndPod(): Promise<void> {
+  const n = scale(10_000);
+  const engine = await engineFor('bytes');
+  // An executor that takes every command, as agents do: what stays is what the queues retain.
+  const connection = new Redis(redisConnectionOptions(redisUrl));
+  let executed = 0;
+  const executor = new Worker(QueueName.Commands, async () => void executed++, { connection, prefix: queuePrefix(engine.prefix), concurrency: 100 });
+  await engine.ingress.submit([daemonSet], { wait: true });
+  await submitAll(engine, Array.from({ length: n }, (_, i) => nodeEvent(`node-${i}`)));
+  await until(async () => (await scheduled(engine)) >= n && executed >= n, 600_000, 'the pods');
+  await settled(engine);
+  await executor.close();
+  await connection.quit();
+  const redis = engine.store.redis;
+  let outside = 0;
+  let log = 0;
+  let cursor = '0';
+  // Bytes by kind of key (the key with the prefix and any id cut off): where the memory goes.
+  const byKind = new Map<string, number>();
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `*${engine.prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    const sizes = await Promise.all(keys.map(async (key) => [key, Number(await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0'))] as const));
+    for (const [key, bytes] of sizes) {
+      if (key === engine.store.keys.log) log += bytes;
+      else outside += bytes;
+      const [head = '', queue, part] = key.replace(engine.prefix, '').split(':');
+      const kind = [head, queue, part && /^(wait|active|completed|failed|events|meta|id|marker|stalled-check|prioritized|delayed|paused|de)$/.test(part) ? part : part && '<job>'].filter(Boolean).join(':');
+      byKind.set(kind, (byKind.get(kind) ?? 0) + bytes);
+    }
+  } while (cursor !== '0');
+  const entries = await redis.xlen(engine.store.keys.log);
+  const perNode = outside / n;
+  report(`10. Redis bytes per node+pod outside the log (${n} nodes, settled)`, `${Math.round(perNode)} B (log: ${Math.round(log / entries)} B per entry, ${entries} entries)`, '≤ 2 KB', perNode <= 2048);
+  const largest = [...byKind].sort((a, b) => b[1] - a[1]).slice(0, 12);
+  report('    largest', largest.map(([kind, bytes]) => `${kind} ${Math.round(bytes / n)} B`).join(', '));
+  await engine.close();
+  await cleanup(engine.prefix);
+}
+
 console.log(`everynode bench${quick ? ' (quick)' : ''} — Redis ${redisHandle.how}, Node ${process.version}`);
 const run = (n: number) => !only || only.includes(n);
 const raw = run(1) || run(2) ? await rawThroughput() : 0;
@@ -406,6 +483,8 @@ if (run(7)) {
     report,
   });
 }
+if (run(9)) await recoveryAfterKill();
+if (run(10)) await bytesPerNodeAndPod();
 console.log(JSON.stringify({ results }, null, 2));
 await redisHandle.stop();
 process.exit(0);

@@ -17,7 +17,7 @@
  * order — while events about different objects go side by side.
  */
 import type { Logger } from 'pino';
-import type { EventIngress } from '@everynode/engine';
+import { defaultHighWaterMark, type EventIngress, HighWaterGauge } from '@everynode/engine';
 import { decodeMessage, printableBody } from './decode.ts';
 import type { MessageHandler } from './source.ts';
 
@@ -31,10 +31,7 @@ export interface InboundHandlerOptions {
   readonly highWaterMark?: number;
 }
 
-/** `highWaterMark`'s default. */
-export const defaultHighWaterMark = 10_000;
-/** How long one reading of the backlog serves. */
-const readingMs = 100;
+export { defaultHighWaterMark };
 
 /** What a handler has done, for metrics and tests. */
 export interface InboundCounts {
@@ -47,7 +44,11 @@ export interface InboundCounts {
 
 export function inboundHandler(ingress: Pick<EventIngress, 'submit' | 'park' | 'backlog'>, options: InboundHandlerOptions): MessageHandler & { readonly counts: InboundCounts } {
   const types = options.types === undefined ? undefined : new Set(options.types);
-  const belowHighWater = highWaterGate(() => ingress.backlog(), options.highWaterMark ?? defaultHighWaterMark, options.logger);
+  const gauge = new HighWaterGauge(() => ingress.backlog(), {
+    highWaterMark: options.highWaterMark ?? defaultHighWaterMark,
+    onChange: (full, backlog, highWaterMark) =>
+      options.logger.info({ backlog, highWaterMark }, full ? "paused: the engine's backlog is past the high-water mark" : "resumed: the engine's backlog is down to half the high-water mark"),
+  });
   const counts: InboundCounts = { accepted: 0, refused: 0, parked: 0, skipped: 0, failed: 0 };
   /** Per object, the submission last handed over: the next one about it waits for it. */
   const tails = new Map<string, Promise<unknown>>();
@@ -77,7 +78,7 @@ export function inboundHandler(ingress: Pick<EventIngress, 'submit' | 'park' | '
         return;
       }
       const result = await inTurn(orderKey(decoded.event), async () => {
-        await belowHighWater();
+        await gauge.waitBelow();
         return ingress.submit([decoded.event], { wait: true, origin, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
       });
       if (result.refused.length > 0) {
@@ -100,33 +101,4 @@ export function orderKey(event: unknown): string {
   const family = typeof type === 'string' ? type.split('.').slice(0, -1).join('.') : '';
   const { namespace, name } = data?.metadata ?? {};
   return `${family}:${String(namespace ?? '')}/${String(name ?? '')}`;
-}
-
-/** Resolves once the backlog is below the mark (at once, most of the time); logs each pause and resume once. */
-function highWaterGate(backlog: () => Promise<number>, highWaterMark: number, logger: Logger): () => Promise<void> {
-  const resumeAt = Math.floor(highWaterMark / 2);
-  let paused = false;
-  let reading: Promise<number> | undefined;
-  let readAt = 0;
-  const current = (): Promise<number> => {
-    if (reading === undefined || Date.now() - readAt >= readingMs) {
-      readAt = Date.now();
-      reading = backlog();
-    }
-    return reading;
-  };
-  return async () => {
-    for (;;) {
-      const queued = await current();
-      if (!paused && queued > highWaterMark) {
-        paused = true;
-        logger.info({ backlog: queued, highWaterMark }, 'paused: the engine\'s backlog is past the high-water mark');
-      } else if (paused && queued <= resumeAt) {
-        paused = false;
-        logger.info({ backlog: queued, highWaterMark }, 'resumed: the engine\'s backlog is down to half the high-water mark');
-      }
-      if (!paused) return;
-      await new Promise((resolve) => setTimeout(resolve, readingMs));
-    }
-  };
 }

@@ -4,19 +4,21 @@
  * as you like against the same Redis; they share the work, with no leader.
  */
 import { randomUUID } from 'node:crypto';
-import type { DeadLetter, DeadLetterJobData } from '@everynode/api';
+import { type DeadLetter, type DeadLetterJobData, DefaultJsonLimits, type JsonLimits } from '@everynode/api';
 import { commandsOf } from '@everynode/daemonset';
 import { EventStore, exportLog, importLog, PassType, replay, verify } from '@everynode/eventlog';
 import type { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { ConnectionTrouble } from './connection-trouble.ts';
+import { type DeadLetterLimits, DeadLetterQueue } from './dead-letters.ts';
 import { startEventHandler } from './events-worker.ts';
 import { QueueIngress } from './ingress.ts';
+import { LogWaiter } from './log-waiter.ts';
 import { Metrics } from './metrics.ts';
 import { OutboxPublisher } from './outbox.ts';
 import type { Admin, DeadLetters, EnginePorts, EventIngress, History } from './ports.ts';
-import { openQueues, type Queues } from './queues.ts';
+import { DefaultLockMs, openQueues, type Queues } from './queues.ts';
 import { scheduleSnapshots, scheduleSweep, startReconciler } from './reconcile-worker.ts';
 import { checkRedis } from './redis-check.ts';
 import { redisConnectionOptions } from './redis-connect.ts';
@@ -40,7 +42,7 @@ export interface EngineOptions {
   /**
    * How long a job stays locked to a worker without a heartbeat before another
    * takes it over (a crashed process's jobs, and its unpublished commands, are
-   * picked up after about this long). Default 30 s (BullMQ's default).
+   * picked up after about this long). Default `DefaultLockMs` (4 s).
    */
   readonly lockDurationMs?: number;
   /** How often a snapshot is considered. Default 60 s. */
@@ -58,6 +60,15 @@ export interface EngineOptions {
   readonly commandTimeoutMs?: number;
   /** Where `redisUrl` came from, named in the hint when Redis cannot be reached at startup. Default `REDIS_URL`. */
   readonly redisUrlSource?: string;
+  /**
+   * With retention on, how long a trimmed event's `(source, id)` is still
+   * remembered, so a late second delivery is not logged again. Default 7 days.
+   */
+  readonly dedupeWindowMs?: number;
+  /** Each event's bounds: nesting depth (default 64) and bytes of JSON (default 1 MiB); a bigger one is refused. */
+  readonly eventLimits?: Partial<JsonLimits>;
+  /** The dead-letter queue's bounds: bytes kept of one letter (default 64 KiB) and letters kept (default 10,000, the oldest dropped). */
+  readonly deadLetters?: DeadLetterLimits;
 }
 
 /** A running engine: its ports, its metrics, and how to stop it. */
@@ -106,6 +117,8 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineIn
   const queues = openQueues(connection, prefix);
   for (const queue of [queues.events, queues.reconcile, queues.commands, queues.deadLetter]) trouble.watch(`${queue.name} queue`, queue);
   const metrics = new Metrics(queues);
+  const limits: JsonLimits = { ...DefaultJsonLimits, ...options.eventLimits };
+  const deadLetters = new DeadLetterQueue(queues.deadLetter, metrics, options.deadLetters);
   const workers: Worker[] = [];
   const extra: TimedRedis[] = [];
   let publisher: OutboxPublisher | undefined;
@@ -115,7 +128,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineIn
     if (upgraded > 0) logger.info({ keys: upgraded }, 'converted keys an older engine wrote');
     const publisherConnection = connect('redis (outbox)');
     extra.push(publisherConnection);
-    const lockDurationMs = options.lockDurationMs ?? 30_000;
+    const lockDurationMs = options.lockDurationMs ?? DefaultLockMs;
     publisher = new OutboxPublisher({
       store,
       queues,
@@ -128,13 +141,14 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineIn
     });
     await publisher.start();
     const shared = { connection, prefix, store, queues, metrics, lockDurationMs };
-    const eventHandler = startEventHandler({ ...shared, logger: logger.child({ worker: 'events' }), concurrency: options.eventConcurrency ?? 16 });
+    const events = { deadLetters, limits };
+    const eventHandler = startEventHandler({ ...shared, ...events, logger: logger.child({ worker: 'events' }), concurrency: options.eventConcurrency ?? 16 });
     const reconciler = startReconciler({
       ...shared,
       logger: logger.child({ worker: 'reconcile' }),
       concurrency: options.reconcileConcurrency ?? 4,
       onCommands: () => publisher?.nudge(),
-      snapshots: { minEntries: options.snapshotMinEntries ?? 10_000, trim: options.trimBehindSnapshots ?? false },
+      snapshots: { minEntries: options.snapshotMinEntries ?? 10_000, trim: options.trimBehindSnapshots ?? false, ...(options.dedupeWindowMs === undefined ? {} : { dedupeWindowMs: options.dedupeWindowMs }) },
     });
     trouble.watch('events worker', eventHandler);
     trouble.watch('reconcile worker', reconciler);
@@ -143,12 +157,19 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineIn
     await scheduleSnapshots(queues, options.snapshotEveryMs ?? 60_000);
   }
 
-  const ingress = new QueueIngress(store, queues);
+  const ingress = new QueueIngress(store, queues, deadLetters, limits);
+  // Its connection blocks (XREAD BLOCK): a copy, which has no command timeout.
+  const waiterConnection = () => {
+    const copy = connection.duplicate();
+    trouble.watch('redis (log waiter)', copy);
+    return copy;
+  };
+  const logWaiter = new LogWaiter({ connect: waiterConnection, keys: { log: store.keys.log, seq: store.keys.seq }, lastSeq: () => store.lastSeq() });
   return {
     store,
     reader: store,
     ingress,
-    history: historyOf(store),
+    history: historyOf(store, logWaiter),
     admin: adminOf(store, deadLettersOf(queues, ingress)),
     queues,
     metrics,
@@ -157,6 +178,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineIn
     async close() {
       // A graceful close waits on Redis (QUIT waits for a reconnect that may never come): without Redis, force it.
       const force = !(await answersPing(connection, 1000));
+      await logWaiter.close();
       await Promise.all(workers.map((w) => w.close(force)));
       await publisher?.stop();
       await queues.close();
@@ -166,12 +188,13 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineIn
   };
 }
 
-function historyOf(store: EventStore): History {
+function historyOf(store: EventStore, logWaiter: LogWaiter): History {
   return {
     readLog: (options) => store.readLog(options),
     readLogWhere: (options) => store.readLogWhere(options),
     logHorizon: () => store.logHorizon(),
     lastSeq: () => store.lastSeq(),
+    waitForSeq: (after, { timeoutMs, signal }) => logWaiter.wait(after, timeoutMs, signal),
     async readCommands({ after = 0, limit = 1000 }) {
       const { entries, next } = await store.readLogWhere({ after, limit, where: { types: [PassType] } });
       const items = entries.flatMap((entry) => (entry.kind === 'pass' ? commandsOf(entry.decisions, Date.parse(entry.at)).map((command) => ({ seq: entry.seq, command })) : []));
@@ -234,6 +257,12 @@ function deadLettersOf(queues: Queues, ingress: EventIngress): DeadLetters {
     async replay(id) {
       const job = await queues.deadLetter.getJob(id);
       if (!job) return undefined;
+      const { keptAsText } = job.data;
+      if (keptAsText) {
+        // Only a piece of the message was kept: there is nothing whole to submit. The letter stays, to read or drop.
+        const reason = `dead letter ${id} keeps only the first ${keptAsText.kept} of the message's ${keptAsText.bytes} bytes, as text: it cannot be replayed`;
+        return { accepted: [], refused: [{ index: 0, reason }] };
+      }
       const result = await ingress.submit([job.data.event], job.data.origin ? { origin: job.data.origin } : {});
       await job.remove();
       return result;

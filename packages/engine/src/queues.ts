@@ -18,7 +18,7 @@ export { jobIdFor, QueueName, queuePrefix } from '@everynode/api';
 export const retention = {
   events: { removeOnComplete: { age: 3600, count: 10_000 }, removeOnFail: { age: 7 * 86_400 } },
   reconcile: { removeOnComplete: true, removeOnFail: { age: 86_400, count: 1000 } },
-  commands: { removeOnComplete: { age: 86_400 }, removeOnFail: { age: 7 * 86_400 } },
+  commands: { removeOnComplete: { age: 86_400, count: 1000 }, removeOnFail: { age: 7 * 86_400, count: 10_000 } },
   deadLetter: { removeOnComplete: false, removeOnFail: false },
 } satisfies Record<string, JobsOptions>;
 
@@ -71,8 +71,24 @@ export interface EngineWorkerOptions {
   readonly queues: Queues;
   readonly metrics: Metrics;
   readonly logger: Logger;
-  /** BullMQ lock duration (and stalled-job check interval). Default 30 s. */
+  /** BullMQ lock duration: a dead worker's job is taken over this long after its last heartbeat. Default `DefaultLockMs`. */
   readonly lockDurationMs?: number;
+}
+
+/**
+ * How long a job stays locked to a worker that stopped renewing it: 4 s.
+ * A worker renews its locks every half of this, so only an event loop held
+ * for more than 2 s loses one — and a pass run twice is harmless (its
+ * commit is guarded by the rv of everything it read). BullMQ's own default
+ * (30 s), with its 30 s stalled check, left a killed worker's pass waiting
+ * up to a minute (`test/recovery.int.test.ts` timed out at 60 s); with this
+ * and `stalledIntervalFor`, it is taken over at most 5 s after the kill.
+ */
+export const DefaultLockMs = 4000;
+
+/** How often a worker looks for jobs whose lock expired: every second, or the lock's duration if shorter. */
+export function stalledIntervalFor(lockDurationMs: number): number {
+  return Math.min(1000, lockDurationMs);
 }
 
 /** BullMQ's options for an engine worker running `concurrency` jobs at once. */
@@ -81,8 +97,10 @@ export function bullWorkerOptions(options: EngineWorkerOptions, concurrency: num
     connection: options.connection,
     prefix: queuePrefix(options.prefix),
     concurrency,
-    lockDuration: options.lockDurationMs ?? 30_000,
-    stalledInterval: options.lockDurationMs ?? 30_000,
+    lockDuration: options.lockDurationMs ?? DefaultLockMs,
+    stalledInterval: stalledIntervalFor(options.lockDurationMs ?? DefaultLockMs),
+    // A pass stalled by a dead worker is run again, not failed: passes are idempotent.
+    maxStalledCount: 10,
   };
 }
 

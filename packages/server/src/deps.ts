@@ -3,6 +3,7 @@ import type { ReadinessCheck } from '@everynode/api';
 import type { EnginePorts } from '@everynode/engine';
 import type { Logger } from 'pino';
 import type { HttpTimeouts } from './timeouts.ts';
+import type { Watches, WatchSettings } from './watch.ts';
 
 /** A metrics registry (prom-client's `Registry` is one). */
 export interface MetricsRegistry {
@@ -26,8 +27,21 @@ export interface ServerDeps extends EnginePorts {
   readonly checks?: () => readonly ReadinessCheck[];
   /** Request logging. Default `false` (silent), so an embedding process chooses. */
   readonly logger?: Logger | false;
+  /**
+   * Back-pressure: while more than this many event jobs wait for a worker,
+   * `POST /events` answers 429 with `Retry-After` (until the backlog is down
+   * to half). Default 10,000 (`defaultHighWaterMark`); 0: never.
+   */
+  readonly highWaterMark?: number;
   /** Largest request body in bytes. Default 16 MiB, room for a large batch of events. */
   readonly bodyLimit?: number;
   /** How long to wait on clients; each one not given comes from its `EVERYNODE_HTTP_*_TIMEOUT_MS` variable, else its default (`timeouts.ts`). */
   readonly timeouts?: Partial<HttpTimeouts>;
+  /** How watches (`?watch=true`) bookmark and coalesce; see `WatchSettings` for the defaults. */
+  readonly watch?: WatchSettings;
+}
+
+/** What the routes are given: the deps, and the server's watches. */
+export interface RouteDeps extends ServerDeps {
+  readonly watches: Watches;
 }

@@ -23,8 +23,10 @@ import { openApiRoutes } from './routes/openapi.ts';
 import { nodeRoutes } from './routes/nodes.ts';
 import { podRoutes } from './routes/pods.ts';
 import { stateRoutes } from './routes/state.ts';
+import { closeSpareConnectionsOnClose } from './spare-connections.ts';
 import { failure, type Status, StatusError } from './status.ts';
 import { fastifyTimeoutOptions, httpTimeouts, isLongLived, limitRequestTime } from './timeouts.ts';
+import { Watches } from './watch.ts';
 
 /** 16 MiB: a batch of a few thousand events fits; fastify's 1 MiB default does not. */
 const defaultBodyLimit = 16 * 1024 * 1024;
@@ -59,26 +61,32 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   });
 
   app.setErrorHandler((error: FastifyError | StatusError, request, reply) => {
-    if (error instanceof StatusError) return sendStatus(reply, error.status.code, error.status);
-    if (isRedisUnavailable(error)) return sendStatus(reply, 503, failure(503, `the engine's Redis did not answer: ${error.message}`));
+    if (error instanceof StatusError) return sendStatus(reply, error.status);
+    if (isRedisUnavailable(error)) return sendStatus(reply, failure(503, `the engine's Redis did not answer: ${error.message}`));
     // fastify's own errors (bad JSON, body too large, unsupported media type) carry their code.
     const code = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
     if (code >= 500) request.log.error({ err: error }, 'request failed');
-    return sendStatus(reply, code, failure(code, error.message));
+    return sendStatus(reply, failure(code, error.message));
   });
 
   // The text the API server gives for a path it does not serve.
   app.setNotFoundHandler((_request, reply) => reply.code(404).send(failure(404, 'the server could not find the requested resource')));
 
+  // Watches stream until they end: they must end before the server can close (preClose runs before it waits for connections).
+  const watches = new Watches(deps.history, deps.watch);
+  app.addHook('preClose', () => watches.close());
+  closeSpareConnectionsOnClose(app);
+  const routeDeps = { ...deps, watches };
+
   discoveryRoutes(app);
   openApiRoutes(app);
   eventRoutes(app, deps);
-  daemonSetRoutes(app, deps);
-  nodeRoutes(app, deps);
-  podRoutes(app, deps);
+  daemonSetRoutes(app, routeDeps);
+  nodeRoutes(app, routeDeps);
+  podRoutes(app, routeDeps);
   explainRoutes(app, deps);
-  kubeEventRoutes(app, deps);
-  namespaceRoutes(app, deps);
+  kubeEventRoutes(app, routeDeps);
+  namespaceRoutes(app, routeDeps);
   logRoutes(app, deps);
   exportRoutes(app, deps);
   deadLetterRoutes(app, deps);
@@ -87,8 +95,15 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   return app;
 }
 
-/** Send a failure Status; a 503 says when to try again. */
-function sendStatus(reply: FastifyReply, code: number, status: Status) {
-  if (code === 503) reply.header('retry-after', String(retryAfterSeconds));
-  return reply.code(code).send(status);
+/**
+ * Send a failure Status. Kubernetes names the wait in `details.retryAfterSeconds`
+ * and in the Retry-After header both; a 503 that names none waits `retryAfterSeconds`.
+ */
+function sendStatus(reply: FastifyReply, status: Status & { readonly code: number }) {
+  const wait = status.details?.retryAfterSeconds ?? (status.code === 503 ? retryAfterSeconds : undefined);
+  if (wait === undefined) return reply.code(status.code).send(status);
+  return reply
+    .code(status.code)
+    .header('retry-after', String(wait))
+    .send({ ...status, details: { ...status.details, retryAfterSeconds: wait } });
 }

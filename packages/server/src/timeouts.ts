@@ -11,6 +11,7 @@
  * idle one.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { QueryBoolean } from './request.ts';
 
 /** The limits, in milliseconds; 0 turns one off (but see `keepAliveMs`). */
 export interface HttpTimeouts {
@@ -110,14 +111,15 @@ export function limitRequestTime(app: FastifyInstance, requestMs: number): void 
   });
 }
 
-const yes = new Set(['1', 'true']);
+/** True when `value` is a true boolean query parameter, read as the routes read it (`true`, `1`, `t`, …). */
+const isTrue = (value: unknown) => typeof value === 'string' && QueryBoolean.safeParse(value).data === true;
 
 /**
  * True for a request whose response streams for as long as the client
- * listens: a watch (`?watch=1` or `true`, or a `/watch/` path) or a
- * followed log (`?follow=1` or `true`).
+ * listens: a watch (`?watch=true`, `1`…, or a `/watch/` path) or a
+ * followed log (`?follow=true`).
  */
 export function isLongLived(request: FastifyRequest): boolean {
   const query = (request.query ?? {}) as Record<string, unknown>;
-  return yes.has(String(query.watch)) || yes.has(String(query.follow)) || request.url.split('?')[0]!.includes('/watch/');
+  return isTrue(query.watch) || isTrue(query.follow) || request.url.split('?')[0]!.includes('/watch/');
 }

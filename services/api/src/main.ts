@@ -14,6 +14,8 @@ const Env = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   LOG_LEVEL: z.string().default('info'),
   EVERYNODE_API_WORKERS: z.enum(['true', 'false', '']).optional(),
+  /** POST /events answers 429 while more event jobs than this wait for a worker (0: never). */
+  EVERYNODE_HIGH_WATER_MARK: z.coerce.number().int().min(0).optional(),
 });
 
 const env = Env.safeParse(process.env);
@@ -21,7 +23,7 @@ if (!env.success) {
   console.error(`everynode api: bad environment: ${z.prettifyError(env.error).replaceAll('\n', '; ')}`);
   process.exit(1);
 }
-const { PORT, HOST, LOG_LEVEL, EVERYNODE_API_WORKERS } = env.data;
+const { PORT, HOST, LOG_LEVEL, EVERYNODE_API_WORKERS, EVERYNODE_HIGH_WATER_MARK } = env.data;
 
 const logger = process.stderr.isTTY
   ? pino({ level: LOG_LEVEL, ...safeLogOptions, transport: { target: 'pino-pretty', options: { destination: 2 } } })
@@ -35,7 +37,7 @@ let stopping = false;
 /** Ready while not stopping and the engine can work (Redis answers within a second). */
 const ready = async () => !stopping && (await engine.admin.ready());
 
-const server = buildServer({ ...engine, ready, logger });
+const server = buildServer({ ...engine, ready, logger, ...(EVERYNODE_HIGH_WATER_MARK === undefined ? {} : { highWaterMark: EVERYNODE_HIGH_WATER_MARK }) });
 await server.listen({ port: PORT, host: HOST });
 logger.info({ prefix: engine.prefix, workers: EVERYNODE_API_WORKERS === 'true' }, 'api started');
 
