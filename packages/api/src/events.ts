@@ -44,6 +44,15 @@ export const TimeStampedAttribute = 'everynodestamped';
  */
 export const FieldManagerAttribute = 'everynodemanager';
 
+/**
+ * The extension attribute naming who made a change through the HTTP API:
+ * the name of the bearer token the request carried (`alice`), set by the
+ * server on every event it submits — resource writes and `POST /events`
+ * alike — and never taken from the client. Absent when the API runs
+ * without authentication.
+ */
+export const UserAttribute = 'everynodeuser';
+
 /** The CloudEvents 1.0 context attributes everynode reads; extensions are kept. */
 export const CloudEventEnvelopeSchema = z.looseObject({
   specversion: z.literal('1.0'),
@@ -55,6 +64,7 @@ export const CloudEventEnvelopeSchema = z.looseObject({
   datacontenttype: z.string().optional(),
   dataschema: z.string().optional(),
   [FieldManagerAttribute]: z.string().optional(),
+  [UserAttribute]: z.string().optional(),
 });
 export type CloudEventEnvelope = z.infer<typeof CloudEventEnvelopeSchema>;
 

@@ -12,6 +12,8 @@ export interface HttpOptions {
   /** Milliseconds before a request counts as unanswered. */
   readonly timeoutMs: number;
   readonly fetch: typeof fetch;
+  /** Sent as `Authorization: Bearer …` on every request, when set. */
+  readonly token?: string;
 }
 
 export interface RequestSpec {
@@ -45,7 +47,7 @@ export function urlOf(server: string, spec: Pick<RequestSpec, 'path' | 'query'>)
 
 /** Perform `spec`; resolves with the answer for 2xx (and `acceptStatus`), rejects with a typed error otherwise. */
 export async function exchange(options: HttpOptions, spec: RequestSpec): Promise<HttpAnswer> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const headers: Record<string, string> = { accept: 'application/json', ...authorizationOf(options.token) };
   let body: string | undefined;
   if (spec.body !== undefined) {
     headers['content-type'] = spec.contentType ?? 'application/json';
@@ -68,6 +70,11 @@ export async function exchange(options: HttpOptions, spec: RequestSpec): Promise
   if (response.ok || spec.acceptStatus?.includes(response.status)) return answer;
   const status = StatusSchema.safeParse(answer.json);
   throw new ApiError(response.status, status.success ? status.data : undefined, text);
+}
+
+/** The Authorization header for `token`: none without one. */
+export function authorizationOf(token: string | undefined): Record<string, string> {
+  return token ? { authorization: `Bearer ${token}` } : {};
 }
 
 function isTimeout(error: unknown): boolean {

@@ -2,6 +2,8 @@
 import type { ReadinessCheck } from '@everynode/api';
 import type { EnginePorts } from '@everynode/engine';
 import type { Logger } from 'pino';
+import type { AuthOptions } from './auth.ts';
+import type { TlsOptions } from './tls.ts';
 
 /** A metrics registry (prom-client's `Registry` is one). */
 export interface MetricsRegistry {
@@ -33,4 +35,12 @@ export interface ServerDeps extends EnginePorts {
   readonly highWaterMark?: number;
   /** Largest request body in bytes. Default 16 MiB, room for a large batch of events. */
   readonly bodyLimit?: number;
+  /**
+   * Tokens, allowed hosts, rate limit (`auth.ts`). Default: no
+   * authentication (every request may do everything), the Host and Origin
+   * checks only.
+   */
+  readonly auth?: AuthOptions;
+  /** Serve HTTPS with this certificate and key. Default: plain HTTP. */
+  readonly tls?: TlsOptions;
 }

@@ -5,6 +5,8 @@
  * them the same way whichever path failed.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { registerAuth } from './auth.ts';
+import { attributedIngress } from './auth-user.ts';
 import type { ServerDeps } from './deps.ts';
 import { useJsonParser } from './json-body.ts';
 import { daemonSetRoutes } from './routes/daemonsets.ts';
@@ -22,6 +24,7 @@ import { nodeRoutes } from './routes/nodes.ts';
 import { podRoutes } from './routes/pods.ts';
 import { stateRoutes } from './routes/state.ts';
 import { failure, StatusError } from './status.ts';
+import { withoutCredentials, withTls } from './tls.ts';
 
 /** 16 MiB: a batch of a few thousand events fits; fastify's 1 MiB default does not. */
 const defaultBodyLimit = 16 * 1024 * 1024;
@@ -31,12 +34,15 @@ const defaultBodyLimit = 16 * 1024 * 1024;
  * call `listen` to serve). It holds no resources of its own: closing it
  * leaves the engine running.
  */
-export function buildServer(deps: ServerDeps): FastifyInstance {
+export function buildServer(options: ServerDeps): FastifyInstance {
+  // Every event a route submits carries the request's user (auth-user.ts).
+  const deps: ServerDeps = { ...options, ingress: attributedIngress(options.ingress) };
   // Typed as fastify's base logger so the instance is the plain `FastifyInstance` callers expect.
-  const loggerInstance: FastifyBaseLogger | undefined = deps.logger || undefined;
-  const app: FastifyInstance = Fastify({ loggerInstance, bodyLimit: deps.bodyLimit ?? defaultBodyLimit });
+  const loggerInstance: FastifyBaseLogger | undefined = deps.logger ? withoutCredentials(deps.logger) : undefined;
+  const app: FastifyInstance = Fastify(withTls({ loggerInstance, bodyLimit: deps.bodyLimit ?? defaultBodyLimit }, deps.tls));
 
   useJsonParser(app);
+  registerAuth(app, deps.auth);
 
   app.setErrorHandler((error: FastifyError | StatusError, request, reply) => {
     if (error instanceof StatusError) {
