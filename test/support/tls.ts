@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
+import { checkServerIdentity } from 'node:tls';
 import { join } from 'node:path';
 
 export interface SelfSigned {
@@ -49,7 +50,13 @@ export function rawRequest(url: string, options: { method?: string; headers?: Re
   return new Promise((resolve, reject) => {
     const req = send(
       target,
-      { method: options.method ?? 'GET', headers: options.headers ?? {}, ...(options.ca ? { ca: options.ca } : {}) },
+      {
+        method: options.method ?? 'GET',
+        headers: options.headers ?? {},
+        ...(options.ca ? { ca: options.ca } : {}),
+        // The certificate is checked against the URL's host, not a Host header the test sets.
+        checkServerIdentity: (_host: string, cert) => checkServerIdentity(target.hostname, cert),
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
