@@ -1,0 +1,93 @@
+/**
+ * What the CLI authenticates with, and trusts: a bearer token and a CA
+ * certificate, from `--token` / `--certificate-authority`, else
+ * `EVERYNODE_TOKEN` / `EVERYNODE_CA_FILE`, else what `everynode up` left for
+ * the server it runs (`up`'s token file): so the CLI in the shell that ran
+ * `up`, or any other of the same user, reaches it with no setup.
+ *
+ * `up`'s token file is `$XDG_CONFIG_HOME/everynode/up/HOST_PORT.json`
+ * (`~/.config/…` by default), readable by its owner only, written when `up`
+ * generates a token and removed when it stops.
+ */
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import type { CliIO } from './context.ts';
+import { CliError } from './errors.ts';
+
+/** A token to send and a CA to trust; either may be absent. */
+export interface Credentials {
+  readonly token?: string;
+  /** PEM. */
+  readonly ca?: string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const SavedSchema = z.object({ server: z.string(), token: z.string().min(1), ca: z.string().optional() });
+
+/** The directory `up` leaves its token files in. */
+export function upTokenDir(env: Env): string {
+  const config = env.XDG_CONFIG_HOME?.trim() || join(env.HOME?.trim() || homedir(), '.config');
+  return join(config, 'everynode', 'up');
+}
+
+/** `up`'s token file for `server` (`http://127.0.0.1:7700` → `…/127.0.0.1_7700.json`); a wildcard address is 127.0.0.1's. */
+export function upTokenFile(env: Env, server: string): string {
+  const url = new URL(server);
+  const host = ['0.0.0.0', '[::]'].includes(url.hostname) ? '127.0.0.1' : url.hostname.replace(/[[\]]/g, '');
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  return join(upTokenDir(env), `${host.replace(/[^\w.-]/g, '_')}_${port}.json`);
+}
+
+/** Leave `credentials` for the CLI to find for `server`, readable by this user only; the file's path. */
+export function saveUpToken(env: Env, server: string, credentials: Credentials & { token: string }): string {
+  const file = upTokenFile(env, server);
+  mkdirSync(upTokenDir(env), { recursive: true, mode: 0o700 });
+  writeFileSync(file, `${JSON.stringify({ server, ...credentials })}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600); // a file that was already there keeps its mode otherwise
+  return file;
+}
+
+/** Remove `up`'s token file, if it still holds `token` (another `up` may have taken the port since). */
+export function removeUpToken(file: string, token: string): void {
+  const saved = readSaved(file);
+  if (saved?.token === token) rmSync(file, { force: true });
+}
+
+function readSaved(file: string): z.infer<typeof SavedSchema> | undefined {
+  try {
+    const parsed = SavedSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function readCa(file: string, where: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new CliError(`error: ${where}: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+/** The credentials for `server`: flags, else the environment, else `up`'s token file for it. */
+export function credentialsOf(command: Command, io: CliIO, server: string): Credentials {
+  const flags = command.optsWithGlobals<{ token?: string; certificateAuthority?: string }>();
+  const saved = (() => {
+    try {
+      return readSaved(upTokenFile(io.env, server));
+    } catch {
+      return undefined; // not a URL: the command says so itself
+    }
+  })();
+  const token = flags.token ?? (io.env.EVERYNODE_TOKEN?.trim() || saved?.token);
+  let ca: string | undefined;
+  if (flags.certificateAuthority) ca = readCa(flags.certificateAuthority, '--certificate-authority');
+  else if (io.env.EVERYNODE_CA_FILE?.trim()) ca = readCa(io.env.EVERYNODE_CA_FILE.trim(), 'EVERYNODE_CA_FILE');
+  else ca = saved?.ca;
+  return { ...(token ? { token } : {}), ...(ca ? { ca } : {}) };
+}
