@@ -9,7 +9,7 @@
  */
 import { defaultRateLimit, type AuthOptions, type RateLimit } from './auth.ts';
 import { isLoopbackName } from './auth-hosts.ts';
-import { TokensError, tokensFromEnv } from './auth-tokens.ts';
+import { generateToken, Permission, singleTokenName, TokensError, tokensFromEnv } from './auth-tokens.ts';
 import { loadTls, TlsConfigError, type TlsOptions } from './tls.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -44,6 +44,25 @@ export function rateLimitOf(env: Env): RateLimit | false {
   return max === 0 ? false : { max, windowMs: 60_000 };
 }
 
+/** Where the certificate and key are, and what they are called there (for messages): the environment's by default. */
+export interface TlsFiles {
+  readonly cert?: string | undefined;
+  readonly key?: string | undefined;
+  readonly names?: readonly [string, string];
+}
+
+/** The tokens and TLS `env` (and `files`) configure; a `ProtectionError` naming the problem. */
+function tokensAndTls(env: Env, files: TlsFiles = {}): { tokens: ReturnType<typeof tokensFromEnv>; tls: TlsOptions | undefined } {
+  try {
+    const cert = files.cert ?? env.EVERYNODE_TLS_CERT?.trim();
+    const key = files.key ?? env.EVERYNODE_TLS_KEY?.trim();
+    return { tokens: tokensFromEnv(env), tls: loadTls(cert, key, files.names) };
+  } catch (error) {
+    if (error instanceof TokensError || error instanceof TlsConfigError) throw new ProtectionError(error.message);
+    throw error;
+  }
+}
+
 /** Whether `host` (what the server binds) is reachable from this machine only. */
 export function isLoopbackHost(host: string): boolean {
   return isLoopbackName(host.trim().toLowerCase().replace(/^\[|\]$/g, ''));
@@ -56,15 +75,7 @@ export function isLoopbackHost(host: string): boolean {
  * (`--insecure`, or `EVERYNODE_INSECURE=true`) is not set.
  */
 export function protectionFromEnv(env: Env, options: { readonly host: string; readonly insecure?: boolean }): Protection {
-  let tokens;
-  let tls;
-  try {
-    tokens = tokensFromEnv(env);
-    tls = loadTls(env.EVERYNODE_TLS_CERT?.trim(), env.EVERYNODE_TLS_KEY?.trim());
-  } catch (error) {
-    if (error instanceof TokensError || error instanceof TlsConfigError) throw new ProtectionError(error.message);
-    throw error;
-  }
+  const { tokens, tls } = tokensAndTls(env);
   const allowedHosts = allowedHostsOf(env);
   const withTls = tls ? { tls } : {};
   if (tokens.length > 0) return { auth: { tokens, allowedHosts, rateLimit: rateLimitOf(env) }, ...withTls, warnings: [] };
@@ -77,4 +88,17 @@ export function protectionFromEnv(env: Env, options: { readonly host: string; re
   }
   const where = isLoopbackHost(options.host) ? `loopback (${options.host})` : `${options.host}, as --insecure asks`;
   return { auth: { allowedHosts }, ...withTls, warnings: [`no tokens configured (EVERYNODE_TOKEN, EVERYNODE_TOKENS_FILE): serving without authentication on ${where}`] };
+}
+
+/**
+ * A local cluster's protection (`everynode up`): as the environment
+ * configures it, but where it configures no token, one admin token is
+ * generated (`generatedToken`) — never no authentication, whatever the
+ * address. `files` are the certificate and key flags, when given.
+ */
+export function localProtection(env: Env, files: TlsFiles = {}): Protection & { readonly generatedToken?: string } {
+  const { tokens, tls } = tokensAndTls(env, files);
+  const generatedToken = tokens.length === 0 ? generateToken() : undefined;
+  const all = generatedToken ? [{ token: generatedToken, name: singleTokenName, permission: Permission.Admin }] : tokens;
+  return { auth: { tokens: all, allowedHosts: allowedHostsOf(env), rateLimit: rateLimitOf(env) }, ...(tls ? { tls } : {}), warnings: [], ...(generatedToken ? { generatedToken } : {}) };
 }

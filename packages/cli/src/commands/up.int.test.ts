@@ -1,16 +1,20 @@
 /**
- * `everynode up --bridges FILE` with the real local cluster: the bridge
+ * `everynode up` with the real local cluster. Safe by default: it binds
+ * 127.0.0.1, generates an admin token, prints it once and leaves it where
+ * the CLI of the same user finds it (and removes it when it stops); the
+ * API refuses requests without it. With `--bridges FILE`: the bridge
  * runs against `up`'s engine, `/readyz` names it while its bus (a private
  * redis-server) is down and passes again once it is back; a bad file stops
  * `up` before anything starts, naming the field.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { destroyPrefix, eventually, redisUrl, uniquePrefix } from '../../../../test/support/cluster.ts';
 import { type PrivateServer, startPrivateServer } from '../../../../test/support/private-server.ts';
 import { freePort } from '../../../../test/support/random.ts';
+import { upTokenFile } from '../credentials.ts';
 import { runEverynode } from '../testing/run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'everynode-up-bridges-'));
@@ -18,6 +22,68 @@ let bus: PrivateServer | undefined;
 afterAll(async () => {
   await bus?.remove();
   rmSync(dir, { recursive: true, force: true });
+});
+
+describe('everynode up, safe by default', () => {
+  it('binds 127.0.0.1 and wants a token: one is generated, printed once, and found by the CLI of the same user until up stops', async () => {
+    const port = await freePort();
+    const prefix = uniquePrefix('up-token');
+    const config = mkdtempSync(join(tmpdir(), 'everynode-up-config-'));
+    const server = `http://127.0.0.1:${port}`;
+    let stderr = '';
+    let shutdown: () => void = () => undefined;
+    const stopped = new Promise<void>((resolve) => (shutdown = resolve));
+    const up = runEverynode(['up', '--simulate', '--port', String(port), '--redis', redisUrl, '--prefix', prefix], {
+      env: { LOG_LEVEL: 'silent', XDG_CONFIG_HOME: config },
+      stderr: (text) => void (stderr += text),
+      untilShutdown: () => stopped,
+    });
+    // The CLI as another command in the same shell would run it: only the server and the user's config.
+    const cli = (...args: string[]) => runEverynode(args, { env: { EVERYNODE_SERVER: server, XDG_CONFIG_HOME: config } });
+    try {
+      await eventually(async () => stderr.includes('everynode is up'), 30_000, 'up to start');
+      const token = /^ {2}export EVERYNODE_TOKEN=(\S+)$/m.exec(stderr)?.[1] ?? '';
+      expect(token).toMatch(/^[\w-]{43}$/);
+      expect(stderr).toBe(
+        [
+          `everynode is up at ${server} (1 worker, simulated nodes); Ctrl-C stops it`,
+          `A token was generated for this run (user "admin", every permission); this user's everynode CLI finds it in ${upTokenFile({ XDG_CONFIG_HOME: config }, server)}.`,
+          'Elsewhere, or for kubectl:',
+          `  export EVERYNODE_TOKEN=${token}`,
+          '  everynode kubeconfig > everynode.kubeconfig && KUBECONFIG=everynode.kubeconfig kubectl get ds -A',
+          '',
+        ].join('\n'),
+      );
+
+      const anonymous = await fetch(`${server}/api/v1/nodes`);
+      expect(anonymous.status).toBe(401);
+      expect((await fetch(`${server}/api/v1/nodes`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+      expect((await fetch(`${server}/healthz`)).status).toBe(200);
+      // Bound to 127.0.0.1 itself, not every address: another loopback address (Linux routes all of 127/8 to lo) finds nothing.
+      await expect(fetch(`http://127.0.0.2:${port}/healthz`)).rejects.toMatchObject({ cause: { code: 'ECONNREFUSED' } });
+
+      expect(await cli('node', 'join', 'worker01')).toMatchObject({ code: 0, stderr: '' });
+      const nodes = await cli('get', 'nodes');
+      expect(nodes.code, nodes.stderr).toBe(0);
+      expect(nodes.stdout).toContain('worker01');
+      const log = await cli('log', '--type', 'node.joined');
+      expect(log.stdout).toMatch(/io\.everynode\.node\.joined\s+node\/worker01\s+by admin\n/);
+      expect((await cli('kubeconfig')).stdout).toContain(`token: ${token}`);
+      // A wrong token is not replaced by the saved one.
+      expect(await runEverynode(['get', 'nodes'], { env: { EVERYNODE_SERVER: server, XDG_CONFIG_HOME: config, EVERYNODE_TOKEN: 'wrong-token-0123456789' } })).toMatchObject({
+        code: 1,
+        stderr: 'Error from server (Unauthorized): Unauthorized\n',
+      });
+    } finally {
+      shutdown();
+      const result = await up;
+      await destroyPrefix(prefix);
+      expect(result.code).toBe(0);
+    }
+    expect(existsSync(upTokenFile({ XDG_CONFIG_HOME: config }, server))).toBe(false);
+    expect((await cli('get', 'nodes')).stderr).toContain(`cannot reach everynode at ${server}`);
+    rmSync(config, { recursive: true, force: true });
+  }, 90_000);
 });
 
 describe('everynode up --bridges', () => {
@@ -30,7 +96,7 @@ describe('everynode up --bridges', () => {
     let shutdown: () => void = () => undefined;
     const stopped = new Promise<void>((resolve) => (shutdown = resolve));
     const up = runEverynode(['up', '--bridges', file, '--port', String(port), '--redis', redisUrl, '--prefix', prefix], {
-      env: { LOG_LEVEL: 'silent' },
+      env: { LOG_LEVEL: 'silent', XDG_CONFIG_HOME: dir },
       untilShutdown: () => stopped,
     });
     try {
