@@ -5,13 +5,16 @@
  * reads 6 6 6 6 6 — then keeps running for you to play with until Ctrl-C.
  *
  * Uses the prefix `everynode-demo` (reset at every start) on REDIS_URL, or
- * 127.0.0.1:6379, or a private redis-server; the API on port 7700
- * (EVERYNODE_PORT to change it).
+ * 127.0.0.1:6379, or a private redis-server; the API on 127.0.0.1, port 7700
+ * (EVERYNODE_PORT to change it), protected as `everynode up` is: the token
+ * EVERYNODE_TOKEN (or EVERYNODE_TOKENS_FILE) configures, else one generated
+ * for the run, which the demo's own CLI calls send and which it prints.
  */
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { processIO, runCli } from '@everynode/cli';
 import { startLocalCluster } from '@everynode/cli/local-cluster';
+import { localProtection } from '@everynode/server';
 
 const fixtures = (name: string) => fileURLToPath(new URL(`../test/fixtures/${name}`, import.meta.url));
 const level = process.env.LOG_LEVEL ?? 'warn';
@@ -20,18 +23,22 @@ const logger = process.stderr.isTTY
   : pino({ level }, pino.destination(2));
 
 const prefix = process.env.EVERYNODE_PREFIX ?? 'everynode-demo';
+const { auth, tls, generatedToken } = localProtection(process.env);
 const cluster = await startLocalCluster({
   simulate: true,
   port: Number(process.env.EVERYNODE_PORT ?? 7700),
   prefix,
   logger,
+  auth,
+  ...(tls ? { tls } : {}),
   ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
   fresh: true,
 });
 console.log(`everynode is up at ${cluster.url} (Redis: ${cluster.redis.how}, prefix ${prefix})\n`);
 
 let output = '';
-const io = processIO({ env: { ...process.env, EVERYNODE_SERVER: cluster.url } });
+// The demo's CLI calls send the generated token (a configured one is in the environment already).
+const io = processIO({ env: { ...process.env, EVERYNODE_SERVER: cluster.url, ...(generatedToken ? { EVERYNODE_TOKEN: generatedToken } : {}) } });
 const capture = processIO({ env: io.env, stdout: (text) => void (output += text) });
 const run = (...args: string[]) => runCli(args, io);
 
@@ -53,7 +60,7 @@ for (let i = 0; i < 200; i++) {
 
 console.log(`
 Six nodes, six pods (the masters' NoSchedule taint is tolerated). Try, in another terminal:
-  export EVERYNODE_SERVER=${cluster.url}
+  export EVERYNODE_SERVER=${cluster.url}${generatedToken ? `\n  export EVERYNODE_TOKEN=${generatedToken}   # generated for this run` : ''}
   npx everynode get pods -n kube-system -o wide
   npx everynode node join worker04        # a seventh pod
   npx everynode node remove worker01      # its pod deleted at once
