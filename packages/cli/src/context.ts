@@ -41,7 +41,7 @@ export interface CliContext {
   client(command: Command): EverynodeClient;
 }
 
-/** `--server`, else `EVERYNODE_SERVER`, else `http://127.0.0.1:7700`. */
+/** `--server`, else `EVERYNODE_SERVER`, else `https://127.0.0.1:7700`. */
 export function serverOf(command: Command, io: CliIO): string {
   const fromFlag = command.optsWithGlobals<{ server?: string }>().server;
   return fromFlag ?? (io.env.EVERYNODE_SERVER || DefaultServer);

@@ -2,12 +2,13 @@
  * What the CLI authenticates with, and trusts: a bearer token and a CA
  * certificate, from `--token` / `--certificate-authority`, else
  * `EVERYNODE_TOKEN` / `EVERYNODE_CA_FILE`, else what `everynode up` left for
- * the server it runs (`up`'s token file): so the CLI in the shell that ran
- * `up`, or any other of the same user, reaches it with no setup.
+ * the server it runs (`up`'s credentials file): so the CLI in the shell that
+ * ran `up`, or any other of the same user, reaches it with no setup.
  *
- * `up`'s token file is `$XDG_CONFIG_HOME/everynode/up/HOST_PORT.json`
- * (`~/.config/…` by default), readable by its owner only, written when `up`
- * generates a token and removed when it stops.
+ * `up`'s credentials file is `$XDG_CONFIG_HOME/everynode/up/HOST_PORT.json`
+ * (`~/.config/…` by default), readable by its owner only, with its
+ * certificate beside it (`HOST_PORT.crt`, for `EVERYNODE_CA_FILE`): written
+ * when `up` generates a token or a certificate, removed when it stops.
  */
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -26,7 +27,7 @@ export interface Credentials {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const SavedSchema = z.object({ server: z.string(), token: z.string().min(1), ca: z.string().optional() });
+const SavedSchema = z.object({ server: z.string(), token: z.string().min(1).optional(), ca: z.string().optional() });
 
 /** The directory `up` leaves its token files in. */
 export function upTokenDir(env: Env): string {
@@ -34,7 +35,7 @@ export function upTokenDir(env: Env): string {
   return join(config, 'everynode', 'up');
 }
 
-/** `up`'s token file for `server` (`http://127.0.0.1:7700` → `…/127.0.0.1_7700.json`); a wildcard address is 127.0.0.1's. */
+/** `up`'s credentials file for `server` (`https://127.0.0.1:7700` → `…/127.0.0.1_7700.json`); a wildcard address is 127.0.0.1's. */
 export function upTokenFile(env: Env, server: string): string {
   const url = new URL(server);
   const host = ['0.0.0.0', '[::]'].includes(url.hostname) ? '127.0.0.1' : url.hostname.replace(/[[\]]/g, '');
@@ -42,19 +43,30 @@ export function upTokenFile(env: Env, server: string): string {
   return join(upTokenDir(env), `${host.replace(/[^\w.-]/g, '_')}_${port}.json`);
 }
 
-/** Leave `credentials` for the CLI to find for `server`, readable by this user only; the file's path. */
-export function saveUpToken(env: Env, server: string, credentials: Credentials & { token: string }): string {
+/** The certificate file beside `up`'s credentials file. */
+export function upCertificateFile(file: string): string {
+  return file.replace(/\.json$/, '.crt');
+}
+
+/** Leave `credentials` for the CLI to find for `server`, readable by this user only (and the CA beside it); the credentials file's path. */
+export function saveUpCredentials(env: Env, server: string, credentials: Credentials): string {
   const file = upTokenFile(env, server);
   mkdirSync(upTokenDir(env), { recursive: true, mode: 0o700 });
-  writeFileSync(file, `${JSON.stringify({ server, ...credentials })}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600); // a file that was already there keeps its mode otherwise
+  const write = (path: string, text: string) => {
+    writeFileSync(path, text, { mode: 0o600 });
+    chmodSync(path, 0o600); // a file that was already there keeps its mode otherwise
+  };
+  write(file, `${JSON.stringify({ server, ...credentials })}\n`);
+  if (credentials.ca) write(upCertificateFile(file), credentials.ca);
   return file;
 }
 
-/** Remove `up`'s token file, if it still holds `token` (another `up` may have taken the port since). */
-export function removeUpToken(file: string, token: string): void {
+/** Remove `up`'s credentials file (and certificate), if it still holds `credentials` (another `up` may have taken the port since). */
+export function removeUpCredentials(file: string, credentials: Credentials): void {
   const saved = readSaved(file);
-  if (saved?.token === token) rmSync(file, { force: true });
+  if (saved?.token !== credentials.token || saved?.ca !== credentials.ca) return;
+  rmSync(file, { force: true });
+  rmSync(upCertificateFile(file), { force: true });
 }
 
 function readSaved(file: string): z.infer<typeof SavedSchema> | undefined {

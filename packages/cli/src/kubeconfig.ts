@@ -12,7 +12,7 @@ import { CliError } from './errors.ts';
 export const KubeconfigName = 'everynode';
 
 /**
- * The kubeconfig YAML for the API at `server` (`http://127.0.0.1:7700`), with
+ * The kubeconfig YAML for the API at `server` (`https://127.0.0.1:7700`), with
  * `credentials.token` as the user's token and `credentials.ca` as the
  * cluster's `certificate-authority-data`; a URL that is not http(s) is an error.
  */

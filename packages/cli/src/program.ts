@@ -30,7 +30,7 @@ export function buildProgram(io: CliIO): Command {
   const program = new Command('everynode')
     .description("Kubernetes' DaemonSet controller as an event-sourced engine: kubectl's verbs for DaemonSets, nodes and pods")
     .version('0.1.0')
-    .option('--server <url>', 'the everynode HTTP API (default EVERYNODE_SERVER or http://127.0.0.1:7700)')
+    .option('--server <url>', 'the everynode HTTP API (default EVERYNODE_SERVER or https://127.0.0.1:7700)')
     .option('--token <token>', "bearer token to send (default EVERYNODE_TOKEN, else the one `everynode up` generated for this server)")
     .option('--certificate-authority <file>', "PEM certificate(s) to trust for an https server (default EVERYNODE_CA_FILE, else `up --tls-cert`'s)")
     .showSuggestionAfterError()

@@ -13,11 +13,11 @@ import { fetchTrusting } from './tls.ts';
 import { controllerRevisionsPath, daemonSetsPath, eventsPath, nodesPath, podExplainPath, podsPath } from './paths.ts';
 import { LenientKubeListSchema, LenientLogPageSchema } from './wire.ts';
 
-/** Where everynode listens when nothing says otherwise. */
-export const DefaultServer = 'http://127.0.0.1:7700';
+/** Where everynode listens when nothing says otherwise: `everynode up`'s default (HTTPS on loopback). */
+export const DefaultServer = 'https://127.0.0.1:7700';
 
 export interface ClientOptions {
-  /** Base URL of the engine's HTTP API. Default `http://127.0.0.1:7700`; a trailing `/` is ignored. */
+  /** Base URL of the engine's HTTP API. Default `https://127.0.0.1:7700`; a trailing `/` is ignored. */
   readonly server?: string;
   /** Milliseconds to wait for an answer before giving up. Default 30 000. */
   readonly timeoutMs?: number;

@@ -10,7 +10,7 @@
 import { defaultRateLimit, type AuthOptions, type RateLimit } from './auth.ts';
 import { isLoopbackName } from './auth-hosts.ts';
 import { generateToken, Permission, singleTokenName, TokensError, tokensFromEnv } from './auth-tokens.ts';
-import { loadTls, TlsConfigError, type TlsOptions } from './tls.ts';
+import { loadTls, selfSignedTls, TlsConfigError, type TlsOptions } from './tls.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -90,15 +90,34 @@ export function protectionFromEnv(env: Env, options: { readonly host: string; re
   return { auth: { allowedHosts }, ...withTls, warnings: [`no tokens configured (EVERYNODE_TOKEN, EVERYNODE_TOKENS_FILE): serving without authentication on ${where}`] };
 }
 
+/** A local cluster's protection, and what of it was made up for the run. */
+export interface LocalProtection extends Protection {
+  readonly tls: TlsOptions;
+  /** The admin token generated because none was configured. */
+  readonly generatedToken?: string;
+  /** Whether the certificate was generated (self-signed) because none was configured. */
+  readonly generatedCertificate: boolean;
+}
+
 /**
- * A local cluster's protection (`everynode up`): as the environment
- * configures it, but where it configures no token, one admin token is
- * generated (`generatedToken`) — never no authentication, whatever the
- * address. `files` are the certificate and key flags, when given.
+ * A local cluster's protection (`everynode up`, `npm start`): as the
+ * environment configures it, but never without a token or TLS — kubectl
+ * sends a token only over HTTPS. Where no token is configured, one admin
+ * token is generated; where no certificate is, a self-signed one for the
+ * loopback names and `names` (the bound address, allowed hosts), as
+ * kube-apiserver makes for itself. `files` are the certificate and key
+ * flags, when given.
  */
-export function localProtection(env: Env, files: TlsFiles = {}): Protection & { readonly generatedToken?: string } {
+export async function localProtection(env: Env, files: TlsFiles = {}, names: readonly string[] = []): Promise<LocalProtection> {
   const { tokens, tls } = tokensAndTls(env, files);
+  const allowedHosts = allowedHostsOf(env);
   const generatedToken = tokens.length === 0 ? generateToken() : undefined;
   const all = generatedToken ? [{ token: generatedToken, name: singleTokenName, permission: Permission.Admin }] : tokens;
-  return { auth: { tokens: all, allowedHosts: allowedHostsOf(env), rateLimit: rateLimitOf(env) }, ...(tls ? { tls } : {}), warnings: [], ...(generatedToken ? { generatedToken } : {}) };
+  return {
+    auth: { tokens: all, allowedHosts, rateLimit: rateLimitOf(env) },
+    tls: tls ?? (await selfSignedTls([...names, ...allowedHosts])),
+    generatedCertificate: tls === undefined,
+    warnings: [],
+    ...(generatedToken ? { generatedToken } : {}),
+  };
 }

@@ -9,6 +9,6 @@ export type { AuthOptions, RateLimit } from './auth.ts';
 export { generateToken, parseTokens, Permission, TokensError, tokensFromEnv } from './auth-tokens.ts';
 export type { Token } from './auth-tokens.ts';
 export { isLoopbackHost, localProtection, ProtectionError, protectionFromEnv } from './auth-env.ts';
-export type { Protection, TlsFiles } from './auth-env.ts';
-export { loadTls, TlsConfigError } from './tls.ts';
+export type { LocalProtection, Protection, TlsFiles } from './auth-env.ts';
+export { loadTls, selfSignedTls, TlsConfigError } from './tls.ts';
 export type { TlsOptions } from './tls.ts';

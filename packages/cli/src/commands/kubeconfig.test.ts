@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { removeUpToken, saveUpToken, upTokenFile } from '../credentials.ts';
+import { removeUpCredentials, saveUpCredentials, upTokenFile } from '../credentials.ts';
 import { runEverynode } from '../testing/run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'everynode-kubeconfig-'));
@@ -33,7 +33,7 @@ describe('everynode kubeconfig', () => {
     expect(await kubeconfig([], { EVERYNODE_SERVER: 'https://everynode.example:8443' })).toMatchObject({
       clusters: [{ cluster: { server: 'https://everynode.example:8443' } }],
     });
-    expect(await kubeconfig([])).toMatchObject({ clusters: [{ cluster: { server: 'http://127.0.0.1:7700' } }] });
+    expect(await kubeconfig([])).toMatchObject({ clusters: [{ cluster: { server: 'https://127.0.0.1:7700' } }] });
   });
 
   it('refuses a server that is not an http(s) URL', async () => {
@@ -50,7 +50,7 @@ describe('everynode kubeconfig', () => {
     const server = 'http://127.0.0.1:7799';
     const env = { XDG_CONFIG_HOME: dir, EVERYNODE_SERVER: server };
     expect(await kubeconfig([], env)).toMatchObject({ users: [{ name: 'everynode', user: {} }] });
-    const file = saveUpToken(env, server, { token: 'token-from-up-0123456789' });
+    const file = saveUpCredentials(env, server, { token: 'token-from-up-0123456789' });
     expect(file).toBe(join(dir, 'everynode', 'up', '127.0.0.1_7799.json'));
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(await kubeconfig([], env)).toMatchObject({ users: [{ name: 'everynode', user: { token: 'token-from-up-0123456789' } }] });
@@ -58,7 +58,7 @@ describe('everynode kubeconfig', () => {
     expect(await kubeconfig(['--token', 'token-from-flag-0123456789'], env)).toMatchObject({ users: [{ user: { token: 'token-from-flag-0123456789' } }] });
     // Another server's kubeconfig does not get this one's token.
     expect(await kubeconfig(['--server', 'http://127.0.0.1:7798'], env)).toMatchObject({ users: [{ user: {} }] });
-    removeUpToken(file, 'token-from-up-0123456789');
+    removeUpCredentials(file, { token: 'token-from-up-0123456789' });
     expect(await kubeconfig([], env)).toMatchObject({ users: [{ user: {} }] });
     expect(upTokenFile(env, 'https://0.0.0.0:7700')).toBe(join(dir, 'everynode', 'up', '127.0.0.1_7700.json'));
   });
