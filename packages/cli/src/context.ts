@@ -52,7 +52,7 @@ export function createContext(io: CliIO): CliContext {
     io,
     client: (command) => {
       const server = serverOf(command, io);
-      return io.createClient(server, credentialsOf(command, io, server));
+      return io.createClient(server, credentialsOf(command, io.env, server));
     },
   };
 }

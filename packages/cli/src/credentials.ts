@@ -15,7 +15,6 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import type { CliIO } from './context.ts';
 import { CliError } from './errors.ts';
 
 /** A token to send and a CA to trust; either may be absent. */
@@ -87,19 +86,19 @@ function readCa(file: string, where: string): string {
 }
 
 /** The credentials for `server`: flags, else the environment, else `up`'s token file for it. */
-export function credentialsOf(command: Command, io: CliIO, server: string): Credentials {
+export function credentialsOf(command: Command, env: Env, server: string): Credentials {
   const flags = command.optsWithGlobals<{ token?: string; certificateAuthority?: string }>();
   const saved = (() => {
     try {
-      return readSaved(upTokenFile(io.env, server));
+      return readSaved(upTokenFile(env, server));
     } catch {
       return undefined; // not a URL: the command says so itself
     }
   })();
-  const token = flags.token ?? (io.env.EVERYNODE_TOKEN?.trim() || saved?.token);
+  const token = flags.token ?? (env.EVERYNODE_TOKEN?.trim() || saved?.token);
   let ca: string | undefined;
   if (flags.certificateAuthority) ca = readCa(flags.certificateAuthority, '--certificate-authority');
-  else if (io.env.EVERYNODE_CA_FILE?.trim()) ca = readCa(io.env.EVERYNODE_CA_FILE.trim(), 'EVERYNODE_CA_FILE');
+  else if (env.EVERYNODE_CA_FILE?.trim()) ca = readCa(env.EVERYNODE_CA_FILE.trim(), 'EVERYNODE_CA_FILE');
   else ca = saved?.ca;
   return { ...(token ? { token } : {}), ...(ca ? { ca } : {}) };
 }

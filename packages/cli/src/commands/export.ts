@@ -30,7 +30,7 @@ Examples:
     )
     .action(async (_options: object, command: Command) => {
       const server = serverOf(command, ctx.io);
-      const response = await fetchOrThrow(server, '/log/export', { headers: { accept: 'application/x-ndjson' } }, credentialsOf(command, ctx.io, server));
+      const response = await fetchOrThrow(server, '/log/export', { headers: { accept: 'application/x-ndjson' } }, credentialsOf(command, ctx.io.env, server));
       const lastSeq = Number(response.headers.get('x-everynode-last-seq') ?? 0);
       const progress = startProgress(ctx.io, 'export', lastSeq, 'entries');
       const decoder = new TextDecoder();

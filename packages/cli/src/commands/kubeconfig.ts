@@ -24,6 +24,6 @@ Examples:
     )
     .action((_options: object, command: Command) => {
       const server = serverOf(command, ctx.io);
-      ctx.io.stdout(kubeconfigFor(server, credentialsOf(command, ctx.io, server)));
+      ctx.io.stdout(kubeconfigFor(server, credentialsOf(command, ctx.io.env, server)));
     });
 }
