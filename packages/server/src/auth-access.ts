@@ -54,18 +54,37 @@ function resourceOf(parts: readonly string[], group: string): ResourceAttributes
   return { group, resource, subresource, namespace, name };
 }
 
+/**
+ * The segments of `url`'s path as the router matches them: percent-decoded,
+ * empty ones dropped — so `/log/%65xport` and `//log/export/` are judged as
+ * the `/log/export` they may be routed to, never as some other path.
+ */
+function segmentsOf(path: string): string[] {
+  return path
+    .split('/')
+    .filter((s) => s !== '')
+    .map((segment) => {
+      try {
+        return decodeURIComponent(segment);
+      } catch {
+        return segment; // not valid percent-encoding: the router will not match it either
+      }
+    });
+}
+
 /** `method url` as Kubernetes' authorizer would see it. */
 export function attributesOf(method: string, url: string): RequestAttributes {
-  const parsed = new URL(url, 'http://server');
-  const path = parsed.pathname;
-  const segments = path.split('/').filter((s) => s !== '');
+  const queryAt = url.indexOf('?');
+  const segments = segmentsOf(queryAt === -1 ? url : url.slice(0, queryAt));
+  const query = new URLSearchParams(queryAt === -1 ? '' : url.slice(queryAt + 1));
+  const path = `/${segments.join('/')}`;
   let resource: ResourceAttributes | undefined;
   if (segments[0] === 'api' && segments.length >= 3) resource = resourceOf(segments.slice(2), '');
   else if (segments[0] === 'apis' && segments.length >= 4) resource = resourceOf(segments.slice(3), segments[1] ?? '');
   const upper = method.toUpperCase();
   if (!resource || !(upper in resourceVerbs)) return { verb: method.toLowerCase(), path };
   let verb = resourceVerbs[upper] as string;
-  if (verb === 'get' && resource.name === '') verb = isWatch(parsed.searchParams) ? 'watch' : 'list';
+  if (verb === 'get' && resource.name === '') verb = isWatch(query) ? 'watch' : 'list';
   if (verb === 'delete' && resource.name === '') verb = 'deletecollection';
   return { verb, path, resource };
 }

@@ -137,6 +137,10 @@ describe('permissions', () => {
       message: 'daemonsets.apps is forbidden: User "alice" cannot create resource "daemonsets" in API group "apps" in the namespace "kube-system"',
     });
     expect((await call(base, 'GET', '/log/export', reader)).json).toMatchObject({ code: 403, message: 'forbidden: User "alice" cannot get path "/log/export"' });
+    // Spelled otherwise, it is judged as the path it is routed to.
+    for (const path of ['/log/%65xport', '//log/export', '/log/export/', '/log/export?x=1']) {
+      expect((await call(base, 'GET', path, reader)).status, path).toBeOneOf([403, 404]);
+    }
     expect((await call(base, 'POST', '/events', reader, JSON.stringify(cloudEvent('io.everynode.node.joined', node('n1'))))).json).toMatchObject({
       code: 403,
       message: 'forbidden: User "alice" cannot post path "/events"',

@@ -83,6 +83,7 @@ async function auth(app: FastifyInstance, options: AuthOptions): Promise<void> {
   const identities = new WeakMap<FastifyRequest, Identity>();
   const limit = options.rateLimit ?? (table ? defaultRateLimit : false);
   let limiter: ReturnType<FastifyInstance['createRateLimit']> | undefined;
+  const windowSeconds = limit ? limit.windowMs / 1000 : 0;
   if (limit) {
     await app.register(rateLimit, { global: false });
     limiter = app.createRateLimit({
@@ -110,7 +111,7 @@ async function auth(app: FastifyInstance, options: AuthOptions): Promise<void> {
       if (!verdict.isAllowed && verdict.isExceeded) {
         const who = identity ? `user ${JSON.stringify(identity.name)}` : `address ${request.ip}`;
         const seconds = Math.max(1, verdict.ttlInSeconds);
-        throw new StatusError(failure(429, `too many requests from ${who}: more than ${verdict.max} in ${limit ? limit.windowMs / 1000 : 0} s; retry after ${seconds} s`, { retryAfterSeconds: seconds }));
+        throw new StatusError(failure(429, `too many requests from ${who}: more than ${verdict.max} in ${windowSeconds} s; retry after ${seconds} s`, { retryAfterSeconds: seconds }));
       }
     }
 
