@@ -83,6 +83,11 @@ export const DecisionSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('RevisionDeleted'), name: z.string() }).readonly(),
   z.object({ type: z.literal('FailedPodBackoffRecorded'), node: z.string(), backoff: FailedPodBackoffSchema }).readonly(),
   z.object({ type: z.literal('DaemonSetStatusUpdated'), status: DaemonSetStatusSchema }).readonly(),
+  /**
+   * The DaemonSet's deletion finalizer is done with (`foregroundDeletion`:
+   * its last pod is gone); with none left, the DaemonSet goes.
+   */
+  z.object({ type: z.literal('FinalizerRemoved'), finalizer: z.string() }).readonly(),
 ]);
 export type Decision = z.infer<typeof DecisionSchema>;
 export type DecisionType = Decision['type'];

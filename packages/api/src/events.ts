@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { DaemonSetSchema } from './daemonset.ts';
+import { truncateText } from './json-limits.ts';
 import { ClusterObjectRefSchema, NamespacedObjectRefSchema } from './meta.ts';
 import { NodeSchema } from './node.ts';
 import { PodPhaseSchema, PodSchema, PodSpecSchema, PodStatusSchema } from './pod.ts';
@@ -53,19 +54,82 @@ export const FieldManagerAttribute = 'everynodemanager';
  */
 export const UserAttribute = 'everynodeuser';
 
-/** The CloudEvents 1.0 context attributes everynode reads; extensions are kept. */
+/**
+ * Characters at most in each CloudEvents context attribute, and in an
+ * extension attribute's string value: an id, a source or a type is a name,
+ * not a payload (the spec sets no bound; the log keeps them for ever).
+ */
+export const AttributeMaxChars = {
+  id: 256,
+  source: 1024,
+  type: 256,
+  subject: 1024,
+  datacontenttype: 256,
+  dataschema: 1024,
+  extension: 1024,
+} as const;
+
+/**
+ * What CloudEvents' String type disallows: control characters (U+0000–U+001F,
+ * U+007F–U+009F), noncharacters (U+FDD0–U+FDEF, U+xFFFE, U+xFFFF) and
+ * surrogate code points not in a pair. Keeping them out also keeps ids
+ * apart: the log's idempotency key is `source`, a newline, `id`.
+ */
+const disallowedInAttribute = /[\p{Cc}\p{Cs}\p{Noncharacter_Code_Point}]/u;
+
+/** Whether `text` is a CloudEvents String: no control characters, noncharacters or unpaired surrogates. */
+export function isAttributeText(text: string): boolean {
+  return !disallowedInAttribute.test(text);
+}
+
+const attributeTextMessage = 'must not contain control characters, Unicode noncharacters or unpaired surrogates';
+const attribute = (max: number) => z.string().max(max, `must be at most ${max} characters`).refine(isAttributeText, attributeTextMessage);
+
+/** The CloudEvents 1.0 context attributes everynode reads; extensions are kept (and checked by `extensionAttributeProblems`). */
 export const CloudEventEnvelopeSchema = z.looseObject({
   specversion: z.literal('1.0'),
-  id: z.string().min(1),
-  source: z.string().min(1),
-  type: z.string().min(1),
+  id: attribute(AttributeMaxChars.id).min(1),
+  source: attribute(AttributeMaxChars.source).min(1),
+  type: attribute(AttributeMaxChars.type).min(1),
   time: TimestampSchema,
-  subject: z.string().optional(),
-  datacontenttype: z.string().optional(),
-  dataschema: z.string().optional(),
+  subject: attribute(AttributeMaxChars.subject).optional(),
+  datacontenttype: attribute(AttributeMaxChars.datacontenttype).optional(),
+  dataschema: attribute(AttributeMaxChars.dataschema).optional(),
   [FieldManagerAttribute]: z.string().optional(),
   [UserAttribute]: z.string().optional(),
 });
+
+/** Members of a JSON-format CloudEvent that are not extension attributes. */
+const envelopeMembers = new Set(['specversion', 'id', 'source', 'type', 'time', 'subject', 'datacontenttype', 'dataschema', 'data', 'data_base64']);
+
+/** CloudEvents' attribute naming rule: lower-case ASCII letters and digits; the spec advises at most 20, which everynode holds to. */
+const extensionName = /^[a-z0-9]{1,20}$/;
+
+/**
+ * What is wrong with `event`'s extension attributes (every member but the
+ * context attributes, `data` and `data_base64`), one `name: reason` each:
+ * a name of lower-case letters and digits, at most 20; a value a string (at
+ * most `AttributeMaxChars.extension` characters), a number or a boolean —
+ * CloudEvents attributes are scalars, never objects or arrays.
+ */
+export function extensionAttributeProblems(event: Readonly<Record<string, unknown>>): string[] {
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(event)) {
+    if (envelopeMembers.has(name)) continue;
+    const quoted = JSON.stringify(truncateText(name, 40));
+    if (!extensionName.test(name)) {
+      problems.push(`${quoted}: an extension attribute's name must be 1 to 20 lower-case letters (a-z) or digits`);
+      continue;
+    }
+    if (typeof value === 'string') {
+      if (value.length > AttributeMaxChars.extension) problems.push(`${name}: must be at most ${AttributeMaxChars.extension} characters`);
+      else if (!isAttributeText(value)) problems.push(`${name}: ${attributeTextMessage}`);
+    } else if (typeof value !== 'boolean' && typeof value !== 'number') {
+      problems.push(`${name}: an extension attribute must be a string, a number or a boolean, not ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : typeof value}`);
+    }
+  }
+  return problems;
+}
 export type CloudEventEnvelope = z.infer<typeof CloudEventEnvelopeSchema>;
 
 /** A pod status report: a pod with at least its name, node, phase (and the Ready condition). */
@@ -84,7 +148,30 @@ export const NodeRemovedSchema = eventOf(EventType.NodeRemoved, ClusterObjectRef
 export const PodStatusReportedSchema = eventOf(EventType.PodStatus, PodStatusReportSchema);
 export const PodDeletedSchema = eventOf(EventType.PodDeleted, NamespacedObjectRefSchema);
 export const DaemonSetAppliedSchema = eventOf(EventType.DaemonSetApplied, DaemonSetSchema);
-export const DaemonSetDeletedSchema = eventOf(EventType.DaemonSetDeleted, NamespacedObjectRefSchema);
+
+/**
+ * What becomes of a deleted object's dependents (`metav1.DeletionPropagation`):
+ * `Background` — the object goes at once and its dependents are deleted
+ * after; `Foreground` — the dependents are deleted first, and the object
+ * (marked with a `deletionTimestamp` and the `foregroundDeletion` finalizer)
+ * goes once they are gone; `Orphan` — the object goes and its dependents stay,
+ * with their owner references to it removed.
+ */
+export const PropagationPolicy = { Background: 'Background', Foreground: 'Foreground', Orphan: 'Orphan' } as const;
+export type PropagationPolicy = (typeof PropagationPolicy)[keyof typeof PropagationPolicy];
+export const PropagationPolicySchema = z.enum(PropagationPolicy);
+
+/**
+ * A DaemonSet deletion: the reference, and how its pods go. Without
+ * `propagationPolicy` (every event before it existed) it is `Background`,
+ * which is what a deletion always was.
+ */
+export const DaemonSetDeletionSchema = NamespacedObjectRefSchema.extend({
+  propagationPolicy: PropagationPolicySchema.optional().describe('Background (default), Foreground or Orphan: what becomes of the DaemonSet\'s pods.'),
+});
+export type DaemonSetDeletion = z.infer<typeof DaemonSetDeletionSchema>;
+
+export const DaemonSetDeletedSchema = eventOf(EventType.DaemonSetDeleted, DaemonSetDeletionSchema);
 
 export const ClusterEventSchema = z.discriminatedUnion('type', [
   NodeJoinedSchema,

@@ -12,6 +12,7 @@ export * from './queues.ts';
 export * from './defaults.ts';
 export * from './validation.ts';
 export * from './text.ts';
+export * from './json-limits.ts';
 export * from './duration.ts';
 export * from './readiness.ts';
 export * from './age.ts';

@@ -14,6 +14,10 @@ export const OwnerReferenceSchema = z.looseObject({
 });
 export type OwnerReference = z.infer<typeof OwnerReferenceSchema>;
 
+/** The finalizers a deletion sets (`metav1.FinalizerDeleteDependents`, `metav1.FinalizerOrphanDependents`). */
+export const Finalizer = { ForegroundDeletion: 'foregroundDeletion', Orphan: 'orphan' } as const;
+export type Finalizer = (typeof Finalizer)[keyof typeof Finalizer];
+
 export const StringMapSchema = z.record(z.string(), z.string());
 
 export const ObjectMetaSchema = z.looseObject({
@@ -25,6 +29,12 @@ export const ObjectMetaSchema = z.looseObject({
   generation: z.number().int().optional(),
   creationTimestamp: z.string().optional(),
   deletionTimestamp: z.string().optional(),
+  /**
+   * What must happen before the object is removed, once it has a
+   * `deletionTimestamp`. everynode sets and honours `foregroundDeletion` and
+   * `orphan` only; other names are kept as given but hold nothing back.
+   */
+  finalizers: z.array(z.string()).optional(),
   labels: StringMapSchema.optional(),
   annotations: StringMapSchema.optional(),
   ownerReferences: z.array(OwnerReferenceSchema).optional(),

@@ -35,6 +35,20 @@ export function jobIdFor(id: string): string {
   return id.replaceAll('%', '%25').replaceAll(':', '%3A');
 }
 
+/** One part of an event's job id: `%`, `:` and `/` escaped, so the parts never run into each other. */
+const jobIdPart = (text: string) => text.replaceAll('%', '%25').replaceAll(':', '%3A').replaceAll('/', '%2F');
+
+/**
+ * The job id of an `events` job holding one event: its source and id, each
+ * escaped, joined by `/`. Two events share one only when they share
+ * `(source, id)` — the log's identity — so a resubmission is a BullMQ no-op
+ * and nothing else is (source `a/b` with id `c` and source `a` with id `b/c`
+ * are two events, two jobs).
+ */
+export function eventJobId(event: { readonly source: string; readonly id: string }): string {
+  return `${jobIdPart(event.source)}/${jobIdPart(event.id)}`;
+}
+
 /**
  * An `events` job: one CloudEvent (an agent's report, an external
  * producer's event), or an array of them from everynode's own ingress. The
@@ -60,5 +74,11 @@ export const DeadLetterJobDataSchema = z.object({
   origin: z.object({ bus: z.string(), subject: z.string(), offset: z.string().optional() }).optional(),
   /** When it was refused (RFC 3339). */
   at: z.string(),
+  /**
+   * Set when `event` is not the message itself but its JSON text: the first
+   * `kept` of its `bytes` bytes (a message too big to keep whole, or nested
+   * too deep to store as JSON). Such a letter is shown but not replayed.
+   */
+  keptAsText: z.object({ bytes: z.number().int().nonnegative(), kept: z.number().int().nonnegative() }).optional(),
 });
 export type DeadLetterJobData = z.infer<typeof DeadLetterJobDataSchema>;

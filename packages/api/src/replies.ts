@@ -25,7 +25,7 @@ export function kubeListOf<I extends z.ZodType>(item: I) {
     apiVersion: z.string(),
     /** `<Kind>List`. */
     kind: z.string(),
-    /** everynode keeps no watch cache: `resourceVersion` is empty. */
+    /** `resourceVersion`: the log's last seq when the list was read (a watch resumes from it); empty for a list of the past. */
     metadata: z.looseObject({ resourceVersion: z.string().optional() }),
     items: z.array(item),
   });
@@ -34,6 +34,21 @@ export function kubeListOf<I extends z.ZodType>(item: I) {
 /** A Kubernetes list whose items are not looked at. */
 export const KubeListSchema = kubeListOf(z.unknown());
 export type KubeList<T> = Readonly<z.infer<ReturnType<typeof kubeListOf<z.ZodType<T>>>>>;
+
+/** What a watch event says happened (`watch.EventType`). */
+export const WatchEventTypes = ['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR'] as const;
+export type WatchEventType = (typeof WatchEventTypes)[number];
+
+/**
+ * One line of a watch stream (`metav1.WatchEvent`): the object as it is
+ * after the change (as it last was, for DELETED), a BOOKMARK's object
+ * carrying only `metadata.resourceVersion`, an ERROR's a `Status`.
+ */
+export const WatchEventSchema = z.looseObject({
+  type: z.enum(WatchEventTypes),
+  object: z.looseObject({}),
+});
+export type WatchEvent = z.infer<typeof WatchEventSchema>;
 
 /** One rejected field of a 422 (`metav1.StatusCause`). */
 export const StatusCauseSchema = z.looseObject({

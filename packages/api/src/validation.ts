@@ -17,14 +17,14 @@ import { DaemonSetSchema, UpdateStrategyType } from './daemonset.ts';
 import { withDaemonSetDefaults } from './defaults.ts';
 import { isEmptySelector, selectorMatches } from './labels.ts';
 import type { Node, Taint } from './node.ts';
+import { echo, truncateText, utf8Length } from './json-limits.ts';
 import { NodeSchema } from './node.ts';
-import { utf8Bytes } from './text.ts';
 import type { Container, NodeSelectorRequirement, NodeSelectorTerm, PodSpec, PodTemplateSpec, Toleration } from './pod.ts';
 
 // ---------------------------------------------------------------------------
 // Field errors and their rendering
 
-export type FieldErrorType = 'Required' | 'Invalid' | 'NotSupported' | 'Forbidden' | 'Duplicate';
+export type FieldErrorType = 'Required' | 'Invalid' | 'NotSupported' | 'Forbidden' | 'Duplicate' | 'TooLong';
 
 /** One rejected field, as apimachinery's `field.Error`. */
 export interface FieldError {
@@ -46,20 +46,28 @@ const typeText: Record<FieldErrorType, string> = {
   NotSupported: 'Unsupported value',
   Forbidden: 'Forbidden',
   Duplicate: 'Duplicate value',
+  TooLong: 'Too long',
 };
+
+/**
+ * Characters of a bad value a message quotes before it cuts the rest and
+ * notes the size (Go quotes it whole): the longest Kubernetes name (253)
+ * still reads as upstream's, and a megabyte label value is not sent back.
+ */
+export const FieldValueEchoChars = 256;
 
 function renderValue(value: unknown, bare: boolean): string {
   if (value === undefined || value === null) return 'null';
-  if (typeof value === 'string') return bare ? value : JSON.stringify(value);
+  if (typeof value === 'string') return bare ? truncateText(value, FieldValueEchoChars) : echo(value, FieldValueEchoChars);
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  return JSON.stringify(value);
+  return echo(value, FieldValueEchoChars);
 }
 
 /** `field.Error.Error()`: `<field>: <type>[: <value>][: <detail>]`. */
 export function formatFieldError(e: FieldError): string {
   let body = typeText[e.type];
-  // Go omits the value for these two types.
-  if (e.type !== 'Required' && e.type !== 'Forbidden') body += `: ${renderValue(e.value, e.bare === true)}`;
+  // Go omits the value for these types.
+  if (e.type !== 'Required' && e.type !== 'Forbidden' && e.type !== 'TooLong') body += `: ${renderValue(e.value, e.bare === true)}`;
   const detail = e.supported?.length
     ? `supported values: ${e.supported.map((s) => JSON.stringify(s)).join(', ')}`
     : e.detail;
@@ -92,7 +100,7 @@ function regexError(msg: string, fmt: string, ...examples: string[]): string {
 
 const maxLenError = (n: number) => `must be no more than ${n} characters`;
 // Go measures length in bytes.
-const byteLength = (s: string) => utf8Bytes(s).length;
+const byteLength = utf8Length;
 
 const dns1123LabelFmt = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
 const dns1123SubdomainFmt = `${dns1123LabelFmt}(\\.${dns1123LabelFmt})*`;
@@ -201,6 +209,8 @@ const required = (field: string, detail?: string): FieldError => ({ type: 'Requi
 const forbidden = (field: string, detail: string): FieldError => ({ type: 'Forbidden', field, detail });
 const invalid = (field: string, value: unknown, detail: string): FieldError => ({ type: 'Invalid', field, value, detail });
 const duplicate = (field: string, value: unknown, detail?: string): FieldError => ({ type: 'Duplicate', field, value, detail });
+/** `field.TooLong` (v1.30+ wording): the value is never shown. */
+const tooLong = (field: string, maxBytes: number): FieldError => ({ type: 'TooLong', field, detail: `may not be more than ${maxBytes} bytes` });
 const notSupported = (field: string, value: unknown, supported: string[]): FieldError => ({
   type: 'NotSupported',
   field,
@@ -225,6 +235,21 @@ function validateLabels(labels: Readonly<Record<string, string>> | undefined, fi
     ...invalidEach(field, key, isQualifiedName(key)),
     ...invalidEach(field, value, isValidLabelValue(value)),
   ]);
+}
+
+/** `TotalAnnotationSizeLimitB`: every key and value of an object's annotations together. */
+export const TotalAnnotationSizeLimitBytes = 256 * 1024;
+
+/**
+ * `ValidateAnnotations`: every key a qualified name (case does not matter),
+ * and keys and values together at most 256 KiB.
+ */
+function validateAnnotations(annotations: Readonly<Record<string, string>> | undefined, field: string): FieldError[] {
+  const entries = Object.entries(annotations ?? {});
+  const errs = entries.flatMap(([key]) => invalidEach(field, key, isQualifiedName(key.toLowerCase())));
+  const size = entries.reduce((sum, [key, value]) => sum + byteLength(key) + byteLength(value), 0);
+  if (size > TotalAnnotationSizeLimitBytes) errs.push(tooLong(field, TotalAnnotationSizeLimitBytes));
+  return errs;
 }
 
 /** `ValidateLabelSelector` (strict label values, as on create). */
@@ -362,8 +387,9 @@ function validatePodTemplate(template: PodTemplateSpec, field: string): FieldErr
   const spec = template.spec;
   const specPath = child(field, 'spec');
   const errs: FieldError[] = [
-    // Upstream's path really is `template.labels`, not `template.metadata.labels`.
+    // Upstream's paths really are `template.labels` and `template.annotations`, not `template.metadata.…`.
     ...validateLabels(template.metadata?.labels, child(field, 'labels')),
+    ...validateAnnotations(template.metadata?.annotations, child(field, 'annotations')),
     ...validateContainers(spec.containers, child(specPath, 'containers')),
   ];
   const restartPolicy = spec.restartPolicy ?? '';
@@ -457,6 +483,22 @@ function validateMetadata(meta: DaemonSet['metadata'] | Node['metadata'], namesp
     errs.push(forbidden('metadata.namespace', 'not allowed on this type'));
   }
   errs.push(...validateLabels(meta.labels, 'metadata.labels'));
+  errs.push(...validateAnnotations(meta.annotations, 'metadata.annotations'));
+  return errs;
+}
+
+/**
+ * The object an event names without carrying it whole (a pod's status
+ * report, a removal): `ValidateObjectMeta`'s rules for its name (a DNS
+ * subdomain, as for pods, nodes and DaemonSets), its namespace when it has
+ * one (a DNS label), labels and annotations. The events' schemas already
+ * require the name.
+ */
+export function validateObjectReference(meta: { name?: string | undefined; namespace?: string | undefined; labels?: Readonly<Record<string, string>> | undefined; annotations?: Readonly<Record<string, string>> | undefined }): FieldError[] {
+  const errs = invalidEach('metadata.name', meta.name, isDNS1123Subdomain(meta.name ?? ''));
+  if (meta.namespace !== undefined) errs.push(...invalidEach('metadata.namespace', meta.namespace, isDNS1123Label(meta.namespace)));
+  errs.push(...validateLabels(meta.labels, 'metadata.labels'));
+  errs.push(...validateAnnotations(meta.annotations, 'metadata.annotations'));
   return errs;
 }
 

@@ -21,3 +21,23 @@ export function processIO(overrides: Partial<CliIO> = {}): CliIO {
     ...overrides,
   };
 }
+
+/**
+ * Resolves on SIGINT or SIGTERM: how a long-running command (`up`,
+ * `get --watch`) learns that it should stop, when its IO names no other way.
+ * `done` takes the listeners back (the command ended by itself), so that a
+ * later Ctrl-C ends the process as usual.
+ */
+export function untilSignal(done?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      done?.removeEventListener('abort', stop);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    done?.addEventListener('abort', stop, { once: true });
+  });
+}

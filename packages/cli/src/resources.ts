@@ -3,10 +3,10 @@
  * accepts for them (`ds`, `daemonset`, `daemonsets.apps`, `no`, `po`, …),
  * with how to fetch and print each.
  */
-import type { DaemonSet, Node, Pod } from '@everynode/api';
-import type { EverynodeClient } from '@everynode/client';
+import { type DaemonSet, daemonSetPrinter, type Node, nodePrinter, type Pod, podPrinter } from '@everynode/api';
+import type { EverynodeClient, WatchEvent, WatchOptions } from '@everynode/client';
 import { CliError } from './errors.ts';
-import type { TableOptions } from './print/columns.ts';
+import { type TableOptions, type TableText, tableText } from './print/columns.ts';
 import { daemonSetTable } from './print/daemonsets.ts';
 import { nodeTable } from './print/nodes.ts';
 import { podTable } from './print/pods.ts';
@@ -15,7 +15,7 @@ import { podTable } from './print/pods.ts';
 export interface KubeObject {
   apiVersion?: string;
   kind?: string;
-  metadata: { name?: string; namespace?: string; creationTimestamp?: string };
+  metadata: { name?: string; namespace?: string; creationTimestamp?: string; resourceVersion?: string };
 }
 
 export interface ResourceType {
@@ -26,11 +26,22 @@ export interface ResourceType {
   readonly namespaced: boolean;
   readonly apiVersion: string;
   readonly kind: string;
-  /** Objects in `namespace` (every namespace when omitted), filtered by the server on `labelSelector`. */
-  list(client: EverynodeClient, options: { namespace?: string; labelSelector?: string }): Promise<KubeObject[]>;
+  /**
+   * Objects in `namespace` (every namespace when omitted), filtered by the
+   * server on `labelSelector`, and the list's resourceVersion (where a watch
+   * of it starts).
+   */
+  list(client: EverynodeClient, options: { namespace?: string; labelSelector?: string }): Promise<{ items: KubeObject[]; resourceVersion: string }>;
   get(client: EverynodeClient, namespace: string, name: string): Promise<KubeObject>;
+  /** The changes of the collection (`client.watch`). */
+  watch(client: EverynodeClient, options: WatchOptions): AsyncGenerator<WatchEvent<KubeObject>, void, undefined>;
   table(items: readonly KubeObject[], options: TableOptions): string;
+  /** The table's header and rows as text, for printing row by row (`get --watch`). */
+  tableText(items: readonly KubeObject[], options: TableOptions): TableText;
 }
+
+/** A list's items and resourceVersion. */
+const listed = (list: { items: readonly KubeObject[]; metadata: { resourceVersion?: string | undefined } }) => ({ items: [...list.items], resourceVersion: list.metadata.resourceVersion ?? '' });
 
 export const daemonSets: ResourceType = {
   singular: 'daemonset.apps',
@@ -38,9 +49,11 @@ export const daemonSets: ResourceType = {
   namespaced: true,
   apiVersion: 'apps/v1',
   kind: 'DaemonSet',
-  list: async (client, options) => (await client.listDaemonSets(options)).items,
+  list: async (client, options) => listed(await client.listDaemonSets(options)),
   get: (client, namespace, name) => client.getDaemonSet(namespace, name),
+  watch: (client, options) => client.watch('daemonsets', options),
   table: (items, options) => daemonSetTable(items as DaemonSet[], options),
+  tableText: (items, options) => tableText(daemonSetPrinter, items as DaemonSet[], options),
 };
 
 export const nodes: ResourceType = {
@@ -49,9 +62,11 @@ export const nodes: ResourceType = {
   namespaced: false,
   apiVersion: 'v1',
   kind: 'Node',
-  list: async (client, options) => (await client.listNodes(options)).items,
+  list: async (client, options) => listed(await client.listNodes(options)),
   get: (client, _namespace, name) => client.getNode(name),
+  watch: (client, options) => client.watch('nodes', options),
   table: (items, options) => nodeTable(items as Node[], options),
+  tableText: (items, options) => tableText(nodePrinter, items as Node[], { ...options, withNamespace: false }),
 };
 
 export const pods: ResourceType = {
@@ -60,9 +75,11 @@ export const pods: ResourceType = {
   namespaced: true,
   apiVersion: 'v1',
   kind: 'Pod',
-  list: async (client, options) => (await client.listPods(options)).items,
+  list: async (client, options) => listed(await client.listPods(options)),
   get: (client, namespace, name) => client.getPod(namespace, name),
+  watch: (client, options) => client.watch('pods', options),
   table: (items, options) => podTable(items as Pod[], options),
+  tableText: (items, options) => tableText(podPrinter, items as Pod[], options),
 };
 
 const aliases: Readonly<Record<string, ResourceType>> = {

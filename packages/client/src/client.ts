@@ -11,6 +11,7 @@ import type { HttpAnswer, HttpOptions, RequestSpec } from './http.ts';
 import { exchange } from './http.ts';
 import { fetchTrusting } from './tls.ts';
 import { controllerRevisionsPath, daemonSetsPath, eventsPath, nodesPath, podExplainPath, podsPath } from './paths.ts';
+import { watchEvents, type WatchEvent, type Watched, type WatchedResource, type WatchOptions, watchPath } from './watch.ts';
 import { LenientKubeListSchema, LenientLogPageSchema } from './wire.ts';
 
 /** Where everynode listens when nothing says otherwise: `everynode up`'s default (HTTPS on loopback). */
@@ -145,6 +146,20 @@ export class EverynodeClient {
 
   listControllerRevisions(namespace: string, options: Pick<ListOptions, 'labelSelector'> = {}): Promise<KubeList<ControllerRevision>> {
     return this.#list(controllerRevisionsPath(namespace), options.labelSelector);
+  }
+
+  // Watch ----------------------------------------------------------------------
+
+  /**
+   * The changes of a collection as they happen (`?watch=true`): without
+   * `resourceVersion`, its present state first as ADDED events; with one,
+   * the changes after it. Resumes from the last resourceVersion received
+   * when a stream ends or breaks; an ERROR event ends it with an
+   * `ApiError` (410 `Expired`: list again). Stop by breaking out of the
+   * loop or aborting `options.signal`.
+   */
+  watch<R extends WatchedResource>(resource: R, options: WatchOptions = {}): AsyncGenerator<WatchEvent<Watched[R]>, void, undefined> {
+    return watchEvents<Watched[R]>(this.#http, watchPath(resource, options.namespace), options);
   }
 
   // History: Kubernetes Events and explanations, derived from the log -------

@@ -77,6 +77,32 @@ export function authorizationOf(token: string | undefined): Record<string, strin
   return token ? { authorization: `Bearer ${token}` } : {};
 }
 
+/**
+ * Perform the GET `spec` for a stream: resolves with the response once its
+ * headers are in (a 2xx), its body unread; `timeoutMs` bounds only the wait
+ * for the headers. `signal` aborts the request, the body's reading included.
+ * A non-2xx rejects as `exchange` does.
+ */
+export async function openStream(options: HttpOptions, spec: Pick<RequestSpec, 'path' | 'query'>, signal?: AbortSignal): Promise<Response> {
+  const headersTimeout = new AbortController();
+  const timer = setTimeout(() => headersTimeout.abort(new DOMException('no answer in time', 'TimeoutError')), options.timeoutMs);
+  const signals = signal === undefined ? [headersTimeout.signal] : [headersTimeout.signal, signal];
+  let response: Response;
+  try {
+    response = await options.fetch(urlOf(options.server, spec), { method: 'GET', headers: { accept: 'application/json', ...authorizationOf(options.token) }, signal: AbortSignal.any(signals) });
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    const detail = headersTimeout.signal.aborted ? `no answer within ${options.timeoutMs} ms` : describeFetchFailure(error);
+    throw new UnreachableError(options.server, detail, { cause: error });
+  } finally {
+    clearTimeout(timer);
+  }
+  if (response.ok) return response;
+  const text = await response.text();
+  const status = StatusSchema.safeParse(parseJson(text));
+  throw new ApiError(response.status, status.success ? status.data : undefined, text);
+}
+
 function isTimeout(error: unknown): boolean {
   return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
 }

@@ -78,6 +78,12 @@ export function applyDecision(target: DecisionTarget, d: Decision, now: Millis):
     case 'DaemonSetStatusUpdated':
       target.daemonSet = { ...target.daemonSet, status: d.status };
       return;
+    case 'FinalizerRemoved': {
+      const { finalizers = [], ...metadata } = target.daemonSet.metadata;
+      const kept = finalizers.filter((f) => f !== d.finalizer);
+      target.daemonSet = { ...target.daemonSet, metadata: { ...metadata, ...(kept.length > 0 ? { finalizers: kept } : {}) } };
+      return;
+    }
     default: {
       const unknown: never = d;
       throw new Error(`unknown decision ${JSON.stringify(unknown)}`);

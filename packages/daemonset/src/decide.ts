@@ -14,14 +14,11 @@
 import { isEmptySelector } from '@everynode/api';
 import { applyDecisions, type DecisionTarget } from './apply.ts';
 import { claimPods } from './claim.ts';
-import { podDeleteRequested } from './decisions.ts';
+import { dependentsDecisions, isBeingDeleted } from './deletion.ts';
 import { cleanupHistory, constructHistory } from './history.ts';
 import { manage } from './manage.ts';
-import { nodeToDaemonPods } from './pods-by-node.ts';
-import { isTerminating } from './pod-util.ts';
 import { rollingUpdate } from './rolling-update.ts';
 import {
-  DeleteReason,
   type Decision,
   type DaemonSetView,
   type Millis,
@@ -59,8 +56,9 @@ export function decide(view: DaemonSetView, now: Millis): PassResult {
     decisions.push(...more);
   };
 
-  if (view.deleted) {
-    record(deleteEverything(view));
+  // Upstream's controller leaves a DaemonSet being deleted to the garbage collector; here the pass plays it.
+  if (view.deleted || isBeingDeleted(view.daemonSet)) {
+    record(dependentsDecisions(view));
     return { decisions, events: [], contributions: new Map(), oldTotal: 0 };
   }
   if (isEmptySelector(view.daemonSet.spec.selector)) {
@@ -69,7 +67,7 @@ export function decide(view: DaemonSetView, now: Millis): PassResult {
   }
 
   record(claimPods(view.daemonSet, view.pods.values(), false));
-  const history = constructHistory({ ...view, ...target });
+  const history = constructHistory({ ...view, ...target }, now);
   if (scope && history.decisions.length > 0) return { ...nothing(scope), fullPassNeeded: true };
   record(history.decisions);
 
@@ -113,7 +111,7 @@ export function decide(view: DaemonSetView, now: Millis): PassResult {
 /** A partial pass is exact only when the whole cluster runs the current template and it was observed. */
 function partialPassPossible(view: DaemonSetView, scope: PartialScope): boolean {
   const ds = view.daemonSet;
-  return !view.deleted && scope.oldTotal === 0 && ds.status?.observedGeneration === (ds.metadata.generation ?? 1);
+  return !view.deleted && !isBeingDeleted(ds) && scope.oldTotal === 0 && ds.status?.observedGeneration === (ds.metadata.generation ?? 1);
 }
 
 function nothing(scope: PartialScope | undefined): PassResult {
@@ -134,17 +132,4 @@ function partialTotals(view: DaemonSetView, scope: PartialScope, fresh: Readonly
     totals = addContribution(totals, fresh.get(node) ?? noContribution);
   }
   return totals;
-}
-
-/** A deleted DaemonSet's pods all go (a background cascading delete). */
-function deleteEverything(view: DaemonSetView): Decision[] {
-  const decisions: Decision[] = [];
-  for (const [node, pods] of nodeToDaemonPods(view.daemonSet, view.pods.values(), true)) {
-    const nodeExists = view.nodes.has(node);
-    for (const pod of pods) {
-      if (nodeExists && isTerminating(pod)) continue;
-      decisions.push(podDeleteRequested(pod, node, DeleteReason.DaemonSetDeleted, !nodeExists));
-    }
-  }
-  return decisions;
 }

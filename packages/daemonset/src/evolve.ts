@@ -17,11 +17,13 @@ import {
   type Pod,
   controllerOf,
   EventType,
+  PropagationPolicy,
   selectorMatches,
   TemplateGenerationAnnotation,
   withDaemonSetDefaults,
 } from '@everynode/api';
 import { applyDecisions, type DecisionTarget } from './apply.ts';
+import { deletionRequested, goesAtOnce, isDeletionComplete, withDeletionOf } from './deletion.ts';
 import { canonicalJson, deterministicUid } from './hash.ts';
 import { timestamp } from './pod-util.ts';
 import { emptyControllerRecord, type ControllerRecord, type DaemonSetView, type Decision, type Millis } from './state.ts';
@@ -31,7 +33,12 @@ export interface DaemonSetRecord {
   daemonSet: DaemonSet;
   revisions: Map<string, ControllerRevision>;
   controller: ControllerRecord;
-  /** Deleted by the user; kept until the cascade has removed its pods. */
+  /**
+   * Gone for the user (a tombstone): kept so that the cascade can deal with
+   * its pods and older events are known to be older. A DaemonSet deleted in
+   * the foreground is not yet `deleted`: it has a `deletionTimestamp` until
+   * its pods are gone.
+   */
   deleted: boolean;
 }
 
@@ -85,7 +92,7 @@ export function evolve(state: ClusterState, event: ClusterEvent): Evolution {
     case EventType.DaemonSetApplied:
       return applyDaemonSet(state, event.data, version, event);
     case EventType.DaemonSetDeleted:
-      return deleteDaemonSet(state, `${event.data.metadata.namespace}/${event.data.metadata.name}`, version);
+      return deleteDaemonSet(state, `${event.data.metadata.namespace}/${event.data.metadata.name}`, event.data.propagationPolicy ?? PropagationPolicy.Background, version);
     default: {
       const unknown: never = event;
       throw new Error(`unknown event ${JSON.stringify(unknown)}`);
@@ -253,7 +260,7 @@ function createdRecord(ds: DaemonSet, version: ObjectVersion, event: ClusterEven
   const daemonSet: DaemonSet = {
     ...rest,
     metadata: {
-      ...ds.metadata,
+      ...withDeletionOf(undefined, ds.metadata),
       uid: deterministicUid(['daemonset', event.source, event.id]),
       generation: 1,
       creationTimestamp: timestamp(version.at),
@@ -272,7 +279,7 @@ function updatedRecord(record: DaemonSetRecord, ds: DaemonSet): DaemonSetRecord 
   const daemonSet: DaemonSet = {
     ...ds,
     metadata: {
-      ...ds.metadata,
+      ...withDeletionOf(old.metadata, ds.metadata),
       uid: old.metadata.uid,
       creationTimestamp: old.metadata.creationTimestamp,
       generation: (old.metadata.generation ?? 1) + (specChanged ? 1 : 0),
@@ -286,12 +293,17 @@ function updatedRecord(record: DaemonSetRecord, ds: DaemonSet): DaemonSetRecord 
   return { ...record, daemonSet };
 }
 
-function deleteDaemonSet(state: ClusterState, key: string, version: ObjectVersion): Evolution {
+function deleteDaemonSet(state: ClusterState, key: string, policy: PropagationPolicy, version: ObjectVersion): Evolution {
   if (!isNewer(version, state.versions.get(`ds/${key}`))) return unchanged('stale: a newer version of this DaemonSet is known');
-  state.versions.set(`ds/${key}`, { ...version, deleted: true });
   const record = state.daemonSets.get(key);
-  if (!record || record.deleted) return unchanged('no such DaemonSet');
-  record.deleted = true;
+  const atOnce = goesAtOnce(policy);
+  if (!record || record.deleted) {
+    state.versions.set(`ds/${key}`, { ...version, deleted: true });
+    return unchanged('no such DaemonSet');
+  }
+  state.versions.set(`ds/${key}`, { ...version, deleted: atOnce });
+  record.daemonSet = deletionRequested(record.daemonSet, policy, version.at);
+  record.deleted = atOnce;
   return { applied: true, affected: [key] };
 }
 
@@ -330,6 +342,12 @@ export function applyPass(state: ClusterState, key: string, decisions: readonly 
   applyDecisions(target, decisions, now);
   record.daemonSet = target.daemonSet;
   record.controller = target.controller;
+  // The last deletion finalizer removed: the DaemonSet goes, as of its deletion request.
+  if (!record.deleted && isDeletionComplete(record.daemonSet)) {
+    record.deleted = true;
+    const known = state.versions.get(`ds/${key}`);
+    state.versions.set(`ds/${key}`, { at: known?.at ?? now, deleted: true });
+  }
   // A pod the controller creates has no producer version yet: its first status report applies,
   // whatever the reporter's clock says. A force-deleted one is tombstoned: no report revives it.
   for (const d of decisions) {

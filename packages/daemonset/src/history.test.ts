@@ -15,6 +15,7 @@ import {
   templateGenerationOf,
 } from './history.ts';
 import { emptyControllerRecord } from './state.ts';
+import { epoch } from './testing/sim.ts';
 import type { DaemonSetView, Decision } from './state.ts';
 
 // --- builders -------------------------------------------------------------
@@ -91,17 +92,17 @@ function evolveRevisions(revisions: readonly ControllerRevision[], decisions: re
 
 /** Runs constructHistory on `ds` over `revisions` and returns the evolved revisions too. */
 function apply(ds: DaemonSet, revisions: readonly ControllerRevision[] = []) {
-  const history = constructHistory(viewOf(ds, revisions));
+  const history = constructHistory(viewOf(ds, revisions), epoch);
   return { ...history, revisions: evolveRevisions(revisions, history.decisions) };
 }
 
 // --- constructHistory -------------------------------------------------------
 
 describe('constructHistory', () => {
-  it('TestConstructHistory: a first apply creates revision 1 with the hash label and owner ref', () => {
+  it('TestConstructHistory: a first apply creates revision 1 with the hash label and owner ref, created now', () => {
     const ds = newDaemonSet();
 
-    const { current, hash, collisionCount, decisions } = constructHistory(viewOf(ds));
+    const { current, hash, collisionCount, decisions } = constructHistory(viewOf(ds), epoch);
 
     expect(hash).toBe(computeHash(ds.spec.template));
     expect(collisionCount).toBe(0);
@@ -112,6 +113,7 @@ describe('constructHistory', () => {
       metadata: {
         name: `fluentd-${hash}`,
         namespace: 'logging',
+        creationTimestamp: new Date(epoch).toISOString(),
         labels: { app: 'fluentd', [ControllerRevisionHashLabel]: hash },
         annotations: { [TemplateGenerationAnnotation]: '1' },
         ownerReferences: [
@@ -127,7 +129,7 @@ describe('constructHistory', () => {
     const ds = newDaemonSet();
     const first = apply(ds);
 
-    const again = constructHistory(viewOf(ds, first.revisions));
+    const again = constructHistory(viewOf(ds, first.revisions), epoch);
 
     expect(again.decisions).toEqual([]);
     expect(again.current).toEqual(first.current);
@@ -161,7 +163,7 @@ describe('constructHistory', () => {
     const ds = newDaemonSet('fluentd:v2');
     const squatter = newRevision(newDaemonSet('fluentd:v1'), `fluentd-${computeHash(ds.spec.template)}`, 4);
 
-    const { current, hash, collisionCount, decisions } = constructHistory(viewOf(ds, [squatter]));
+    const { current, hash, collisionCount, decisions } = constructHistory(viewOf(ds, [squatter]), epoch);
 
     expect(collisionCount).toBe(1);
     expect(hash).toBe(computeHash(ds.spec.template, 1));
@@ -175,7 +177,7 @@ describe('constructHistory', () => {
     const other = newDaemonSet('fluentd:v1');
     const squatters = [2, 3].map((count, i) => newRevision(other, `fluentd-${computeHash(ds.spec.template, count)}`, i + 1));
 
-    const { hash, collisionCount } = constructHistory(viewOf(ds, squatters));
+    const { hash, collisionCount } = constructHistory(viewOf(ds, squatters), epoch);
 
     expect(collisionCount).toBe(4);
     expect(hash).toBe(computeHash(ds.spec.template, 4));
@@ -193,7 +195,7 @@ describe('constructHistory', () => {
       newPod('other-p4', 'fluentd-aaaaa', 'uid-other'),
     ];
 
-    const { current, hash, decisions } = constructHistory(viewOf(ds, [dupNew, older, dupOld], pods));
+    const { current, hash, decisions } = constructHistory(viewOf(ds, [dupNew, older, dupOld], pods), epoch);
 
     expect(hash).toBe('fluentd-bbbbb');
     expect(current.metadata.name).toBe('fluentd-bbbbb');
@@ -209,7 +211,7 @@ describe('constructHistory', () => {
     const ds = newDaemonSet();
     const unlabelled = newRevision(ds, 'fluentd-legacy', 1, undefined);
 
-    const { current, hash, decisions } = constructHistory(viewOf(ds, [unlabelled]));
+    const { current, hash, decisions } = constructHistory(viewOf(ds, [unlabelled]), epoch);
 
     expect(decisions).toEqual([]);
     expect(hash).toBe('fluentd-legacy');

@@ -17,7 +17,8 @@ import {
 import type { ControllerRevision, DaemonSet, Pod } from '@everynode/api';
 import { canonicalJson, computeHash } from './hash.ts';
 import { controllerRef } from './new-pod.ts';
-import type { DaemonSetView, Decision } from './state.ts';
+import { timestamp } from './pod-util.ts';
+import type { DaemonSetView, Decision, Millis } from './state.ts';
 
 /** What {@link constructHistory} found or decided. */
 export interface History {
@@ -51,13 +52,14 @@ export function revisionMatches(ds: DaemonSet, rev: ControllerRevision): boolean
  *
  * Revisions without a hash label are read as labelled with their own name, as
  * upstream labels them (no decision: the name is stable, so every pass agrees).
+ * A revision created is stamped with the pass's `now` as its creationTimestamp.
  */
-export function constructHistory(view: DaemonSetView): History {
+export function constructHistory(view: DaemonSetView, now: Millis): History {
   const ds = view.daemonSet;
   const revisions = byRevision([...view.revisions.values()].map(withHashLabel));
   const matching = revisions.filter((rev) => revisionMatches(ds, rev));
   const nextRevision = maxRevision(revisions.filter((rev) => !revisionMatches(ds, rev))) + 1;
-  if (matching.length === 0) return snapshot(view, nextRevision);
+  if (matching.length === 0) return snapshot(view, nextRevision, now);
 
   const { keep, decisions } = dedupCurHistories(view, matching);
   let current = keep;
@@ -101,7 +103,7 @@ function dedupCurHistories(
  * its name is already taken by other data (a hash collision), upstream bumps
  * `status.collisionCount` and retries on the next sync; we retry at once.
  */
-function snapshot(view: DaemonSetView, revision: number): History {
+function snapshot(view: DaemonSetView, revision: number, now: Millis): History {
   const ds = view.daemonSet;
   // Upstream hashes with the count only once one is recorded; `undefined` ≠ 0.
   let count = ds.status?.collisionCount;
@@ -110,7 +112,7 @@ function snapshot(view: DaemonSetView, revision: number): History {
     const name = `${ds.metadata.name ?? ''}-${hash}`;
     const taken = view.revisions.get(name);
     if (taken === undefined) {
-      const current = newRevision(ds, name, hash, revision);
+      const current = newRevision(ds, name, hash, revision, now);
       return { current, hash, collisionCount: count ?? 0, decisions: [{ type: 'RevisionCreated', revision: current }] };
     }
     count = (count ?? 0) + 1;
@@ -120,14 +122,15 @@ function snapshot(view: DaemonSetView, revision: number): History {
   throw new Error(`no free ControllerRevision name for DaemonSet ${ds.metadata.namespace}/${ds.metadata.name}`);
 }
 
-/** The ControllerRevision `snapshot` creates. */
-function newRevision(ds: DaemonSet, name: string, hash: string, revision: number): ControllerRevision {
+/** The ControllerRevision `snapshot` creates at `now`. */
+function newRevision(ds: DaemonSet, name: string, hash: string, revision: number, now: Millis): ControllerRevision {
   return {
     apiVersion: 'apps/v1',
     kind: 'ControllerRevision',
     metadata: {
       name,
       namespace: ds.metadata.namespace ?? 'default',
+      creationTimestamp: timestamp(now),
       labels: { ...ds.spec.template.metadata?.labels, [ControllerRevisionHashLabel]: hash },
       ...(ds.metadata.annotations === undefined ? {} : { annotations: { ...ds.metadata.annotations } }),
       ownerReferences: [controllerRef(ds)],

@@ -6,6 +6,7 @@ export * from './claim.ts';
 export * from './commands.ts';
 export * from './controller-events.ts';
 export * from './decide.ts';
+export * from './deletion.ts';
 export * from './eligibility.ts';
 export * from './evolve.ts';
 export * from './failed-pod-backoff.ts';

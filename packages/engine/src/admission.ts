@@ -5,9 +5,34 @@
  * words (`time: must be an RFC 3339 timestamp`). An event without `time`
  * (optional in CloudEvents) is stamped with its time of receipt and marked
  * so (`everynodestamped: true`), which the log then records.
+ *
+ * Before any of that, the event's bounds (`JsonLimits`): nested at most 64
+ * deep, no prototype-polluting key, at most 1 MiB of JSON, extension
+ * attributes scalars with CloudEvents names. Checked first and without
+ * recursion, so that nothing after (zod, `JSON.stringify` when queued, a
+ * logger) ever sees a value it could choke on, and a refusal quotes at most
+ * a short piece of what it refused.
  */
-import { type ClusterEvent, ClusterEventSchema, type DaemonSet, EventType, parseDaemonSet, parseNode, TimeStampedAttribute } from '@everynode/api';
+import {
+  type ClusterEvent,
+  ClusterEventSchema,
+  type DaemonSet,
+  DefaultJsonLimits,
+  EventType,
+  extensionAttributeProblems,
+  formatFieldError,
+  type JsonLimits,
+  jsonShapeProblem,
+  parseDaemonSet,
+  parseNode,
+  TimeStampedAttribute,
+  truncateText,
+  validateObjectReference,
+} from '@everynode/api';
 import type { z } from 'zod';
+
+/** Characters at most in a refusal's reason: every problem of a huge event, listed, would be a huge answer. */
+export const ReasonMaxChars = 4096;
 
 export type Admission = { readonly ok: true; readonly event: ClusterEvent } | { readonly ok: false; readonly reason: string };
 
@@ -17,22 +42,54 @@ export type Admission = { readonly ok: true; readonly event: ClusterEvent } | { 
  * an event without `time` is stamped with — the same on every retry of one
  * delivery (a job's timestamp), so a retry admits the same event.
  */
-export function admit(raw: unknown, current?: (namespace: string, name: string) => DaemonSet | undefined, receivedAt?: number): Admission {
+export function admit(raw: unknown, current?: (namespace: string, name: string) => DaemonSet | undefined, receivedAt?: number, limits: JsonLimits = DefaultJsonLimits): Admission {
+  const bounds = boundsProblem(raw, limits);
+  if (bounds !== undefined) return refuse(bounds);
   const parsed = ClusterEventSchema.safeParse(stamped(raw, receivedAt));
-  if (!parsed.success) return { ok: false, reason: describe(raw, parsed.error) };
+  if (!parsed.success) return refuse(describe(raw, parsed.error));
   const event = parsed.data;
-  if (event.type === EventType.DaemonSetApplied) {
-    const namespace = event.data.metadata.namespace ?? 'default';
-    const old = current?.(namespace, event.data.metadata.name ?? '');
-    const ds = parseDaemonSet(event.data, old);
-    if (!ds.ok) return { ok: false, reason: ds.message };
-    return { ok: true, event: { ...event, data: ds.value } };
+  switch (event.type) {
+    case EventType.DaemonSetApplied: {
+      const namespace = event.data.metadata.namespace ?? 'default';
+      const old = current?.(namespace, event.data.metadata.name ?? '');
+      const ds = parseDaemonSet(event.data, old);
+      if (!ds.ok) return refuse(ds.message);
+      return { ok: true, event: { ...event, data: ds.value } };
+    }
+    case EventType.NodeJoined:
+    case EventType.NodeUpdated: {
+      const node = parseNode(event.data);
+      return node.ok ? { ok: true, event } : refuse(node.message);
+    }
+    case EventType.NodeRemoved:
+    case EventType.PodStatus:
+    case EventType.PodDeleted:
+    case EventType.DaemonSetDeleted: {
+      const errors = validateObjectReference(event.data.metadata);
+      return errors.length === 0 ? { ok: true, event } : refuse(errors.map((e) => formatFieldError({ ...e, field: `data.${e.field}` })).join('; '));
+    }
+    default: {
+      const unknown: never = event;
+      return refuse(`unknown event type ${JSON.stringify((unknown as { type: string }).type)}`);
+    }
   }
-  if (event.type === EventType.NodeJoined || event.type === EventType.NodeUpdated) {
-    const node = parseNode(event.data);
-    if (!node.ok) return { ok: false, reason: node.message };
-  }
-  return { ok: true, event };
+}
+
+const refuse = (reason: string): Admission => ({ ok: false, reason: truncateText(reason, ReasonMaxChars) });
+
+/**
+ * The event's bounds, before anything else reads it: its nesting and keys
+ * (`jsonShapeProblem`), then its size (safe to serialize once its depth is
+ * bounded), then its extension attributes.
+ */
+function boundsProblem(raw: unknown, limits: JsonLimits): string | undefined {
+  const shape = jsonShapeProblem(raw, limits.maxDepth);
+  if (shape !== undefined) return `${shape.field === '' ? 'the event' : shape.field}: ${shape.reason}`;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  const bytes = Buffer.byteLength(JSON.stringify(raw));
+  if (bytes > limits.maxEventBytes) return `the event: ${bytes} bytes of JSON, more than the limit of ${limits.maxEventBytes}`;
+  const extensions = extensionAttributeProblems(raw as Record<string, unknown>);
+  return extensions.length > 0 ? extensions.join('; ') : undefined;
 }
 
 /** `raw` with `time` set to `receivedAt` and the stamp's mark, when it is an object without `time`. */
@@ -43,15 +100,17 @@ function stamped(raw: unknown, receivedAt: number | undefined): unknown {
 
 /** A schema error as `field: what is wrong` per problem, after what the event claimed to be, so a dead letter is readable alone. */
 function describe(raw: unknown, error: z.ZodError): string {
-  const type = typeof raw === 'object' && raw !== null && 'type' in raw ? String((raw as { type: unknown }).type) : undefined;
+  // Only a string type is quoted: any other (`{"toString": 1}`) is for the schema's issues to name.
+  const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
   const types = Object.values(EventType) as string[];
-  if (type !== undefined && !types.includes(type)) return `unknown event type "${type}": expected one of ${types.join(', ')}`;
+  if (typeof type === 'string' && !types.includes(type)) return `unknown event type ${JSON.stringify(truncateText(type))}: expected one of ${types.join(', ')}`;
   return error.issues.map((issue) => `${fieldOf(issue.path) || 'the event'}: ${wording(issue)}`).join('; ');
 }
 
 /** `data.spec.taints[0].effect`, as Kubernetes names fields. */
 function fieldOf(path: readonly PropertyKey[]): string {
-  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`)).join('');
+  // A key is the client's text, a label's a megabyte perhaps: quoted short.
+  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${truncateText(String(part))}`)).join('');
 }
 
 function wording(issue: z.core.$ZodIssue): string {

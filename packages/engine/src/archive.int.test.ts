@@ -99,8 +99,8 @@ describe('export and import', () => {
     expect(await verify(target)).toMatchObject({ consistent: true, differences: [] });
     // Each object's resourceVersion is the import's last seq (it changed at or before it), recorded as a commit records it.
     expect(await redis.hmget(target.keys.rv, 'node/a', 'ds/kube-system/fluentd')).toEqual([String(result.lastSeq), String(result.lastSeq)]);
-    const nodes = await target.readVersioned('nodes');
-    expect(nodes).toEqual({ items: [expect.objectContaining({ metadata: expect.objectContaining({ name: 'a', resourceVersion: String(result.lastSeq) }) })], lastSeq: result.lastSeq });
+    const { items, lastSeq } = await target.readVersioned('nodes');
+    expect({ items, lastSeq }).toEqual({ items: [expect.objectContaining({ metadata: expect.objectContaining({ name: 'a', resourceVersion: String(result.lastSeq) }) })], lastSeq: result.lastSeq });
     const pods = (await target.readVersioned('pods', { namespace: 'kube-system' })).items;
     expect(pods.map((p) => p.metadata.resourceVersion)).toEqual([String(result.lastSeq)]);
     expect(await redis.xlen(target.keys.outbox)).toBe(0);

@@ -201,6 +201,16 @@ describe('commit script: every precondition before the first write', () => {
     await expectRefusedUnwritten(() => store.commit(blocks), [/first index block, block count/]);
   });
 
+  it('refuses two entries of one commit with one dedupe field: an event is logged once, whoever builds the commit', async () => {
+    const twice = new CommitBuilder(store.keys);
+    const copy = event('io.everynode.node.joined', node('twice'));
+    const body: UnsequencedEntry = { v: LogSchemaVersion, kind: 'event', at: new Date(t0).toISOString(), event: copy, applied: true };
+    twice.entry(body, `test\n${copy.id}`);
+    twice.entry(pass(), '');
+    twice.entry(body, `test\n${copy.id}`);
+    await expectRefusedUnwritten(() => store.commit(twice), [/entries 0 and 2 have one dedupe field/], `test\n${copy.id}`);
+  });
+
   it('refuses the commit of an event marking a DaemonSet whose causes an older engine left as a set (upgradeKeys not run)', async () => {
     await store.destroy();
     await acceptEvents(store, [event('io.everynode.daemonset.applied', daemonSet), event('io.everynode.node.joined', node('a'))], t0);

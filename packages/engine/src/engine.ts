@@ -4,14 +4,16 @@
  * as you like against the same Redis; they share the work, with no leader.
  */
 import { randomUUID } from 'node:crypto';
-import type { DeadLetter, DeadLetterJobData } from '@everynode/api';
+import { type DeadLetter, type DeadLetterJobData, DefaultJsonLimits, type JsonLimits } from '@everynode/api';
 import { commandsOf } from '@everynode/daemonset';
 import { EventStore, exportLog, importLog, PassType, replay, verify } from '@everynode/eventlog';
 import type { Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
+import { type DeadLetterLimits, DeadLetterQueue } from './dead-letters.ts';
 import { startEventHandler } from './events-worker.ts';
 import { QueueIngress } from './ingress.ts';
+import { LogWaiter } from './log-waiter.ts';
 import { Metrics } from './metrics.ts';
 import { OutboxPublisher } from './outbox.ts';
 import type { Admin, DeadLetters, EnginePorts, EventIngress, History } from './ports.ts';
@@ -45,6 +47,15 @@ export interface EngineOptions {
   readonly snapshotMinEntries?: number;
   /** Retention: trim the log behind each snapshot (replay then starts from it). Default false: keep everything. */
   readonly trimBehindSnapshots?: boolean;
+  /**
+   * With retention on, how long a trimmed event's `(source, id)` is still
+   * remembered, so a late second delivery is not logged again. Default 7 days.
+   */
+  readonly dedupeWindowMs?: number;
+  /** Each event's bounds: nesting depth (default 64) and bytes of JSON (default 1 MiB); a bigger one is refused. */
+  readonly eventLimits?: Partial<JsonLimits>;
+  /** The dead-letter queue's bounds: bytes kept of one letter (default 64 KiB) and letters kept (default 10,000, the oldest dropped). */
+  readonly deadLetters?: DeadLetterLimits;
 }
 
 /** A running engine: its ports, its metrics, and how to stop it. */
@@ -72,6 +83,8 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineIn
   const store = new EventStore(connection, prefix);
   const queues = openQueues(connection, prefix);
   const metrics = new Metrics(queues);
+  const limits: JsonLimits = { ...DefaultJsonLimits, ...options.eventLimits };
+  const deadLetters = new DeadLetterQueue(queues.deadLetter, metrics, options.deadLetters);
   const workers: Worker[] = [];
   const extra: Redis[] = [];
   let publisher: OutboxPublisher | undefined;
@@ -93,32 +106,35 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineIn
     });
     await publisher.start();
     const shared = { connection, prefix, store, queues, metrics, lockDurationMs };
+    const events = { deadLetters, limits };
     workers.push(
-      startEventHandler({ ...shared, logger: logger.child({ worker: 'events' }), concurrency: options.eventConcurrency ?? 16 }),
+      startEventHandler({ ...shared, ...events, logger: logger.child({ worker: 'events' }), concurrency: options.eventConcurrency ?? 16 }),
       startReconciler({
         ...shared,
         logger: logger.child({ worker: 'reconcile' }),
         concurrency: options.reconcileConcurrency ?? 4,
         onCommands: () => publisher?.nudge(),
-        snapshots: { minEntries: options.snapshotMinEntries ?? 10_000, trim: options.trimBehindSnapshots ?? false },
+        snapshots: { minEntries: options.snapshotMinEntries ?? 10_000, trim: options.trimBehindSnapshots ?? false, ...(options.dedupeWindowMs === undefined ? {} : { dedupeWindowMs: options.dedupeWindowMs }) },
       }),
     );
     await scheduleSweep(queues, options.sweepEveryMs ?? 5000);
     await scheduleSnapshots(queues, options.snapshotEveryMs ?? 60_000);
   }
 
-  const ingress = new QueueIngress(store, queues);
+  const ingress = new QueueIngress(store, queues, deadLetters, limits);
+  const logWaiter = new LogWaiter({ connect, keys: { log: store.keys.log, seq: store.keys.seq }, lastSeq: () => store.lastSeq() });
   return {
     store,
     reader: store,
     ingress,
-    history: historyOf(store),
+    history: historyOf(store, logWaiter),
     admin: adminOf(store, deadLettersOf(queues, ingress)),
     queues,
     metrics,
     prefix,
     redisUrl,
     async close() {
+      await logWaiter.close();
       await Promise.all(workers.map((w) => w.close()));
       await publisher?.stop();
       await queues.close();
@@ -127,12 +143,13 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineIn
   };
 }
 
-function historyOf(store: EventStore): History {
+function historyOf(store: EventStore, logWaiter: LogWaiter): History {
   return {
     readLog: (options) => store.readLog(options),
     readLogWhere: (options) => store.readLogWhere(options),
     logHorizon: () => store.logHorizon(),
     lastSeq: () => store.lastSeq(),
+    waitForSeq: (after, { timeoutMs, signal }) => logWaiter.wait(after, timeoutMs, signal),
     async readCommands({ after = 0, limit = 1000 }) {
       const { entries, next } = await store.readLogWhere({ after, limit, where: { types: [PassType] } });
       const items = entries.flatMap((entry) => (entry.kind === 'pass' ? commandsOf(entry.decisions, Date.parse(entry.at)).map((command) => ({ seq: entry.seq, command })) : []));
@@ -190,6 +207,12 @@ function deadLettersOf(queues: Queues, ingress: EventIngress): DeadLetters {
     async replay(id) {
       const job = await queues.deadLetter.getJob(id);
       if (!job) return undefined;
+      const { keptAsText } = job.data;
+      if (keptAsText) {
+        // Only a piece of the message was kept: there is nothing whole to submit. The letter stays, to read or drop.
+        const reason = `dead letter ${id} keeps only the first ${keptAsText.kept} of the message's ${keptAsText.bytes} bytes, as text: it cannot be replayed`;
+        return { accepted: [], refused: [{ index: 0, reason }] };
+      }
       const result = await ingress.submit([job.data.event], job.data.origin ? { origin: job.data.origin } : {});
       await job.remove();
       return result;

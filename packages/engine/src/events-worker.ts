@@ -5,16 +5,21 @@
  * completes, so it never blocks the events behind it; a lost race or a
  * dropped connection is thrown and retried with backoff.
  */
-import { type ClusterEvent, type DaemonSet, EventType } from '@everynode/api';
+import { type ClusterEvent, type DaemonSet, DefaultJsonLimits, EventType, type JsonLimits, truncateText } from '@everynode/api';
 import { type Job, Worker } from 'bullmq';
 import { acceptEvents } from './accept.ts';
 import { admit } from './admission.ts';
+import { DeadLetterQueue, type Letter } from './dead-letters.ts';
 import { timed } from './metrics.ts';
 import { bullWorkerOptions, type EngineWorkerOptions, failFastOnRefusal, QueueName, requestPass } from './queues.ts';
 
 export interface EventHandlerOptions extends EngineWorkerOptions {
   /** Jobs handled at once by this process. Default 16. */
   readonly concurrency?: number;
+  /** Where refused events are kept. Default: the `dead-letter` queue with its default bounds. */
+  readonly deadLetters?: DeadLetterQueue;
+  /** Each event's bounds (`admit`). Default `DefaultJsonLimits`: 64 deep, 1 MiB. */
+  readonly limits?: JsonLimits;
 }
 
 /** Handle one job's events (one CloudEvent, or an array from a batch). */
@@ -28,27 +33,28 @@ export async function handleEvents(job: Pick<Job, 'id' | 'data' | 'timestamp'>, 
   }
 
   const valid: ClusterEvent[] = [];
-  let refused = 0;
+  const refused: Letter[] = [];
   for (const raw of raws) {
     // A job's timestamp: a retry stamps a time-less event as the first try did.
-    const admission = admit(raw, current, job.timestamp);
+    const admission = admit(raw, current, job.timestamp, options.limits ?? DefaultJsonLimits);
     if (admission.ok) {
       valid.push(admission.event);
       continue;
     }
-    refused++;
     metrics.events.inc({ outcome: 'refused' });
-    logger.warn({ jobId: job.id, eventId: (raw as { id?: unknown })?.id, reason: admission.reason }, 'event refused');
-    await queues.deadLetter.add('refused', { event: raw, reason: admission.reason, jobId: job.id, at: new Date().toISOString() });
+    const id = (raw as { id?: unknown } | null)?.id;
+    logger.warn({ jobId: job.id, eventId: typeof id === 'string' ? truncateText(id) : undefined, reason: admission.reason }, 'event refused');
+    refused.push({ kind: 'refused', message: raw, reason: admission.reason, ...(job.id === undefined ? {} : { jobId: job.id }) });
   }
-  if (valid.length === 0) return { accepted: 0, refused };
+  await (options.deadLetters ?? new DeadLetterQueue(queues.deadLetter, metrics)).add(refused);
+  if (valid.length === 0) return { accepted: 0, refused: refused.length };
 
   const { results, dirty } = await acceptEvents(store, valid, Date.now());
   for (const r of results) metrics.events.inc({ outcome: r.duplicate ? 'duplicate' : r.applied ? 'applied' : 'stale' });
   await Promise.all([...dirty].map((ds) => requestPass(queues, ds)));
   metrics.adds.inc({ name: QueueName.Reconcile }, dirty.size);
   logger.debug({ jobId: job.id, events: results.length, dirty: [...dirty] }, 'events accepted');
-  return { accepted: valid.length, refused };
+  return { accepted: valid.length, refused: refused.length };
 }
 
 export function startEventHandler(options: EventHandlerOptions): Worker {

@@ -8,6 +8,7 @@
 import { startEngine as start, type Engine, type EngineOptions } from './engine.ts';
 
 export type { Engine, EngineOptions } from './engine.ts';
+export type { DeadLetterLimits } from './dead-letters.ts';
 /** Start an engine: connect, and (unless `workers: false`) run its workers in this process. */
 export const startEngine: (options?: EngineOptions) => Promise<Engine> = start;
 export type { Admin, ClusterReader, DeadLetters, EnginePorts, EventIngress, History, ImportResult, LogClause, LogEntry, LogSelector, MessageOrigin, ObjectKinds, Refusal, ReplayedState, SubmitOptions, SubmitResult, VerifyResult, VersionedObjects } from './ports.ts';

@@ -60,3 +60,47 @@ describe('two copies of one event in one job', () => {
     }
   });
 });
+
+describe('the dead-letter queue, bounded', () => {
+  const bad = (i: number, extra: Record<string, unknown> = {}) => ({ specversion: '1.0', id: `bad-${i}`, source: 'test', type: 'io.everynode.node.joined', ...extra });
+
+  it('keeps at most maxCount letters, dropping the oldest and counting each drop', async () => {
+    const bounded = await testEngine('dlq-count', { workers: false, deadLetters: { maxCount: 5 } });
+    try {
+      for (let i = 0; i < 8; i++) await bounded.ingress.submit([bad(i)]);
+      await bounded.ingress.park('not json', 'body: not a JSON document', { bus: 'mqtt', subject: 'nodes' });
+      const page = await bounded.admin.deadLetters.list();
+      expect(page.total).toBe(5);
+      expect(page.items.map((l) => (l.kind === 'parked' ? l.event : (l.event as { id: string }).id))).toEqual(['bad-4', 'bad-5', 'bad-6', 'bad-7', 'not json']);
+      expect(await bounded.metrics.registry.getSingleMetricAsString('everynode_dead_letters_dropped_total')).toMatch(/^everynode_dead_letters_dropped_total 4$/m);
+    } finally {
+      await bounded.close();
+      await destroyPrefix(bounded.prefix);
+    }
+  });
+
+  it('keeps the first 64 KiB of a big refused event as text with its size; such a letter is shown, not replayed, and stays', async () => {
+    const huge = bad(1, { data: { filler: 'x'.repeat(500_000) } });
+    const result = await engine.ingress.submit([huge]);
+    expect(result.refused).toHaveLength(1);
+    const page = await engine.admin.deadLetters.list({ limit: 1000 });
+    const letter = page.items.find((l) => typeof l.event === 'string' && l.event.includes('"bad-1"'));
+    expect(letter?.keptAsText).toEqual({ bytes: JSON.stringify(huge).length, kept: 64 * 1024 });
+    expect((letter?.event as string).length).toBe(64 * 1024);
+    const replay = await engine.admin.deadLetters.replay(letter?.id ?? '');
+    expect(replay).toEqual({ accepted: [], refused: [{ index: 0, reason: expect.stringMatching(/keeps only the first 65536 of the message's \d+ bytes, as text: it cannot be replayed/) }] });
+    expect(await engine.admin.deadLetters.get(letter?.id ?? '')).toBeDefined();
+    expect(await engine.admin.deadLetters.drop(letter?.id ?? '')).toBe(true);
+  });
+
+  it('keeps an event nested 10,000 deep (which JSON.stringify cannot write) as text, and the good event beside it is accepted', async () => {
+    let deep: unknown = {};
+    for (let i = 0; i < 10_000; i++) deep = { a: deep };
+    const good = { specversion: '1.0', id: 'good-beside-deep', source: 'test', type: 'io.everynode.node.joined', time: new Date().toISOString(), data: { metadata: { name: 'n-deep' } } };
+    const result = await engine.ingress.submit([bad(2, { data: deep }), good]);
+    expect(result.accepted).toEqual([{ id: 'good-beside-deep', source: 'test' }]);
+    expect(result.refused).toEqual([{ index: 0, id: 'bad-2', source: 'test', reason: expect.stringMatching(/^data\.a\.a.*: nests deeper than 64 levels/) }]);
+    const letters = (await engine.admin.deadLetters.list({ limit: 1000 })).items.filter((l) => l.keptAsText !== undefined && (l.event as string).startsWith('{"specversion":"1.0","id":"bad-2"'));
+    expect(letters).toHaveLength(1);
+  });
+});

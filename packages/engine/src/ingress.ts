@@ -8,11 +8,12 @@
  * producer's linger does): one job per event would cost every event a whole
  * BullMQ round of its own.
  */
-import { type ClusterEvent, type DaemonSet, type DeadLetterJobData, EventType } from '@everynode/api';
+import { AttributeMaxChars, type ClusterEvent, type DaemonSet, DefaultJsonLimits, eventJobId, EventType, type JsonLimits, truncateText } from '@everynode/api';
 import type { EventStore } from '@everynode/eventlog';
-import type { EventIngress, MessageOrigin, Refusal, SubmitOptions, SubmitResult } from './ports.ts';
-import { jobIdFor, type Queues } from './queues.ts';
 import { admit } from './admission.ts';
+import type { DeadLetterQueue } from './dead-letters.ts';
+import type { EventIngress, MessageOrigin, Refusal, SubmitOptions, SubmitResult } from './ports.ts';
+import type { Queues } from './queues.ts';
 
 /** Events per `events` job: big enough to amortise a job, small enough to retry cheaply. */
 const batchSize = 500;
@@ -26,10 +27,16 @@ interface Pending {
 export class QueueIngress implements EventIngress {
   private pending: Pending = { events: [], done: [] };
 
-  /** @param lingerMs how long an event may wait for others to share its job. Default 1 ms. */
+  /**
+   * @param deadLetters where refused events and parked messages are kept.
+   * @param limits each event's bounds (`admit`). Default `DefaultJsonLimits`: 64 deep, 1 MiB.
+   * @param lingerMs how long an event may wait for others to share its job. Default 1 ms.
+   */
   constructor(
     private readonly store: EventStore,
     private readonly queues: Queues,
+    private readonly deadLetters: DeadLetterQueue,
+    private readonly limits: JsonLimits = DefaultJsonLimits,
     private readonly lingerMs = 1,
   ) {}
 
@@ -39,31 +46,28 @@ export class QueueIngress implements EventIngress {
     const accepted: ClusterEvent[] = [];
     const refused: Refusal[] = [];
     events.forEach((raw, index) => {
-      const admission = admit(raw, (ns, name) => daemonSets.get(`${ns}/${name}`), receivedAt);
+      const admission = admit(raw, (ns, name) => daemonSets.get(`${ns}/${name}`), receivedAt, this.limits);
       if (admission.ok) {
         accepted.push(admission.event);
         return;
       }
-      const { id, source } = (raw ?? {}) as { id?: unknown; source?: unknown };
+      const { id, source } = (typeof raw === 'object' && raw !== null ? raw : {}) as { id?: unknown; source?: unknown };
+      // The refused event's id and source, for the client to match: whole when within their bounds, else cut.
       refused.push({
         index,
-        ...(typeof id === 'string' ? { id } : {}),
-        ...(typeof source === 'string' ? { source } : {}),
+        ...(typeof id === 'string' ? { id: truncateText(id, AttributeMaxChars.id) } : {}),
+        ...(typeof source === 'string' ? { source: truncateText(source, AttributeMaxChars.source) } : {}),
         reason: admission.reason,
       });
     });
-    if (refused.length > 0) {
-      await this.queues.deadLetter.addBulk(
-        refused.map((r) => ({ name: 'refused', data: deadLetter(events[r.index], r.reason, options.origin) })),
-      );
-    }
+    await this.deadLetters.add(refused.map((r) => ({ kind: 'refused', message: events[r.index], reason: r.reason, ...(options.origin ? { origin: options.origin } : {}) })));
     if (accepted.length > 0) await this.enqueue(accepted);
     if (options.wait && accepted.length > 0) await this.waitForLog(accepted, options.timeoutMs ?? 10_000);
     return { accepted: accepted.map((e) => ({ id: e.id, source: e.source })), refused };
   }
 
   async park(message: unknown, reason: string, origin: MessageOrigin): Promise<void> {
-    await this.queues.deadLetter.add('parked', deadLetter(message, reason, origin));
+    await this.deadLetters.add([{ kind: 'parked', message, reason, origin }]);
   }
 
   async backlog(): Promise<number> {
@@ -91,7 +95,7 @@ export class QueueIngress implements EventIngress {
         const events = batch.events.slice(i, i + batchSize);
         const first = events[0] as ClusterEvent;
         // One event keeps its own id as job id (a resubmission is then a BullMQ no-op); a batch gets BullMQ's.
-        const opts = events.length === 1 ? { jobId: jobIdFor(`${first.source}/${first.id}`) } : {};
+        const opts = events.length === 1 ? { jobId: eventJobId(first) } : {};
         await this.queues.events.add(events.length === 1 ? first.type : 'batch', events.length === 1 ? first : events, opts);
       }
       for (const d of batch.done) d.resolve();
@@ -119,8 +123,4 @@ export class QueueIngress implements EventIngress {
       await new Promise((r) => setTimeout(r, 5));
     }
   }
-}
-
-function deadLetter(event: unknown, reason: string, origin: MessageOrigin | undefined): DeadLetterJobData {
-  return { event, reason, at: new Date().toISOString(), ...(origin ? { origin } : {}) };
 }

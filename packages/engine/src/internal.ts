@@ -11,6 +11,7 @@ export { handleEvents, startEventHandler, type EventHandlerOptions } from './eve
 export { handleReconcile, startReconciler, scheduleSnapshots, scheduleSweep, type ReconcilerOptions } from './reconcile-worker.ts';
 export { OutboxPublisher, type OutboxOptions } from './outbox.ts';
 export { QueueIngress } from './ingress.ts';
+export { DeadLetterQueue, deadLetterData, DefaultDeadLetterLimits, type Letter } from './dead-letters.ts';
 export { admit, type Admission } from './admission.ts';
 export { Metrics, timed } from './metrics.ts';
 export { openQueues, requestPass, requestWake, retention, bullWorkerOptions, type EngineWorkerOptions, type Queues } from './queues.ts';

@@ -59,6 +59,11 @@ export class Metrics {
     labelNames: ['outcome'],
     registers: [this.registry],
   });
+  readonly deadLettersDropped = new Counter({
+    name: 'everynode_dead_letters_dropped_total',
+    help: 'Dead letters dropped, oldest first, to keep the dead-letter queue within its bound',
+    registers: [this.registry],
+  });
   readonly commands = new Counter({ name: 'everynode_commands_published_total', help: 'Commands published to the commands queue', registers: [this.registry] });
   readonly decisions = new Counter({ name: 'everynode_decisions_total', help: 'Decisions recorded, by type', labelNames: ['type'], registers: [this.registry] });
 

@@ -93,6 +93,14 @@ export interface History {
   /** The last seq written (0: an empty log). */
   lastSeq(): Promise<number>;
   /**
+   * Resolve true once the log's last seq is greater than `after` (at once
+   * when it already is); false after `timeoutMs`, when `signal` aborts, or
+   * when the engine closes first. Every wait of an engine shares one
+   * blocking Redis connection (`XREAD BLOCK` on the log): a waiter costs no
+   * Redis command of its own, however many there are.
+   */
+  waitForSeq(after: number, options: { readonly timeoutMs: number; readonly signal?: AbortSignal }): Promise<boolean>;
+  /**
    * The pod commands the passes among the next `limit` seqs after `after`
    * (default 1,000) decided, in log order, each with its pass's seq — the
    * same commands, with the same deterministic ids, the engine publishes on

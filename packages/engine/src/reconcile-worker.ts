@@ -4,7 +4,7 @@
  * DaemonSet run at once, and a request made during a pass runs after it.
  * Waits (failed-pod backoff, minReadySeconds) become delayed `wake` jobs.
  */
-import { takeSnapshot, trimLog } from '@everynode/eventlog';
+import { defaultDedupeWindowMs, forgetExpiredSeen, takeSnapshot, trimLog } from '@everynode/eventlog';
 import { type Job, Worker } from 'bullmq';
 import { timed } from './metrics.ts';
 import { runPass } from './pass.ts';
@@ -17,8 +17,12 @@ export interface ReconcilerOptions extends EngineWorkerOptions {
   readonly onCommands?: () => void;
   /** The clock; a test may move it. Default `Date.now`. */
   readonly clock?: () => number;
-  /** Snapshots: taken when at least `minEntries` entries came since the last; `trim` trims the log behind them. */
-  readonly snapshots?: { readonly minEntries: number; readonly trim: boolean };
+  /**
+   * Snapshots: taken when at least `minEntries` entries came since the last;
+   * `trim` trims the log behind them, and the trimmed events' dedupe keys are
+   * forgotten once `dedupeWindowMs` has passed (`@everynode/eventlog` dedupe-window.ts).
+   */
+  readonly snapshots?: { readonly minEntries: number; readonly trim: boolean; readonly dedupeWindowMs?: number };
 }
 
 export async function handleReconcile(job: Pick<Job, 'name' | 'data' | 'id'>, options: ReconcilerOptions): Promise<unknown> {
@@ -52,12 +56,15 @@ export async function handleReconcile(job: Pick<Job, 'name' | 'data' | 'id'>, op
 
 /** A snapshot of the cluster as the log implies it, and — when retention is on — the log trimmed behind it. */
 async function snapshot(options: ReconcilerOptions): Promise<unknown> {
-  const { minEntries = 10_000, trim = false } = options.snapshots ?? {};
+  const { minEntries = 10_000, trim = false, dedupeWindowMs } = options.snapshots ?? {};
+  const window = dedupeWindowMs === undefined ? {} : { dedupeWindowMs };
+  const now = (options.clock ?? Date.now)();
+  const forgotten = trim ? await forgetExpiredSeen(options.store, now, dedupeWindowMs ?? defaultDedupeWindowMs) : 0;
   const taken = await takeSnapshot(options.store, { minEntries });
-  if (!taken) return { snapshot: null };
-  const horizon = trim ? await trimLog(options.store, taken.seq) : await options.store.logHorizon();
-  options.logger.info({ seq: taken.seq, horizon }, 'snapshot taken');
-  return { snapshot: taken, horizon };
+  if (!taken) return { snapshot: null, forgotten };
+  const horizon = trim ? await trimLog(options.store, taken.seq, { ...window, now }) : await options.store.logHorizon();
+  options.logger.info({ seq: taken.seq, horizon, forgotten }, 'snapshot taken');
+  return { snapshot: taken, horizon, forgotten };
 }
 
 /** The safety net: a pass for every DaemonSet with marks left (a trigger lost to a crash). */

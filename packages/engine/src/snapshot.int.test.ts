@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { ClusterEvent } from '@everynode/api';
-import { diffStates, EventStore, exportLog, importLog, latestSnapshot, loadSnapshot, logHorizon, replay, serializeState, takeSnapshot, trimLog, verify } from '@everynode/eventlog/internal';
+import { dedupeField, diffStates, EventStore, forgetExpiredSeen, exportLog, importLog, latestSnapshot, loadSnapshot, logHorizon, replay, serializeState, takeSnapshot, trimLog, verify } from '@everynode/eventlog/internal';
 import { acceptEvents, runPass } from './internal.ts';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -93,18 +93,61 @@ describe('retention', () => {
     expect(await latestSnapshot(store)).toEqual(snapshot);
   });
 
-  it('keeps the idempotency keys of the events it trims: a late copy of one is still a duplicate (CONTRACT §2)', async () => {
+  it('keeps the idempotency keys of the events it trims inside the dedupe window: a late copy of one is still a duplicate', async () => {
     await acceptEvents(store, [event('io.everynode.daemonset.applied', ds)], t0);
     const early = event('io.everynode.node.joined', node('n0'));
     const [first] = (await acceptEvents(store, [early], t0)).results;
     await history(1, 5);
     await takeSnapshot(store);
     await history(5, 6);
-    expect(await trimLog(store)).toBeGreaterThan(first!.seq);
+    expect(await trimLog(store, Infinity, { now: t0 + 60_000 })).toBeGreaterThan(first!.seq);
     const last = await store.lastSeq();
     const [copy] = (await acceptEvents(store, [early], t0)).results;
     expect(copy).toMatchObject({ duplicate: true, seq: first!.seq });
     expect(await store.lastSeq()).toBe(last);
+  });
+
+  it('forgets a key once its entry is trimmed and the window has passed, never while the entry is in the log', async () => {
+    const window = 60_000;
+    await acceptEvents(store, [event('io.everynode.daemonset.applied', ds)], t0);
+    const early = event('io.everynode.node.joined', node('n0'));
+    await acceptEvents(store, [early], t0);
+    await history(1, 5);
+    const snapshot = (await takeSnapshot(store))!;
+    const kept = event('io.everynode.node.joined', node('n9'));
+    await acceptEvents(store, [kept], t0);
+    const seenBefore = await redis.hlen(store.keys.seen);
+
+    // Trimmed inside the window: every key kept, waiting in seen-expiry.
+    await trimLog(store, Infinity, { dedupeWindowMs: window, now: t0 + 1000 });
+    expect(await redis.hlen(store.keys.seen)).toBe(seenBefore);
+    // The window not yet over: nothing forgotten.
+    expect(await forgetExpiredSeen(store, t0 + window - 1000, window)).toBe(0);
+    // Past it: the trimmed events' keys go (the DaemonSet's and n0…n4's), the entry still in the log keeps its own.
+    const trimmedEvents = (await redis.hlen(store.keys.seen)) - 1;
+    expect(trimmedEvents).toBeGreaterThan(0);
+    expect(await forgetExpiredSeen(store, t0 + window + 1000, window)).toBe(trimmedEvents);
+    expect(await redis.hexists(store.keys.seen, dedupeField(early))).toBe(0);
+    expect(await redis.hexists(store.keys.seen, dedupeField(kept))).toBe(1);
+    expect(await forgetExpiredSeen(store, t0 + 10 * window, window)).toBe(0);
+
+    // A late copy of a forgotten event is logged again and, stale, changes nothing.
+    const before = await replay(store);
+    const [copy] = (await acceptEvents(store, [early], t0 + window + 2000)).results;
+    expect(copy?.duplicate).toBe(false);
+    expect(copy?.seq).toBeGreaterThan(snapshot.seq);
+    expect(diffStates((await replay(store)).state, before.state)).toEqual([]);
+  });
+
+  it('forgets at once the keys of trimmed events older than the window', async () => {
+    await acceptEvents(store, [event('io.everynode.daemonset.applied', ds)], t0);
+    await history(0, 5);
+    await takeSnapshot(store);
+    await history(5, 6);
+    await trimLog(store, Infinity, { dedupeWindowMs: 1000, now: t0 + 10_000 });
+    // Only the one event after the snapshot keeps its key.
+    expect(await redis.hlen(store.keys.seen)).toBe(1);
+    expect(await redis.exists(`${store.keys.tag}:seen-expiry`)).toBe(0);
   });
 });
 

@@ -31,6 +31,7 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
     snapshotMinEntries: numeric('EVERYNODE_SNAPSHOT_MIN_ENTRIES'),
     // Retention: trim the log behind each snapshot (default: keep the whole log).
     trimBehindSnapshots: env.EVERYNODE_TRIM_BEHIND_SNAPSHOTS === 'true',
+    dedupeWindowMs: numeric('EVERYNODE_DEDUPE_WINDOW_MS'),
   });
   logger.info({ prefix: engine.prefix, redis: engine.redisUrl.replace(/\/\/[^@]*@/, '//***@'), pid: process.pid }, 'worker started');
   // Tell a parent (tests, `everynode up`) that the workers are listening.

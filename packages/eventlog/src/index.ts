@@ -13,5 +13,6 @@ export { PassType, type LogClause, type LogSelector } from './log-selector.ts';
 export { LogSchemaVersion, ReadableVersions, LogFormatError, upcastEntry } from './upcast.ts';
 export { replay, verify, takeSnapshot, diffStates, type ReplayBounds } from './replay.ts';
 export { trimLog, type Snapshot } from './snapshot.ts';
+export { defaultDedupeWindowMs, forgetExpiredSeen } from './dedupe-window.ts';
 export { exportLog, type ExportOptions } from './export.ts';
 export { importLog, ImportRefused, linesOf, type ImportOptions, type ImportResult } from './import.ts';

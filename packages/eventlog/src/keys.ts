@@ -9,6 +9,7 @@
  * | `{p}:index:<n>`          | string | lines `<seq> <header>` of seqs n×1000 … n×1000+999 (log-index.ts) |
  * | `{p}:seq`                | string | the last sequence number                                  |
  * | `{p}:seen`               | hash   | `source\nid` → seq of every accepted event (idempotency)  |
+ * | `{p}:seen-expiry`        | zset   | seen fields of trimmed entries, by acceptance time (dedupe-window.ts) |
  * | `{p}:rv`                 | hash   | object key → seq of its last change (optimistic checks)   |
  * | `{p}:versions`           | hash   | object key → newest event time applied (staleness)        |
  * | `{p}:nodes`              | hash   | node name → Node JSON                                     |

@@ -8,6 +8,7 @@
  * the snapshot the log was last trimmed behind (entries up to it are gone).
  */
 import type { ClusterState } from '@everynode/daemonset';
+import { defaultDedupeWindowMs, retire, seenToRetire } from './dedupe-window.ts';
 import { indexBlockOf } from './log-index.ts';
 import { decodeSnapshot, deserializeState, encodeSnapshot } from './snapshot-codec.ts';
 import type { EventStore } from './store.ts';
@@ -68,16 +69,20 @@ export async function setHorizon(store: EventStore, seq: number): Promise<void> 
 /**
  * Trim the log behind the newest snapshot (or the one at or before
  * `behindSeq`): entries up to the snapshot's seq are deleted, and so are
- * older snapshots; replay starts from it. Returns the new horizon, or the
+ * older snapshots; replay starts from it. The trimmed events' dedupe keys
+ * are forgotten, or queued to be once `dedupeWindowMs` has passed
+ * (`dedupe-window.ts`), in the same MULTI. Returns the new horizon, or the
  * old one when there is no snapshot to trim behind.
  */
-export async function trimLog(store: EventStore, behindSeq = Infinity): Promise<number> {
+export async function trimLog(store: EventStore, behindSeq = Infinity, { dedupeWindowMs = defaultDedupeWindowMs, now = Date.now() } = {}): Promise<number> {
   const snapshot = await latestSnapshot(store, behindSeq);
   const horizon = await logHorizon(store);
   if (!snapshot || snapshot.seq <= horizon) return horizon;
   const older = await store.redis.zrangebyscore(snapshotsKey(store), '-inf', `(${snapshot.seq}`);
-  const multi = store.redis
-    .multi()
+  const retirement = await seenToRetire(store, horizon + 1, snapshot.seq, now, dedupeWindowMs);
+  const multi = store.redis.multi();
+  retire(store, multi, retirement);
+  multi
     .xtrim(store.keys.log, 'MINID', `${snapshot.seq + 1}-0`)
     .set(horizonKey(store), String(snapshot.seq))
     .zremrangebyscore(snapshotsKey(store), '-inf', `(${snapshot.seq}`);

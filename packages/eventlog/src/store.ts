@@ -43,6 +43,14 @@ export interface ObjectKinds {
 export interface VersionedObjects<T> {
   readonly items: T[];
   readonly lastSeq: number;
+  /**
+   * The seq of the last change, as of the same read, of an object of the
+   * kind and scope read — live or removed — by key (`ns/name`, a node's
+   * name): for a removed object, the seq that removed it (what a watch's
+   * DELETED carries). Undefined for a key never written, or not read (a
+   * read of one name knows that one only).
+   */
+  readonly changedAt: (key: string) => number | undefined;
 }
 
 /** Where each kind is projected, and its object keys' prefix in `rv`. */
@@ -58,6 +66,12 @@ function liveDaemonSet(json: string): DaemonSet | undefined {
   return record.deleted ? undefined : record.daemonSet;
 }
 
+/**
+ * An event's idempotency key in `seen`: its source, a newline, its id. One
+ * key is one `(source, id)` because an admitted source never holds a
+ * newline (attributes carry no control characters: `@everynode/api`'s
+ * `isAttributeText`).
+ */
 export const dedupeField = (event: { source: string; id: string }) => `${event.source}\n${event.id}`;
 
 export class EventStore {
@@ -238,7 +252,17 @@ export class EventStore {
         if (object === undefined) return [];
         return [{ ...object, metadata: { ...object.metadata, resourceVersion: rv ?? String(lastSeq) } } as ObjectKinds[K]];
       });
-    return { items, lastSeq };
+    // The rv hash keeps a removed object's key with the seq that removed it.
+    const rvOf = (key: string): string | null | undefined => {
+      if (!key.startsWith(scope)) return undefined;
+      if (where.name === undefined) return (rvs as Record<string, string>)[`${rvPrefix}${key}`];
+      return key === `${scope}${where.name}` ? (rvs as string | null) : undefined;
+    };
+    const changedAt = (key: string) => {
+      const rv = rvOf(key);
+      return rv === undefined || rv === null ? undefined : Number(rv);
+    };
+    return { items, lastSeq, changedAt };
   }
 
   /** Log entries after `after`, at most `limit`, each in the current schema version (older ones upcast). */

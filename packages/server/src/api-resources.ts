@@ -17,7 +17,7 @@ import type { z } from 'zod';
 import { type Resource, Resources } from './status.ts';
 
 /** A Kubernetes verb, as discovery spells it. */
-export type Verb = 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete';
+export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete';
 
 /** A group and version served, and its path prefix. */
 export interface GroupVersion {
@@ -52,7 +52,7 @@ export interface ServedResource extends Resource {
   readonly singularName: string;
   readonly namespaced: boolean;
   readonly verbs: readonly Verb[];
-  /** Also listed across namespaces (`GET /apis/apps/v1/daemonsets`, what `-A` asks for). */
+  /** Also listed (and watched) across namespaces (`GET /apis/apps/v1/daemonsets`, what `-A` asks for). */
   readonly listsAllNamespaces?: boolean;
   readonly shortNames?: readonly string[];
   /** `all`: what `kubectl get all` includes. */
@@ -70,19 +70,19 @@ function served(resource: Resource, gv: GroupVersion, rest: Omit<ServedResource,
  * Kubernetes subresource).
  */
 export const servedResources: readonly ServedResource[] = [
-  served(Resources.namespaces, CoreV1, { namespaced: false, verbs: ['get', 'list'], shortNames: ['ns'], schema: NamespaceSchema }),
-  served(Resources.nodes, CoreV1, { namespaced: false, verbs: ['create', 'delete', 'get', 'list', 'patch', 'update'], shortNames: ['no'], schema: NodeSchema }),
-  served(Resources.pods, CoreV1, { namespaced: true, verbs: ['get', 'list'], listsAllNamespaces: true, shortNames: ['po'], categories: ['all'], schema: PodSchema }),
-  served(Resources.events, CoreV1, { namespaced: true, verbs: ['list'], listsAllNamespaces: true, shortNames: ['ev'], schema: KubeEventSchema }),
+  served(Resources.namespaces, CoreV1, { namespaced: false, verbs: ['get', 'list', 'watch'], shortNames: ['ns'], schema: NamespaceSchema }),
+  served(Resources.nodes, CoreV1, { namespaced: false, verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], shortNames: ['no'], schema: NodeSchema }),
+  served(Resources.pods, CoreV1, { namespaced: true, verbs: ['get', 'list', 'watch'], listsAllNamespaces: true, shortNames: ['po'], categories: ['all'], schema: PodSchema }),
+  served(Resources.events, CoreV1, { namespaced: true, verbs: ['list', 'watch'], listsAllNamespaces: true, shortNames: ['ev'], schema: KubeEventSchema }),
   served(Resources.daemonSets, AppsV1, {
     namespaced: true,
-    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update'],
+    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
     listsAllNamespaces: true,
     shortNames: ['ds'],
     categories: ['all'],
     schema: DaemonSetSchema,
   }),
-  served(Resources.controllerRevisions, AppsV1, { namespaced: true, verbs: ['list'], schema: ControllerRevisionSchema }),
+  served(Resources.controllerRevisions, AppsV1, { namespaced: true, verbs: ['list', 'watch'], schema: ControllerRevisionSchema }),
 ];
 
 /** The resources of `gv`. */

@@ -13,6 +13,8 @@
  * each event and refuses bad ones one by one.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { truncateText } from '@everynode/api';
+import { utf8Text } from './json-body.ts';
 import { badRequest, StatusError } from './status.ts';
 
 export const StructuredMediaType = 'application/cloudevents+json';
@@ -53,7 +55,8 @@ function decodeHeaderValue(value: string): string {
 function binaryData(body: unknown, media: string): unknown {
   if (!Buffer.isBuffer(body)) return body;
   if (body.length === 0) return undefined;
-  const text = body.toString('utf8');
+  // Text or JSON, the data is kept as text: bytes that are not UTF-8 are refused, not replaced.
+  const text = utf8Text(body);
   if (!isJsonMediaType(media)) return text;
   try {
     return JSON.parse(text) as unknown;
@@ -96,7 +99,7 @@ export function eventsOfRequest(headers: IncomingHttpHeaders, body: unknown): un
   }
   throw new StatusError(
     badRequest(
-      `unsupported content type ${JSON.stringify(contentType ?? '')}: send one CloudEvent as ${StructuredMediaType} or application/json, ` +
+      `unsupported content type ${JSON.stringify(truncateText(contentType ?? ''))}: send one CloudEvent as ${StructuredMediaType} or application/json, ` +
         `a batch as ${BatchMediaType}, or a binary-mode event with ce-* headers`,
     ),
   );

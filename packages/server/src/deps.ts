@@ -4,6 +4,7 @@ import type { EnginePorts } from '@everynode/engine';
 import type { Logger } from 'pino';
 import type { AuthOptions } from './auth.ts';
 import type { TlsOptions } from './tls.ts';
+import type { Watches, WatchSettings } from './watch.ts';
 
 /** A metrics registry (prom-client's `Registry` is one). */
 export interface MetricsRegistry {
@@ -43,4 +44,11 @@ export interface ServerDeps extends EnginePorts {
   readonly auth?: AuthOptions;
   /** Serve HTTPS with this certificate and key. Default: plain HTTP. */
   readonly tls?: TlsOptions;
+  /** How watches (`?watch=true`) bookmark and coalesce; see `WatchSettings` for the defaults. */
+  readonly watch?: WatchSettings;
+}
+
+/** What the routes are given: the deps, and the server's watches. */
+export interface RouteDeps extends ServerDeps {
+  readonly watches: Watches;
 }

@@ -1,6 +1,7 @@
 /**
  * Discovery and OpenAPI against a real engine (a fresh prefix of the real
- * Redis), through fastify's `inject`: the documents' shapes, that every verb
+ * Redis), through fastify's `inject`: the documents' shapes, legacy and
+ * aggregated (negotiated by Accept, told apart by Content-Type), that every verb
  * discovery lists is served and every verb it leaves out is not, and that
  * the OpenAPI documents are whole (each reference resolves, each kind
  * carries its group-version-kind) and describe paths the server answers.
@@ -34,7 +35,7 @@ async function getJson<T = Record<string, unknown>>(url: string): Promise<T> {
 }
 
 const unserved = 'the server could not find the requested resource';
-const allVerbs: readonly Verb[] = ['get', 'list', 'create', 'update', 'patch', 'delete'];
+const allVerbs: readonly Verb[] = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
 
 /** The request a verb makes on `r` (namespace `default`, object `absent`). */
 function requestFor(r: ServedResource, verb: Verb): { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; url: string; payload?: object; headers?: Record<string, string> } {
@@ -44,6 +45,8 @@ function requestFor(r: ServedResource, verb: Verb): { method: 'GET' | 'POST' | '
   switch (verb) {
     case 'list':
       return { method: 'GET', url: collection };
+    case 'watch':
+      return { method: 'GET', url: `${collection}?watch=true&timeoutSeconds=1` };
     case 'get':
       return { method: 'GET', url: item };
     case 'create':
@@ -80,8 +83,8 @@ describe('discovery', () => {
       apiVersion: 'v1',
       groupVersion: 'apps/v1',
       resources: [
-        { name: 'daemonsets', singularName: 'daemonset', namespaced: true, kind: 'DaemonSet', verbs: ['create', 'delete', 'get', 'list', 'patch', 'update'], shortNames: ['ds'], categories: ['all'] },
-        { name: 'controllerrevisions', singularName: 'controllerrevision', namespaced: true, kind: 'ControllerRevision', verbs: ['list'] },
+        { name: 'daemonsets', singularName: 'daemonset', namespaced: true, kind: 'DaemonSet', verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], shortNames: ['ds'], categories: ['all'] },
+        { name: 'controllerrevisions', singularName: 'controllerrevision', namespaced: true, kind: 'ControllerRevision', verbs: ['list', 'watch'] },
       ],
     });
   });
@@ -112,6 +115,107 @@ describe('discovery', () => {
         // A served path answers about the object: a NotFound names it, never the path.
         if (res.statusCode === 404) expect(res.json(), what).toMatchObject({ reason: 'NotFound', details: { name: 'absent', kind: r.resource } });
       }
+    }
+  });
+});
+
+/** What kubectl 1.30+ sends to `/api` and `/apis` (client-go `discovery_client.go` `acceptDiscoveryFormats`). */
+const kubectlAccept =
+  'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json';
+
+interface ResourceDiscovery {
+  resource: string;
+  responseKind: { group: string; version: string; kind: string };
+  scope: string;
+  singularResource: string;
+  verbs: string[];
+  shortNames?: string[];
+  categories?: string[];
+}
+interface GroupDiscoveryList {
+  kind: string;
+  apiVersion: string;
+  items: { metadata: { name: string }; versions: { version: string; freshness: string; resources: ResourceDiscovery[] }[] }[];
+}
+
+async function getDiscovery(url: string, accept?: string) {
+  const res = await app.inject({ method: 'GET', url, headers: accept === undefined ? {} : { accept } });
+  expect(res.statusCode, res.body).toBe(200);
+  return { type: String(res.headers['content-type']), vary: String(res.headers.vary), body: res.json() as GroupDiscoveryList & Record<string, unknown> };
+}
+
+describe('aggregated discovery (apidiscovery.k8s.io)', () => {
+  it("kubectl's Accept on /apis gets APIGroupDiscoveryList v2, its Content-Type naming the type: apps/v1 with every resource", async () => {
+    const { type, vary, body } = await getDiscovery('/apis', kubectlAccept);
+    expect(type).toBe('application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList');
+    expect(vary).toMatch(/accept/i);
+    expect(body).toEqual({
+      kind: 'APIGroupDiscoveryList',
+      apiVersion: 'apidiscovery.k8s.io/v2',
+      metadata: {},
+      items: [
+        {
+          metadata: { name: 'apps' },
+          versions: [
+            {
+              version: 'v1',
+              freshness: 'Current',
+              resources: [
+                {
+                  resource: 'daemonsets',
+                  responseKind: { group: 'apps', version: 'v1', kind: 'DaemonSet' },
+                  scope: 'Namespaced',
+                  singularResource: 'daemonset',
+                  verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+                  shortNames: ['ds'],
+                  categories: ['all'],
+                },
+                { resource: 'controllerrevisions', responseKind: { group: 'apps', version: 'v1', kind: 'ControllerRevision' }, scope: 'Namespaced', singularResource: 'controllerrevision', verbs: ['list', 'watch'] },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+  });
+
+  it('/api aggregated is the core group (named ""), v1, cluster-scoped nodes and namespaces', async () => {
+    const { type, body } = await getDiscovery('/api', kubectlAccept);
+    expect(type).toBe('application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList');
+    expect(body.items.map((g) => [g.metadata.name, g.versions.map((v) => v.version)])).toEqual([['', ['v1']]]);
+    const resources = body.items[0]?.versions[0]?.resources ?? [];
+    expect(resources.map((r) => [r.resource, r.scope, r.responseKind])).toEqual([
+      ['namespaces', 'Cluster', { group: '', version: 'v1', kind: 'Namespace' }],
+      ['nodes', 'Cluster', { group: '', version: 'v1', kind: 'Node' }],
+      ['pods', 'Namespaced', { group: '', version: 'v1', kind: 'Pod' }],
+      ['events', 'Namespaced', { group: '', version: 'v1', kind: 'Event' }],
+    ]);
+  });
+
+  it('a client that asks only for v2beta1 (kubectl 1.26–1.29) gets v2beta1, in the same shape', async () => {
+    const { type, body } = await getDiscovery('/apis', 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json');
+    expect(type).toBe('application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList');
+    expect(body.apiVersion).toBe('apidiscovery.k8s.io/v2beta1');
+    expect(body.items).toEqual((await getDiscovery('/apis', kubectlAccept)).body.items);
+  });
+
+  it('plain JSON, */*, no Accept, or an aggregated type it likes less (q) gets legacy discovery', async () => {
+    for (const accept of ['application/json, */*', 'application/json', '*/*', undefined, 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList;q=0.5,application/json']) {
+      const apis = await getDiscovery('/apis', accept);
+      expect(apis.type, String(accept)).toMatch(/^application\/json(; charset=utf-8)?$/);
+      expect(apis.body.kind, String(accept)).toBe('APIGroupList');
+      expect((await getDiscovery('/api', accept)).body.kind, String(accept)).toBe('APIVersions');
+    }
+  });
+
+  it('says what legacy discovery says, resource for resource (both are made from api-resources.ts)', async () => {
+    const aggregated = [...(await getDiscovery('/api', kubectlAccept)).body.items, ...(await getDiscovery('/apis', kubectlAccept)).body.items];
+    for (const gv of groupVersions) {
+      const legacy = await getJson<{ resources: { name: string; singularName: string; namespaced: boolean; kind: string; verbs: string[]; shortNames?: string[]; categories?: string[] }[] }>(gv.prefix);
+      const version = aggregated.find((g) => g.metadata.name === gv.group)?.versions.find((v) => v.version === gv.version);
+      expect(version?.resources.map((r) => ({ name: r.resource, singularName: r.singularResource, namespaced: r.scope === 'Namespaced', kind: r.responseKind.kind, verbs: r.verbs, shortNames: r.shortNames, categories: r.categories })), gv.groupVersion).toEqual(
+        legacy.resources.map((r) => ({ shortNames: undefined, categories: undefined, ...r })),
+      );
     }
   });
 });

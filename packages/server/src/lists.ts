@@ -15,7 +15,7 @@ import type { ResourcePrinter, TableCell, TableColumnDefinition } from '@everyno
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { listOf, type ListMeta, typed } from './objects.ts';
-import { NonNegativeInteger, parsedWith, parseRequest } from './request.ts';
+import { NonNegativeInteger, parsedWith, parseRequest, QueryBoolean } from './request.ts';
 import { filterList, type Listed, type SelectableFields } from './selectors.ts';
 
 /** A resource as its read paths serve it. */
@@ -59,15 +59,16 @@ function decodeContinue(text: string): ContinueToken {
 const IncludeObject = z.enum(['None', 'Metadata', 'Object'], { error: 'must be None, Metadata or Object' });
 
 /**
- * The query a list understands: kubectl's selectors and paging, and what a
- * Table row carries; `watch` is refused rather than silently answered with
- * a list. Loose: kubectl sends parameters everynode ignores
+ * The query a list understands: kubectl's selectors and paging, what a
+ * Table row carries, and `watch` (a watch's own parameters are read by
+ * `watch.ts`). Loose: kubectl sends parameters a list ignores
  * (`resourceVersion`, `fieldManager`, …), and refusing them would break it.
  */
 export const ListQuery = z.looseObject({
   labelSelector: z.string().optional(),
   fieldSelector: z.string().optional(),
-  watch: z.enum(['false', '0'], { error: 'watch is not supported: poll the list instead' }).optional(),
+  /** Stream the changes instead of answering a list (`watch.ts`). */
+  watch: QueryBoolean.optional(),
   /** At most this many items; 0 (or none): all. */
   limit: NonNegativeInteger.optional(),
   continue: parsedWith(decodeContinue).optional(),
@@ -79,7 +80,7 @@ export type ListQuery = z.infer<typeof ListQuery>;
 export const GetQuery = z.looseObject({ includeObject: IncludeObject.optional() });
 
 /** The Table version the Accept header asks for (`v1` or `v1beta1`), if it asks for a Table first. */
-function tableVersionAsked(accept: string | undefined): string | undefined {
+export function tableVersionAsked(accept: string | undefined): string | undefined {
   for (const clause of (accept ?? '').split(',')) {
     const [type, ...parameters] = clause.split(';').map((part) => part.trim());
     const params = new Map(parameters.map((p) => p.split('=').map((s) => s.trim()) as [string, string]));
@@ -95,12 +96,12 @@ function tableVersionAsked(accept: string | undefined): string | undefined {
 }
 
 /** `namespace/name` (`name` for cluster-scoped objects): the order of a list and the position of a page. */
-function keyOf(item: Listed): string {
+export function keyOf(item: Listed): string {
   return item.metadata.namespace === undefined ? (item.metadata.name ?? '') : `${item.metadata.namespace}/${item.metadata.name ?? ''}`;
 }
 
 /** A Table of `objects`, as the API server's `TableConvertor` answers. */
-function tableOf<T extends Listed>(
+export function tableOf<T extends Listed>(
   served: Served<T>,
   version: string,
   objects: readonly T[],
@@ -168,6 +169,6 @@ export function answerObject<T extends Listed & { metadata: { resourceVersion?: 
 }
 
 /** Code-unit order, as etcd orders keys. */
-function compare(a: string, b: string): number {
+export function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

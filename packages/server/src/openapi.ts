@@ -140,7 +140,7 @@ function definitions(): Record<string, JsonSchema> {
 }
 
 /** Each verb's path (the collection's or the object's), method, action and answer. */
-const operations: Record<Verb, { item: boolean; method: string; action: string; prefix: string; answer: 'kind' | 'list' | 'status'; code: string }> = {
+const operations: Record<Exclude<Verb, 'watch'>, { item: boolean; method: string; action: string; prefix: string; answer: 'kind' | 'list' | 'status'; code: string }> = {
   list: { item: false, method: 'get', action: 'list', prefix: 'list', answer: 'list', code: '200' },
   create: { item: false, method: 'post', action: 'post', prefix: 'create', answer: 'kind', code: '201' },
   get: { item: true, method: 'get', action: 'get', prefix: 'read', answer: 'kind', code: '200' },
@@ -151,6 +151,15 @@ const operations: Record<Verb, { item: boolean; method: string; action: string; 
 
 const pathParameter = (name: string, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'string', uniqueItems: true } });
 const queryParameter = (name: string, description: string) => ({ name, in: 'query', description, schema: { type: 'string', uniqueItems: true } });
+/** The list parameters of a watch (`watch.ts`). */
+const watchParameters = [
+  queryParameter('watch', 'Watch for changes to the described resources and return them as a stream of add, update, and remove notifications.'),
+  queryParameter('resourceVersion', 'With watch: the changes after this resourceVersion; unset, "" or "0": the present state as ADDED events first. Older than the log horizon: an ERROR event with a 410 Expired Status.'),
+  queryParameter('allowWatchBookmarks', 'With watch: send BOOKMARK events carrying only a resourceVersion to resume from.'),
+  queryParameter('timeoutSeconds', 'With watch: end the stream after this many seconds.'),
+  queryParameter('sendInitialEvents', 'With watch, resourceVersionMatch=NotOlderThan and allowWatchBookmarks=true: the present state as ADDED events, then a BOOKMARK annotated k8s.io/initial-events-end.'),
+  queryParameter('resourceVersionMatch', 'With watch and sendInitialEvents: NotOlderThan.'),
+];
 const json = (ref: string) => ({ 'application/json': { schema: { $ref: schemaRef(ref) } } });
 
 /** The paths of `gv`: one operation per served verb, named as Kubernetes names them (`readAppsV1NamespacedDaemonSet`). */
@@ -159,6 +168,8 @@ function paths(gv: GroupVersion): Record<string, Record<string, unknown>> {
   const groupWord = (gv.group === '' ? 'Core' : gv.group[0]?.toUpperCase() + gv.group.slice(1)) + gv.version[0]?.toUpperCase() + gv.version.slice(1);
   for (const r of resourcesOf(gv)) {
     for (const verb of r.verbs) {
+      // A watch is the list path with `?watch=true` (its parameters are on the list operation), as Kubernetes documents it.
+      if (verb === 'watch') continue;
       const op = operations[verb];
       // Only a list also has a path across namespaces (what `-A` asks for).
       const acrossNamespaces = verb === 'list' && r.namespaced && r.listsAllNamespaces === true;
@@ -174,6 +185,7 @@ function paths(gv: GroupVersion): Record<string, Record<string, unknown>> {
                 queryParameter('fieldSelector', 'A selector to restrict the list of returned objects by their fields. Defaults to everything.'),
               ]
             : []),
+          ...(verb === 'list' && r.verbs.includes('watch') ? watchParameters : []),
         ];
         const answer = op.answer === 'list' ? listName(r) : op.answer === 'status' ? `${meta}.Status` : kindName(r);
         (out[path] ??= {})[op.method] = {

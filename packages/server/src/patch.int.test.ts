@@ -134,7 +134,7 @@ describe('PATCH /api/v1/nodes/:name', () => {
     expect(notJson.statusCode).toBe(400);
   });
 
-  it.each(['application/json', 'application/apply-patch+yaml', 'text/plain'])('Content-Type %s is a 415 naming the served types; nothing is written', async (type) => {
+  it.each(['application/json', 'application/yaml', 'text/plain'])('Content-Type %s is a 415 naming the served types; nothing is written', async (type) => {
     const before = (await events()).length;
     const res = await patch('/api/v1/nodes/master01', type, '{"spec":{"unschedulable":true}}');
     expect(res.statusCode).toBe(415);
@@ -142,7 +142,8 @@ describe('PATCH /api/v1/nodes/:name', () => {
       kind: 'Status',
       reason: 'UnsupportedMediaType',
       code: 415,
-      message: 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json',
+      message:
+        'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml',
     });
     expect((await get<Node>('/api/v1/nodes/master01')).spec?.unschedulable).toBeUndefined();
     expect((await events()).length).toBe(before);
@@ -215,13 +216,10 @@ describe('PATCH /apis/apps/v1/namespaces/:ns/daemonsets/:name', () => {
     expect((await events()).length).toBe(before);
   });
 
-  it('a missing DaemonSet is a 404; an unsupported type a 415', async () => {
+  it('a missing DaemonSet is a 404 (only server-side apply creates)', async () => {
     const missing = await patch(`${dsPath}/nope`, Smp, {});
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toMatchObject({ reason: 'NotFound', message: 'daemonsets.apps "nope" not found' });
-    const ssa = await patch(`${fluentd}?fieldManager=kubectl&fieldValidation=Strict&force=false`, 'application/apply-patch+yaml', '{"apiVersion":"apps/v1"}');
-    expect(ssa.statusCode).toBe(415);
-    expect(ssa.json()).toMatchObject({ reason: 'UnsupportedMediaType' });
   });
 });
 
@@ -260,5 +258,86 @@ describe('a stale resourceVersion is a 409 Conflict, as kubectl expects before i
     const ok = await patch('/api/v1/nodes/master02', Merge, { metadata: { resourceVersion: current, labels: { v: '2' } } });
     expect(ok.statusCode, ok.body).toBe(200);
     expect(ok.json<Versioned>().metadata.labels?.v).toBe('2');
+  });
+});
+
+describe('server-side apply (application/apply-patch+yaml)', () => {
+  const Apply = 'application/apply-patch+yaml';
+  const kubectlQuery = '?fieldManager=kubectl&fieldValidation=Strict&force=false';
+  const seed = () => fixture('fluentd-daemonset.yaml')[0] as unknown as DaemonSet;
+
+  it("kubectl apply --server-side's request creates a DaemonSet that is not there: 201, recorded with the field manager", async () => {
+    const config = { ...seed(), metadata: { ...seed().metadata, name: 'applied' } };
+    const res = await patch(`${dsPath}/applied${kubectlQuery}`, Apply, config);
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json<DaemonSet>()).toMatchObject({ kind: 'DaemonSet', metadata: { name: 'applied', namespace: 'kube-system', generation: 1 } });
+    expect((await get<DaemonSet>(`${dsPath}/applied`)).metadata.uid).toEqual(expect.any(String));
+    expect((await events()).at(-1)).toMatchObject({ type: 'io.everynode.daemonset.applied', everynodemanager: 'kubectl', data: { metadata: { name: 'applied' } } });
+  });
+
+  it('a YAML configuration merges over the live DaemonSet as a strategic merge patch: the image changes by container name, the rest is kept', async () => {
+    const before = await get<DaemonSet>(fluentd);
+    const yaml = [
+      'apiVersion: apps/v1',
+      'kind: DaemonSet',
+      'metadata:',
+      '  name: fluentd-elasticsearch',
+      '  labels: {applied: "yes"}',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      '      - name: fluentd-elasticsearch',
+      '        image: quay.io/fluentd_elasticsearch/fluentd:v2.6.0',
+      '',
+    ].join('\n');
+    const res = await patch(`${fluentd}?fieldManager=ssa-test&force=true`, Apply, yaml);
+    expect(res.statusCode, res.body).toBe(200);
+    const after = res.json<DaemonSet>();
+    expect(after.metadata.generation).toBe((before.metadata.generation ?? 0) + 1);
+    expect(after.metadata.labels).toMatchObject({ applied: 'yes' });
+    const [container] = after.spec.template.spec.containers ?? [];
+    expect(container).toMatchObject({ name: 'fluentd-elasticsearch', image: 'quay.io/fluentd_elasticsearch/fluentd:v2.6.0' });
+    expect(container?.volumeMounts).toEqual(before.spec.template.spec.containers?.[0]?.volumeMounts);
+    expect((await events()).at(-1)).toMatchObject({ everynodemanager: 'ssa-test' });
+  });
+
+  it('creates and updates a node too', async () => {
+    const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'applied-node', labels: { a: '1' } } };
+    expect((await patch(`/api/v1/nodes/applied-node${kubectlQuery}`, Apply, node)).statusCode).toBe(201);
+    const res = await patch(`/api/v1/nodes/applied-node${kubectlQuery}`, Apply, { ...node, metadata: { name: 'applied-node', labels: { b: '2' } } });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json<Node>().metadata.labels).toEqual({ a: '1', b: '2' });
+  });
+
+  it('without a fieldManager it is 422 about PatchOptions; force on another patch type too; a bad force a 400', async () => {
+    const before = (await events()).length;
+    const unnamed = await patch(fluentd, Apply, seed());
+    expect(unnamed.statusCode).toBe(422);
+    expect(unnamed.json()).toMatchObject({
+      reason: 'Invalid',
+      message: 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+      details: { group: 'meta.k8s.io', kind: 'PatchOptions', causes: [{ field: 'fieldManager', reason: 'FieldValueRequired' }] },
+    });
+    const forced = await patch(`${fluentd}?force=true`, Smp, {});
+    expect(forced.statusCode).toBe(422);
+    expect(forced.json()).toMatchObject({ message: 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch' });
+    const maybe = await patch(`${fluentd}?fieldManager=m&force=maybe`, Apply, seed());
+    expect(maybe.statusCode).toBe(400);
+    expect(maybe.json()).toMatchObject({ message: expect.stringContaining('"force"') });
+    expect((await events()).length).toBe(before);
+  });
+
+  it('a body that is not YAML, or names no kind, is a 400; an invalid result the 422 any write gives; nothing is written', async () => {
+    const before = (await events()).length;
+    const notYaml = await patch(`${fluentd}?fieldManager=m`, Apply, 'spec: [unclosed');
+    expect(notYaml.statusCode).toBe(400);
+    expect(notYaml.json()).toMatchObject({ reason: 'BadRequest', message: expect.stringContaining('not valid YAML') });
+    const kindless = await patch(`${fluentd}?fieldManager=m`, Apply, { apiVersion: 'apps/v1', metadata: { name: 'fluentd-elasticsearch' } });
+    expect(kindless.json()).toMatchObject({ code: 400, message: 'an apply patch must set kind' });
+    const invalid = await patch(`${fluentd}?fieldManager=m`, Apply, { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'fluentd-elasticsearch' }, spec: { template: { metadata: { labels: { name: 'other' } } } } });
+    expect(invalid.statusCode).toBe(422);
+    expect(invalid.json()).toMatchObject({ reason: 'Invalid', details: { kind: 'DaemonSet' } });
+    expect((await events()).length).toBe(before);
   });
 });

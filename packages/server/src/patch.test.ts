@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyPatch, mergePatch, PatchType, patchTypeOf, strategicMergePatch } from './patch.ts';
+import { applyConfiguration, applyPatch, mergePatch, PatchType, patchTypeOf, strategicMergePatch } from './patch.ts';
 import { StatusError } from './status.ts';
 
 /** The Status a call throws. */
@@ -39,13 +39,42 @@ describe('patchTypeOf', () => {
     expect(patchTypeOf('application/json-patch+json')).toBe(PatchType.json);
   });
 
-  it.each(['application/json', 'application/apply-patch+yaml', 'text/plain', undefined])('refuses %s with a 415 naming the served types', (type) => {
+  it('reads server-side apply', () => {
+    expect(patchTypeOf('application/apply-patch+yaml')).toBe(PatchType.apply);
+  });
+
+  it.each(['application/json', 'application/yaml', 'text/plain', undefined])('refuses %s with a 415 naming the served types', (type) => {
     const status = statusOf(() => patchTypeOf(type));
     expect(status.code).toBe(415);
     expect(status.reason).toBe('UnsupportedMediaType');
     expect(status.message).toBe(
-      'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json',
+      'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml',
     );
+  });
+});
+
+describe('server-side apply (applyConfiguration)', () => {
+  it('with no object, the configuration is the object (nulls dropped)', () => {
+    const config = { ...ds([container('a')]), status: null };
+    expect(applyConfiguration(undefined, config, 'DaemonSet')).toEqual(ds([container('a')]));
+  });
+
+  it("merges over the live object as a strategic merge patch: containers by name, the others' fields and containers kept", () => {
+    const live = ds([container('a', { env: [{ name: 'X', value: '1' }] }), container('b')]);
+    const applied = applyPatch(PatchType.apply, live, ds([container('a', { image: 'a:2' })]), 'DaemonSet') as unknown as { spec: { template: { spec: PodSpec } } };
+    expect(applied.spec.template.spec.containers).toEqual([container('a', { image: 'a:2', env: [{ name: 'X', value: '1' }] }), container('b')]);
+  });
+
+  it('keeps what the configuration leaves out (no field ownership is tracked), and removes what it sets to null', () => {
+    const live = { ...ds([container('a')]), metadata: { name: 'd', namespace: 'ns', labels: { app: 'd', team: 'x' } } };
+    const applied = applyConfiguration(live, { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'd', labels: { team: null, tier: 'y' } } }, 'DaemonSet');
+    expect(applied.metadata).toEqual({ name: 'd', namespace: 'ns', labels: { app: 'd', tier: 'y' } });
+  });
+
+  it('refuses a configuration that is not an object, or names no apiVersion or kind, with a 400', () => {
+    expect(statusOf(() => applyConfiguration(undefined, ['a'], 'DaemonSet'))).toMatchObject({ code: 400, message: expect.stringContaining('must be an object') });
+    expect(statusOf(() => applyConfiguration(undefined, { kind: 'DaemonSet' }, 'DaemonSet'))).toMatchObject({ code: 400, message: 'an apply patch must set apiVersion' });
+    expect(statusOf(() => applyConfiguration(ds([]), { apiVersion: 'apps/v1' }, 'DaemonSet'))).toMatchObject({ code: 400, message: 'an apply patch must set kind' });
   });
 });
 

@@ -4,8 +4,9 @@
  * fast-json-patch), JSON merge patch (RFC 7386), and strategic merge patch —
  * the apply side of apimachinery's `strategicpatch` (`mergeMap`), with the
  * `patchStrategy`/`patchMergeKey` tags of k8s.io/api for the Node, DaemonSet
- * and pod template fields everynode serves (`patchFields`). Server-side
- * apply is not offered. Pure: the stored object is never changed.
+ * and pod template fields everynode serves (`patchFields`) — and server-side
+ * apply, merged as a strategic merge patch (see `applyConfiguration`).
+ * Pure: the stored object is never changed.
  *
  * A malformed patch is a 400; one that cannot be applied to this object (a
  * failed `test`, a path that is not there) a 422, as upstream answers.
@@ -18,6 +19,8 @@ export const PatchType = {
   json: 'application/json-patch+json',
   merge: 'application/merge-patch+json',
   strategic: 'application/strategic-merge-patch+json',
+  /** Server-side apply: the body is the applier's whole configuration (YAML, or JSON as kubectl sends it). */
+  apply: 'application/apply-patch+yaml',
 } as const;
 export type PatchType = (typeof PatchType)[keyof typeof PatchType];
 export const patchTypes: readonly PatchType[] = Object.values(PatchType);
@@ -33,9 +36,15 @@ export function patchTypeOf(contentType: string | undefined): PatchType {
   throw new StatusError(failure(415, `the body of the request was in an unknown format - accepted media types include: ${patchTypes.join(', ')}`));
 }
 
-/** `current` (a whole object of `kind`) with `patch` of `type` applied. */
-export function applyPatch(type: PatchType, current: object, patch: unknown, kind: PatchKind): Record<string, unknown> {
+/**
+ * `current` (a whole object of `kind`) with `patch` of `type` applied.
+ * `current` is undefined only for server-side apply, which then creates:
+ * the configuration is the object.
+ */
+export function applyPatch(type: PatchType, current: object | undefined, patch: unknown, kind: PatchKind): Record<string, unknown> {
   if (patch === undefined) throw new StatusError(badRequest('the request body must be a patch: it is empty'));
+  if (type === PatchType.apply) return applyConfiguration(current, patch, kind);
+  if (current === undefined) throw new Error(`a ${type} patch needs an object to patch`);
   const original = structuredClone(current) as JsonObject;
   let result: unknown;
   switch (type) {
@@ -49,9 +58,34 @@ export function applyPatch(type: PatchType, current: object, patch: unknown, kin
     case PatchType.strategic:
       result = strategicMergePatch(original, patch, kind);
       break;
+    default:
+      throw new Error(`unhandled patch type ${type}`);
   }
   if (!isObject(result)) throw new StatusError(failure(422, `the patched ${kind} is not a JSON object`));
   return result;
+}
+
+// ---- Server-side apply ---------------------------------------------------------
+
+/**
+ * Server-side apply without field ownership: the applied configuration
+ * (which must name its `apiVersion` and `kind`, as upstream requires) is the
+ * object when there is none, else it is merged over the live object as a
+ * strategic merge patch — maps key by key, lists by their merge keys
+ * (`containers` by name), other lists replaced.
+ *
+ * What upstream does and this does not: no `managedFields` are kept, so a
+ * field another manager set is never a conflict (`force` changes nothing),
+ * and a field this manager applied before and now leaves out is kept, not
+ * removed; `null` removes a field, as in a strategic merge patch.
+ */
+export function applyConfiguration(current: object | undefined, config: unknown, kind: PatchKind): Record<string, unknown> {
+  if (!isObject(config)) throw new StatusError(badRequest('an apply patch must be an object: the whole configuration applied'));
+  for (const field of ['apiVersion', 'kind'] as const) {
+    if (typeof config[field] !== 'string' || config[field] === '') throw new StatusError(badRequest(`an apply patch must set ${field}`));
+  }
+  if (current === undefined) return mergeMap(undefined, structuredClone(config), kind, '');
+  return strategicMergePatch(structuredClone(current), config, kind);
 }
 
 // ---- JSON patch (RFC 6902) --------------------------------------------------

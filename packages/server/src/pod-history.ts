@@ -34,6 +34,7 @@ function isAbout(decision: Decision, namespace: string, name: string): boolean {
     case 'RevisionDeleted':
     case 'FailedPodBackoffRecorded':
     case 'DaemonSetStatusUpdated':
+    case 'FinalizerRemoved':
       return false;
     default: {
       const unknown: never = decision;
@@ -54,7 +55,7 @@ function decisionPhrase(decision: Decision): string {
     case 'PodAdopted':
       return `adopt (owner ${decision.owner.kind}/${decision.owner.name})`;
     case 'PodReleased':
-      return 'release (labels no longer match)';
+      return 'release (its labels no longer match, or the DaemonSet was deleted with the Orphan policy)';
     case 'PodRelabeled':
       return `relabel to revision ${decision.hash}`;
     default:

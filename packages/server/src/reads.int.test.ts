@@ -5,7 +5,7 @@
  * uid, creationTimestamp and generation; `as=Table` answers with kubectl's
  * columns; label and field selectors; `limit` / `continue` paging.
  */
-import type { DaemonSet, Node } from '@everynode/api';
+import type { DaemonSet, LogPage, Node } from '@everynode/api';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from '@everynode/agent';
@@ -108,6 +108,28 @@ describe('resourceVersion, uid, creationTimestamp, generation', () => {
     const revisions = (await get<List>('/apis/apps/v1/namespaces/kube-system/controllerrevisions')).body;
     expect(revisions.items.map((r) => r.metadata.resourceVersion)).toEqual([daemonSet.metadata.resourceVersion]);
   });
+
+  it("a revision's creationTimestamp is the pass's that created it, no earlier than its DaemonSet's", async () => {
+    const daemonSet = (await get<{ metadata: Meta }>(`${ds}/fluentd-elasticsearch`)).body;
+    const [revision] = (await get<List>('/apis/apps/v1/namespaces/kube-system/controllerrevisions')).body.items;
+    const created = Date.parse(revision?.metadata.creationTimestamp ?? '');
+    expect(created).toBeGreaterThanOrEqual(Date.parse(daemonSet.metadata.creationTimestamp ?? ''));
+    const page = (await get<LogPage>('/log?limit=10000')).body;
+    const pass = page.items.find((e) => e.kind === 'pass' && e.decisions.some((d) => d.type === 'RevisionCreated'));
+    expect(pass?.kind === 'pass' && Date.parse(pass.at)).toBe(created);
+  });
+
+  it("a namespace's creationTimestamp is its earliest object's, in the list and read alone; one with nothing in it has none", async () => {
+    const earliest = Math.min(
+      ...[...(await get<List>(ds)).body.items, ...(await get<List>(pods)).body.items].map((o) => Date.parse(o.metadata.creationTimestamp ?? '')),
+    );
+    const list = (await get<List>('/api/v1/namespaces')).body;
+    const kubeSystem = list.items.find((n) => n.metadata.name === 'kube-system');
+    expect(Date.parse(kubeSystem?.metadata.creationTimestamp ?? '')).toBe(earliest);
+    const alone = (await get<{ metadata: Meta }>('/api/v1/namespaces/kube-system')).body;
+    expect(alone.metadata.creationTimestamp).toBe(kubeSystem?.metadata.creationTimestamp);
+    expect((await get<{ metadata: Meta }>('/api/v1/namespaces/empty')).body.metadata.creationTimestamp).toBeUndefined();
+  });
 });
 
 describe('as=Table', () => {
@@ -188,8 +210,11 @@ describe('as=Table', () => {
     expect(created[0]?.cells.slice(1, 4)).toEqual(['Normal', 'SuccessfulCreate', 'daemonset/fluentd-elasticsearch']);
     expect(created[0]?.cells[6]).toMatch(/^Created pod: fluentd-elasticsearch-/);
 
+    expect(revisions.rows[0]?.cells[3]).toMatch(/^\d+s$/);
+
     const namespaces = (await get<Table>('/api/v1/namespaces', tableAccept)).body;
     expect(namespaces.rows.map((r) => r.cells.slice(0, 2))).toEqual([['default', 'Active'], ['kube-system', 'Active']]);
+    expect(namespaces.rows[1]?.cells[2]).toMatch(/^\d+s$/);
   });
 });
 

@@ -31,6 +31,14 @@ export const NonNegativeInteger = z
   .transform(Number)
   .refine(Number.isSafeInteger, 'must be a non-negative integer');
 
+const truths = ['1', 't', 'T', 'TRUE', 'true', 'True'] as const;
+const falsehoods = ['0', 'f', 'F', 'FALSE', 'false', 'False'] as const;
+
+/** A boolean query parameter, read as Go's `strconv.ParseBool` reads it (`true`, `1`, `false`, `0`, …). */
+export const QueryBoolean = z
+  .enum([...truths, ...falsehoods], { error: 'must be true or false' })
+  .transform((text) => (truths as readonly string[]).includes(text));
+
 /** Query text through `parse`; what `parse` throws becomes the parameter's 400 reason. */
 export function parsedWith<T>(parse: (text: string) => T) {
   return z.string().transform((text, ctx): T => {
@@ -62,4 +70,23 @@ export const WriteQuery = z.looseObject({
 /** The field manager a write's query names, if any (a 400 when it is not one). */
 export function fieldManagerOf(query: unknown): string | undefined {
   return parseRequest(WriteQuery, query, 'query parameter').fieldManager;
+}
+
+/**
+ * Who made a write, as the log records it: the `?fieldManager=` it named,
+ * else — as the API server names a manager when none is given
+ * (`prefixFromUserAgent`) — its User-Agent up to the first `/`, printable
+ * characters only, at most 128 bytes (`kubectl` for `kubectl/v1.32.3 (linux/amd64) …`).
+ * Undefined when there is neither.
+ */
+export function writerOf(request: { readonly query: unknown; readonly headers: { readonly 'user-agent'?: string | undefined } }): string | undefined {
+  const named = fieldManagerOf(request.query);
+  if (named !== undefined) return named;
+  let prefix = '';
+  for (const char of (request.headers['user-agent'] ?? '').split('/')[0] ?? '') {
+    if (!/^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(char)) continue;
+    if (Buffer.byteLength(prefix + char) > fieldManagerMaxBytes) break;
+    prefix += char;
+  }
+  return prefix === '' ? undefined : prefix;
 }

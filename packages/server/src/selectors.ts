@@ -133,13 +133,23 @@ export function parseFieldSelector<T>(text: string, fields: SelectableFields<T>)
     });
 }
 
-/** The items of a list that both selectors select (absent selectors select everything). */
-export function filterList<T extends Listed>(
-  items: readonly T[],
-  query: { labelSelector?: string | undefined; fieldSelector?: string | undefined },
-  fields: SelectableFields<T>,
-): T[] {
+/** The selectors of a list or watch query. */
+export interface SelectorQuery {
+  readonly labelSelector?: string | undefined;
+  readonly fieldSelector?: string | undefined;
+}
+
+/**
+ * Whether an item is one both selectors select (absent selectors select
+ * everything); a selector that does not parse is a 400 here, before any read.
+ */
+export function selectorOf<T extends Listed>(query: SelectorQuery, fields: SelectableFields<T>): (item: T) => boolean {
   const labels = query.labelSelector === undefined ? undefined : parseLabelSelector(query.labelSelector);
   const byField = query.fieldSelector === undefined ? undefined : parseFieldSelector(query.fieldSelector, fields);
-  return items.filter((item) => (labels === undefined || selectorMatches(labels, item.metadata.labels)) && (byField?.(item) ?? true));
+  return (item) => (labels === undefined || selectorMatches(labels, item.metadata.labels)) && (byField?.(item) ?? true);
+}
+
+/** The items of a list that both selectors select (absent selectors select everything). */
+export function filterList<T extends Listed>(items: readonly T[], query: SelectorQuery, fields: SelectableFields<T>): T[] {
+  return items.filter(selectorOf(query, fields));
 }

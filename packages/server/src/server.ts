@@ -23,8 +23,10 @@ import { openApiRoutes } from './routes/openapi.ts';
 import { nodeRoutes } from './routes/nodes.ts';
 import { podRoutes } from './routes/pods.ts';
 import { stateRoutes } from './routes/state.ts';
+import { closeSpareConnectionsOnClose } from './spare-connections.ts';
 import { failure, StatusError } from './status.ts';
 import { withoutCredentials, withTls } from './tls.ts';
+import { Watches } from './watch.ts';
 
 /** 16 MiB: a batch of a few thousand events fits; fastify's 1 MiB default does not. */
 const defaultBodyLimit = 16 * 1024 * 1024;
@@ -60,15 +62,21 @@ export function buildServer(options: ServerDeps): FastifyInstance {
   // The text the API server gives for a path it does not serve.
   app.setNotFoundHandler((_request, reply) => reply.code(404).send(failure(404, 'the server could not find the requested resource')));
 
+  // Watches stream until they end: they must end before the server can close (preClose runs before it waits for connections).
+  const watches = new Watches(deps.history, deps.watch);
+  app.addHook('preClose', () => watches.close());
+  closeSpareConnectionsOnClose(app);
+  const routeDeps = { ...deps, watches };
+
   discoveryRoutes(app);
   openApiRoutes(app);
   eventRoutes(app, deps);
-  daemonSetRoutes(app, deps);
-  nodeRoutes(app, deps);
-  podRoutes(app, deps);
+  daemonSetRoutes(app, routeDeps);
+  nodeRoutes(app, routeDeps);
+  podRoutes(app, routeDeps);
   explainRoutes(app, deps);
-  kubeEventRoutes(app, deps);
-  namespaceRoutes(app, deps);
+  kubeEventRoutes(app, routeDeps);
+  namespaceRoutes(app, routeDeps);
   logRoutes(app, deps);
   exportRoutes(app, deps);
   deadLetterRoutes(app, deps);

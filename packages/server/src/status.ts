@@ -89,12 +89,16 @@ export function alreadyExists(r: Resource, name: string): Status & { code: numbe
   return { ...failure(409, `${qualified(r)} ${JSON.stringify(name)} already exists`, detailsOf(r, name)), reason: 'AlreadyExists' };
 }
 
+/** `registry.OptimisticLockErrorMsg`: why a write that named an older resourceVersion failed. */
+const modified = 'the object has been modified; please apply your changes to the latest version and try again';
+
 /**
- * 409 Conflict (`errors.NewConflict`): a write named a resourceVersion that
- * is no longer the object's; kubectl reads again and retries.
+ * 409 Conflict (`errors.NewConflict`): by default, a write named a
+ * resourceVersion that is no longer the object's, and kubectl reads again
+ * and retries; `reason` says otherwise (a delete's precondition).
  */
-export function conflict(r: Resource, name: string): Status & { code: number } {
-  return failure(409, `Operation cannot be fulfilled on ${qualified(r)} ${JSON.stringify(name)}: the object has been modified; please apply your changes to the latest version and try again`, detailsOf(r, name));
+export function conflict(r: Resource, name: string, reason = modified): Status & { code: number } {
+  return failure(409, `Operation cannot be fulfilled on ${qualified(r)} ${JSON.stringify(name)}: ${reason}`, detailsOf(r, name));
 }
 
 /**
@@ -113,6 +117,7 @@ const causeReasons: Record<FieldErrorType, string> = {
   NotSupported: 'FieldValueNotSupported',
   Forbidden: 'FieldValueForbidden',
   Duplicate: 'FieldValueDuplicate',
+  TooLong: 'FieldValueTooLong',
 };
 
 /**
@@ -123,6 +128,26 @@ const causeReasons: Record<FieldErrorType, string> = {
 export function invalid(r: Resource, name: string, message: string, errors: readonly FieldError[]): Status & { code: number } {
   const causes = errors.map((e) => ({ reason: causeReasons[e.type], message: formatFieldError({ ...e, field: '' }), field: e.field }));
   return failure(422, message, { name, ...(r.group === '' ? {} : { group: r.group }), kind: r.kind, causes });
+}
+
+/**
+ * 410 Expired (`errors.NewResourceExpired`): a watch from a resourceVersion
+ * older than the oldest the server can still answer from — here the log's
+ * horizon, behind which it was trimmed. The client lists again.
+ */
+export function expired(resourceVersion: number, oldest: number): Status & { code: number } {
+  return { ...failure(410, `too old resource version: ${resourceVersion} (${oldest})`), reason: 'Expired' };
+}
+
+/**
+ * 504 Timeout (`storage.NewTooLargeResourceVersionError`): a watch from a
+ * resourceVersion the log has not reached, still not reached after a wait.
+ */
+export function tooLargeResourceVersion(resourceVersion: number, current: number, retryAfterSeconds: number): Status & { code: number } {
+  return {
+    ...failure(504, `Too large resource version: ${resourceVersion}, current: ${current}`),
+    details: { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds },
+  };
 }
 
 /** 200 Success for a DELETE that removed the object at once. */

@@ -1,8 +1,9 @@
-/** `everynode get TYPE [NAME]`: kubectl's `get` for DaemonSets, nodes and pods. */
+/** `everynode get TYPE [NAME] [-w]`: kubectl's `get` for DaemonSets, nodes and pods, watching with `-w` (`get-watch.ts`). */
 import type { Command } from 'commander';
 import { ApiError } from '@everynode/client';
 import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
+import { getAndWatch } from './get-watch.ts';
 import type { PrintRequest } from '../print/output.ts';
 import { formatObjects, noResourcesMessage, outputFormatOf } from '../print/output.ts';
 import type { KubeObject, ResourceType } from '../resources.ts';
@@ -13,6 +14,8 @@ interface GetOptions {
   allNamespaces?: boolean;
   selector?: string;
   output?: string;
+  watch?: boolean;
+  watchOnly?: boolean;
 }
 
 export function registerGet(program: Command, ctx: CliContext): void {
@@ -25,6 +28,8 @@ export function registerGet(program: Command, ctx: CliContext): void {
     .option('-A, --all-namespaces', 'list across every namespace')
     .option('-l, --selector <selector>', 'label selector, e.g. app=fluentd,tier in (a,b)')
     .option('-o, --output <format>', 'wide|json|yaml|name')
+    .option('-w, --watch', 'after listing, watch for changes and print each')
+    .option('--watch-only', 'print only the changes, not what is there now')
     .addHelpText(
       'after',
       `
@@ -32,7 +37,8 @@ Examples:
   everynode get ds -n kube-system
   everynode get pods -A -o wide
   everynode get ds fluentd-elasticsearch -n kube-system -o yaml
-  everynode get nodes -l node-role.kubernetes.io/master`,
+  everynode get nodes -l node-role.kubernetes.io/master
+  everynode get pods -n kube-system -w`,
     )
     .action(async (typeArg: string, nameArg: string | undefined, options: GetOptions, command: Command) => {
       const { type, name } = resolveTarget(typeArg, nameArg);
@@ -41,12 +47,25 @@ Examples:
       if (name !== undefined) {
         if (request.allNamespaces) throw new CliError('error: a resource cannot be retrieved by name across all namespaces');
         if (options.selector !== undefined) throw new CliError('error: selectors and the all flag cannot be used when passing resource/name arguments');
+      }
+      const namespace = type.namespaced && !request.allNamespaces ? options.namespace : undefined;
+      if (options.watch === true || options.watchOnly === true) {
+        const watched = { request, name, namespace, labelSelector: options.selector, watchOnly: options.watchOnly === true };
+        // One object is watched from its own resourceVersion, as kubectl does; a list from the list's.
+        const present = async () => {
+          if (name === undefined) return listSorted(type, client, namespace, options.selector);
+          const object = await getOne(type, () => type.get(client, options.namespace, name), name);
+          return { items: [object], resourceVersion: object.metadata.resourceVersion ?? '' };
+        };
+        await getAndWatch(ctx, client, watched, present);
+        return;
+      }
+      if (name !== undefined) {
         const object = await getOne(type, () => type.get(client, options.namespace, name), name);
         ctx.io.stdout(formatObjects(request, [object], true));
         return;
       }
-      const namespace = type.namespaced && !request.allNamespaces ? options.namespace : undefined;
-      const items = await listSorted(type, client, namespace, options.selector);
+      const { items } = await listSorted(type, client, namespace, options.selector);
       if (items.length === 0 && (request.format === undefined || request.format === 'wide')) {
         ctx.io.stderr(noResourcesMessage(type, namespace));
         return;
@@ -67,14 +86,15 @@ async function getOne(type: ResourceType, read: () => Promise<KubeObject>, name:
   }
 }
 
-/** The objects, sorted; the server applies `-l` (`labelSelector`), as Kubernetes' does. */
+/** The objects, sorted, and the list's resourceVersion; the server applies `-l` (`labelSelector`), as Kubernetes' does. */
 async function listSorted(
   type: ResourceType,
   client: ReturnType<CliContext['client']>,
   namespace: string | undefined,
   labelSelector: string | undefined,
-): Promise<KubeObject[]> {
-  return (await type.list(client, { namespace, labelSelector })).sort(byNamespaceAndName);
+): Promise<{ items: KubeObject[]; resourceVersion: string }> {
+  const { items, resourceVersion } = await type.list(client, { namespace, labelSelector });
+  return { items: items.sort(byNamespaceAndName), resourceVersion };
 }
 
 /** The order the API server lists in (by key, byte-wise), whatever order the answer came in. */

@@ -1,8 +1,8 @@
 /**
  * `rollout status ds/NAME`: kubectl's `DaemonSetStatusViewer` loop. kubectl
  * watches and prints the viewer's message on every change of the object;
- * everynode has no watch, so this polls the DaemonSet and prints a message
- * whenever it differs from the last one printed.
+ * this polls the DaemonSet instead (the server's watch came later) and
+ * prints a message whenever it differs from the last one printed.
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';

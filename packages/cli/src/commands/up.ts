@@ -25,6 +25,7 @@ import type { AuthOptions, TlsOptions } from '@everynode/server';
 import type { CliContext } from '../context.ts';
 import { type Credentials, removeUpCredentials, saveUpCredentials, upCertificateFile } from '../credentials.ts';
 import { CliError } from '../errors.ts';
+import { untilSignal } from '../process-io.ts';
 import { integerFlag } from './log.ts';
 
 /** What `up` hands to `startLocalCluster`. */
@@ -83,14 +84,6 @@ async function loadStart(ctx: CliContext): Promise<StartLocalCluster> {
   const start = engine.startLocalCluster;
   if (typeof start !== 'function') throw new CliError('error: the local cluster module does not export startLocalCluster');
   return start as StartLocalCluster;
-}
-
-/** Resolves on SIGINT or SIGTERM. */
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
 }
 
 interface UpFlags {

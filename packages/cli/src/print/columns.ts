@@ -16,18 +16,30 @@ export interface TableOptions {
   readonly now: Date;
 }
 
-/** The table of `items` as kubectl prints `printer`'s columns for them. */
-export function printedTable<T extends { metadata: { namespace?: string | undefined } }>(
-  printer: ResourcePrinter<T>,
-  items: readonly T[],
-  options: TableOptions,
-): string {
+/** A table's header and rows as text, before layout. */
+export interface TableText {
+  readonly headers: readonly string[];
+  readonly rows: readonly (readonly string[])[];
+}
+
+/** The header and rows kubectl prints of `printer`'s columns for `items`. */
+export function tableText<T extends { metadata: { namespace?: string | undefined } }>(printer: ResourcePrinter<T>, items: readonly T[], options: TableOptions): TableText {
   const shown = printer.columns.flatMap((column, i) => (options.wide || column.priority === 0 ? [i] : []));
   const headers = shown.map((i) => (printer.columns[i] as { name: string }).name);
   const rows = items.map((item) => {
     const cells = printer.cells(item, options.now);
     return shown.map((i) => String(cells[i]));
   });
-  if (!options.withNamespace) return renderTable(headers, rows);
-  return renderTable(['NAMESPACE', ...headers], rows.map((cells, i) => [(items[i] as T).metadata.namespace ?? '', ...cells]));
+  if (!options.withNamespace) return { headers, rows };
+  return { headers: ['NAMESPACE', ...headers], rows: rows.map((cells, i) => [(items[i] as T).metadata.namespace ?? '', ...cells]) };
+}
+
+/** The table of `items` as kubectl prints `printer`'s columns for them. */
+export function printedTable<T extends { metadata: { namespace?: string | undefined } }>(
+  printer: ResourcePrinter<T>,
+  items: readonly T[],
+  options: TableOptions,
+): string {
+  const { headers, rows } = tableText(printer, items, options);
+  return renderTable(headers, rows);
 }

@@ -34,6 +34,8 @@ function verbOf(decision: Decision): string {
       return 'backoff';
     case 'DaemonSetStatusUpdated':
       return 'status';
+    case 'FinalizerRemoved':
+      return 'finalize';
     default: {
       const unknown: never = decision;
       return (unknown as { type: string }).type;

@@ -7,9 +7,9 @@
 import Table from 'cli-table3';
 
 /** Spaces between columns (`tabwriterPadding`). */
-const padding = 3;
+export const padding = 3;
 /** A column is at least this wide, padding included (`tabwriterMinWidth`). */
-const minWidth = 6;
+export const minWidth = 6;
 
 const borderless = {
   top: '', 'top-mid': '', 'top-left': '', 'top-right': '',

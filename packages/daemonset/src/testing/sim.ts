@@ -4,7 +4,7 @@
  * fail, and have their deletion confirmed only when a test says so. The clock
  * moves only when a test moves it.
  */
-import { type ClusterEvent, type DaemonSet, type Node, type Pod, EventType } from '@everynode/api';
+import { type ClusterEvent, type DaemonSet, type Node, type Pod, EventType, type PropagationPolicy } from '@everynode/api';
 import { decide } from '../decide.ts';
 import { applyPass, emptyClusterState, evolve, viewOf, type ClusterState, type Evolution } from '../evolve.ts';
 import { targetNodeName } from '../node-affinity.ts';
@@ -49,8 +49,9 @@ export class SimCluster {
     return this;
   }
 
-  deleteDaemonSet(namespace: string, name: string): this {
-    this.emit(EventType.DaemonSetDeleted, { metadata: { namespace, name } });
+  /** Delete the DaemonSet; without `propagationPolicy` the event is as written before there was one (Background). */
+  deleteDaemonSet(namespace: string, name: string, propagationPolicy?: PropagationPolicy): this {
+    this.emit(EventType.DaemonSetDeleted, { metadata: { namespace, name }, ...(propagationPolicy ? { propagationPolicy } : {}) });
     return this;
   }
 

@@ -38,7 +38,8 @@
     1. ARGV decodes: every count a count, every opcode known, every key index
        within the op keys, every argument count what the opcode takes, every
        increment an integer and every entry index one of the entries, nothing
-       left over. (Decoded as positions into ARGV: nothing is copied.)
+       left over, no two entries with one dedupe field. (Decoded as
+       positions into ARGV: nothing is copied.)
     2. The seq is a count (or absent).
     3. The index blocks of the new seqs are among those passed, else 'moved'.
     4. Every key written has the type its writes need, or does not exist:
@@ -186,6 +187,18 @@ for o = 1, nOps do
 end
 if cursor ~= #ARGV then
   return invalid('ARGV has ' .. (#ARGV - cursor) .. ' values after the last op')
+end
+-- One (source, id) is one log entry: two entries of one commit with one dedupe field would
+-- both pass the seen check below (it reads seen before any write) and both be logged.
+local inCommit = {}
+for e = 1, nEntries do
+  local field = ARGV[entriesAt + 3 * e - 3]
+  if field ~= '' then
+    if inCommit[field] then
+      return invalid('entries ' .. (inCommit[field] - 1) .. ' and ' .. (e - 1) .. ' have one dedupe field: an event is logged once')
+    end
+    inCommit[field] = e
+  end
 end
 
 -- 2. The seq --------------------------------------------------------------------

@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { BatchMediaType, eventsOfRequest, StructuredMediaType } from '../cloudevents.ts';
 import type { ServerDeps } from '../deps.ts';
-import { emptyTolerantJsonParser } from '../json-body.ts';
+import { eventsJsonParser } from '../json-body.ts';
 import { parseRequest } from '../request.ts';
 import { failure, StatusError } from '../status.ts';
 
@@ -29,7 +29,9 @@ export function eventRoutes(app: FastifyInstance, { ingress, highWaterMark }: Se
   });
   // A plugin of its own, so that these parsers (the catch-all above all) apply to this path only.
   void app.register(async (scope) => {
-    scope.addContentTypeParser([StructuredMediaType, BatchMediaType], { parseAs: 'string' }, emptyTolerantJsonParser(scope));
+    // Every JSON mode parsed plainly: each event's bounds are checked as the engine admits it, one by one.
+    scope.removeContentTypeParser('application/json');
+    scope.addContentTypeParser(['application/json', StructuredMediaType, BatchMediaType], { parseAs: 'buffer' }, eventsJsonParser());
     // Binary mode may carry data of any media type: read it raw, decode it in `eventsOfRequest`.
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 

@@ -9,14 +9,16 @@
 import { EventType, type Node, nodePrinter, parseNode } from '@everynode/api';
 import type { FastifyInstance } from 'fastify';
 import { submitChange } from '../changes.ts';
-import type { ServerDeps } from '../deps.ts';
+import { checkPreconditions, deleteOptionsOf } from '../delete-options.ts';
+import type { RouteDeps } from '../deps.ts';
 import { answerList, answerObject, ListQuery, type Served } from '../lists.ts';
 import { checkName, type Manifest, manifestOf, withoutResourceVersion } from '../manifests.ts';
 import { typed, withNodeUid } from '../objects.ts';
-import { applyPatch } from '../patch.ts';
+import { applyPatch, PatchType } from '../patch.ts';
 import { patchRoute } from '../patch-route.ts';
-import { fieldManagerOf, NameParams, parseRequest } from '../request.ts';
+import { NameParams, parseRequest, writerOf } from '../request.ts';
 import { metadataFields } from '../selectors.ts';
+import type { WatchSource } from '../watch.ts';
 import { alreadyExists, checkResourceVersion, deleted, invalid, notFound, Resources, StatusError } from '../status.ts';
 
 const resource = Resources.nodes;
@@ -32,7 +34,7 @@ const served: Served<Node> = {
 };
 
 /** Register the Node paths on `app`. */
-export function nodeRoutes(app: FastifyInstance, { reader, ingress }: ServerDeps): void {
+export function nodeRoutes(app: FastifyInstance, { reader, ingress, history, watches }: RouteDeps): void {
   /** The node `manifest` describes, or a 422 naming the field. */
   const validate = (manifest: Manifest): { name: string; node: Node } => {
     const name = typeof manifest.metadata.name === 'string' ? manifest.metadata.name : '';
@@ -65,8 +67,17 @@ export function nodeRoutes(app: FastifyInstance, { reader, ingress }: ServerDeps
     return { stored: await commit(node, known ? EventType.NodeUpdated : EventType.NodeJoined, fieldManager), created: !known };
   };
 
+  const source: WatchSource<Node> = {
+    async present() {
+      const read = await reader.readVersioned('nodes');
+      return { ...read, items: read.items.map(withNodeUid) };
+    },
+    asOf: async (seq) => [...(await history.stateAt({ toSeq: seq })).state.nodes.values()].map(withNodeUid),
+  };
+
   app.get('/api/v1/nodes', async (request, reply) => {
     const query = parseRequest(ListQuery, request.query, 'query parameter');
+    if (query.watch) return watches.serve(request, reply, served, source, query);
     const { items, lastSeq } = await reader.readVersioned('nodes');
     return answerList(request, reply, served, items.map(withNodeUid), lastSeq, query);
   });
@@ -82,29 +93,41 @@ export function nodeRoutes(app: FastifyInstance, { reader, ingress }: ServerDeps
     // Validation first, as upstream: an invalid manifest is a 422 even when its name is taken.
     const { name, node } = validate(manifestOf(request.body, 'v1', 'Node'));
     if (await reader.getNode(name)) throw new StatusError(alreadyExists(resource, name));
-    return reply.code(201).send(await commit(node, EventType.NodeJoined, fieldManagerOf(request.query)));
+    return reply.code(201).send(await commit(node, EventType.NodeJoined, writerOf(request)));
   });
 
   app.put('/api/v1/nodes/:name', async (request, reply) => {
     const { name } = parseRequest(NameParams, request.params, 'path parameter');
-    const { stored, created } = await replace(name, request.body, fieldManagerOf(request.query));
+    const { stored, created } = await replace(name, request.body, writerOf(request));
     return reply.code(created ? 201 : 200).send(stored);
   });
 
   patchRoute(app, '/api/v1/nodes/:name', async (request, patch) => {
     const { name } = parseRequest(NameParams, request.params, 'path parameter');
     const current = await read(name);
-    if (!current) throw new StatusError(notFound(resource, name));
-    const patched = manifestOf(applyPatch(patch.type, typed('v1', 'Node', current), patch.body, 'Node'), 'v1', 'Node');
+    // Only a server-side apply creates what is not there.
+    if (!current && patch.type !== PatchType.apply) throw new StatusError(notFound(resource, name));
+    const patched = manifestOf(applyPatch(patch.type, current && typed('v1', 'Node', current), patch.body, 'Node'), 'v1', 'Node');
     // Only a resourceVersion the patch itself names is a precondition: other writes since this read are not the client's concern.
     checkResourceVersion(resource, name, patched.metadata.resourceVersion, current);
-    return (await replace(name, withoutResourceVersion(patched), patch.fieldManager)).stored;
+    const { stored, created } = await replace(name, withoutResourceVersion(patched), patch.fieldManager);
+    return { object: stored, created };
   });
 
+  /**
+   * DELETE with DeleteOptions: preconditions and `dryRun` as upstream. The
+   * propagation policy is accepted and changes nothing: no object is owned
+   * by a node, and its daemon pods go because the node is gone (upstream's
+   * PodGC, not the garbage collector), whichever policy was asked for.
+   */
   app.delete('/api/v1/nodes/:name', async (request) => {
     const { name } = parseRequest(NameParams, request.params, 'path parameter');
-    if (!(await reader.getNode(name))) throw new StatusError(notFound(resource, name));
-    await submitChange(ingress, EventType.NodeRemoved, { metadata: { name } }, { resource, name });
+    const options = deleteOptionsOf(request.body, request.query);
+    const writer = writerOf(request);
+    const current = await read(name);
+    if (!current) throw new StatusError(notFound(resource, name));
+    checkPreconditions(resource, name, options, current);
+    if (!options.dryRun) await submitChange(ingress, EventType.NodeRemoved, { metadata: { name } }, { resource, name }, writer);
     return deleted(resource, name);
   });
 }

@@ -5,11 +5,12 @@
  */
 import { type Pod, podPrinter } from '@everynode/api';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ServerDeps } from '../deps.ts';
+import type { RouteDeps } from '../deps.ts';
 import { answerList, answerObject, ListQuery, type Served } from '../lists.ts';
 import { NamespaceParams, NamespacedNameParams, parseRequest } from '../request.ts';
 import { metadataFields } from '../selectors.ts';
 import { notFound, Resources, StatusError } from '../status.ts';
+import { inScope, type WatchSource } from '../watch.ts';
 
 const served: Served<Pod> = {
   apiVersion: 'v1',
@@ -24,9 +25,15 @@ const served: Served<Pod> = {
 };
 
 /** Register the (read-only) Pod paths on `app`. */
-export function podRoutes(app: FastifyInstance, { reader }: ServerDeps): void {
+export function podRoutes(app: FastifyInstance, { reader, history, watches }: RouteDeps): void {
+  const source = (namespace: string | undefined): WatchSource<Pod> => ({
+    present: () => reader.readVersioned('pods', namespace === undefined ? {} : { namespace }),
+    asOf: async (seq) => [...(await history.stateAt({ toSeq: seq })).state.pods.values()].filter(inScope(namespace)),
+  });
+
   const list = async (request: FastifyRequest, reply: FastifyReply, namespace: string | undefined) => {
     const query = parseRequest(ListQuery, request.query, 'query parameter');
+    if (query.watch) return watches.serve(request, reply, served, source(namespace), query);
     const { items, lastSeq } = await reader.readVersioned('pods', namespace === undefined ? {} : { namespace });
     return answerList(request, reply, served, items, lastSeq, query);
   };
