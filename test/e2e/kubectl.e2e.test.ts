@@ -3,9 +3,11 @@
  * and a current one (1.32), see `test/support/kubectl.ts` — each through the
  * whole suite against its own `up --simulate` cluster over the real Redis,
  * with a kubeconfig from `everynode kubeconfig`: discovery,
- * `version`, `api-resources`, `apply` with kubectl's validation on, `get`,
- * Kubernetes' NotFound and Invalid wording, and `explain` reading our
- * OpenAPI docs; Tables, PATCH (apply of a changed file, cordon, label, taint),
+ * `version`, `api-resources`, `apply` with kubectl's validation on (a
+ * misspelt or mistyped field refused on kubectl's side, from `/openapi/v2`),
+ * `get`, Kubernetes' NotFound and Invalid wording, and `explain` reading our
+ * OpenAPI docs (v2 before 1.27, v3 after); apply's patches computed from
+ * them; Tables, PATCH (apply of a changed file, cordon, label, taint),
  * aggregated discovery, AGE of revisions and namespaces, `apply --server-side`,
  * `delete --cascade`.
  * Where an old kubectl really behaves otherwise, the test says what it does and why.
@@ -14,7 +16,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DaemonSetSpecSchema, DaemonSetUpdateStrategySchema } from '@everynode/api';
+import { DaemonSetSchema, DaemonSetSpecSchema, DaemonSetUpdateStrategySchema } from '@everynode/api';
 import { startLocalCluster, type LocalCluster } from '@everynode/cli/local-cluster';
 import serverPackage from '../../packages/server/package.json' with { type: 'json' };
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -126,20 +128,47 @@ describe.each(kubectlsUnderTest().map((binary) => [binary.name, binary] as const
     expect(result.stderr).toMatch(/^The DaemonSet "bad" is invalid: spec\.template\.metadata\.labels: Invalid value: .*`selector` does not match template `labels`/);
   });
 
-  it('kubectl explain prints our field docs (1.27+: OpenAPI v3)', async () => {
-    const result = await kubectl('explain', 'daemonset.spec.updateStrategy');
-    if (!atLeast(27)) {
-      // Before 1.27 explain reads only OpenAPI v2, which everynode serves as an empty document (enough for
-      // apply's validation to pass, see the README): it finds no model for the kind, and says so.
-      expect(result).toEqual({ code: 1, stdout: '', stderr: 'error: couldn\'t find resource for "apps/v1, Kind=DaemonSet"\n' });
-      return;
-    }
+  // Before 1.27 explain reads OpenAPI v2 and names a field's type <Object>; from 1.27 it reads v3 and names the definition.
+  const objectOf = (definition: string) => (atLeast(27) ? `<${definition}>` : '<Object>');
+
+  it('kubectl explain daemonset.spec prints our field docs', async () => {
+    const result = await kubectl('explain', 'daemonset.spec');
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/^FIELD:\s+updateStrategy <DaemonSetUpdateStrategy>$/m);
+    expect(result.stdout).toMatch(atLeast(27) ? /^FIELD:\s+spec <DaemonSetSpec>$/m : /^RESOURCE:\s+spec <Object>$/m);
+    const text = words(result.stdout);
+    expect(text).toContain(words(DaemonSetSchema.shape.spec.description));
+    expect(text).toContain(`template ${objectOf('PodTemplateSpec')} -required- ${words(DaemonSetSpecSchema.shape.template.description)}`);
+    expect(text).toContain(`minReadySeconds <integer> ${words(DaemonSetSpecSchema.shape.minReadySeconds.description)}`);
+    expect(text).toContain(`updateStrategy ${objectOf('DaemonSetUpdateStrategy')} ${words(DaemonSetSpecSchema.shape.updateStrategy.description)}`);
+  });
+
+  it('kubectl explain daemonset.spec.updateStrategy prints our field docs', async () => {
+    const result = await kubectl('explain', 'daemonset.spec.updateStrategy');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(atLeast(27) ? /^FIELD:\s+updateStrategy <DaemonSetUpdateStrategy>$/m : /^RESOURCE:\s+updateStrategy <Object>$/m);
     const text = words(result.stdout);
     expect(text).toContain(words(DaemonSetSpecSchema.shape.updateStrategy.description));
     expect(text).toContain(`type <string> ${words(DaemonSetUpdateStrategySchema.shape.type.description)}`);
-    expect(text).toContain('rollingUpdate <RollingUpdateDaemonSet>');
+    expect(text).toContain(`rollingUpdate ${objectOf('RollingUpdateDaemonSet')} ${words(DaemonSetUpdateStrategySchema.shape.rollingUpdate.description)}`);
+  });
+
+  it("kubectl refuses a misspelt or mistyped field on its side, from /openapi/v2, and sends nothing", async () => {
+    const manifest = `${kubectl.kubeconfig}.typo.yaml`;
+    writeFileSync(
+      manifest,
+      'apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: typo, namespace: default}\nspec:\n  selector: {matchLabels: {app: a}}\n  updateStratgy: {type: OnDelete}\n' +
+        '  minReadySeconds: "ten"\n  template:\n    metadata: {labels: {app: a}}\n    spec: {containers: [{name: c, image: busybox}]}\n',
+    );
+    expect(await kubectl('apply', '-f', manifest)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        `error: error validating "${manifest}": error validating data: [` +
+        'ValidationError(DaemonSet.spec.minReadySeconds): invalid type for io.k8s.api.apps.v1.DaemonSetSpec.minReadySeconds: got "string", expected "integer", ' +
+        'ValidationError(DaemonSet.spec): unknown field "updateStratgy" in io.k8s.api.apps.v1.DaemonSetSpec]; ' +
+        'if you choose to ignore these errors, turn validation off with --validate=false\n',
+    });
+    expect((await kubectl('get', 'ds', 'typo', '-n', 'default')).stderr).toBe('Error from server (NotFound): daemonsets.apps "typo" not found\n');
   });
 
   it('kubectl get pods lists the six pods once the simulated agent ran them', async () => {
@@ -203,6 +232,30 @@ describe.each(kubectlsUnderTest().map((binary) => [binary.name, binary] as const
       return names.length === 2 && names;
     }, 20_000, 'a second ControllerRevision');
     expect(revisions).toHaveLength(2);
+  });
+
+  it("kubectl apply merges lists by our OpenAPI's merge keys: an env var and a volume mount left out of the file are removed", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'everynode-kubectl-'));
+    const write = (name: string, env: string, mounts: string) => {
+      const path = join(dir, name);
+      writeFileSync(
+        path,
+        'apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: merge-keys, namespace: default}\nspec:\n  selector: {matchLabels: {app: merge-keys}}\n' +
+          '  template:\n    metadata: {labels: {app: merge-keys}}\n    spec:\n      containers:\n      - name: c\n        image: busybox\n' +
+          `        env: ${env}\n        volumeMounts: ${mounts}\n      volumes: [{name: a, emptyDir: {}}, {name: b, emptyDir: {}}]\n`,
+      );
+      return path;
+    };
+    const first = write('v1.yaml', '[{name: A, value: "1"}, {name: B, value: "2"}]', '[{name: a, mountPath: /a}, {name: b, mountPath: /b}]');
+    expect(await kubectl('apply', '-f', first)).toEqual({ code: 0, stdout: 'daemonset.apps/merge-keys created\n', stderr: '' });
+    const second = write('v2.yaml', '[{name: A, value: "3"}]', '[{name: a, mountPath: /a}]');
+    // No "warning: error calculating patch from openapi spec": the patch is computed from our documents.
+    expect(await kubectl('apply', '-f', second)).toEqual({ code: 0, stdout: 'daemonset.apps/merge-keys configured\n', stderr: '' });
+    const { stdout } = await kubectl('get', 'ds', 'merge-keys', '-n', 'default', '-o', 'json');
+    const [container] = (JSON.parse(stdout) as { spec: { template: { spec: { containers: { env: unknown[]; volumeMounts: unknown[] }[] } } } }).spec.template.spec.containers;
+    expect(container?.env).toEqual([{ name: 'A', value: '3' }]);
+    expect(container?.volumeMounts).toEqual([{ name: 'a', mountPath: '/a' }]);
+    expect((await kubectl('delete', 'ds', 'merge-keys', '-n', 'default')).code).toBe(0);
   });
 
   it('kubectl cordon, label and taint patch the node', async () => {
@@ -287,8 +340,8 @@ describe.each(kubectlsUnderTest().map((binary) => [binary.name, binary] as const
       if (atLeast(27)) {
         expect(result).toEqual({ code: 0, stdout: 'daemonset.apps "fluentd-elasticsearch" deleted (server dry run)\n', stderr: '' });
       } else {
-        // An old kubectl asks OpenAPI v2 whether the kind takes `dryRun` (its DryRunVerifier); everynode's v2 is
-        // empty, so it refuses before sending anything. Current ones ask OpenAPI v3, which everynode serves.
+        // An old kubectl asks OpenAPI v2 whether the kind's PATCH takes `dryRun` (its DryRunVerifier): everynode's
+        // does not (only DELETE honours it), so it refuses before sending anything. Current ones send the DELETE.
         expect(result).toEqual({ code: 1, stdout: '', stderr: "error: apps/v1, Kind=DaemonSet doesn't support dry-run\n" });
       }
       expect((await kubectl('get', 'ds', 'fluentd-elasticsearch', '-n', 'kube-system')).code).toBe(0);

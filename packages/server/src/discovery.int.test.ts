@@ -4,7 +4,8 @@
  * aggregated (negotiated by Accept, told apart by Content-Type), that every verb
  * discovery lists is served and every verb it leaves out is not, and that
  * the OpenAPI documents are whole (each reference resolves, each kind
- * carries its group-version-kind) and describe paths the server answers.
+ * carries its group-version-kind) and describe paths the server answers, and
+ * `/openapi/v2` is negotiated as Kubernetes negotiates it.
  */
 import { DaemonSetSpecSchema } from '@everynode/api';
 import type { FastifyInstance } from 'fastify';
@@ -12,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { destroyPrefix, type Engine, testEngine } from '../../../test/support/cluster.ts';
 import serverPackage from '../package.json' with { type: 'json' };
 import { groupVersions, resourcesOf, type ServedResource, servedResources, type Verb } from './api-resources.ts';
+import { documentType } from './openapi-v2.ts';
 import { buildServer } from './server.ts';
 
 let engine: Engine;
@@ -284,11 +286,25 @@ describe('OpenAPI', () => {
     for (const gv of groupVersions) expect(JSON.stringify(await getJson(`/openapi/v3/${gv.openApiPath}`))).not.toContain('fieldValidation');
   });
 
-  it('/openapi/v2 is an empty protobuf document; an unknown v3 document is a NotFound Status', async () => {
-    const v2 = await app.inject({ method: 'GET', url: '/openapi/v2' });
-    expect(v2.statusCode).toBe(200);
-    expect(v2.headers['content-type']).toBe('application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
-    expect(v2.rawPayload.length).toBe(0);
+  it("/openapi/v2 is gnostic's protobuf for kubectl's Accept, Swagger 2.0 JSON for JSON or none, else 406", async () => {
+    const kubectlV2Accept = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
+    const proto = await app.inject({ method: 'GET', url: '/openapi/v2', headers: { accept: kubectlV2Accept } });
+    expect(proto.statusCode).toBe(200);
+    expect(proto.headers['content-type']).toBe('application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+    expect(proto.headers.vary).toMatch(/accept/i);
+    const type = documentType();
+    const decoded = type.toObject(type.decode(proto.rawPayload)) as { swagger: string; definitions: { additional_properties: { name: string }[] } };
+    const swagger = await getJson<{ swagger: string; definitions: Record<string, unknown> }>('/openapi/v2');
+    expect(swagger.swagger).toBe('2.0');
+    expect(decoded.swagger).toBe('2.0');
+    expect(decoded.definitions.additional_properties.map((d) => d.name)).toEqual(Object.keys(swagger.definitions));
+    expect((await app.inject({ method: 'GET', url: '/openapi/v2', headers: { accept: 'application/json' } })).json()).toEqual(swagger);
+    const refused = await app.inject({ method: 'GET', url: '/openapi/v2', headers: { accept: 'text/html' } });
+    expect(refused.statusCode).toBe(406);
+    expect(refused.json()).toMatchObject({ kind: 'Status', reason: 'NotAcceptable' });
+  });
+
+  it('an unknown v3 document is a NotFound Status', async () => {
     const missing = await app.inject({ method: 'GET', url: '/openapi/v3/apis/batch/v1' });
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toMatchObject({ kind: 'Status', reason: 'NotFound', message: 'no OpenAPI document for "apis/batch/v1"' });

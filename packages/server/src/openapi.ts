@@ -7,6 +7,12 @@
  * docs — what `kubectl explain` prints — and paths the operations
  * `api-resources.ts` lists.
  *
+ * Where a schema models a Kubernetes type in part, the fields it leaves out
+ * are declared too, untyped (`kubernetes-fields.ts`); the fields a strategic
+ * merge patch merges carry `x-kubernetes-patch-strategy` and `-merge-key`
+ * (from `patch.ts`), which kubectl apply computes its patches by.
+ * `/openapi/v2` is made from the same definitions and paths (`openapi-v2.ts`).
+ *
  * No operation declares the `fieldValidation` parameter: the server keeps
  * unknown fields rather than refusing them, so kubectl must not believe it
  * validates strictly (it then validates on its side, against `/openapi/v2`).
@@ -20,15 +26,18 @@ import {
   DaemonSetStatusSchema,
   DaemonSetUpdateStrategySchema,
   IntOrStringSchema,
+  KubeEventSchema,
   kubeListOf,
   LabelSelectorRequirementSchema,
   LabelSelectorSchema,
   NamedMetaSchema,
+  NamespaceSchema,
   NodeAffinitySchema,
   NodeConditionSchema,
   NodeSelectorRequirementSchema,
   NodeSelectorSchema,
   NodeSelectorTermSchema,
+  NodeSchema,
   ObjectMetaSchema,
   OwnerReferenceSchema,
   PodConditionSchema,
@@ -43,18 +52,25 @@ import {
 } from '@everynode/api';
 import { z } from 'zod';
 import { AppsV1, CoreV1, type GroupVersion, groupVersions, resourcesOf, type ServedResource, type Verb } from './api-resources.ts';
+import { kubernetesFields } from './kubernetes-fields.ts';
 import { versionInfo } from './routes/discovery.ts';
-import { patchTypes } from './patch.ts';
+import { mergedFields, type PatchTypeName, patchTypes } from './patch.ts';
 
 const meta = 'io.k8s.apimachinery.pkg.apis.meta.v1';
-const schemaRef = (name: string) => `#/components/schemas/${name}`;
+const core = CoreV1.definitions;
+const apps = AppsV1.definitions;
+/** Where a v3 document's references point; v2 documents rewrite it. */
+export const schemaRefPrefix = '#/components/schemas/';
+const schemaRef = (name: string) => `${schemaRefPrefix}${name}`;
 
 /** The definition name of `r`'s kind (`io.k8s.api.apps.v1.DaemonSet`), and of its list. */
 const kindName = (r: ServedResource) => `${r.gv.definitions}.${r.kind}`;
 const listName = (r: ServedResource) => `${kindName(r)}List`;
 
+type ListSchema = ReturnType<typeof kubeListOf>;
+
 /** The list schema of each resource that is listed, built once so the registry and the paths agree. */
-function listSchemas(): Map<ServedResource, z.ZodType> {
+function listSchemas(): Map<ServedResource, ListSchema> {
   return new Map(groupVersions.flatMap((gv) => resourcesOf(gv).filter((r) => r.verbs.includes('list')).map((r) => [r, kubeListOf(r.schema)] as const)));
 }
 
@@ -64,7 +80,7 @@ function listSchemas(): Map<ServedResource, z.ZodType> {
  * extended with a required `name` is still an `ObjectMeta`); the one
  * registered last is the definition emitted.
  */
-function namedSchemas(lists: Map<ServedResource, z.ZodType>): z.core.$ZodRegistry<{ id: string }> {
+function namedSchemas(lists: Map<ServedResource, ListSchema>): z.core.$ZodRegistry<{ id: string }> {
   const registry = z.registry<{ id: string }>();
   const name = (id: string, ...schemas: z.ZodType[]) => {
     for (const schema of schemas) registry.add(schema, { id });
@@ -80,14 +96,15 @@ function namedSchemas(lists: Map<ServedResource, z.ZodType>): z.core.$ZodRegistr
   name(`${meta}.OwnerReference`, OwnerReferenceSchema);
   name(`${meta}.LabelSelector`, LabelSelectorSchema);
   name(`${meta}.LabelSelectorRequirement`, LabelSelectorRequirementSchema);
-  name(`${meta}.ObjectMeta`, NamedMetaSchema, PodSchema.shape.metadata, ControllerRevisionSchema.shape.metadata, ObjectMetaSchema);
+  name(`${meta}.ObjectMeta`, NamedMetaSchema, PodSchema.shape.metadata, ControllerRevisionSchema.shape.metadata, KubeEventSchema.shape.metadata, ObjectMetaSchema);
+  name(`${meta}.ListMeta`, ...[...lists.values()].map((list) => list.shape.metadata));
   name('io.k8s.apimachinery.pkg.util.intstr.IntOrString', IntOrStringSchema);
-  const core = CoreV1.definitions;
   name(`${core}.PodTemplateSpec`, PodTemplateSpecSchema);
   name(`${core}.PodSpec`, PodSpecSchema);
   name(`${core}.PodStatus`, PodStatusSchema);
   name(`${core}.PodCondition`, PodConditionSchema);
   name(`${core}.Container`, ContainerSchema);
+  name(`${core}.ResourceRequirements`, ContainerSchema.shape.resources.unwrap());
   name(`${core}.Toleration`, TolerationSchema);
   name(`${core}.Affinity`, AffinitySchema);
   name(`${core}.NodeAffinity`, NodeAffinitySchema);
@@ -96,7 +113,11 @@ function namedSchemas(lists: Map<ServedResource, z.ZodType>): z.core.$ZodRegistr
   name(`${core}.NodeSelectorRequirement`, NodeSelectorRequirementSchema);
   name(`${core}.Taint`, TaintSchema);
   name(`${core}.NodeCondition`, NodeConditionSchema);
-  const apps = AppsV1.definitions;
+  name(`${core}.NodeSpec`, NodeSchema.shape.spec.unwrap());
+  name(`${core}.NodeStatus`, NodeSchema.shape.status.unwrap());
+  name(`${core}.NamespaceStatus`, NamespaceSchema.shape.status.unwrap());
+  name(`${core}.ObjectReference`, KubeEventSchema.shape.involvedObject);
+  name(`${core}.EventSource`, KubeEventSchema.shape.source.unwrap());
   name(`${apps}.DaemonSetSpec`, DaemonSetSpecSchema);
   name(`${apps}.DaemonSetStatus`, DaemonSetStatusSchema);
   name(`${apps}.DaemonSetUpdateStrategy`, DaemonSetUpdateStrategySchema);
@@ -104,7 +125,7 @@ function namedSchemas(lists: Map<ServedResource, z.ZodType>): z.core.$ZodRegistr
   return registry;
 }
 
-type JsonSchema = { [key: string]: unknown };
+export type JsonSchema = { [key: string]: unknown };
 
 /**
  * Kubernetes' conventions over zod's output: no `$id`; no
@@ -121,6 +142,45 @@ function kubernetesStyle(node: unknown): void {
   for (const value of Object.values(schema)) kubernetesStyle(value);
 }
 
+/** The Kubernetes type each `patch.ts` type name stands for. */
+const patchTypeDefinitions: Record<PatchTypeName, string> = {
+  Node: `${core}.Node`,
+  NodeSpec: `${core}.NodeSpec`,
+  NodeStatus: `${core}.NodeStatus`,
+  DaemonSet: `${apps}.DaemonSet`,
+  DaemonSetSpec: `${apps}.DaemonSetSpec`,
+  DaemonSetStatus: `${apps}.DaemonSetStatus`,
+  ObjectMeta: `${meta}.ObjectMeta`,
+  PodTemplateSpec: `${core}.PodTemplateSpec`,
+  PodSpec: `${core}.PodSpec`,
+  Container: `${core}.Container`,
+};
+
+/** The properties of definition `name`, which must be an object with properties. */
+function propertiesOf(schemas: Record<string, JsonSchema>, name: string): Record<string, JsonSchema> {
+  const properties = schemas[name]?.properties;
+  if (properties === undefined) throw new Error(`OpenAPI: no definition ${name} with properties`);
+  return properties as Record<string, JsonSchema>;
+}
+
+/** Declare, untyped, each Kubernetes field a partial schema leaves out (see `kubernetes-fields.ts`). */
+function declareKeptFields(schemas: Record<string, JsonSchema>): void {
+  for (const [name, fields] of Object.entries(kubernetesFields)) {
+    const properties = propertiesOf(schemas, name);
+    for (const field of fields) properties[field] ??= { description: 'Kept as given: everynode neither reads nor checks this field.' };
+  }
+}
+
+/** Mark each field a strategic merge patch merges, as Kubernetes' `patchStrategy` and `patchMergeKey` tags are published. */
+function declarePatchStrategies(schemas: Record<string, JsonSchema>): void {
+  for (const { type, field, mergeKey } of mergedFields()) {
+    const property = propertiesOf(schemas, patchTypeDefinitions[type])[field];
+    if (property === undefined) throw new Error(`OpenAPI: ${patchTypeDefinitions[type]} has no field ${field} to declare a patch strategy on`);
+    property['x-kubernetes-patch-strategy'] = 'merge';
+    if (mergeKey !== undefined) property['x-kubernetes-patch-merge-key'] = mergeKey;
+  }
+}
+
 /** Every definition, by name, in Kubernetes' style. */
 function definitions(): Record<string, JsonSchema> {
   const lists = listSchemas();
@@ -129,6 +189,8 @@ function definitions(): Record<string, JsonSchema> {
   // IntOrString is a union in zod; on the wire Kubernetes declares it as this string format.
   const intOrString = 'io.k8s.apimachinery.pkg.util.intstr.IntOrString';
   schemas[intOrString] = { type: 'string', format: 'int-or-string', description: schemas[intOrString]?.description };
+  declareKeptFields(schemas);
+  declarePatchStrategies(schemas);
   const gvk = (r: ServedResource, kind: string) => [{ group: r.group, kind, version: r.gv.version }];
   for (const gv of groupVersions) {
     for (const r of resourcesOf(gv)) {
@@ -163,7 +225,7 @@ const watchParameters = [
 const json = (ref: string) => ({ 'application/json': { schema: { $ref: schemaRef(ref) } } });
 
 /** The paths of `gv`: one operation per served verb, named as Kubernetes names them (`readAppsV1NamespacedDaemonSet`). */
-function paths(gv: GroupVersion): Record<string, Record<string, unknown>> {
+export function openApiPaths(gv: GroupVersion): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
   const groupWord = (gv.group === '' ? 'Core' : gv.group[0]?.toUpperCase() + gv.group.slice(1)) + gv.version[0]?.toUpperCase() + gv.version.slice(1);
   for (const r of resourcesOf(gv)) {
@@ -230,8 +292,8 @@ export interface OpenApiDocument {
 }
 
 /** The OpenAPI v3 document of `gv`: its paths, and every definition they reach. */
-export function openApiDocument(gv: GroupVersion, schemas: Record<string, JsonSchema>): Record<string, unknown> {
-  const gvPaths = paths(gv);
+export function openApiDocument(gv: GroupVersion, schemas: Readonly<Record<string, JsonSchema>>): Record<string, unknown> {
+  const gvPaths = openApiPaths(gv);
   const names = [...referenced(gvPaths, schemas)].sort();
   return {
     openapi: '3.0.0',
@@ -241,12 +303,20 @@ export function openApiDocument(gv: GroupVersion, schemas: Record<string, JsonSc
   };
 }
 
+let generated: Record<string, JsonSchema> | undefined;
+
+/** Every definition the documents draw from, by name (`io.k8s.api.apps.v1.DaemonSet`); generated once, not to be changed. */
+export function openApiDefinitions(): Readonly<Record<string, JsonSchema>> {
+  generated ??= definitions();
+  return generated;
+}
+
 let documents: Map<string, OpenApiDocument> | undefined;
 
 /** Every served group-version's document, by its `/openapi/v3` path (`apis/apps/v1`); generated once. */
 export function openApiDocuments(): Map<string, OpenApiDocument> {
   if (!documents) {
-    const schemas = definitions();
+    const schemas = openApiDefinitions();
     documents = new Map(
       groupVersions.map((gv) => {
         const body = JSON.stringify(openApiDocument(gv, schemas));

@@ -149,8 +149,8 @@ interface PatchField {
   readonly mergeKey?: string;
 }
 
-/** The types whose fields `patchFields` describes. */
-type PatchTypeName =
+/** The types whose fields `patchFields` describes (Kubernetes' names for them). */
+export type PatchTypeName =
   | 'Node'
   | 'NodeSpec'
   | 'NodeStatus'
@@ -194,6 +194,22 @@ const patchFields = {
   },
   Container: { ports: keyed('containerPort'), env: keyed('name'), volumeMounts: keyed('mountPath'), volumeDevices: keyed('devicePath') },
 } satisfies Record<PatchTypeName, Record<string, PatchField>>;
+
+/** A `patchStrategy:"merge"` field of a type, and the key its list items merge by (none: a set of primitives). */
+export interface MergedField {
+  readonly type: PatchTypeName;
+  readonly field: string;
+  readonly mergeKey?: string;
+}
+
+/** Every field a strategic merge patch merges rather than replaces: what OpenAPI declares as `x-kubernetes-patch-strategy`. */
+export function mergedFields(): MergedField[] {
+  return Object.entries(patchFields).flatMap(([type, fields]) =>
+    Object.entries(fields as Record<string, PatchField>)
+      .filter(([, how]) => how.merge === true)
+      .map(([field, how]) => ({ type: type as PatchTypeName, field, ...(how.mergeKey === undefined ? {} : { mergeKey: how.mergeKey }) })),
+  );
+}
 
 /** The kinds a strategic merge patch applies to. */
 export type PatchKind = 'Node' | 'DaemonSet';

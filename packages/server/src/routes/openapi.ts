@@ -1,26 +1,35 @@
 /**
  * The OpenAPI documents kubectl fetches: `/openapi/v3` (the index) and one
- * document per group-version (`openapi.ts`), for `kubectl explain`; and
- * `/openapi/v2`, which kubectl's client-side validation (`apply`, `create`)
- * must be able to download or it refuses to run without `--validate=false`.
+ * document per group-version (`openapi.ts`), for `kubectl explain` from 1.27
+ * on; and `/openapi/v2` (`openapi-v2.ts`), for explain before 1.27 and for
+ * every kubectl's client-side validation of `apply` and `create`.
  *
- * `/openapi/v2` is an empty protobuf message: a valid `openapi_v2.Document`
- * with no definitions, so kubectl finds no model for a kind and skips its
- * client-side checks (the server still validates every write). kubectl
- * only reads v2 as protobuf: a JSON (Swagger 2.0) answer, tried with
- * kubectl 1.32, fails `apply` ("failed to download openapi"), so none is
- * served. The Content-Type must be spelled `…spec.v2.v1.0+protobuf`: Go's
- * MIME parser refuses the `@v1.0` form kubectl sends in Accept.
+ * `/openapi/v2` is negotiated as Kubernetes does (kube-openapi's handler):
+ * JSON for `application/json` or `*\/*` (or no Accept), gnostic's protobuf
+ * for the type kubectl asks for, `…spec.v2@v1.0+protobuf`, or its dotted
+ * form; anything else is a 406. The protobuf answer's Content-Type is the
+ * dotted form: Go's MIME parser refuses the `@`.
  */
 import type { FastifyInstance } from 'fastify';
+import Negotiator from 'negotiator';
 import { openApiDocuments } from '../openapi.ts';
+import { openApiV2 } from '../openapi-v2.ts';
 import { failure, StatusError } from '../status.ts';
 
 const openApiV2Protobuf = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
+/** What `/openapi/v2` answers with, JSON first (what `*\/*` gets). */
+const openApiV2Offered = ['application/json', 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf', openApiV2Protobuf];
 
 /** Register `/openapi/v2`, `/openapi/v3` and `/openapi/v3/<group-version path>` on `app`. */
 export function openApiRoutes(app: FastifyInstance): void {
-  app.get('/openapi/v2', (_request, reply) => reply.type(openApiV2Protobuf).send(Buffer.alloc(0)));
+  app.get('/openapi/v2', (request, reply) => {
+    void reply.header('vary', 'Accept');
+    const type = new Negotiator({ headers: { accept: request.headers.accept ?? '*/*' } }).mediaType(openApiV2Offered);
+    if (type === undefined) throw new StatusError(failure(406, `only the following media types are accepted: ${openApiV2Offered.join(', ')}`));
+    const document = openApiV2();
+    if (type === 'application/json') return reply.type('application/json').send(document.json);
+    return reply.type(openApiV2Protobuf).send(document.protobuf);
+  });
 
   app.get('/openapi/v3', () =>
     Promise.resolve({
