@@ -5,13 +5,19 @@
  * reads 6 6 6 6 6 — then keeps running for you to play with until Ctrl-C.
  *
  * Uses the prefix `everynode-demo` (reset at every start) on REDIS_URL, or
- * 127.0.0.1:6379, or a private redis-server; the API on port 7700
- * (EVERYNODE_PORT to change it).
+ * 127.0.0.1:6379, or a private redis-server; the API on 127.0.0.1, port 7700
+ * (EVERYNODE_PORT to change it), protected as `everynode up` is: HTTPS (a
+ * self-signed certificate made for the run, unless EVERYNODE_TLS_CERT/KEY
+ * name one) and a token (EVERYNODE_TOKEN's or EVERYNODE_TOKENS_FILE's, else
+ * one generated). What was generated is left in `up`'s credentials file, where
+ * the demo's own CLI calls — and the CLI in another terminal — find it, and
+ * is printed with the try-it lines.
  */
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { processIO, runCli } from '@everynode/cli';
+import { processIO, removeUpCredentials, runCli, saveUpCredentials, upCertificateFile } from '@everynode/cli';
 import { startLocalCluster } from '@everynode/cli/local-cluster';
+import { localProtection } from '@everynode/server';
 
 const fixtures = (name: string) => fileURLToPath(new URL(`../test/fixtures/${name}`, import.meta.url));
 const level = process.env.LOG_LEVEL ?? 'warn';
@@ -20,17 +26,23 @@ const logger = process.stderr.isTTY
   : pino({ level }, pino.destination(2));
 
 const prefix = process.env.EVERYNODE_PREFIX ?? 'everynode-demo';
+const { auth, tls, generatedToken, generatedCertificate } = await localProtection(process.env);
 const cluster = await startLocalCluster({
   simulate: true,
   port: Number(process.env.EVERYNODE_PORT ?? 7700),
   prefix,
   logger,
+  auth,
+  tls,
   ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
   fresh: true,
 });
 console.log(`everynode is up at ${cluster.url} (Redis: ${cluster.redis.how}, prefix ${prefix})\n`);
+const saved = { ...(generatedToken ? { token: generatedToken } : {}), ...(generatedCertificate ? { ca: tls.cert } : {}) };
+const credentialsFile = saved.token || saved.ca ? saveUpCredentials(process.env, cluster.url, saved) : undefined;
 
 let output = '';
+// The demo's CLI calls find the generated token and certificate in the credentials file (configured ones are in the environment).
 const io = processIO({ env: { ...process.env, EVERYNODE_SERVER: cluster.url } });
 const capture = processIO({ env: io.env, stdout: (text) => void (output += text) });
 const run = (...args: string[]) => runCli(args, io);
@@ -53,17 +65,21 @@ for (let i = 0; i < 200; i++) {
 
 console.log(`
 Six nodes, six pods (the masters' NoSchedule taint is tolerated). Try, in another terminal:
-  export EVERYNODE_SERVER=${cluster.url}
+  export EVERYNODE_SERVER=${cluster.url}   # the token and certificate made for this run are in ${credentialsFile ?? 'your environment'}
   npx everynode get pods -n kube-system -o wide
   npx everynode node join worker04        # a seventh pod
   npx everynode node remove worker01      # its pod deleted at once
   npx everynode log                       # every event and decision
   npx everynode replay --verify           # the log rebuilds exactly this state
+  npx everynode kubeconfig > everynode.kubeconfig && KUBECONFIG=everynode.kubeconfig kubectl get ds -A${
+    generatedToken ? `\nElsewhere, with the same EVERYNODE_SERVER:\n  export EVERYNODE_TOKEN=${generatedToken}` : ''
+  }${credentialsFile && saved.ca ? `\n  export EVERYNODE_CA_FILE=${upCertificateFile(credentialsFile)}` : ''}
 Ctrl-C stops everynode.`);
 
 await new Promise<void>((resolve) => {
   process.once('SIGINT', () => resolve());
   process.once('SIGTERM', () => resolve());
 });
+if (credentialsFile) removeUpCredentials(credentialsFile, saved);
 await cluster.stop();
 process.exit(0);

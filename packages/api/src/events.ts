@@ -46,6 +46,15 @@ export const TimeStampedAttribute = 'everynodestamped';
 export const FieldManagerAttribute = 'everynodemanager';
 
 /**
+ * The extension attribute naming who made a change through the HTTP API:
+ * the name of the bearer token the request carried (`alice`), set by the
+ * server on every event it submits — resource writes and `POST /events`
+ * alike — and never taken from the client. Absent when the API runs
+ * without authentication.
+ */
+export const UserAttribute = 'everynodeuser';
+
+/**
  * Characters at most in each CloudEvents context attribute, and in an
  * extension attribute's string value: an id, a source or a type is a name,
  * not a payload (the spec sets no bound; the log keeps them for ever).
@@ -87,6 +96,7 @@ export const CloudEventEnvelopeSchema = z.looseObject({
   datacontenttype: attribute(AttributeMaxChars.datacontenttype).optional(),
   dataschema: attribute(AttributeMaxChars.dataschema).optional(),
   [FieldManagerAttribute]: z.string().optional(),
+  [UserAttribute]: z.string().optional(),
 });
 
 /** Members of a JSON-format CloudEvent that are not extension attributes. */

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import type { EverynodeClient } from '@everynode/client';
 import { DefaultServer } from '@everynode/client';
+import { type Credentials, credentialsOf } from './credentials.ts';
 
 export interface CliIO {
   /** Writes to stdout (text carries its own newlines). */
@@ -13,14 +14,14 @@ export interface CliIO {
   readonly stderr: (text: string) => void;
   /** All of stdin, for `-f -`. */
   readonly readStdin: () => Promise<string>;
-  /** Environment variables (`EVERYNODE_SERVER`, `REDIS_URL`, `EVERYNODE_PREFIX`). */
+  /** Environment variables (`EVERYNODE_SERVER`, `EVERYNODE_TOKEN`, `REDIS_URL`, `EVERYNODE_PREFIX`). */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Directory relative paths are read from. */
   readonly cwd: string;
   /** The clock AGE is measured with. */
   readonly now: () => Date;
-  /** A client for the engine at `server`. */
-  readonly createClient: (server: string) => EverynodeClient;
+  /** A client for the engine at `server`, sending `credentials.token` and trusting `credentials.ca`. */
+  readonly createClient: (server: string, credentials?: Credentials) => EverynodeClient;
   /** Loads `@everynode/engine` for `up`; tests replace it. Default: a dynamic import. */
   readonly loadEngine?: () => Promise<Record<string, unknown>>;
   /** Resolves when `up` should stop; tests replace it. Default: SIGINT or SIGTERM. */
@@ -40,12 +41,18 @@ export interface CliContext {
   client(command: Command): EverynodeClient;
 }
 
-/** `--server`, else `EVERYNODE_SERVER`, else `http://127.0.0.1:7700`. */
+/** `--server`, else `EVERYNODE_SERVER`, else `https://127.0.0.1:7700`. */
 export function serverOf(command: Command, io: CliIO): string {
   const fromFlag = command.optsWithGlobals<{ server?: string }>().server;
   return fromFlag ?? (io.env.EVERYNODE_SERVER || DefaultServer);
 }
 
 export function createContext(io: CliIO): CliContext {
-  return { io, client: (command) => io.createClient(serverOf(command, io)) };
+  return {
+    io,
+    client: (command) => {
+      const server = serverOf(command, io);
+      return io.createClient(server, credentialsOf(command, io.env, server));
+    },
+  };
 }

@@ -11,3 +11,5 @@ export { describeDaemonSet } from './print/describe-daemonset.ts';
 export { describePodTemplate } from './print/pod-template.ts';
 export { parseGoDuration } from './duration.ts';
 export { kubeconfigFor } from './kubeconfig.ts';
+export { removeUpCredentials, saveUpCredentials, upCertificateFile, upTokenFile } from './credentials.ts';
+export type { Credentials } from './credentials.ts';

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { startAgent, type Agent } from '@everynode/agent';
 import { type Bridge, bridgeChecks, type RunningBridge, startBridges } from '@everynode/bridges';
 import { findOrStartRedis, startEngine, workerEntry, type Engine, type RedisHandle } from '@everynode/engine';
-import { buildServer } from '@everynode/server';
+import { type AuthOptions, buildServer, type TlsOptions } from '@everynode/server';
 import type { Logger } from 'pino';
 
 export interface LocalClusterOptions {
@@ -19,6 +19,12 @@ export interface LocalClusterOptions {
   readonly simulate?: boolean;
   /** HTTP port. Default 7700; 0 picks a free one. */
   readonly port?: number;
+  /** The address the API binds. Default 127.0.0.1: this machine only. */
+  readonly address?: string;
+  /** Tokens, allowed hosts, rate limit. Default: no authentication (`up` always gives tokens). */
+  readonly auth?: AuthOptions;
+  /** Serve HTTPS with this certificate and key. Default: HTTP. */
+  readonly tls?: TlsOptions;
   /** Where Redis is; unset: REDIS_URL, else 127.0.0.1:6379 if it answers, else a private redis-server. */
   readonly redisUrl?: string;
   /** Key and queue prefix. Default `everynode`. */
@@ -73,11 +79,11 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     await engine.close();
     await redis.stop();
   };
-  const server = buildServer({ ...engine, checks: () => bridgeChecks(bridges) });
+  const server = buildServer({ ...engine, checks: () => bridgeChecks(bridges), ...(options.auth ? { auth: options.auth } : {}), ...(options.tls ? { tls: options.tls } : {}) });
   let address: string;
   try {
     if (options.bridges?.length) bridges = await startBridges(options.bridges, engine, logger.child({ component: 'bridges' }));
-    address = await server.listen({ port: options.port ?? 7700, host: '127.0.0.1' });
+    address = await server.listen({ port: options.port ?? 7700, host: options.address ?? '127.0.0.1' });
   } catch (error) {
     // A port in use (say) must not leave the workers running in a process that has given up.
     await stopStarted();

@@ -16,7 +16,7 @@ export function processIO(overrides: Partial<CliIO> = {}): CliIO {
     env: process.env,
     cwd: process.cwd(),
     now: () => new Date(),
-    createClient: (server) => new EverynodeClient({ server }),
+    createClient: (server, credentials = {}) => new EverynodeClient({ server, ...credentials }),
     progressStream: process.stderr,
     ...overrides,
   };

@@ -9,20 +9,25 @@ import { DeadLetterPageSchema, DeadLetterSchema, PodExplanationSchema, ReplayedC
 import { ApiError, UnexpectedAnswerError } from './errors.ts';
 import type { HttpAnswer, HttpOptions, RequestSpec } from './http.ts';
 import { exchange } from './http.ts';
+import { fetchTrusting } from './tls.ts';
 import { controllerRevisionsPath, daemonSetsPath, eventsPath, nodesPath, podExplainPath, podsPath } from './paths.ts';
 import { watchEvents, type WatchEvent, type Watched, type WatchedResource, type WatchOptions, watchPath } from './watch.ts';
 import { LenientKubeListSchema, LenientLogPageSchema } from './wire.ts';
 
-/** Where everynode listens when nothing says otherwise. */
-export const DefaultServer = 'http://127.0.0.1:7700';
+/** Where everynode listens when nothing says otherwise: `everynode up`'s default (HTTPS on loopback). */
+export const DefaultServer = 'https://127.0.0.1:7700';
 
 export interface ClientOptions {
-  /** Base URL of the engine's HTTP API. Default `http://127.0.0.1:7700`; a trailing `/` is ignored. */
+  /** Base URL of the engine's HTTP API. Default `https://127.0.0.1:7700`; a trailing `/` is ignored. */
   readonly server?: string;
   /** Milliseconds to wait for an answer before giving up. Default 30 000. */
   readonly timeoutMs?: number;
-  /** The `fetch` to use. Default: Node's global `fetch`. */
+  /** The `fetch` to use. Default: Node's global `fetch` (one that trusts `ca` when it is given). */
   readonly fetch?: typeof fetch;
+  /** Bearer token sent with every request (`EVERYNODE_TOKEN`). Default: none. */
+  readonly token?: string;
+  /** PEM certificate(s) to trust for an https server, besides the system's (a self-signed certificate, say). Default: the system's only. */
+  readonly ca?: string;
 }
 
 export interface ListOptions {
@@ -68,7 +73,12 @@ export class EverynodeClient {
 
   constructor(options: ClientOptions = {}) {
     this.server = (options.server ?? DefaultServer).replace(/\/+$/, '');
-    this.#http = { server: this.server, timeoutMs: options.timeoutMs ?? 30_000, fetch: options.fetch ?? globalThis.fetch };
+    this.#http = {
+      server: this.server,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      fetch: options.fetch ?? fetchTrusting(options.ca),
+      ...(options.token ? { token: options.token } : {}),
+    };
   }
 
   // DaemonSets ---------------------------------------------------------------

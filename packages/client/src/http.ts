@@ -12,6 +12,8 @@ export interface HttpOptions {
   /** Milliseconds before a request counts as unanswered. */
   readonly timeoutMs: number;
   readonly fetch: typeof fetch;
+  /** Sent as `Authorization: Bearer …` on every request, when set. */
+  readonly token?: string;
 }
 
 export interface RequestSpec {
@@ -45,7 +47,7 @@ export function urlOf(server: string, spec: Pick<RequestSpec, 'path' | 'query'>)
 
 /** Perform `spec`; resolves with the answer for 2xx (and `acceptStatus`), rejects with a typed error otherwise. */
 export async function exchange(options: HttpOptions, spec: RequestSpec): Promise<HttpAnswer> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const headers: Record<string, string> = { accept: 'application/json', ...authorizationOf(options.token) };
   let body: string | undefined;
   if (spec.body !== undefined) {
     headers['content-type'] = spec.contentType ?? 'application/json';
@@ -70,6 +72,11 @@ export async function exchange(options: HttpOptions, spec: RequestSpec): Promise
   throw new ApiError(response.status, status.success ? status.data : undefined, text);
 }
 
+/** The Authorization header for `token`: none without one. */
+export function authorizationOf(token: string | undefined): Record<string, string> {
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
 /**
  * Perform the GET `spec` for a stream: resolves with the response once its
  * headers are in (a 2xx), its body unread; `timeoutMs` bounds only the wait
@@ -82,7 +89,7 @@ export async function openStream(options: HttpOptions, spec: Pick<RequestSpec, '
   const signals = signal === undefined ? [headersTimeout.signal] : [headersTimeout.signal, signal];
   let response: Response;
   try {
-    response = await options.fetch(urlOf(options.server, spec), { method: 'GET', headers: { accept: 'application/json' }, signal: AbortSignal.any(signals) });
+    response = await options.fetch(urlOf(options.server, spec), { method: 'GET', headers: { accept: 'application/json', ...authorizationOf(options.token) }, signal: AbortSignal.any(signals) });
   } catch (error) {
     if (signal?.aborted) throw error;
     const detail = headersTimeout.signal.aborted ? `no answer within ${options.timeoutMs} ms` : describeFetchFailure(error);

@@ -3,6 +3,8 @@ import type { ReadinessCheck } from '@everynode/api';
 import type { EnginePorts } from '@everynode/engine';
 import type { Logger } from 'pino';
 import type { HttpTimeouts } from './timeouts.ts';
+import type { AuthOptions } from './auth.ts';
+import type { TlsOptions } from './tls.ts';
 import type { Watches, WatchSettings } from './watch.ts';
 
 /** A metrics registry (prom-client's `Registry` is one). */
@@ -37,6 +39,14 @@ export interface ServerDeps extends EnginePorts {
   readonly bodyLimit?: number;
   /** How long to wait on clients; each one not given comes from its `EVERYNODE_HTTP_*_TIMEOUT_MS` variable, else its default (`timeouts.ts`). */
   readonly timeouts?: Partial<HttpTimeouts>;
+  /**
+   * Tokens, allowed hosts, rate limit (`auth.ts`). Default: no
+   * authentication (every request may do everything), the Host and Origin
+   * checks only.
+   */
+  readonly auth?: AuthOptions;
+  /** Serve HTTPS with this certificate and key. Default: plain HTTP. */
+  readonly tls?: TlsOptions;
   /** How watches (`?watch=true`) bookmark and coalesce; see `WatchSettings` for the defaults. */
   readonly watch?: WatchSettings;
 }

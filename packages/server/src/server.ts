@@ -7,6 +7,8 @@
  * hang; slow or idle clients are cut off (`timeouts.ts`).
  */
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import { registerAuth } from './auth.ts';
+import { attributedIngress } from './auth-user.ts';
 import type { ServerDeps } from './deps.ts';
 import { useJsonParser } from './json-body.ts';
 import { daemonSetRoutes } from './routes/daemonsets.ts';
@@ -26,6 +28,7 @@ import { stateRoutes } from './routes/state.ts';
 import { closeSpareConnectionsOnClose } from './spare-connections.ts';
 import { failure, type Status, StatusError } from './status.ts';
 import { fastifyTimeoutOptions, httpTimeouts, isLongLived, limitRequestTime } from './timeouts.ts';
+import { withoutCredentials, withTls } from './tls.ts';
 import { Watches } from './watch.ts';
 
 /** 16 MiB: a batch of a few thousand events fits; fastify's 1 MiB default does not. */
@@ -46,14 +49,17 @@ function isRedisUnavailable(error: Error): boolean {
  * call `listen` to serve). It holds no resources of its own: closing it
  * leaves the engine running.
  */
-export function buildServer(deps: ServerDeps): FastifyInstance {
+export function buildServer(options: ServerDeps): FastifyInstance {
+  // Every event a route submits carries the request's user (auth-user.ts).
+  const deps: ServerDeps = { ...options, ingress: attributedIngress(options.ingress) };
   // Typed as fastify's base logger so the instance is the plain `FastifyInstance` callers expect.
-  const loggerInstance: FastifyBaseLogger | undefined = deps.logger || undefined;
+  const loggerInstance: FastifyBaseLogger | undefined = deps.logger ? withoutCredentials(deps.logger) : undefined;
   const timeouts = httpTimeouts(deps.timeouts);
-  const app: FastifyInstance = Fastify({ loggerInstance, bodyLimit: deps.bodyLimit ?? defaultBodyLimit, ...fastifyTimeoutOptions(timeouts) });
+  const app: FastifyInstance = Fastify(withTls({ loggerInstance, bodyLimit: deps.bodyLimit ?? defaultBodyLimit, ...fastifyTimeoutOptions(timeouts) }, deps.tls));
 
   useJsonParser(app);
   limitRequestTime(app, timeouts.requestMs);
+  registerAuth(app, deps.auth);
 
   // A watch streams, quiet between events, for as long as its client listens: the idle limit is for requests, not for it.
   app.addHook('onRequest', async (request) => {

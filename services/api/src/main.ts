@@ -3,11 +3,14 @@
  * on REDIS_URL / EVERYNODE_PREFIX, served on HOST:PORT (default
  * 0.0.0.0:7700). Logs are JSON lines on stderr, pretty in a terminal
  * (CONTRACT §6). SIGINT/SIGTERM stop the server, then the engine.
+ * Protected as the environment says (`protectionFromEnv`: tokens, allowed
+ * hosts, rate limit, TLS); without tokens it serves loopback only, unless
+ * `--insecure` (EVERYNODE_INSECURE=true).
  */
 import { exitIfRedisUnreachable, safeLogOptions, startEngine } from '@everynode/engine';
 import pino from 'pino';
 import { z } from 'zod';
-import { buildServer } from '@everynode/server';
+import { buildServer, type Protection, ProtectionError, protectionFromEnv } from '@everynode/server';
 
 const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(7700),
@@ -25,9 +28,20 @@ if (!env.success) {
 }
 const { PORT, HOST, LOG_LEVEL, EVERYNODE_API_WORKERS, EVERYNODE_HIGH_WATER_MARK } = env.data;
 
+let protection: Protection;
+try {
+  protection = protectionFromEnv(process.env, { host: HOST, insecure: process.argv.includes('--insecure') });
+} catch (error) {
+  if (!(error instanceof ProtectionError)) throw error;
+  console.error(`everynode api: ${error.message}`);
+  process.exit(1);
+}
+
 const logger = process.stderr.isTTY
   ? pino({ level: LOG_LEVEL, ...safeLogOptions, transport: { target: 'pino-pretty', options: { destination: 2 } } })
   : pino({ level: LOG_LEVEL, ...safeLogOptions }, pino.destination(2));
+
+for (const warning of protection.warnings) logger.warn(warning);
 
 // A wrong REDIS_URL (password, host, TLS) ends the process with one line; a later outage is retried.
 const engine = await startEngine({ logger, workers: EVERYNODE_API_WORKERS === 'true' }).catch((error: unknown) => exitIfRedisUnreachable('everynode api', error));
@@ -37,7 +51,8 @@ let stopping = false;
 /** Ready while not stopping and the engine can work (Redis answers within a second). */
 const ready = async () => !stopping && (await engine.admin.ready());
 
-const server = buildServer({ ...engine, ready, logger, ...(EVERYNODE_HIGH_WATER_MARK === undefined ? {} : { highWaterMark: EVERYNODE_HIGH_WATER_MARK }) });
+const { auth, tls } = protection;
+const server = buildServer({ ...engine, ready, logger, auth, ...(tls ? { tls } : {}), ...(EVERYNODE_HIGH_WATER_MARK === undefined ? {} : { highWaterMark: EVERYNODE_HIGH_WATER_MARK }) });
 await server.listen({ port: PORT, host: HOST });
 logger.info({ prefix: engine.prefix, workers: EVERYNODE_API_WORKERS === 'true' }, 'api started');
 

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Decision } from '@everynode/daemonset';
 import type { LogEntry } from '@everynode/client';
@@ -164,17 +167,57 @@ describe('everynode up', () => {
     let stopped = false;
     const startLocalCluster = async (options: unknown) => {
       calls.push(options);
-      return { url: 'http://127.0.0.1:7801', stop: async () => void (stopped = true) };
+      return { url: 'https://127.0.0.1:7801', stop: async () => void (stopped = true) };
     };
+    const config = mkdtempSync(join(tmpdir(), 'everynode-up-flags-'));
     const result = await runEverynode(['up', '--workers', '3', '--simulate', '--port', '7801', '--prefix', 'p1'], {
-      env: { REDIS_URL: 'redis://cache:6379' },
+      env: { REDIS_URL: 'redis://cache:6379', XDG_CONFIG_HOME: config },
       loadEngine: async () => ({ startLocalCluster }),
       untilShutdown: async () => undefined,
     });
+    rmSync(config, { recursive: true, force: true });
     expect(result.code).toBe(0);
-    expect(calls).toEqual([{ workers: 3, simulate: true, port: 7801, redisUrl: 'redis://cache:6379', prefix: 'p1', logger: expect.anything() }]);
-    expect(result.stderr).toMatch(/^everynode is up at http:\/\/127\.0\.0\.1:7801 \(3 workers, simulated nodes\)/);
+    expect(calls).toEqual([
+      {
+        workers: 3,
+        simulate: true,
+        port: 7801,
+        // Safe by default: loopback, a token and a certificate made for the run.
+        address: '127.0.0.1',
+        auth: { tokens: [{ token: expect.stringMatching(/^[\w-]{43}$/), name: 'admin', permission: 'admin' }], allowedHosts: [], rateLimit: { max: 6000, windowMs: 60_000 } },
+        tls: { cert: expect.stringContaining('-----BEGIN CERTIFICATE-----'), key: expect.stringContaining('PRIVATE KEY-----') },
+        redisUrl: 'redis://cache:6379',
+        prefix: 'p1',
+        logger: expect.anything(),
+      },
+    ]);
+    expect(result.stderr).toMatch(/^everynode is up at https:\/\/127\.0\.0\.1:7801 \(3 workers, simulated nodes\)/);
     expect(stopped).toBe(true);
+  });
+
+  it('takes the tokens, allowed hosts and rate limit the environment sets, and --address; generates no token then', async () => {
+    const calls: { address: string; auth: unknown }[] = [];
+    const config = mkdtempSync(join(tmpdir(), 'everynode-up-flags-'));
+    const result = await runEverynode(['up', '--address', '0.0.0.0'], {
+      env: { XDG_CONFIG_HOME: config, EVERYNODE_TOKEN: 'configured-token-0123456789', EVERYNODE_ALLOWED_HOSTS: 'everynode.lan, 10.0.0.5', EVERYNODE_RATE_LIMIT: '0' },
+      loadEngine: async () => ({ startLocalCluster: async (options: { address: string; auth: unknown }) => void calls.push(options) }),
+      untilShutdown: async () => undefined,
+    });
+    rmSync(config, { recursive: true, force: true });
+    expect(result.code, result.stderr).toBe(0);
+    expect(calls.map(({ address, auth }) => ({ address, auth }))).toEqual([
+      { address: '0.0.0.0', auth: { tokens: [{ token: 'configured-token-0123456789', name: 'admin', permission: 'admin' }], allowedHosts: ['everynode.lan', '10.0.0.5'], rateLimit: false } },
+    ]);
+    expect(result.stderr).not.toContain('configured-token-0123456789');
+    expect(result.stderr).toContain('Generated for this run: a self-signed certificate.');
+  });
+
+  it('refuses a certificate without its key, and a bad token, before anything starts', async () => {
+    let started = false;
+    const loadEngine = async () => ({ startLocalCluster: async () => void (started = true) });
+    expect(await runEverynode(['up', '--tls-cert', 'tls.crt'], { loadEngine })).toEqual({ code: 1, stdout: '', stderr: 'error: --tls-cert and --tls-key go together: --tls-key is missing\n' });
+    expect(await runEverynode(['up'], { env: { EVERYNODE_TOKEN: 'short' }, loadEngine })).toEqual({ code: 1, stdout: '', stderr: 'error: EVERYNODE_TOKEN: must be at least 16 characters\n' });
+    expect(started).toBe(false);
   });
 
   it('explains when the engine has no startLocalCluster', async () => {

@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { serverOf } from '../context.ts';
+import { credentialsOf } from '../credentials.ts';
 import { startProgress } from '../progress.ts';
 import { fetchOrThrow } from './stream-http.ts';
 
@@ -28,7 +29,8 @@ Examples:
   everynode export | gzip > history.jsonl.gz`,
     )
     .action(async (_options: object, command: Command) => {
-      const response = await fetchOrThrow(serverOf(command, ctx.io), '/log/export', { headers: { accept: 'application/x-ndjson' } });
+      const server = serverOf(command, ctx.io);
+      const response = await fetchOrThrow(server, '/log/export', { headers: { accept: 'application/x-ndjson' } }, credentialsOf(command, ctx.io.env, server));
       const lastSeq = Number(response.headers.get('x-everynode-last-seq') ?? 0);
       const progress = startProgress(ctx.io, 'export', lastSeq, 'entries');
       const decoder = new TextDecoder();

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { serverOf } from '../context.ts';
+import { credentialsOf } from '../credentials.ts';
 import { CliError } from '../errors.ts';
 import { type Progress, startProgress } from '../progress.ts';
 import { fetchOrThrow } from './stream-http.ts';
@@ -61,7 +62,8 @@ Examples:
         body = counted(path, progress);
       }
       const init = { method: 'POST', headers: { 'content-type': 'application/x-ndjson', accept: 'application/json' }, body, duplex: 'half' };
-      const response = await fetchOrThrow(serverOf(command, ctx.io), '/log/import', init as RequestInit).finally(() => progress.stop());
+      const server = serverOf(command, ctx.io);
+      const response = await fetchOrThrow(server, '/log/import', init as RequestInit & { headers: Record<string, string> }, credentialsOf(command, ctx.io.env, server)).finally(() => progress.stop());
       const answer = (await response.json()) as ImportAnswer;
       ctx.io.stdout(
         `imported ${answer.entries} log entries (last seq ${answer.lastSeq}): ${answer.nodes} nodes, ${answer.daemonSets} daemonsets, ${answer.pods} pods\n`,

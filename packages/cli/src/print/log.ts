@@ -1,9 +1,10 @@
 /**
  * The `everynode log` table: one row per log entry — for an event its
- * CloudEvent type and object, for a reconcile pass its DaemonSet and what it
- * decided (`create 3, delete 1, status`).
+ * CloudEvent type and object, and who sent it through the API (`by alice`,
+ * the token's name), for a reconcile pass its DaemonSet and what it decided
+ * (`create 3, delete 1, status`).
  */
-import { EventType, eventObject } from '@everynode/api';
+import { EventType, eventObject, UserAttribute } from '@everynode/api';
 import type { Decision } from '@everynode/daemonset';
 import type { EventEntry, LogEntry, PassEntry } from '@everynode/client';
 import { renderTable } from './table.ts';
@@ -62,6 +63,8 @@ function eventDetail(entry: EventEntry): string {
     parts.push(`${pod.status.phase}${ready ? ' (ready)' : ''} on ${pod.spec.nodeName}`);
   }
   if (!entry.applied) parts.push(`ignored: ${entry.ignored ?? 'no change'}`);
+  const user = entry.event[UserAttribute];
+  if (user !== undefined) parts.push(`by ${user}`);
   return parts.join(', ');
 }
 

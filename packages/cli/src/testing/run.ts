@@ -22,7 +22,7 @@ export async function runEverynode(args: readonly string[], options: Partial<Cli
     env: {},
     cwd: process.cwd(),
     now: () => testNow,
-    createClient: (server) => new EverynodeClient({ server, timeoutMs: 5_000 }),
+    createClient: (server, credentials = {}) => new EverynodeClient({ server, timeoutMs: 5_000, ...credentials }),
     ...options,
   };
   const code = await runCli(args, io);
