@@ -63,7 +63,8 @@ export function buildServer(options: ServerDeps): FastifyInstance {
 
   // A watch streams, quiet between events, for as long as its client listens: the idle limit is for requests, not for it.
   app.addHook('onRequest', async (request) => {
-    if (isLongLived(request)) request.raw.setTimeout(0);
+    // (A request injected by fastify's `inject`, as tests do, has no socket to time out.)
+    if (isLongLived(request) && typeof request.raw.setTimeout === 'function') request.raw.setTimeout(0);
   });
 
   app.setErrorHandler((error: FastifyError | StatusError, request, reply) => {

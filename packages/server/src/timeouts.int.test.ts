@@ -76,7 +76,7 @@ describe('HTTP timeouts', () => {
   });
 
   it('a body that never ends: 408 and closed once the request limit passes', async () => {
-    const head = 'POST /events HTTP/1.1\r\nHost: x\r\nContent-Type: application/cloudevents+json\r\nContent-Length: 1000\r\n\r\n{';
+    const head = 'POST /events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/cloudevents+json\r\nContent-Length: 1000\r\n\r\n{';
     const { reply, closedAfterMs } = await session((write) => {
       write(head);
       trickle(write, Array.from({ length: 50 }, () => ' '), 200);
@@ -87,14 +87,14 @@ describe('HTTP timeouts', () => {
   });
 
   it('an idle keep-alive connection is closed after the keep-alive limit', async () => {
-    const { reply, closedAfterMs } = await session((write) => write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'));
+    const { reply, closedAfterMs } = await session((write) => write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'));
     expect(reply).toMatch(/^HTTP\/1\.1 200 /);
     expect(closedAfterMs).toBeGreaterThanOrEqual(timeouts.keepAliveMs);
     expect(closedAfterMs).toBeLessThan(timeouts.keepAliveMs + 1500);
   });
 
   it('a watch streams on, quiet for longer than the idle and request limits', async () => {
-    const { reply, closedAfterMs } = await session((write) => write('GET /test/stream?watch=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+    const { reply, closedAfterMs } = await session((write) => write('GET /test/stream?watch=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n'));
     expect(reply).toMatch(/^HTTP\/1\.1 200 [\s\S]*first\n[\s\S]*last\n/);
     expect(closedAfterMs).toBeGreaterThanOrEqual(3000);
   });
@@ -112,7 +112,7 @@ describe('HTTP timeouts', () => {
     }
     expect(ndjson).toMatch(/^[\x20-\x7e\n]+$/); // ASCII: its pieces are cut by characters, its length counted in bytes
     const pieces = Array.from({ length: 7 }, (_, i) => ndjson.slice(Math.floor((i * ndjson.length) / 7), Math.floor(((i + 1) * ndjson.length) / 7)));
-    const head = `POST /log/import HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\nContent-Length: ${ndjson.length}\r\nConnection: close\r\n\r\n`;
+    const head = `POST /log/import HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-ndjson\r\nContent-Length: ${ndjson.length}\r\nConnection: close\r\n\r\n`;
     const { reply, closedAfterMs } = await session((write) => {
       write(head);
       trickle(write, pieces, 500); // 3.5 s in all: past the request limit, never idle for the idle limit
@@ -122,7 +122,7 @@ describe('HTTP timeouts', () => {
   });
 
   it('the same quiet response, not a watch, is cut by the idle limit', async () => {
-    const { reply, closedAfterMs } = await session((write) => write('GET /test/stream HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+    const { reply, closedAfterMs } = await session((write) => write('GET /test/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n'));
     expect(reply).toContain('first\n');
     expect(reply).not.toContain('last\n');
     expect(closedAfterMs).toBeLessThan(3000);
