@@ -14,6 +14,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Agent, fetch } from 'undici';
 import { cloudEvent, eventually, uniquePrefix } from './support/cluster.ts';
 import { type PrivateServer, startPrivateServer } from './support/private-server.ts';
 import { freePort } from './support/random.ts';
@@ -24,6 +25,10 @@ const service = (name: string) => ['--import', 'tsx', `services/${name}/src/main
 
 const secret = `s3cret-${process.pid}-${Date.now().toString(36)}`;
 const wrongSecret = `wr0ng-${process.pid}-${Date.now().toString(36)}`;
+/** The API token the processes are given: as secret as the passwords, and as absent from the logs. */
+const token = `t0ken-${process.pid}-${Date.now().toString(36)}`;
+/** `up` serves HTTPS with a certificate it made for the run: trusted here without checking it. */
+const insecureTls = new Agent({ connect: { rejectUnauthorized: false } });
 /** Everything every process printed, stdout and stderr, for the secret grep at the end. */
 const printed: string[] = [];
 const running: ChildProcess[] = [];
@@ -101,6 +106,7 @@ describe('a bad Redis URL ends the process with one line', () => {
         REDIS_URL: wrong(),
         EVERYNODE_PREFIX: uniquePrefix('bad-url'),
         PORT: String(await freePort()),
+        EVERYNODE_TOKEN: token,
         EVERYNODE_BRIDGES: 'bridges: [{ name: edge, kind: redis-streams, url: "redis://127.0.0.1:1", stream: s }]',
       });
       const { code, ms } = await run.exited;
@@ -120,17 +126,20 @@ describe('Redis paused', () => {
     const prefix = uniquePrefix('paused');
     const upPort = await freePort();
     const apiPort = await freePort();
-    const up = start([...everynode, 'up', '--redis', url, '--port', String(upPort), '--prefix', prefix]);
-    const api = start(service('api'), { REDIS_URL: url, EVERYNODE_PREFIX: prefix, PORT: String(apiPort), HOST: '127.0.0.1' });
+    const up = start([...everynode, 'up', '--redis', url, '--port', String(upPort), '--prefix', prefix], { EVERYNODE_TOKEN: token });
+    const api = start(service('api'), { REDIS_URL: url, EVERYNODE_PREFIX: prefix, PORT: String(apiPort), HOST: '127.0.0.1', EVERYNODE_TOKEN: token });
+    const base = (port: number) => (port === upPort ? `https://127.0.0.1:${port}` : `http://127.0.0.1:${port}`);
+    const authorization = `Bearer ${token}`;
     const get = async (port: number, path: string) => {
-      const res = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(15_000) });
+      const res = await fetch(`${base(port)}${path}`, { headers: { authorization }, dispatcher: insecureTls, signal: AbortSignal.timeout(15_000) });
       return { status: res.status, body: await res.text() };
     };
     const post = async (events: unknown[]) => {
       const started = Date.now();
-      const res = await fetch(`http://127.0.0.1:${upPort}/events`, {
+      const res = await fetch(`${base(upPort)}/events`, {
         method: 'POST',
-        headers: { 'content-type': 'application/cloudevents-batch+json' },
+        dispatcher: insecureTls,
+        headers: { 'content-type': 'application/cloudevents-batch+json', authorization },
         body: JSON.stringify(events),
         signal: AbortSignal.timeout(30_000),
       });
@@ -178,5 +187,6 @@ describe('secrets', () => {
     expect(all).toContain('redis://:***@127.0.0.1'); // the URLs were printed, redacted
     expect(all).not.toContain(secret);
     expect(all).not.toContain(wrongSecret);
+    expect(all).not.toContain(token);
   });
 });
