@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import type { Node } from '@everynode/api';
 import type { EverynodeClient } from '@everynode/client';
 import type { CliContext } from '../context.ts';
+import { retryOnConflict } from '../conflict-retry.ts';
 import { CliError } from '../errors.ts';
 import {
   applyLabelChanges,
@@ -41,10 +42,12 @@ function nodeNames(resources: readonly string[], refusal: (typed: string) => str
   });
 }
 
-/** Read the node, change it, write it back when `changed`. */
+/** Read the node, change it, write it back when `changed` (read again and redone if it changed meanwhile). */
 async function editNode(client: EverynodeClient, name: string, edit: (node: Node) => { node: Node; changed: boolean }): Promise<void> {
-  const { node, changed } = edit(await client.getNode(name));
-  if (changed) await client.updateNode(node);
+  await retryOnConflict(async () => {
+    const { node, changed } = edit(await client.getNode(name));
+    if (changed) await client.updateNode(node);
+  });
 }
 
 function registerLabel(program: Command, ctx: CliContext): void {

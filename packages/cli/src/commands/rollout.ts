@@ -7,6 +7,7 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
 import { parseGoDuration } from '../duration.ts';
+import { retryOnConflict } from '../conflict-retry.ts';
 import { CliError } from '../errors.ts';
 import { daemonSets, resolveTarget } from '../resources.ts';
 import { integerFlag } from './log.ts';
@@ -130,13 +131,13 @@ Examples:
     .action(async (typeArg: string, nameArg: string | undefined, options: TargetOptions & { toRevision: number }, command: Command) => {
       const name = daemonSetName(typeArg, nameArg, (kind) => `no rollbacker has been implemented for "${kind}"`);
       const client = ctx.client(command);
-      const outcome = planUndo(await readHistory(client, options.namespace, name), options.toRevision);
-      if ('skipped' in outcome) {
-        ctx.io.stdout(`daemonset.apps/${name} ${outcome.skipped}\n`);
-        return;
-      }
-      await client.applyDaemonSet(outcome.rolledBack);
-      ctx.io.stdout(`daemonset.apps/${name} rolled back\n`);
+      const skipped = await retryOnConflict(async () => {
+        const outcome = planUndo(await readHistory(client, options.namespace, name), options.toRevision);
+        if ('skipped' in outcome) return outcome.skipped;
+        await client.applyDaemonSet(outcome.rolledBack);
+        return undefined;
+      });
+      ctx.io.stdout(`daemonset.apps/${name} ${skipped ?? 'rolled back'}\n`);
     });
 }
 
@@ -151,15 +152,17 @@ function registerRestart(rollout: Command, ctx: CliContext): void {
     .action(async (typeArg: string, nameArg: string | undefined, options: TargetOptions, command: Command) => {
       const name = daemonSetName(typeArg, nameArg, (kind, target) => `${kind.toLowerCase()}s "${target}" restarting is not supported`);
       const client = ctx.client(command);
-      const { status: _status, ...ds } = await client.getDaemonSet(options.namespace, name);
-      const template = ds.spec.template;
       const restartedAt = rfc3339(ctx.io.now());
-      if (template.metadata?.annotations?.[RestartedAtAnnotation] === restartedAt) {
-        // The same second twice is no change at all; kubectl refuses rather than report a restart that is not one.
-        throw new CliError(`error: failed to create patch for ${name}: if restart has already been triggered within the past second, please wait before attempting to trigger another`);
-      }
-      const metadata = { ...template.metadata, annotations: { ...template.metadata?.annotations, [RestartedAtAnnotation]: restartedAt } };
-      await client.applyDaemonSet({ ...ds, spec: { ...ds.spec, template: { ...template, metadata } } });
+      await retryOnConflict(async () => {
+        const { status: _status, ...ds } = await client.getDaemonSet(options.namespace, name);
+        const template = ds.spec.template;
+        if (template.metadata?.annotations?.[RestartedAtAnnotation] === restartedAt) {
+          // The same second twice is no change at all; kubectl refuses rather than report a restart that is not one.
+          throw new CliError(`error: failed to create patch for ${name}: if restart has already been triggered within the past second, please wait before attempting to trigger another`);
+        }
+        const metadata = { ...template.metadata, annotations: { ...template.metadata?.annotations, [RestartedAtAnnotation]: restartedAt } };
+        await client.applyDaemonSet({ ...ds, spec: { ...ds.spec, template: { ...template, metadata } } });
+      });
       ctx.io.stdout(`daemonset.apps/${name} restarted\n`);
     });
 }
