@@ -17,7 +17,9 @@
  * order — while events about different objects go side by side.
  */
 import type { Logger } from 'pino';
-import { defaultHighWaterMark, type EventIngress, HighWaterGauge } from '@everynode/engine';
+import type { EventIngress } from '@everynode/engine';
+// The gauge alone: the bridge needs none of the engine's runtime, only its ports' types.
+import { defaultHighWaterMark, HighWaterGauge } from '@everynode/engine/high-water';
 import { decodeMessage, printableBody } from './decode.ts';
 import type { MessageHandler } from './source.ts';
 
