@@ -49,6 +49,13 @@ export interface InboundContractDriver<C> {
   processConfig?(ctx: C): { readonly yaml: string; readonly env?: Readonly<Record<string, string>> };
   /** The bus name the source puts in an origin. */
   readonly bus: string;
+  /**
+   * How many published messages the broker keeps for a consumer that has
+   * not taken them yet, where it drops the rest (Mosquitto's
+   * `max_queued_messages`, 1,000 by default): (b) then publishes no further
+   * ahead of the consumer than this. None: the bus keeps them all.
+   */
+  readonly brokerQueueLimit?: number;
 }
 
 const encoder = new TextEncoder();
@@ -176,7 +183,14 @@ export function describeInboundContract<C>(name: string, driver: InboundContract
           messages.push({ bad: `no-source-${i}`, message: { body: encoder.encode(JSON.stringify(missing)), headers: { 'content-type': 'application/cloudevents+json' } } });
         } else messages.push({ bad: `unknown-${i}`, message: asMessage(cloudEvent('io.example.unknown', { x: i }, { id: `unknown-${i}`, source }), 'binary') });
       }
-      for (const { message } of messages) await driver.publish(ctx, message);
+      const handled = async () => (await deadLetters(engine)).length + (await loggedEvents(engine)).length;
+      for (const [i, { message }] of messages.entries()) {
+        // Never further ahead of the consumer than the broker keeps (half of it, for the slack).
+        if (driver.brokerQueueLimit !== undefined && i > 0 && i % (driver.brokerQueueLimit / 2) === 0) {
+          await eventually(async () => (await handled()) >= i - driver.brokerQueueLimit! / 2, 60_000, `the consumer within ${driver.brokerQueueLimit! / 2} of the publisher`);
+        }
+        await driver.publish(ctx, message);
+      }
       const parked = await eventually(async () => {
         const all = await deadLetters(engine);
         return all.length >= 1000 && all;
