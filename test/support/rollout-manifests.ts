@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 
-/** The simulated agent's annotations (CONTRACT §5; on a pod they override the node's). */
+/** The simulated agent's annotations (docs/contract.md §5; on a pod they override the node's). */
 export const Sim = {
   StartDelayMs: 'sim.everynode.io/start-delay-ms',
   FailPods: 'sim.everynode.io/fail-pods',

@@ -1,5 +1,5 @@
 /**
- * The simulated node agent (CONTRACT §5, `up --simulate`): a BullMQ worker on
+ * The simulated node agent (docs/contract.md §5, `up --simulate`): a BullMQ worker on
  * the `commands` queue that plays every node at once and reports what the
  * pods did as events on the `events` queue.
  *

@@ -1,5 +1,5 @@
 /**
- * The events the agent reports back (CONTRACT §2), built from the command
+ * The events the agent reports back (docs/contract.md §2), built from the command
  * that caused them. Pure: time is an argument. An event's id derives from
  * its command's id, so a command executed twice reports the same event twice
  * and the engine's (source, id) idempotency drops the copy.

@@ -1,5 +1,5 @@
 /**
- * The annotations that steer the simulated agent (CONTRACT §5), on a node or
+ * The annotations that steer the simulated agent (docs/contract.md §5), on a node or
  * on a pod (from its DaemonSet's pod template), and how they turn into a
  * pod's simulated behaviour. Pure.
  */
@@ -47,7 +47,7 @@ export function behaviourOf(annotations: Readonly<Record<string, string>> | unde
  * The behaviour of one pod: its own annotations over its node's, so a test
  * can roll out "a template whose pods fail" or "pods slow to become Ready".
  * The pod fails when either asks for it (a failing node fails every pod
- * started there, CONTRACT §5); the pod's start delay, when usable, overrides
+ * started there, docs/contract.md §5); the pod's start delay, when usable, overrides
  * the node's, which in turn overrides `defaultStartDelayMs`.
  */
 export function podBehaviourOf(

@@ -1,5 +1,5 @@
 /**
- * The commands everynode emits (CONTRACT §3), CloudEvents too. Their `id`
+ * The commands everynode emits (docs/contract.md §3), CloudEvents too. Their `id`
  * is deterministic, so an executor that sees one twice can drop the copy.
  */
 import { z } from 'zod';

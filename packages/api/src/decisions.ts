@@ -1,5 +1,5 @@
 /**
- * A reconcile pass's decisions (CONTRACT §4 `GET /log`, a pass entry's
+ * A reconcile pass's decisions (docs/contract.md §4 `GET /log`, a pass entry's
  * `decisions`): what the core (`@everynode/daemonset`) decides and the log
  * records. Declared here, with the wire, because the log and every answer
  * that carries decisions (`GET /log`, `explain`) are read by processes that

@@ -1,5 +1,5 @@
 /**
- * The events that enter everynode (CONTRACT §2): CloudEvents 1.0 whose `data`
+ * The events that enter everynode (docs/contract.md §2): CloudEvents 1.0 whose `data`
  * is a Kubernetes object or a reference to one. One schema per type.
  */
 import { z } from 'zod';

@@ -1,5 +1,5 @@
 /**
- * What the log holds (CONTRACT §4 `GET /log`): every accepted event and every
+ * What the log holds (docs/contract.md §4 `GET /log`): every accepted event and every
  * pass's decisions, each with its sequence number. The log is the truth; the
  * projection is derived from it. `GET /log`, `GET /log/export` and the
  * client read these shapes; the event log writes them.

@@ -1,4 +1,4 @@
-/** `v1 Node`: the fields the DaemonSet controller reads (CONTRACT §1); the rest is kept. */
+/** `v1 Node`: the fields the DaemonSet controller reads (docs/contract.md §1); the rest is kept. */
 import { z } from 'zod';
 import { NamedMetaSchema } from './meta.ts';
 

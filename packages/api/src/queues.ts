@@ -1,5 +1,5 @@
 /**
- * The queues (CONTRACT §4): their names, BullMQ's key prefix for a cluster,
+ * The queues (docs/contract.md §4): their names, BullMQ's key prefix for a cluster,
  * job ids, and what a job of each queue everynode shares with other
  * processes carries. BullMQ's `prefix` is the cluster's hash tag `{prefix}`,
  * so queue keys and the log's keys share one Redis Cluster slot, and several

@@ -1,5 +1,5 @@
 /**
- * What everynode's HTTP API answers (CONTRACT §4), declared once for the
+ * What everynode's HTTP API answers (docs/contract.md §4), declared once for the
  * server that sends it and the client that reads it. Kubernetes-shaped
  * answers (lists, `Status`, `v1 Event`) keep unknown fields, as every
  * Kubernetes schema here does; everynode's own answers are closed.

@@ -1,6 +1,6 @@
 /**
  * `EverynodeClient`: typed calls for every path of everynode's HTTP API
- * (CONTRACT §4). Writes are read-your-writes on the server side, so a `get`
+ * (docs/contract.md §4). Writes are read-your-writes on the server side, so a `get`
  * after an `apply` sees the change.
  */
 import { z } from 'zod';

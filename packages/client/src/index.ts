@@ -1,4 +1,4 @@
-/** The typed client for everynode's HTTP API (CONTRACT §4). */
+/** The typed client for everynode's HTTP API (docs/contract.md §4). */
 export { EverynodeClient, DefaultServer } from './client.ts';
 export type { ClientOptions, EventListOptions, ListOptions, LogQuery, WriteResult } from './client.ts';
 export { fetchTrusting } from './tls.ts';

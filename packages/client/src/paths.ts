@@ -1,4 +1,4 @@
-/** everynode's HTTP paths, Kubernetes-style (CONTRACT §4). Every segment is URL-encoded. */
+/** everynode's HTTP paths, Kubernetes-style (docs/contract.md §4). Every segment is URL-encoded. */
 
 const seg = encodeURIComponent;
 

@@ -1,4 +1,4 @@
-/** Commands out (CONTRACT §3): CloudEvents with deterministic ids, and the Events describe shows. */
+/** Commands out (docs/contract.md §3): CloudEvents with deterministic ids, and the Events describe shows. */
 import { describe, expect, it } from 'vitest';
 import { PodCommandSchema } from '@everynode/api';
 import { commandsOf } from './commands.ts';

@@ -1,5 +1,5 @@
 /**
- * The commands a pass's decisions emit (CONTRACT §3): the engine's only
+ * The commands a pass's decisions emit (docs/contract.md §3): the engine's only
  * effects. Pure: the same decision always yields the same command.
  */
 import { CommandType, type PodCommand } from '@everynode/api';

@@ -100,7 +100,7 @@ describe('taints', () => {
   });
 });
 
-describe('node conditions (automatic daemon tolerations; CONTRACT §1)', () => {
+describe('node conditions (automatic daemon tolerations; docs/contract.md §1)', () => {
   const notReadyNoExecute: Taint = { key: 'node.kubernetes.io/not-ready', effect: 'NoExecute', timeAdded: '2024-01-01T00:00:00Z' };
   const unreachableNoExecute: Taint = { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: '2024-01-01T00:00:00Z' };
 
@@ -113,7 +113,7 @@ describe('node conditions (automatic daemon tolerations; CONTRACT §1)', () => {
   });
 
   // Upstream's unit test also sets Ready False and still expects a create, as its
-  // controller reads no conditions; CONTRACT §1 adds not-ready:NoSchedule, which
+  // controller reads no conditions; docs/contract.md §1 adds not-ready:NoSchedule, which
   // is not auto-tolerated — as on a real cluster, where the lifecycle controller adds it.
   it('given a Ready=False node, when checked, then no new pod, but an existing one continues', () => {
     const node = withConditions(tainted(newNode('tainted'), [notReadyNoExecute]), { type: 'Ready', status: 'False' });

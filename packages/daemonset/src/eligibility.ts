@@ -5,7 +5,7 @@
  * Only the template's `nodeName`, its required node affinity and the node's
  * taints decide. Resources, host ports and pod affinity are the scheduler's
  * business; readiness and cordon count only as the taints they imply
- * (`effectiveTaints`, CONTRACT §1).
+ * (`effectiveTaints`, docs/contract.md §1).
  */
 import type { DaemonSet, Node, TaintEffect } from '@everynode/api';
 import { requiredNodeAffinityMatches } from './node-affinity.ts';

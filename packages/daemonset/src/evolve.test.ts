@@ -1,6 +1,6 @@
 /**
  * `evolve`: the cluster as the log implies it, whatever the delivery order
- * (CONTRACT §2's staleness rule), and the apiserver's bookkeeping on apply.
+ * (docs/contract.md §2's staleness rule), and the apiserver's bookkeeping on apply.
  */
 import { describe, expect, it } from 'vitest';
 import { TemplateGenerationAnnotation } from '@everynode/api';

@@ -3,7 +3,7 @@
  * event into the state, `applyPass` one pass's decisions. The same functions
  * serve the live projection, replay and the tests.
  *
- * Delivery may be duplicated, late or reordered (CONTRACT §2). Each object
+ * Delivery may be duplicated, late or reordered (docs/contract.md §2). Each object
  * remembers the newest event applied to it, also after it is gone (a
  * tombstone), and an older event does not roll it back — it is still recorded
  * as seen by the log. An event as old as the newest known one is not older,

@@ -117,7 +117,7 @@ function planSurgeNode(ctx: PassContext, running: Pod[], plan: NodePlan): void {
 
 /**
  * `manage`: plan every node, then create and delete. Pods on nodes that no
- * longer exist are deleted at once and stop counting (CONTRACT §1; upstream
+ * longer exist are deleted at once and stop counting (docs/contract.md §1; upstream
  * leaves bound ones to PodGC, which force-deletes them).
  */
 export function manage(ctx: PassContext): StepResult {

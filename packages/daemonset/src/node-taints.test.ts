@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { effectiveTaints } from './node-taints.ts';
 import { newNode } from './testing/fixtures.ts';
 
-// CONTRACT §1: conditions and spec.unschedulable act as the node lifecycle controller's taints.
+// docs/contract.md §1: conditions and spec.unschedulable act as the node lifecycle controller's taints.
 describe('effectiveTaints', () => {
   const withConditions = (...conditions: NodeCondition[]): Node => ({ ...newNode('n'), status: { conditions } });
 

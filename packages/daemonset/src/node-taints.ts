@@ -4,7 +4,7 @@
  * Kubernetes' DaemonSet controller reads only `node.spec.taints`; a node's
  * readiness, pressure and cordon reach it because the node lifecycle
  * controller turns them into taints. We have no such controller, so
- * (CONTRACT §1) we derive those taints here, as it would add them.
+ * (docs/contract.md §1) we derive those taints here, as it would add them.
  */
 import type { Node, Taint } from '@everynode/api';
 

@@ -1,6 +1,6 @@
 /**
  * The edge: an event is admitted only if it is a CloudEvent of a type
- * CONTRACT §2 lists, its data has the right shape, and a DaemonSet or Node in
+ * docs/contract.md §2 lists, its data has the right shape, and a DaemonSet or Node in
  * it is one Kubernetes would accept. The reason names the field, in plain
  * words (`time: must be an RFC 3339 timestamp`). An event without `time`
  * (optional in CloudEvents) is stamped with its time of receipt and marked

@@ -28,7 +28,7 @@ import { TimedRedis } from './timed-redis.ts';
 export interface EngineOptions {
   /** `redis://…`. Default `REDIS_URL` or `redis://127.0.0.1:6379`. */
   readonly redisUrl?: string;
-  /** Key and queue prefix (CONTRACT §4). Default `EVERYNODE_PREFIX` or `everynode`. */
+  /** Key and queue prefix (docs/contract.md §4). Default `EVERYNODE_PREFIX` or `everynode`. */
   readonly prefix?: string;
   readonly logger?: Logger;
   /** Run the workers (false: an API-only process that reads and submits). Default true. */

@@ -37,7 +37,7 @@ export type { Refusal, SubmitResult, VerifyResult } from '@everynode/api';
 
 export interface EventIngress {
   /**
-   * Validate each event (CloudEvents 1.0 + CONTRACT §2 schemas) and queue the
+   * Validate each event (CloudEvents 1.0 + docs/contract.md §2 schemas) and queue the
    * valid ones; a refused event never blocks the others. With `wait`, resolve
    * once every accepted event is in the log (read-your-writes), or reject
    * after `timeoutMs` (default 10 s).

@@ -1,5 +1,5 @@
 /**
- * The queues (CONTRACT §4) and their naming. BullMQ's `prefix` is the
+ * The queues (docs/contract.md §4) and their naming. BullMQ's `prefix` is the
  * cluster's hash tag `{prefix}`, so queue keys and the log's keys share one
  * Redis Cluster slot, and several clusters can share one Redis.
  */

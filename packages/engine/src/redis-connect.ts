@@ -79,7 +79,7 @@ export interface SpawnedRedisServer {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** The address tried when no URL is given (CONTRACT §6). */
+/** The address tried when no URL is given (docs/contract.md §6). */
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 /** How long a probe may take to connect, and then to get PONG back. */

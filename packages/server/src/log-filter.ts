@@ -1,5 +1,5 @@
 /**
- * `GET /log`'s filters (CONTRACT §4, `everynode log --type --object
+ * `GET /log`'s filters (docs/contract.md §4, `everynode log --type --object
  * --since`): what an entry must be to be answered, and the forward scan that
  * finds at most `limit` such entries after a seq. The scan reads the log in
  * bounded pages and says where it stopped, so a client pages on with

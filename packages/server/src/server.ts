@@ -1,5 +1,5 @@
 /**
- * everynode's HTTP API (CONTRACT §4): CloudEvents in, Kubernetes-style
+ * everynode's HTTP API (docs/contract.md §4): CloudEvents in, Kubernetes-style
  * resources out, the log, and the probes. Every error is a Kubernetes
  * `Status` with a `message`, so kubectl-minded clients and scripts read
  * them the same way whichever path failed. A Redis that does not answer

@@ -2,7 +2,7 @@
  * The API process: an engine (API-only unless EVERYNODE_API_WORKERS=true)
  * on REDIS_URL / EVERYNODE_PREFIX, served on HOST:PORT (default
  * 0.0.0.0:7700). Logs are JSON lines on stderr, pretty in a terminal
- * (CONTRACT §6). SIGINT/SIGTERM stop the server, then the engine.
+ * (docs/contract.md §6). SIGINT/SIGTERM stop the server, then the engine.
  * Protected as the environment says (`protectionFromEnv`: tokens, allowed
  * hosts, rate limit, TLS); without tokens it serves loopback only, unless
  * `--insecure` (EVERYNODE_INSECURE=true).

@@ -68,7 +68,7 @@ async function importCluster(): Promise<Record<string, unknown>> {
   return (await import('../local-cluster.ts')) as Record<string, unknown>;
 }
 
-/** pino on stderr: JSON lines, or pretty when a person is watching (CONTRACT §6); URL passwords redacted. */
+/** pino on stderr: JSON lines, or pretty when a person is watching (docs/contract.md §6); URL passwords redacted. */
 function upLogger(env: Readonly<Record<string, string | undefined>>): Logger {
   const level = env.LOG_LEVEL || 'info';
   return process.stderr.isTTY

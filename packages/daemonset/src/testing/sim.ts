@@ -1,6 +1,6 @@
 /**
  * A test-only cluster: the core's own `evolve`, `decide` and `applyPass`,
- * plus a stand-in for the node agents (CONTRACT §5) — pods start, turn Ready,
+ * plus a stand-in for the node agents (docs/contract.md §5) — pods start, turn Ready,
  * fail, and have their deletion confirmed only when a test says so. The clock
  * moves only when a test moves it.
  */

@@ -1,5 +1,5 @@
 /**
- * `POST /events`: CloudEvents in (CONTRACT §2, §4), in structured, binary or
+ * `POST /events`: CloudEvents in (docs/contract.md §2, §4), in structured, binary or
  * batch mode. 202 when at least one event was accepted, 400 when every one
  * was refused; both bodies list what was accepted and, per refused event,
  * why. By default the answer waits until the accepted events are in the log
