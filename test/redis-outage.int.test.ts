@@ -21,7 +21,7 @@ import { freePort } from './support/random.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const everynode = ['packages/cli/bin/everynode.mjs'];
-const service = (name: string) => ['--import', 'tsx', `services/${name}/src/main.ts`];
+const service = (name: string) => [`services/${name}/dist/main.mjs`];
 
 const secret = `s3cret-${process.pid}-${Date.now().toString(36)}`;
 const wrongSecret = `wr0ng-${process.pid}-${Date.now().toString(36)}`;

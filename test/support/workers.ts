@@ -1,8 +1,8 @@
-/** Worker processes (services/worker) started by a test, killed and restarted at will. */
+/** Worker processes (services/worker, as built) started by a test, killed and restarted at will. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const entry = fileURLToPath(new URL('../../services/worker/src/main.ts', import.meta.url));
+const entry = fileURLToPath(new URL('../../services/worker/dist/main.mjs', import.meta.url));
 
 export interface WorkerProcess {
   readonly pid: number;
@@ -14,7 +14,7 @@ export interface WorkerProcess {
 export async function startWorkerProcess(env: Record<string, string>): Promise<WorkerProcess> {
   // EVERYNODE_WORKER_NODE_OPTIONS: extra node flags for profiling a worker (e.g. --cpu-prof).
   const extra = process.env.EVERYNODE_WORKER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...extra, '--import', 'tsx', entry], {
+  const child = spawn(process.execPath, [...extra, entry], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

@@ -84,11 +84,11 @@ async function loggedEvents(engine: Engine): Promise<string[]> {
   }
 }
 
-const bridgeProcess = fileURLToPath(new URL('../../../services/bridge/src/main.ts', import.meta.url));
+const bridgeProcess = fileURLToPath(new URL('../../../services/bridge/dist/main.mjs', import.meta.url));
 
 /** The bridge process over `prefix`; resolves once it says its bridge started. */
 async function startBridgeProcess(config: { yaml: string; env?: Readonly<Record<string, string>> }, prefix: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', bridgeProcess], {
+  const child = spawn(process.execPath, [bridgeProcess], {
     env: { ...process.env, ...config.env, EVERYNODE_BRIDGES: config.yaml, REDIS_URL: redisUrl, EVERYNODE_PREFIX: prefix, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -5,10 +5,9 @@
  * bridges (their `/readyz` check each) — all on one prefix.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { startAgent, type Agent } from '@everynode/agent';
 import { type Bridge, bridgeChecks, type RunningBridge, startBridges } from '@everynode/bridges';
-import { findOrStartRedis, startEngine, workerEntry, type Engine, type RedisHandle } from '@everynode/engine';
+import { findOrStartRedis, startEngine, workerProcessArgs, type Engine, type RedisHandle } from '@everynode/engine';
 import { type AuthOptions, buildServer, type TlsOptions } from '@everynode/server';
 import type { Logger } from 'pino';
 
@@ -105,7 +104,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
 
 /** A worker process on the same Redis and prefix; resolves once it is listening. */
 function startWorkerProcess(redisUrl: string, prefix: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(workerEntry)], {
+  const child = spawn(process.execPath, workerProcessArgs(), {
     env: { ...process.env, REDIS_URL: redisUrl, EVERYNODE_PREFIX: prefix },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

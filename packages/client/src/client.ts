@@ -26,7 +26,7 @@ export interface ClientOptions {
   readonly fetch?: typeof fetch;
   /** Bearer token sent with every request (`EVERYNODE_TOKEN`). Default: none. */
   readonly token?: string;
-  /** PEM certificate(s) to trust for an https server, besides the system's (a self-signed certificate, say). Default: the system's only. */
+  /** PEM certificate(s) to trust for an https server instead of the system's roots, as kubectl's `certificate-authority` (a self-signed certificate, say). Default: the system's roots. */
   readonly ca?: string;
 }
 

@@ -1,4 +1,4 @@
-/** The worker process's entry (`workerEntry`): see `worker-process.ts`. */
+/** The worker process's entry (`workerProcessArgs`): see `worker-process.ts`. */
 import { runWorkerProcess } from './worker-process.ts';
 
 await runWorkerProcess();

@@ -3,15 +3,24 @@
  * publisher over `REDIS_URL` and `EVERYNODE_PREFIX`, tuned by
  * `EVERYNODE_*` variables. Run as many as you like; they share the work.
  * `services/worker` runs it, and so does `everynode up --workers N`
- * (through `workerEntry`).
+ * (through `workerProcessArgs`).
  */
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { startEngine } from './engine.ts';
 import { exitIfRedisUnreachable } from './redis-check.ts';
 import { redactUrl, safeLogOptions } from './redact.ts';
 
-/** The script that runs `runWorkerProcess()`: spawn it with `node --import tsx`. */
-export const workerEntry = new URL('./worker-main.ts', import.meta.url);
+/**
+ * How to start a process that runs `runWorkerProcess()`: node's arguments.
+ * From the build, the bundled `worker-main.mjs` beside this code (scripts/build.mjs
+ * puts it there); from the sources, `worker-main.ts` through tsx.
+ */
+export function workerProcessArgs(): string[] {
+  return import.meta.url.endsWith('.ts')
+    ? ['--import', 'tsx', fileURLToPath(new URL('./worker-main.ts', import.meta.url))]
+    : [fileURLToPath(new URL('./worker-main.mjs', import.meta.url))];
+}
 
 /**
  * Start the workers from the environment, tell a parent process (over IPC,

@@ -14,7 +14,7 @@ import { destroyPrefix, eventually, redisUrl, uniquePrefix } from '../../../test
 import { freePort } from '../../../test/support/random.ts';
 import { rawRequest, selfSigned } from '../../../test/support/tls.ts';
 
-const entry = fileURLToPath(new URL('./main.ts', import.meta.url));
+const entry = fileURLToPath(new URL('../dist/main.mjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'everynode-api-service-'));
 const children: ChildProcess[] = [];
 const prefixes: string[] = [];
@@ -36,7 +36,7 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 
 /** The API process with `env` (and `args`); its stderr so far, and how it ended. */
 function start(env: NodeJS.ProcessEnv, args: string[] = []) {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [entry, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   children.push(child);
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));

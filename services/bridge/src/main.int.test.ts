@@ -11,7 +11,7 @@ import { cloudEvent, destroyPrefix, type Engine, eventually, redisUrl, testEngin
 import { type PrivateServer, startPrivateServer } from '../../../test/support/private-server.ts';
 import { freePort } from '../../../test/support/random.ts';
 
-const entry = fileURLToPath(new URL('./main.ts', import.meta.url));
+const entry = fileURLToPath(new URL('../dist/main.mjs', import.meta.url));
 let engine: Engine | undefined;
 let child: ChildProcess | undefined;
 let sideRedis: PrivateServer | undefined;
@@ -38,7 +38,7 @@ describe('services/bridge', () => {
   - { name: side, kind: redis-streams, url: "redis://127.0.0.1:${sideRedis.port}", stream: side, ackWaitMs: 1000 }
 `;
     const healthPort = await freePort();
-    child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    child = spawn(process.execPath, [entry], {
       env: { ...process.env, EVERYNODE_BRIDGES: config, REDIS_URL: redisUrl, EVERYNODE_PREFIX: engine.prefix, LOG_LEVEL: 'info', EVERYNODE_BRIDGE_HEALTH_PORT: String(healthPort) },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

@@ -22,7 +22,7 @@ import { type Bridge, ConfigError, loadBridges } from '@everynode/bridges/config
 import { safeLogOptions } from '@everynode/engine/redact';
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { AuthOptions, TlsOptions } from '@everynode/server';
 import type { CliContext } from '../context.ts';
 import { type Credentials, removeUpCredentials, saveUpCredentials, upCertificateFile } from '../credentials.ts';
@@ -69,7 +69,9 @@ async function importCluster(): Promise<Record<string, unknown>> {
 }
 
 /** pino on stderr: JSON lines, or pretty when a person is watching (docs/contract.md §6); URL passwords redacted. */
-function upLogger(env: Readonly<Record<string, string | undefined>>): Logger {
+async function upLogger(env: Readonly<Record<string, string | undefined>>): Promise<Logger> {
+  // Loaded here, not at the top: every other command starts without it.
+  const { default: pino } = await import('pino');
   const level = env.LOG_LEVEL || 'info';
   return process.stderr.isTTY
     ? pino({ level, ...safeLogOptions, transport: { target: 'pino-pretty', options: { destination: 2 } } })
@@ -178,7 +180,7 @@ always: without a certificate, a self-signed one is generated for the run.`,
         tls,
         ...((flags.redis ?? ctx.io.env.REDIS_URL) ? { redisUrl: flags.redis ?? ctx.io.env.REDIS_URL } : {}),
         prefix: flags.prefix ?? (ctx.io.env.EVERYNODE_PREFIX || 'everynode'),
-        logger: upLogger(ctx.io.env),
+        logger: await upLogger(ctx.io.env),
         ...(bridges === undefined ? {} : { bridges }),
       };
       const start = await loadStart(ctx);
