@@ -16,6 +16,7 @@
  *    the DaemonSet's pass over every node is recorded (the dead worker's job taken over)
  * 10. Redis bytes per node+pod outside the log (projection, indexes, queues; `MEMORY USAGE` of
  *    every key of the cluster) on a settled cluster, and the log's bytes per entry beside it
+ * 11. startup and footprint of the built CLI and `up`, beside kubectl in the same run (bench/startup.ts)
  *
  * The engine's workers run in BENCH_WORKERS worker processes (default 1), as
  * in production; this process only submits events and, for (3), executes
@@ -32,6 +33,7 @@ import { EventStore, replay, takeSnapshot } from '@everynode/eventlog/internal';
 import { type EngineInternals as Engine, findOrStartRedis, QueueName, queuePrefix, redisConnectionOptions, startEngine } from '@everynode/engine/internal';
 import { kill, startWorkerProcess, type WorkerProcess } from '../test/support/workers.ts';
 import { benchBridges } from './bridges.ts';
+import { benchStartup } from './startup.ts';
 
 const quick = process.env.BENCH_SCALE === 'quick';
 const scale = (n: number) => (quick ? Math.max(100, Math.round(n / 10)) : n);
@@ -485,6 +487,7 @@ if (run(7)) {
 }
 if (run(9)) await recoveryAfterKill();
 if (run(10)) await bytesPerNodeAndPod();
+if (run(11)) await benchStartup({ runs: quick ? 3 : 5, redisUrl, report, cleanup });
 console.log(JSON.stringify({ results }, null, 2));
 await redisHandle.stop();
 process.exit(0);

@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { startAgent, type Agent } from '@everynode/agent';
-import { type Bridge, bridgeChecks, type RunningBridge, startBridges } from '@everynode/bridges';
+import type { Bridge, RunningBridge } from '@everynode/bridges';
 import { findOrStartRedis, startEngine, workerProcessArgs, type Engine, type RedisHandle } from '@everynode/engine';
 import { type AuthOptions, buildServer, type TlsOptions } from '@everynode/server';
 import type { Logger } from 'pino';
@@ -78,10 +78,12 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     await engine.close();
     await redis.stop();
   };
-  const server = buildServer({ ...engine, checks: () => bridgeChecks(bridges), ...(options.auth ? { auth: options.auth } : {}), ...(options.tls ? { tls: options.tls } : {}) });
+  // The bus clients (NATS, Kafka, RabbitMQ, MQTT) are loaded only when a bridge is configured: an idle `up` holds none of them.
+  const bridgesModule = options.bridges?.length ? await import('@everynode/bridges') : undefined;
+  const server = buildServer({ ...engine, checks: () => bridgesModule?.bridgeChecks(bridges) ?? [], ...(options.auth ? { auth: options.auth } : {}), ...(options.tls ? { tls: options.tls } : {}) });
   let address: string;
   try {
-    if (options.bridges?.length) bridges = await startBridges(options.bridges, engine, logger.child({ component: 'bridges' }));
+    if (bridgesModule && options.bridges) bridges = await bridgesModule.startBridges(options.bridges, engine, logger.child({ component: 'bridges' }));
     address = await server.listen({ port: options.port ?? 7700, host: options.address ?? '127.0.0.1' });
   } catch (error) {
     // A port in use (say) must not leave the workers running in a process that has given up.
