@@ -9,7 +9,7 @@ import { DeadLetterPageSchema, DeadLetterSchema, PodExplanationSchema, ReplayedC
 import { ApiError, UnexpectedAnswerError } from './errors.ts';
 import type { HttpAnswer, HttpOptions, RequestSpec } from './http.ts';
 import { exchange } from './http.ts';
-import { fetchTrusting } from './tls.ts';
+import { type Fetch, fetchTrusting } from './tls.ts';
 import { controllerRevisionsPath, daemonSetsPath, eventsPath, nodesPath, podExplainPath, podsPath } from './paths.ts';
 import { watchEvents, type WatchEvent, type Watched, type WatchedResource, type WatchOptions, watchPath } from './watch.ts';
 import { LenientKubeListSchema, LenientLogPageSchema } from './wire.ts';
@@ -23,7 +23,7 @@ export interface ClientOptions {
   /** Milliseconds to wait for an answer before giving up. Default 30 000. */
   readonly timeoutMs?: number;
   /** The `fetch` to use. Default: Node's global `fetch` (one that trusts `ca` when it is given). */
-  readonly fetch?: typeof fetch;
+  readonly fetch?: Fetch;
   /** Bearer token sent with every request (`EVERYNODE_TOKEN`). Default: none. */
   readonly token?: string;
   /** PEM certificate(s) to trust for an https server instead of the system's roots, as kubectl's `certificate-authority` (a self-signed certificate, say). Default: the system's roots. */

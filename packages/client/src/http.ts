@@ -4,6 +4,7 @@
  * `ApiError` / `UnreachableError`. Knows nothing of resources.
  */
 import { ApiError, UnreachableError, describeFetchFailure } from './errors.ts';
+import type { Answer, Fetch } from './tls.ts';
 import { StatusSchema } from '@everynode/api';
 
 export interface HttpOptions {
@@ -11,7 +12,7 @@ export interface HttpOptions {
   readonly server: string;
   /** Milliseconds before a request counts as unanswered. */
   readonly timeoutMs: number;
-  readonly fetch: typeof fetch;
+  readonly fetch: Fetch;
   /** Sent as `Authorization: Bearer …` on every request, when set. */
   readonly token?: string;
 }
@@ -53,7 +54,7 @@ export async function exchange(options: HttpOptions, spec: RequestSpec): Promise
     headers['content-type'] = spec.contentType ?? 'application/json';
     body = JSON.stringify(spec.body);
   }
-  let response: Response;
+  let response: Answer;
   try {
     response = await options.fetch(urlOf(options.server, spec), {
       method: spec.method,
@@ -83,11 +84,11 @@ export function authorizationOf(token: string | undefined): Record<string, strin
  * for the headers. `signal` aborts the request, the body's reading included.
  * A non-2xx rejects as `exchange` does.
  */
-export async function openStream(options: HttpOptions, spec: Pick<RequestSpec, 'path' | 'query'>, signal?: AbortSignal): Promise<Response> {
+export async function openStream(options: HttpOptions, spec: Pick<RequestSpec, 'path' | 'query'>, signal?: AbortSignal): Promise<Answer> {
   const headersTimeout = new AbortController();
   const timer = setTimeout(() => headersTimeout.abort(new DOMException('no answer in time', 'TimeoutError')), options.timeoutMs);
   const signals = signal === undefined ? [headersTimeout.signal] : [headersTimeout.signal, signal];
-  let response: Response;
+  let response: Answer;
   try {
     response = await options.fetch(urlOf(options.server, spec), { method: 'GET', headers: { accept: 'application/json', ...authorizationOf(options.token) }, signal: AbortSignal.any(signals) });
   } catch (error) {

@@ -1,5 +1,5 @@
 /**
- * `fetchTrusting`: fetch's interface over node:https with a CA of its own,
+ * `fetchTrusting`: fetch's call shape over node:https with a CA of its own,
  * against a real HTTPS server with a self-signed certificate — what the
  * client reads of an answer (status, headers, body, a stream read as it
  * comes), what it sends (method, headers, a body, a streamed body), and how
@@ -28,7 +28,7 @@ beforeAll(async () => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        res.writeHead(201, 'Made', { 'content-type': 'application/json', 'x-twice': ['a', 'b'] });
+        res.writeHead(201, { 'content-type': 'application/json', 'x-twice': ['a', 'b'] });
         res.end(JSON.stringify({ method: req.method, auth: req.headers.authorization ?? null, body: Buffer.concat(chunks).toString('utf8') }));
       });
       return;
@@ -64,56 +64,54 @@ afterAll(() => {
 });
 
 describe('fetchTrusting', () => {
-  it('reads status, status text, every header and the body; sends method, headers and body', async () => {
-    const res = await fetchTrusting(cert.cert)(`${base}/echo`, { method: 'post', headers: { authorization: 'Bearer t0k' }, body: 'hello' });
+  it('reads status, headers (any case, repeated ones joined) and the body; sends method, headers and body', async () => {
+    const res = await fetchTrusting(cert.cert)(`${base}/echo`, { method: 'post', headers: { Authorization: 'Bearer t0k' }, body: 'hello' });
     expect(res.status).toBe(201);
-    expect(res.statusText).toBe('Made');
     expect(res.ok).toBe(true);
-    expect(res.headers.get('content-type')).toBe('application/json');
+    expect(res.headers.get('Content-Type')).toBe('application/json');
     expect(res.headers.get('x-twice')).toBe('a, b');
-    expect(await res.json()).toEqual({ method: 'POST', auth: 'Bearer t0k', body: 'hello' });
+    expect(res.headers.get('x-none')).toBeNull();
+    expect(JSON.parse(await res.text())).toEqual({ method: 'POST', auth: 'Bearer t0k', body: 'hello' });
   });
 
   it('sends bytes and a streamed body (an async iterable, as `import` sends a file)', async () => {
     const f = fetchTrusting(cert.cert);
     const bytes = await f(`${base}/echo`, { method: 'PUT', body: new TextEncoder().encode('bytes') });
-    expect(((await bytes.json()) as { body: string }).body).toBe('bytes');
+    expect((JSON.parse(await bytes.text()) as { body: string }).body).toBe('bytes');
     async function* lines() {
       yield Buffer.from('line 1\n');
       yield Buffer.from('line 2\n');
     }
     const streamed = await f(`${base}/echo`, { method: 'POST', body: lines(), duplex: 'half' } as unknown as RequestInit);
-    expect(((await streamed.json()) as { body: string }).body).toBe('line 1\nline 2\n');
+    expect((JSON.parse(await streamed.text()) as { body: string }).body).toBe('line 1\nline 2\n');
   });
 
   it('gives a bodiless answer no body, and a non-2xx its body', async () => {
     const f = fetchTrusting(cert.cert);
-    const empty = await f(`${base}/empty`);
+    const empty = await f(`${base}/empty`, {});
     expect(empty.status).toBe(204);
     expect(empty.body).toBeNull();
-    const missing = await f(`${base}/nope`);
+    const missing = await f(`${base}/nope`, {});
     expect([missing.status, missing.ok, await missing.text()]).toEqual([404, false, 'no']);
   });
 
   it('streams the body as it comes', async () => {
-    const res = await fetchTrusting(cert.cert)(`${base}/stream`);
-    const reader = res.body!.getReader();
-    const first = await reader.read();
-    expect(new TextDecoder().decode(first.value)).toBe('{"n":1}\n');
-    let rest = '';
-    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += new TextDecoder().decode(chunk.value);
-    expect(rest).toBe('{"n":2}\n');
+    const res = await fetchTrusting(cert.cert)(`${base}/stream`, {});
+    const chunks: string[] = [];
+    for await (const chunk of res.body as AsyncIterable<Uint8Array>) chunks.push(new TextDecoder().decode(chunk));
+    // Two reads: the first line arrived and was read before the second was written.
+    expect(chunks).toEqual(['{"n":1}\n', '{"n":2}\n']);
   });
 
   it('trusts only the given CA, failing as fetch fails: a TypeError whose cause names the problem', async () => {
-    const error = await fetchTrusting(other.cert)(`${base}/echo`).catch((e: unknown) => e);
+    const error = await fetchTrusting(other.cert)(`${base}/echo`, {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TypeError);
     expect((error as Error).message).toBe('fetch failed');
     expect(describeFetchFailure(error)).toMatch(/self[- ]signed|unable to verify|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT/i);
   });
 
   it('nothing listening: connect ECONNREFUSED, as the client reports it', async () => {
-    const error = await fetchTrusting(cert.cert)('https://127.0.0.1:1/x').catch((e: unknown) => e);
+    const error = await fetchTrusting(cert.cert)('https://127.0.0.1:1/x', {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TypeError);
     expect(describeFetchFailure(error)).toBe('connect ECONNREFUSED');
   });
@@ -126,10 +124,10 @@ describe('fetchTrusting', () => {
 
     const late = new AbortController();
     const res = await f(`${base}/forever`, { signal: late.signal });
-    const reader = res.body!.getReader();
-    expect((await reader.read()).done).toBe(false);
+    const reader = (res.body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+    expect((await reader.next()).done).toBe(false);
     late.abort(new Error('late'));
-    await expect(reader.read()).rejects.toThrow();
+    await expect(reader.next()).rejects.toThrow();
   });
 
   it('without a CA: the global fetch', () => {

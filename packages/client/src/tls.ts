@@ -1,44 +1,75 @@
 /**
- * HTTPS to a server whose certificate the system does not trust (a
- * self-signed one, `up --tls-cert`): a `fetch` that trusts the given CA.
- * As kubectl's `certificate-authority`, the given CA replaces the system's
- * roots rather than adding to them.
+ * The client's transport, and HTTPS to a server whose certificate the system
+ * does not trust (a self-signed one, `up --tls-cert`).
  *
- * Node's global `fetch` takes no CA of its own. This one is `fetch`'s
- * interface over `node:https` with an agent that holds the CA: undici's
- * `fetch` with a dispatcher would do as well, but loading it and compiling
- * its WebAssembly parser costs each CLI command ~70 ms, more than the rest of
- * a `get` (README, "Startup and footprint").
+ * `fetchTrusting(ca)` trusts only the given CA, as kubectl's
+ * `certificate-authority` does (it replaces the system's roots rather than
+ * adding to them). Node's global `fetch` takes no CA of its own; this is
+ * `fetch`'s call shape over `node:https`, answering only what the client
+ * reads (`Answer`) — undici's `fetch` with a dispatcher would do as well, but
+ * loading undici, compiling its WebAssembly parser and creating web
+ * `Response`s costs each CLI command ~100 ms, more than the rest of a `get`
+ * (README, "Startup and footprint").
  */
 import { Agent, request } from 'node:https';
 import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 
-/** `fetch`, trusting only `ca` (PEM); the global `fetch`, trusting the system's roots, when there is no `ca`. */
-export function fetchTrusting(ca: string | undefined): typeof fetch {
-  if (!ca) return globalThis.fetch;
-  const agent = new Agent({ ca, keepAlive: true });
-  return ((input: string | URL, init: RequestInit = {}) => httpsFetch(agent, new URL(String(input)), init)) as typeof fetch;
+/** What the client reads of an HTTP answer. A fetch `Response` is one. */
+export interface Answer {
+  readonly status: number;
+  /** 2xx. */
+  readonly ok: boolean;
+  /** The answer's headers, by name (any case); several of one name joined with ", ". */
+  readonly headers: { get(name: string): string | null };
+  /** The whole body as text (read once). */
+  text(): Promise<string>;
+  /** The body as it arrives, for streams (read once, instead of `text`); null when there is none. */
+  readonly body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array> | null;
 }
 
-/** Statuses whose response has no body, which `Response` refuses one for. */
+/** `fetch`'s call shape, answering an `Answer`: the global `fetch` is one. */
+export type Fetch = (url: string, init: RequestInit) => Promise<Answer>;
+
+/** A transport trusting only `ca` (PEM); the global `fetch`, trusting the system's roots, when there is no `ca`. */
+export function fetchTrusting(ca: string | undefined): Fetch {
+  if (!ca) return globalThis.fetch;
+  const agent = new Agent({ ca, keepAlive: true });
+  return (url, init) => httpsFetch(agent, new URL(url), init);
+}
+
+/** Statuses whose answer has no body. */
 const bodiless = new Set([204, 205, 304]);
 
-function httpsFetch(agent: Agent, url: URL, init: RequestInit): Promise<Response> {
+function httpsFetch(agent: Agent, url: URL, init: RequestInit): Promise<Answer> {
   const signal = init.signal ?? undefined;
   if (signal?.aborted) return Promise.reject(signal.reason);
   const method = (init.method ?? 'GET').toUpperCase();
-  return new Promise<Response>((resolve, reject) => {
-    const req = request(url, { method, agent, headers: Object.fromEntries(new Headers(init.headers)), ...(signal ? { signal } : {}) });
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries((init.headers ?? {}) as Record<string, string>)) headers[name.toLowerCase()] = value;
+  return new Promise<Answer>((resolve, reject) => {
+    const req = request(url, { method, agent, headers, ...(signal ? { signal } : {}) });
     req.once('response', (res) => {
-      const headers = new Headers();
-      for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) headers.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
       const status = res.statusCode ?? 0;
       const empty = bodiless.has(status) || method === 'HEAD';
       if (empty) res.resume();
-      // An abort after the answer ends the body stream with the signal's reason, as fetch's does.
-      const body = empty ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>);
-      resolve(new Response(body, { status, statusText: res.statusMessage ?? '', headers }));
+      resolve({
+        status,
+        ok: status >= 200 && status < 300,
+        headers: {
+          get(name) {
+            const value = res.headers[name.toLowerCase()];
+            return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+          },
+        },
+        // An abort after the answer ends the body with an error, as fetch's does.
+        body: empty ? null : res,
+        async text() {
+          if (empty) return '';
+          const chunks: Buffer[] = [];
+          for await (const chunk of res) chunks.push(chunk as Buffer);
+          return Buffer.concat(chunks).toString('utf8');
+        },
+      });
     });
     // As fetch: an abort rejects with the signal's reason; anything else is a TypeError whose cause is the socket's error.
     req.once('error', (error) => reject(signal?.aborted ? signal.reason : new TypeError('fetch failed', { cause: error })));
@@ -46,14 +77,14 @@ function httpsFetch(agent: Agent, url: URL, init: RequestInit): Promise<Response
     if (body === undefined || body === null) req.end();
     else if (typeof body === 'string' || body instanceof Uint8Array) req.end(body);
     else if (body instanceof ArrayBuffer) req.end(Buffer.from(body));
-    else if (body instanceof ReadableStream || Symbol.asyncIterator in body) {
+    else if (Symbol.asyncIterator in body) {
       // A streamed upload (`duplex: 'half'`), as `everynode import` sends a file.
-      const source = body instanceof ReadableStream ? Readable.fromWeb(body as WebReadableStream) : Readable.from(body as AsyncIterable<Uint8Array>);
+      const source = Readable.from(body as AsyncIterable<Uint8Array>);
       source.once('error', (error) => req.destroy(error));
       source.pipe(req);
     } else {
       req.destroy();
-      reject(new TypeError('fetchTrusting: a request body must be a string, bytes or a stream'));
+      reject(new TypeError('fetchTrusting: a request body must be a string, bytes or an async iterable of bytes'));
     }
   });
 }

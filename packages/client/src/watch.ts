@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { ApiError, UnexpectedAnswerError } from './errors.ts';
 import { type HttpOptions, openStream } from './http.ts';
 import { controllerRevisionsPath, daemonSetsPath, eventsPath, nodesPath, podsPath } from './paths.ts';
+import type { Answer } from './tls.ts';
 
 /** The collections a watch can follow, by their plural resource name, and their objects. */
 export interface Watched {
@@ -94,7 +95,7 @@ export async function* watchEvents<T>(http: HttpOptions, path: string, options: 
         fieldSelector: options.fieldSelector,
         timeoutSeconds: options.timeoutSeconds,
       };
-      let response: Response;
+      let response: Answer;
       try {
         response = await openStream(http, { path, query }, signal);
       } catch (error) {
@@ -123,7 +124,7 @@ export async function* watchEvents<T>(http: HttpOptions, path: string, options: 
 }
 
 /** The events on one stream's body, one JSON line each; a trailing partial line (a cut stream) is dropped. */
-async function* eventsOf(response: Response, path: string): AsyncGenerator<WireWatchEvent> {
+async function* eventsOf(response: Answer, path: string): AsyncGenerator<WireWatchEvent> {
   if (response.body === null) return;
   const decoder = new TextDecoder();
   let buffered = '';

@@ -64,7 +64,7 @@ Examples:
       const init = { method: 'POST', headers: { 'content-type': 'application/x-ndjson', accept: 'application/json' }, body, duplex: 'half' };
       const server = serverOf(command, ctx.io);
       const response = await fetchOrThrow(server, '/log/import', init as RequestInit & { headers: Record<string, string> }, credentialsOf(command, ctx.io.env, server)).finally(() => progress.stop());
-      const answer = (await response.json()) as ImportAnswer;
+      const answer = JSON.parse(await response.text()) as ImportAnswer;
       ctx.io.stdout(
         `imported ${answer.entries} log entries (last seq ${answer.lastSeq}): ${answer.nodes} nodes, ${answer.daemonSets} daemonsets, ${answer.pods} pods\n`,
       );
