@@ -1,0 +1,61 @@
+/**
+ * The repository stands alone: no tracked file — code, tests, scripts,
+ * configuration, docs — names a path outside the checkout. Every relative
+ * path written in a file (`'../../x'`, a Markdown link) is resolved from
+ * that file's directory and must stay inside the repository; no absolute
+ * path into a machine's own directories (a workspace, a home) appears.
+ * (test/e2e/built.e2e.test.ts installs and runs the programs from a
+ * directory holding only the repository's files.)
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: root, encoding: 'utf8' })
+  .split('\0')
+  .filter((f) => f !== '' && !/\.(png|jpe?g|gif|ico|gz|zip|lock)$/.test(f) && f !== 'package-lock.json');
+
+/** Relative paths in `text`: `../` at least once, quoted, in a Markdown link or after whitespace. */
+const relativePaths = /(?<=['"`(\s=])((?:\.\.\/)+[^'"`)\s]*)/g;
+/** Absolute paths into a machine's own directories rather than the system's. */
+const machinePaths = /(?<=['"`(\s=])\/(?:work|home|Users|root|mnt|srv)\/[^'"`)\s]*/g;
+
+function escapes(file: string, path: string): boolean {
+  const target = resolve(root, dirname(file), path);
+  const inside = relative(root, target);
+  return inside.startsWith(`..${sep}`) || inside === '..';
+}
+
+describe('the repository stands alone', () => {
+  it('checks every tracked text file (sanity: the list is the repository)', () => {
+    expect(tracked).toContain('package.json');
+    expect(tracked).toContain('test/stands-alone.test.ts');
+    expect(tracked.length).toBeGreaterThan(100);
+  });
+
+  it('no file names a path outside the checkout', () => {
+    const outside: string[] = [];
+    for (const file of tracked) {
+      const text = readFileSync(join(root, file), 'utf8');
+      if (text.includes('\0')) continue; // binary
+      text.split('\n').forEach((line, index) => {
+        for (const [path] of line.matchAll(relativePaths)) if (escapes(file, path!)) outside.push(`${file}:${index + 1}: ${path}`);
+        for (const [path] of line.matchAll(machinePaths)) outside.push(`${file}:${index + 1}: ${path}`);
+      });
+    }
+    expect(outside).toEqual([]);
+  });
+
+  it('the check finds what it looks for', () => {
+    // The two shapes a reference outside the repository took before this test existed.
+    expect(escapes('packages/cli/src/manifests.test.ts', '../../../../shared/fixtures')).toBe(true);
+    expect([...'see [the contract](../shared/CONTRACT.md)'.matchAll(relativePaths)].map((m) => m[1])).toEqual(['../shared/CONTRACT.md']);
+    expect(escapes('README.md', '../shared/CONTRACT.md')).toBe(true);
+    expect(escapes('packages/bridges/src/run.test.ts', '../../../test/support/cluster.ts')).toBe(false);
+    expect([...`readFileSync('/work/shared/x')`.matchAll(machinePaths)].map((m) => m[0])).toEqual(['/work/shared/x']);
+    expect([...`spawn('/usr/bin/kubectl')`.matchAll(machinePaths)]).toEqual([]);
+  });
+});
