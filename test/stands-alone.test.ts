@@ -23,6 +23,16 @@ const relativePaths = /(?<=['"`(\s=])((?:\.\.\/)+[^'"`)\s]*)/g;
 /** Absolute paths into a machine's own directories rather than the system's. */
 const machinePaths = /(?<=['"`(\s=])\/(?:work|home|Users|root|mnt|srv)\/[^'"`)\s]*/g;
 
+/** Paths that look outside but are not, each with the reason. */
+const notOutside: { file: string; path: string; why: string }[] = [
+  { file: 'turbo.json', path: '../../tsconfig.base.json', why: "a task's inputs are relative to each package (packages/<name>/), two levels below the root" },
+  { file: '.dependency-cruiser.mjs', path: '../../engine/src/...', why: 'an example, in a comment, of the import the rule forbids' },
+  { file: 'Dockerfile', path: '/root/.npm', why: "npm's cache inside the image being built" },
+  { file: 'README.md', path: '/home/you/.config/everynode/up/127.0.0.1_7700.json;', why: "an example of where `up` leaves a user's credentials" },
+  { file: 'README.md', path: '/home/you/.config/everynode/up/127.0.0.1_7700.crt', why: "an example of where `up` leaves a user's certificate" },
+];
+const self = 'test/stands-alone.test.ts';
+
 function escapes(file: string, path: string): boolean {
   const target = resolve(root, dirname(file), path);
   const inside = relative(root, target);
@@ -39,6 +49,7 @@ describe('the repository stands alone', () => {
   it('no file names a path outside the checkout', () => {
     const outside: string[] = [];
     for (const file of tracked) {
+      if (file === self) continue; // its examples
       const text = readFileSync(join(root, file), 'utf8');
       if (text.includes('\0')) continue; // binary
       text.split('\n').forEach((line, index) => {
@@ -46,7 +57,8 @@ describe('the repository stands alone', () => {
         for (const [path] of line.matchAll(machinePaths)) outside.push(`${file}:${index + 1}: ${path}`);
       });
     }
-    expect(outside).toEqual([]);
+    const known = new Set(notOutside.map((n) => `${n.file} ${n.path}`));
+    expect(outside.filter((o) => !known.has(o.replace(/:\d+: /, ' ')))).toEqual([]);
   });
 
   it('the check finds what it looks for', () => {
