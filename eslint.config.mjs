@@ -13,7 +13,7 @@ export default tseslint.config(
     },
   },
   {
-    // The pure core: no I/O, clock, randomness or logging (ARCHITECTURE rule 2).
+    // The pure core: no I/O, clock, randomness or logging (docs/architecture.md, design rule 2).
     files: ['packages/daemonset/src/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {

@@ -16,7 +16,7 @@
 // packages export their TypeScript sources, which tsc would have to emit
 // and re-point package by package.
 //
-//   node scripts/build.mjs           build everything (about a second)
+//   node scripts/build.mjs           build everything (a few seconds)
 //   node scripts/build.mjs --quiet   the same, printing nothing
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * ARCHITECTURE's guarantees against a real Redis: duplicates, reordering,
+ * The guarantees of docs/architecture.md against a real Redis: duplicates, reordering,
  * replay and poison. (Crashes: crash.int.test.ts; the seed through the CLI:
  * e2e/seed.e2e.test.ts.)
  */

@@ -324,8 +324,9 @@ describe('GET /log and /state/verify', () => {
 });
 
 describe('probes and metrics', () => {
-  it('answers /healthz and /readyz, and 503 when not ready', async () => {
+  it('answers /healthz, /livez and /readyz, and 503 when not ready', async () => {
     expect(await app.inject({ method: 'GET', url: '/healthz' })).toMatchObject({ statusCode: 200, body: 'ok' });
+    expect(await app.inject({ method: 'GET', url: '/livez' })).toMatchObject({ statusCode: 200, body: 'ok' });
     expect(await app.inject({ method: 'GET', url: '/readyz' })).toMatchObject({ statusCode: 200, body: 'ok' });
     const notReady = buildServer({ ...engine, ready: () => Promise.resolve(false) });
     try {

@@ -1,5 +1,6 @@
 /**
- * Probes and metrics: `/healthz` says the process serves HTTP (liveness);
+ * Probes and metrics: `/healthz` (and `/livez`, its name in Kubernetes since
+ * 1.16) says the process serves HTTP (liveness);
  * `/readyz` says it can do its work (the `engine` check — `ready`, e.g. Redis
  * answers — and any further `checks`), in Kubernetes' shape: `ok`, or a 503
  * naming each failed check (`?verbose` names them all);
@@ -9,9 +10,9 @@ import { readinessAnswer } from '@everynode/api';
 import type { FastifyInstance } from 'fastify';
 import type { ServerDeps } from '../deps.ts';
 
-/** Register `/healthz`, `/readyz` and (with a registry) `/metrics` on `app`. */
+/** Register `/healthz`, `/livez`, `/readyz` and (with a registry) `/metrics` on `app`. */
 export function healthRoutes(app: FastifyInstance, { ready, checks, admin, metrics }: ServerDeps): void {
-  app.get('/healthz', (_request, reply) => reply.type('text/plain; charset=utf-8').send('ok'));
+  for (const path of ['/healthz', '/livez']) app.get(path, (_request, reply) => reply.type('text/plain; charset=utf-8').send('ok'));
 
   app.get('/readyz', async (request, reply) => {
     let engineReady = false;
