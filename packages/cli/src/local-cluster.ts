@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { startAgent, type Agent } from '@everynode/agent';
 import type { Bridge, RunningBridge } from '@everynode/bridges';
-import { findOrStartRedis, startEngine, workerProcessArgs, type Engine, type RedisHandle } from '@everynode/engine';
+import { engineTuningFromEnv, findOrStartRedis, startEngine, workerProcessArgs, type Engine, type RedisHandle } from '@everynode/engine';
 import { type AuthOptions, buildServer, type TlsOptions } from '@everynode/server';
 import type { Logger } from 'pino';
 
@@ -45,6 +45,7 @@ export interface LocalCluster {
 
 export async function startLocalCluster(options: LocalClusterOptions): Promise<LocalCluster> {
   const { logger } = options;
+  const highWaterMark = highWaterMarkFromEnv(process.env.EVERYNODE_HIGH_WATER_MARK);
   const redis = await findOrStartRedis({ ...(options.redisUrl ? { url: options.redisUrl } : {}), logger });
   const prefix = options.prefix ?? 'everynode';
   // Named in the hint when the URL is wrong (a password, a host, TLS).
@@ -56,7 +57,8 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     await old.admin.destroy();
     await old.close();
   }
-  const engine = await startEngine({ redisUrl: redis.url, redisUrlSource, prefix, logger: engineLogger });
+  // The same tuning variables as every worker process (its worker children read them themselves).
+  const engine = await startEngine({ redisUrl: redis.url, redisUrlSource, prefix, logger: engineLogger, ...engineTuningFromEnv(process.env) });
   const children = await Promise.all(
     Array.from({ length: Math.max(0, (options.workers ?? 1) - 1) }, () => startWorkerProcess(redis.url, prefix)),
   );
@@ -80,7 +82,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   };
   // The bus clients (NATS, Kafka, RabbitMQ, MQTT) are loaded only when a bridge is configured: an idle `up` holds none of them.
   const bridgesModule = options.bridges?.length ? await import('@everynode/bridges') : undefined;
-  const server = buildServer({ ...engine, checks: () => bridgesModule?.bridgeChecks(bridges) ?? [], ...(options.auth ? { auth: options.auth } : {}), ...(options.tls ? { tls: options.tls } : {}) });
+  const server = buildServer({ ...engine, ...(highWaterMark === undefined ? {} : { highWaterMark }), checks: () => bridgesModule?.bridgeChecks(bridges) ?? [], ...(options.auth ? { auth: options.auth } : {}), ...(options.tls ? { tls: options.tls } : {}) });
   let address: string;
   try {
     if (bridgesModule && options.bridges) bridges = await bridgesModule.startBridges(options.bridges, engine, logger.child({ component: 'bridges' }));
@@ -122,4 +124,12 @@ function stopChild(child: ChildProcess): Promise<void> {
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
   });
+}
+
+/** `EVERYNODE_HIGH_WATER_MARK` (POST /events answers 429 past this many waiting event jobs; 0: never), as the API service reads it. */
+function highWaterMarkFromEnv(text: string | undefined): number | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`EVERYNODE_HIGH_WATER_MARK: ${JSON.stringify(text)} is not a whole number of jobs (0 or more)`);
+  return value;
 }

@@ -12,7 +12,7 @@ export type { DeadLetterLimits } from './dead-letters.ts';
 /** Start an engine: connect, and (unless `workers: false`) run its workers in this process. */
 export const startEngine: (options?: EngineOptions) => Promise<Engine> = start;
 export type { Admin, ClusterReader, DeadLetters, EnginePorts, EventIngress, History, ImportResult, LogClause, LogEntry, LogSelector, MessageOrigin, ObjectKinds, Refusal, ReplayedState, SubmitOptions, SubmitResult, VerifyResult, VersionedObjects } from './ports.ts';
-export { runWorkerProcess, workerProcessArgs } from './worker-process.ts';
+export { engineTuningFromEnv, runWorkerProcess, workerProcessArgs } from './worker-process.ts';
 export { QueueName, queuePrefix, jobIdFor } from './queues.ts';
 export { defaultHighWaterMark, HighWaterGauge, type HighWaterOptions } from './high-water.ts';
 export {

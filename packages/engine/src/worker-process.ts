@@ -23,6 +23,25 @@ export function workerProcessArgs(): string[] {
 }
 
 /**
+ * The workers' tuning the environment sets (`EVERYNODE_*_CONCURRENCY`,
+ * `EVERYNODE_LOCK_MS`, the snapshot and retention variables,
+ * `EVERYNODE_DEDUPE_WINDOW_MS`): read by every worker process and by `everynode up`'s own workers.
+ */
+export function engineTuningFromEnv(env: NodeJS.ProcessEnv) {
+  const numeric = (name: string) => (env[name] ? Number(env[name]) : undefined);
+  return {
+    eventConcurrency: numeric('EVERYNODE_EVENT_CONCURRENCY'),
+    reconcileConcurrency: numeric('EVERYNODE_RECONCILE_CONCURRENCY'),
+    lockDurationMs: numeric('EVERYNODE_LOCK_MS'),
+    snapshotEveryMs: numeric('EVERYNODE_SNAPSHOT_EVERY_MS'),
+    snapshotMinEntries: numeric('EVERYNODE_SNAPSHOT_MIN_ENTRIES'),
+    // Retention: trim the log behind each snapshot (default: keep the whole log).
+    trimBehindSnapshots: env.EVERYNODE_TRIM_BEHIND_SNAPSHOTS === 'true',
+    dedupeWindowMs: numeric('EVERYNODE_DEDUPE_WINDOW_MS'),
+  };
+}
+
+/**
  * Start the workers from the environment, tell a parent process (over IPC,
  * `{ready: true}`) once they listen, and stop on SIGINT/SIGTERM. When Redis
  * cannot be reached at startup, print why on one line and exit 1.
@@ -33,18 +52,7 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
   const logger = process.stderr.isTTY
     ? pino({ level, ...safeLogOptions, transport: { target: 'pino-pretty', options: { destination: 2 } } })
     : pino({ level, ...safeLogOptions }, pino.destination(2));
-  const numeric = (name: string) => (env[name] ? Number(env[name]) : undefined);
-  const engine = await startEngine({
-    logger,
-    eventConcurrency: numeric('EVERYNODE_EVENT_CONCURRENCY'),
-    reconcileConcurrency: numeric('EVERYNODE_RECONCILE_CONCURRENCY'),
-    lockDurationMs: numeric('EVERYNODE_LOCK_MS'),
-    snapshotEveryMs: numeric('EVERYNODE_SNAPSHOT_EVERY_MS'),
-    snapshotMinEntries: numeric('EVERYNODE_SNAPSHOT_MIN_ENTRIES'),
-    // Retention: trim the log behind each snapshot (default: keep the whole log).
-    trimBehindSnapshots: env.EVERYNODE_TRIM_BEHIND_SNAPSHOTS === 'true',
-    dedupeWindowMs: numeric('EVERYNODE_DEDUPE_WINDOW_MS'),
-  }).catch((error: unknown) => exitIfRedisUnreachable('everynode worker', error));
+  const engine = await startEngine({ logger, ...engineTuningFromEnv(env) }).catch((error: unknown) => exitIfRedisUnreachable('everynode worker', error));
   logger.info({ prefix: engine.prefix, redis: redactUrl(engine.redisUrl), pid: process.pid }, 'worker started');
   // Tell a parent (tests, `everynode up`) that the workers are listening.
   process.send?.({ ready: true });
