@@ -122,9 +122,11 @@ _${name.replace(/\W/g, '_')}() {
   for ((i = 1; i < COMP_CWORD; i++)); do
     word="\${COMP_WORDS[i]}"
     case "$word" in
+      --namespace=*|--server=*|--token=*|--certificate-authority=*) globals+=("$word") ;;
       --*=*) ;;
       -*)
-        if ${fn}_takes_value "$path" "$word"; then
+        # A flag's value is the next word; the word being completed is no value yet.
+        if ${fn}_takes_value "$path" "$word" && ((i + 1 < COMP_CWORD)); then
           case "$word" in
             ${['-n', '--namespace', '--server', '--token', '--certificate-authority'].join('|')}) globals+=("$word" "\${COMP_WORDS[i+1]}") ;;
           esac

@@ -25,6 +25,13 @@ function goNumber(value: number): string {
   return Number.isInteger(value) && Math.abs(value) < 2 ** 63 ? BigInt(value).toString() : goFloat(value);
 }
 
+/** A map's keys in Go's printing order (sorted), leaving out those JSON would leave out (undefined). */
+function definedKeys(value: object): string[] {
+  return Object.keys(value)
+    .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+    .sort();
+}
+
 /** `fmt.Sprint(value)` (`%v`): maps as `map[k:v …]` in key order, slices as `[a b]`, nil as `<nil>`. */
 export function goValue(value: unknown): string {
   if (value === null || value === undefined) return '<nil>';
@@ -33,7 +40,7 @@ export function goValue(value: unknown): string {
   if (typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return `[${value.map(goValue).join(' ')}]`;
   if (typeof value === 'object') {
-    const entries = Object.keys(value).sort().map((key) => `${key}:${goValue((value as Record<string, unknown>)[key])}`);
+    const entries = definedKeys(value).map((key) => `${key}:${goValue((value as Record<string, unknown>)[key])}`);
     return `map[${entries.join(' ')}]`;
   }
   return String(value);
@@ -47,7 +54,7 @@ export function goSyntax(value: unknown): string {
   if (typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return `[]interface {}{${value.map(goSyntax).join(', ')}}`;
   if (typeof value === 'object') {
-    const entries = Object.keys(value).sort().map((key) => `${goQuote(key)}:${goSyntax((value as Record<string, unknown>)[key])}`);
+    const entries = definedKeys(value).map((key) => `${goQuote(key)}:${goSyntax((value as Record<string, unknown>)[key])}`);
     return `map[string]interface {}{${entries.join(', ')}}`;
   }
   return String(value);

@@ -12,7 +12,7 @@ import { withTypeMeta } from '../resources.ts';
 import { type CustomColumn, customColumnsTable, parseCustomColumns, parseCustomColumnsFile } from './custom-columns.ts';
 import { goQuote, goSyntax } from './go-values.ts';
 import { JsonPathError, type JsonPathTemplate, parseJsonPath } from './jsonpath.ts';
-import { asList, toJson, toYaml } from './objects.ts';
+import { asList, sortKeys, toJson, toYaml } from './objects.ts';
 
 /** The printers `-o` names, as kubectl lists them in its error. */
 export const OutputFormats = ['custom-columns', 'custom-columns-file', 'json', 'jsonpath', 'jsonpath-file', 'name', 'wide', 'yaml'] as const;
@@ -109,7 +109,8 @@ export const isTable = (format: OutputFormat): boolean => format.kind === 'table
  * kind, as when several kinds were asked for.
  */
 export function printGroups(write: (text: string) => void, options: PrintOptions, groups: readonly Group[], how: { single: boolean; withKind: boolean }): void {
-  const typed = groups.flatMap(({ type, items }) => items.map((o) => withTypeMeta(type, o)));
+  // As JSON would carry them: absent fields absent (not undefined), so templates see what kubectl sees.
+  const typed = groups.flatMap(({ type, items }) => items.map((o) => sortKeys(withTypeMeta(type, o))));
   const data = how.single ? typed[0] : asList(typed);
   const { format } = options;
   switch (format.kind) {
