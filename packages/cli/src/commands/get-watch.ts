@@ -16,6 +16,10 @@ import type { ResourceType } from '../resources.ts';
 /** How to print, and the kind watched. */
 type PrintRequest = PrintOptions & { readonly type: ResourceType };
 import { WatchTable } from '../print/watch-table.ts';
+import { cellsOf } from '../print/custom-columns.ts';
+import { JsonPathError } from '../print/jsonpath.ts';
+import { sortKeys } from '../print/objects.ts';
+import { CliError } from '../errors.ts';
 import { untilSignal } from '../process-io.ts';
 import type { KubeObject } from '../resources.ts';
 
@@ -43,6 +47,23 @@ class WatchPrinter {
   print(objects: readonly KubeObject[]): void {
     if (objects.length === 0) return;
     const { format, type } = this.request;
+    if (format.kind === 'custom-columns') {
+      // The header once, then a row per change, as kubectl's custom-columns printer does.
+      this.#table ??= new WatchTable(
+        format.columns.map((c) => c.header),
+        { upperCase: false },
+      );
+      const rows = objects.map((o) => {
+        try {
+          return cellsOf(format.columns, sortKeys(o));
+        } catch (error) {
+          if (error instanceof JsonPathError) throw new CliError(`error: ${error.message}`);
+          throw error;
+        }
+      });
+      this.ctx.io.stdout(this.#table.lines(rows));
+      return;
+    }
     if (format.kind !== 'table') {
       for (const object of objects) this.ctx.io.stdout(formatObjects(this.request, [object], true));
       return;

@@ -39,7 +39,9 @@ describe('everynode version', () => {
   });
 
   it('-o json is one object with clientVersion and serverVersion, indented by 2; -o yaml the same, keys sorted', async () => {
-    const { url } = await serve({ 'GET /version': () => ({ status: 200, body: { platform: 'linux/arm64', ...serverInfo } }) });
+    // The server's fields in another order: printed in Go's.
+    const reordered = Object.fromEntries(Object.entries(serverInfo).reverse());
+    const { url } = await serve({ 'GET /version': () => ({ status: 200, body: reordered }) });
     const json = await runEverynode(['version', '-o', 'json', '--server', url]);
     expect(json.stdout).toBe(`${JSON.stringify({ clientVersion: clientInfo, serverVersion: serverInfo }, null, 2)}\n`);
     const yaml = await runEverynode(['version', '-o', 'yaml', '--server', url]);

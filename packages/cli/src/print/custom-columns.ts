@@ -63,8 +63,8 @@ export function parseCustomColumnsFile(text: string): CustomColumn[] {
   return headers.map((header, i) => column(header, specs[i] as string));
 }
 
-/** One object's cells. */
-function cellsOf(columns: readonly CustomColumn[], object: unknown): string[] {
+/** One object's cells (`JsonPathError` when a path fails on it). */
+export function cellsOf(columns: readonly CustomColumn[], object: unknown): string[] {
   return columns.map((c) => {
     const results = c.template.findResults(object);
     const values: string[] = results.length === 0 || (results[0] as unknown[]).length === 0 ? ['<none>'] : [];
