@@ -43,3 +43,18 @@ describe('levenshtein', () => {
     expect(levenshtein(a, b)).toBe(d);
   });
 });
+
+describe('flag and subcommand errors, in kubectl words', () => {
+  it('an unknown flag names the command whose help to read', async () => {
+    expect(await runEverynode(['get', 'ds', '--bogus'])).toEqual({ code: 1, stdout: '', stderr: "Error: unknown flag: --bogus\nSee 'everynode get --help' for usage.\n" });
+    expect(await runEverynode(['rollout', 'status', 'ds/x', '-q'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: "Error: unknown shorthand flag: 'q' in -q\nSee 'everynode rollout status --help' for usage.\n",
+    });
+  });
+
+  it('an unknown subcommand of a command group', async () => {
+    expect(await runEverynode(['rollout', 'foo'])).toEqual({ code: 1, stdout: '', stderr: "error: unknown command \"foo\"\nSee 'everynode rollout -h' for help and examples\n" });
+  });
+});

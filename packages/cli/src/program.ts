@@ -81,7 +81,32 @@ Examples:
   registerKubeconfig(program, ctx);
   registerVersion(program, ctx);
   registerCompletion(program, ctx);
+  reportAsKubectl(program, program.name());
   return program;
+}
+
+/** Each command's flag and subcommand errors in kubectl's (cobra's) words, naming the command's own help. */
+function reportAsKubectl(command: Command, path: string): void {
+  command.configureOutput({ outputError: (text, write) => write(cobraError(text, path)) });
+  for (const sub of command.commands) reportAsKubectl(sub, `${path} ${sub.name()}`);
+}
+
+/**
+ * commander's `error: unknown option '--x'` as cobra's `Error: unknown flag:
+ * --x` (`unknown shorthand flag: 'x' in -x`), and a subcommand's unknown
+ * command as kubectl's, each followed by where the help is; other messages
+ * as commander words them.
+ */
+export function cobraError(text: string, path: string): string {
+  const option = /^error: unknown option '([^']*)'/.exec(text);
+  if (option) {
+    const flag = option[1] as string;
+    const what = flag.startsWith('--') ? `unknown flag: ${flag}` : `unknown shorthand flag: '${flag.slice(1, 2)}' in ${flag}`;
+    return `Error: ${what}\nSee '${path} --help' for usage.\n`;
+  }
+  const command = /^error: unknown command '([^']*)'/.exec(text);
+  if (command) return `error: unknown command ${JSON.stringify(command[1])}\nSee '${path} -h' for help and examples\n`;
+  return text;
 }
 
 /**
