@@ -146,7 +146,11 @@ _${name.replace(/\W/g, '_')}() {
 
   if [[ $COMP_CWORD -gt 1 ]] && ${fn}_takes_value "$path" "$prev"; then
     case "$prev" in
-      -o|--output) COMPREPLY=($(compgen -W "$(${fn}_outputs "$path")" -- "$cur")) ;;
+      -o|--output)
+        COMPREPLY=($(compgen -W "$(${fn}_outputs "$path")" -- "$cur"))
+        # jsonpath= and the like wait for their argument: no space after them.
+        [[ \${#COMPREPLY[@]} -eq 1 && "\${COMPREPLY[0]}" == *= ]] && { compopt -o nospace 2>/dev/null || true; }
+        ;;
       -n|--namespace) COMPREPLY=($(compgen -W "$(${fn}_namespaces "\${globals[@]}")" -- "$cur")) ;;
       ${fileFlags.join('|')}) COMPREPLY=($(compgen -f -- "$cur")) ;;
     esac
