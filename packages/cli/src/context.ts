@@ -47,6 +47,16 @@ export function serverOf(command: Command, io: CliIO): string {
   return fromFlag ?? (io.env.EVERYNODE_SERVER || DefaultServer);
 }
 
+/**
+ * `-n`/`--namespace`, a global flag as kubectl's is (before or after the
+ * verb), else `default`; `explicit` when the user typed it (a manifest's own
+ * namespace must then agree).
+ */
+export function namespaceOf(command: Command): { value: string; explicit: boolean } {
+  const value = command.optsWithGlobals<{ namespace?: string }>().namespace;
+  return { value: value ?? 'default', explicit: value !== undefined };
+}
+
 export function createContext(io: CliIO): CliContext {
   return {
     io,

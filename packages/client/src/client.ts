@@ -35,6 +35,8 @@ export interface ListOptions {
   readonly namespace?: string;
   /** A Kubernetes label selector (`app=x,tier in (a,b)`), passed as `labelSelector`. */
   readonly labelSelector?: string;
+  /** A field selector (`spec.nodeName=worker01,status.phase!=Running`), passed as `fieldSelector`. */
+  readonly fieldSelector?: string;
 }
 
 export interface EventListOptions {
@@ -85,7 +87,7 @@ export class EverynodeClient {
 
   /** DaemonSets (with status) in `namespace`, or in every namespace. */
   listDaemonSets(options: ListOptions = {}): Promise<KubeList<DaemonSet>> {
-    return this.#list(daemonSetsPath(options.namespace), options.labelSelector);
+    return this.#list(daemonSetsPath(options.namespace), options.labelSelector, options.fieldSelector);
   }
 
   /** One DaemonSet; `ApiError` with reason `NotFound` when absent. */
@@ -111,8 +113,8 @@ export class EverynodeClient {
 
   // Nodes --------------------------------------------------------------------
 
-  listNodes(options: Pick<ListOptions, 'labelSelector'> = {}): Promise<KubeList<Node>> {
-    return this.#list(nodesPath(), options.labelSelector);
+  listNodes(options: Pick<ListOptions, 'labelSelector' | 'fieldSelector'> = {}): Promise<KubeList<Node>> {
+    return this.#list(nodesPath(), options.labelSelector, options.fieldSelector);
   }
 
   getNode(name: string): Promise<Node> {
@@ -137,7 +139,7 @@ export class EverynodeClient {
   // Pods and revisions -------------------------------------------------------
 
   listPods(options: ListOptions = {}): Promise<KubeList<Pod>> {
-    return this.#list(podsPath(options.namespace), options.labelSelector);
+    return this.#list(podsPath(options.namespace), options.labelSelector, options.fieldSelector);
   }
 
   getPod(namespace: string, name: string): Promise<Pod> {
@@ -245,6 +247,11 @@ export class EverynodeClient {
   /** Drop a dead letter; `ApiError` 404 when there is none with that id. */
   async dropDeadLetter(id: string): Promise<void> {
     await exchange(this.#http, { method: 'DELETE', path: `/dlq/${encodeURIComponent(id)}` });
+  }
+
+  /** The server's `version.Info` (`GET /version`): `gitVersion`, `major`, `minor`, …, as `kubectl version` reads it. */
+  async version(): Promise<Record<string, unknown>> {
+    return this.#object({ method: 'GET', path: '/version' });
   }
 
   /** `/healthz` body; rejects unless 2xx. */

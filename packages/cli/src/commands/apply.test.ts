@@ -98,3 +98,14 @@ describe('everynode apply', () => {
     expect(result.stderr).toBe("error: required option '-f, --filename <path>' not specified\n");
   });
 });
+
+describe('apply with -n', () => {
+  const mismatch =
+    "error: the namespace from the provided object \"kube-system\" does not match the namespace \"other\". You must pass '--namespace=kube-system' to perform this operation.\n";
+
+  it('an explicit -n, before or after the verb, must agree with the manifest; nothing is sent otherwise', async () => {
+    expect(await apply('fluentd-daemonset.yaml', ['-n', 'other'])).toEqual({ code: 1, stdout: '', stderr: mismatch });
+    expect(await runEverynode(['-n', 'other', 'apply', '-f', 'fluentd-daemonset.yaml', '--server', server.url], { cwd: fixtures })).toEqual({ code: 1, stdout: '', stderr: mismatch });
+    expect(await apply('fluentd-daemonset.yaml', ['--namespace=kube-system'])).toEqual({ code: 0, stdout: 'daemonset.apps/fluentd-elasticsearch created\n', stderr: '' });
+  });
+});

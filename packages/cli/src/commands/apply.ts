@@ -12,13 +12,13 @@ import { ApiError } from '@everynode/client';
 import type { ApplyOutcome } from '../apply-decision.ts';
 import { applyOutcome } from '../apply-decision.ts';
 import type { CliContext } from '../context.ts';
+import { namespaceOf } from '../context.ts';
 import { CliError, errorLines } from '../errors.ts';
 import type { Manifest, NamespaceChoice } from '../manifests.ts';
 import { parseDocuments, readManifestSources, toManifest } from '../manifests.ts';
 
 interface ApplyOptions {
   filename: string;
-  namespace: string;
 }
 
 export function registerApply(program: Command, ctx: CliContext): void {
@@ -26,7 +26,6 @@ export function registerApply(program: Command, ctx: CliContext): void {
     .command('apply')
     .description('Create or update DaemonSets and Nodes from manifests')
     .requiredOption('-f, --filename <path>', 'a YAML or JSON file, a directory of them, or - for stdin')
-    .option('-n, --namespace <ns>', 'namespace for DaemonSets that name none', 'default')
     .addHelpText(
       'after',
       `
@@ -36,7 +35,7 @@ Examples:
   cat ds.json | everynode apply -f -`,
     )
     .action(async (options: ApplyOptions, command: Command) => {
-      const namespace: NamespaceChoice = { value: options.namespace, explicit: command.getOptionValueSource('namespace') === 'cli' };
+      const namespace: NamespaceChoice = namespaceOf(command);
       const manifests = await readManifests(ctx, options.filename, namespace);
       const client = ctx.client(command);
       const failures: string[] = [];

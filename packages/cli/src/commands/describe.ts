@@ -9,13 +9,10 @@ import { formatLabelSelector } from '@everynode/api';
 import type { EverynodeClient, KubeEvent } from '@everynode/client';
 import { ApiError } from '@everynode/client';
 import type { CliContext } from '../context.ts';
+import { namespaceOf } from '../context.ts';
 import { CliError } from '../errors.ts';
 import { describeDaemonSet } from '../print/describe-daemonset.ts';
 import { daemonSets, resolveTarget } from '../resources.ts';
-
-interface DescribeOptions {
-  namespace: string;
-}
 
 export function registerDescribe(program: Command, ctx: CliContext): void {
   program
@@ -23,7 +20,6 @@ export function registerDescribe(program: Command, ctx: CliContext): void {
     .description('Show details of a DaemonSet: status, pod template and events')
     .argument('<type>', 'ds|daemonset (or ds/NAME)')
     .argument('[name]', 'the DaemonSet, or a prefix of the names to describe; all in the namespace when omitted')
-    .option('-n, --namespace <ns>', 'the namespace', 'default')
     .addHelpText(
       'after',
       `
@@ -31,11 +27,11 @@ Examples:
   everynode describe ds fluentd-elasticsearch -n kube-system
   everynode describe daemonset/fluentd-elasticsearch -n kube-system`,
     )
-    .action(async (typeArg: string, nameArg: string | undefined, options: DescribeOptions, command: Command) => {
+    .action(async (typeArg: string, nameArg: string | undefined, _options: unknown, command: Command) => {
       const { type, name } = resolveTarget(typeArg, nameArg);
       if (type !== daemonSets) throw new CliError(`error: describe is implemented for daemonsets only, not ${type.plural}`);
       const client = ctx.client(command);
-      const targets = await daemonSetsToDescribe(client, options.namespace, name);
+      const targets = await daemonSetsToDescribe(client, namespaceOf(command).value, name);
       const texts: string[] = [];
       for (const ds of targets) texts.push(await describeOne(client, ds, ctx.io.now()));
       // kubectl puts a blank line between descriptions.

@@ -7,13 +7,13 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
+import { namespaceOf } from '../context.ts';
 import { CliError } from '../errors.ts';
 import { explainTable } from '../print/explain.ts';
 import { toJson } from '../print/objects.ts';
 import { pods, resolveTarget } from '../resources.ts';
 
 interface ExplainOptions {
-  namespace: string;
   output?: 'json';
 }
 
@@ -23,7 +23,6 @@ export function registerExplain(program: Command, ctx: CliContext): void {
     .description('Show the events and decisions that created (and deleted) a pod, from the log')
     .argument('<type>', 'pod|po (or pod/NAME)')
     .argument('[name]', 'the pod, live or gone')
-    .option('-n, --namespace <ns>', 'the namespace', 'default')
     .addOption(new Option('-o, --output <format>', 'json').choices(['json']))
     .addHelpText(
       'after',
@@ -36,7 +35,7 @@ Examples:
       const { type, name } = resolveTarget(typeArg, nameArg);
       if (type !== pods) throw new CliError(`error: explain is implemented for pods only, not ${type.plural}`);
       if (name === undefined || name === '') throw new CliError('error: a pod name is required: everynode explain pod NAME');
-      const explanation = await ctx.client(command).explainPod(options.namespace, name);
+      const explanation = await ctx.client(command).explainPod(namespaceOf(command).value, name);
       ctx.io.stdout(options.output === 'json' ? toJson(explanation) : explainTable(explanation));
     });
 }

@@ -87,4 +87,21 @@ describe('everynode get -w', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toBe('Error from server (Expired): too old resource version: 7 (30)\n');
   });
+
+  it('-o custom-columns prints the header once, then a row per change; -o jsonpath runs the template on each object', async () => {
+    const { url } = await peer([{ type: 'ADDED', object: withRv(pending, '8') }]);
+    const columns = await watchUntil(['get', 'pods', '-n', 'kube-system', '-w', '-o', 'custom-columns=Name:.metadata.name,NODE:.spec.nodeName', '--server', url], 3);
+    expect(columns.stdout).toBe('Name            NODE\nfluentd-abcde   w1\nfluentd-xyz12   w2\n');
+    const { url: again } = await peer([{ type: 'ADDED', object: withRv(pending, '8') }]);
+    const template = await watchUntil(['get', 'pods', '-n', 'kube-system', '-w', '-o', 'jsonpath={.metadata.name}{"\\n"}', '--server', again], 2);
+    expect(template.stdout).toBe('fluentd-abcde\nfluentd-xyz12\n');
+  });
+
+  it('--show-labels and --field-selector reach the watch', async () => {
+    const { url, watches } = await peer([{ type: 'MODIFIED', object: withRv(running, '8') }]);
+    const result = await watchUntil(['get', 'pods', '-n', 'kube-system', '-w', '--show-labels', '--field-selector', 'spec.nodeName=w1', '--server', url], 3);
+    expect(result.stdout.split('\n')[0]).toBe('NAME            READY   STATUS    RESTARTS   AGE   LABELS');
+    expect(result.stdout.split('\n').slice(1, 3).every((row) => row.endsWith('60s   <none>'))).toBe(true);
+    expect(watches[0]?.searchParams.get('fieldSelector')).toBe('spec.nodeName=w1');
+  });
 });

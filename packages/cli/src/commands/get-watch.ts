@@ -9,9 +9,17 @@
  */
 import type { EverynodeClient } from '@everynode/client';
 import type { CliContext } from '../context.ts';
-import type { PrintRequest } from '../print/output.ts';
+import type { PrintOptions } from '../print/output.ts';
 import { formatObjects } from '../print/output.ts';
+import type { ResourceType } from '../resources.ts';
+
+/** How to print, and the kind watched. */
+type PrintRequest = PrintOptions & { readonly type: ResourceType };
 import { WatchTable } from '../print/watch-table.ts';
+import { cellsOf } from '../print/custom-columns.ts';
+import { JsonPathError } from '../print/jsonpath.ts';
+import { sortKeys } from '../print/objects.ts';
+import { CliError } from '../errors.ts';
 import { untilSignal } from '../process-io.ts';
 import type { KubeObject } from '../resources.ts';
 
@@ -22,6 +30,7 @@ export interface WatchedGet {
   /** The namespace listed; every namespace when undefined. */
   readonly namespace: string | undefined;
   readonly labelSelector: string | undefined;
+  readonly fieldSelector: string | undefined;
   /** `--watch-only`: the present is not printed, only what changes. */
   readonly watchOnly: boolean;
 }
@@ -38,11 +47,33 @@ class WatchPrinter {
   print(objects: readonly KubeObject[]): void {
     if (objects.length === 0) return;
     const { format, type } = this.request;
-    if (format !== undefined && format !== 'wide') {
+    if (format.kind === 'custom-columns') {
+      // The header once, then a row per change, as kubectl's custom-columns printer does.
+      this.#table ??= new WatchTable(
+        format.columns.map((c) => c.header),
+        { upperCase: false },
+      );
+      const rows = objects.map((o) => {
+        try {
+          return cellsOf(format.columns, sortKeys(o));
+        } catch (error) {
+          if (error instanceof JsonPathError) throw new CliError(`error: ${error.message}`);
+          throw error;
+        }
+      });
+      this.ctx.io.stdout(this.#table.lines(rows));
+      return;
+    }
+    if (format.kind !== 'table') {
       for (const object of objects) this.ctx.io.stdout(formatObjects(this.request, [object], true));
       return;
     }
-    const { headers, rows } = type.tableText(objects, { wide: format === 'wide', withNamespace: this.request.allNamespaces && type.namespaced, now: this.ctx.io.now() });
+    const { headers, rows } = type.tableText(objects, {
+      wide: format.wide,
+      withNamespace: this.request.allNamespaces && type.namespaced,
+      now: this.ctx.io.now(),
+      showLabels: this.request.showLabels,
+    });
     this.#table ??= new WatchTable(headers);
     this.ctx.io.stdout(this.#table.lines(rows));
   }
@@ -72,7 +103,7 @@ async function printAndWatch(
   const events = get.request.type.watch(client, {
     ...(get.namespace === undefined ? {} : { namespace: get.namespace }),
     ...(get.labelSelector === undefined ? {} : { labelSelector: get.labelSelector }),
-    ...(get.name === undefined ? {} : { fieldSelector: `metadata.name=${get.name}` }),
+    ...(get.name === undefined ? (get.fieldSelector === undefined ? {} : { fieldSelector: get.fieldSelector }) : { fieldSelector: `metadata.name=${get.name}` }),
     resourceVersion,
     signal,
   });

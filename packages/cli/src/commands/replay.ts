@@ -11,6 +11,7 @@ import type { ReplayedCluster } from '@everynode/client';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { CliContext } from '../context.ts';
+import { namespaceOf } from '../context.ts';
 import { CliError } from '../errors.ts';
 import { asList, toJson, toYaml } from '../print/objects.ts';
 import { noResourcesMessage } from '../print/output.ts';
@@ -24,7 +25,6 @@ interface ReplayOptions {
   to?: number;
   at?: string;
   output?: 'json' | 'yaml';
-  namespace: string;
   allNamespaces?: boolean;
 }
 
@@ -35,7 +35,6 @@ export function registerReplay(program: Command, ctx: CliContext): void {
     .addOption(new Option('--to <seq>', 'replay the log up to and including this sequence number').argParser(integerFlag('--to')))
     .option('--at <time>', 'replay the entries accepted at or before an RFC 3339 time, or this long ago (1h, 30m)')
     .addOption(new Option('-o, --output <format>', 'json|yaml: one v1 List of every object').choices(['json', 'yaml']))
-    .option('-n, --namespace <ns>', 'DaemonSets and pods of this namespace', 'default')
     .option('-A, --all-namespaces', 'DaemonSets and pods of every namespace')
     .option('--verify', 'rebuild the present and compare it with the live state')
     .addHelpText(
@@ -58,7 +57,7 @@ Examples:
       const at = options.at === undefined ? undefined : atFlag(options.at, ctx.io.now());
       const cluster = await withProgress(ctx.io, 'replaying the log', ctx.client(command).stateAt({ to: options.to, at }));
       ctx.io.stderr(`Cluster as of seq ${cluster.seq}${cluster.at === null ? '' : ` (${cluster.at})`}\n`);
-      printCluster(ctx, cluster, options);
+      printCluster(ctx, cluster, { ...options, namespace: namespaceOf(command).value });
     });
 }
 
@@ -71,7 +70,7 @@ function atFlag(value: string, now: Date): string {
   }
 }
 
-function printCluster(ctx: CliContext, cluster: ReplayedCluster, options: ReplayOptions): void {
+function printCluster(ctx: CliContext, cluster: ReplayedCluster, options: ReplayOptions & { namespace: string }): void {
   const all = options.allNamespaces === true;
   const inScope = (o: KubeObject) => all || o.metadata.namespace === options.namespace;
   const sections: [ResourceType, KubeObject[]][] = [

@@ -6,6 +6,7 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
+import { namespaceOf } from '../context.ts';
 import { parseGoDuration } from '../duration.ts';
 import { retryOnConflict } from '../conflict-retry.ts';
 import { CliError } from '../errors.ts';
@@ -18,10 +19,6 @@ import { waitForRollout } from './rollout-status.ts';
 export const RestartedAtAnnotation = 'kubectl.kubernetes.io/restartedAt';
 
 const defaultPollMs = 200;
-
-interface TargetOptions {
-  namespace: string;
-}
 
 /** What kubectl says when a verb meets a type it has no helper for. */
 type Refusal = (kind: string, name: string) => string;
@@ -66,7 +63,6 @@ function registerStatus(rollout: Command, ctx: CliContext): void {
     .description('Wait for a DaemonSet rollout to finish, printing its progress')
     .argument('<type>', 'ds/NAME (or ds NAME)')
     .argument('[name]', 'the DaemonSet')
-    .option('-n, --namespace <ns>', 'the namespace', 'default')
     .addOption(new Option('--timeout <duration>', 'give up after this long (30s, 2m, 1m30s); 0 waits for ever').argParser(timeoutFlag).default(0, '0s'))
     .addOption(new Option('-w, --watch [bool]', 'watch until the rollout is done; --watch=false prints the status once').argParser(booleanFlag('--watch')).default(true))
     .addHelpText(
@@ -77,9 +73,9 @@ Examples:
   everynode rollout status daemonset/fluentd-elasticsearch -n kube-system --timeout 2m
   everynode rollout status ds fluentd-elasticsearch -n kube-system --watch=false`,
     )
-    .action(async (typeArg: string, nameArg: string | undefined, options: TargetOptions & { timeout: number; watch: boolean | string }, command: Command) => {
+    .action(async (typeArg: string, nameArg: string | undefined, options: { timeout: number; watch: boolean | string }, command: Command) => {
       const name = daemonSetName(typeArg, nameArg, (kind) => `no status viewer has been implemented for ${kind}`);
-      await waitForRollout(ctx.client(command), options.namespace, name, {
+      await waitForRollout(ctx.client(command), namespaceOf(command).value, name, {
         timeoutMs: options.timeout,
         // A bare `--watch` arrives as `true` from commander's optional value.
         watch: options.watch !== false,
@@ -95,7 +91,6 @@ function registerHistory(rollout: Command, ctx: CliContext): void {
     .description("List a DaemonSet's revisions, or show one revision's pod template")
     .argument('<type>', 'ds/NAME (or ds NAME)')
     .argument('[name]', 'the DaemonSet')
-    .option('-n, --namespace <ns>', 'the namespace', 'default')
     .addOption(new Option('--revision <n>', 'show the pod template of this revision').argParser(integerFlag('--revision')).default(0))
     .addHelpText(
       'after',
@@ -104,9 +99,9 @@ Examples:
   everynode rollout history ds/fluentd-elasticsearch -n kube-system
   everynode rollout history ds/fluentd-elasticsearch -n kube-system --revision 2`,
     )
-    .action(async (typeArg: string, nameArg: string | undefined, options: TargetOptions & { revision: number }, command: Command) => {
+    .action(async (typeArg: string, nameArg: string | undefined, options: { revision: number }, command: Command) => {
       const name = daemonSetName(typeArg, nameArg, (kind) => `no history viewer has been implemented for "${kind}"`);
-      const text = historyText(await readHistory(ctx.client(command), options.namespace, name), options.revision);
+      const text = historyText(await readHistory(ctx.client(command), namespaceOf(command).value, name), options.revision);
       // kubectl prints the object's name with the revision (or nothing, hence the space) as the header.
       const header = options.revision > 0 ? ` with revision #${options.revision}` : ' ';
       ctx.io.stdout(`daemonset.apps/${name}${header}\n${text}\n`);
@@ -119,7 +114,6 @@ function registerUndo(rollout: Command, ctx: CliContext): void {
     .description('Roll a DaemonSet back to an earlier revision (by default the previous one)')
     .argument('<type>', 'ds/NAME (or ds NAME)')
     .argument('[name]', 'the DaemonSet')
-    .option('-n, --namespace <ns>', 'the namespace', 'default')
     .addOption(new Option('--to-revision <n>', 'the revision to go back to; 0 means the previous one').argParser(integerFlag('--to-revision')).default(0))
     .addHelpText(
       'after',
@@ -128,11 +122,11 @@ Examples:
   everynode rollout undo ds/fluentd-elasticsearch -n kube-system
   everynode rollout undo ds/fluentd-elasticsearch -n kube-system --to-revision 1`,
     )
-    .action(async (typeArg: string, nameArg: string | undefined, options: TargetOptions & { toRevision: number }, command: Command) => {
+    .action(async (typeArg: string, nameArg: string | undefined, options: { toRevision: number }, command: Command) => {
       const name = daemonSetName(typeArg, nameArg, (kind) => `no rollbacker has been implemented for "${kind}"`);
       const client = ctx.client(command);
       const skipped = await retryOnConflict(async () => {
-        const outcome = planUndo(await readHistory(client, options.namespace, name), options.toRevision);
+        const outcome = planUndo(await readHistory(client, namespaceOf(command).value, name), options.toRevision);
         if ('skipped' in outcome) return outcome.skipped;
         await client.applyDaemonSet(outcome.rolledBack);
         return undefined;
@@ -147,14 +141,13 @@ function registerRestart(rollout: Command, ctx: CliContext): void {
     .description("Restart a DaemonSet's pods with a rolling update (sets the restartedAt template annotation)")
     .argument('<type>', 'ds/NAME (or ds NAME)')
     .argument('[name]', 'the DaemonSet')
-    .option('-n, --namespace <ns>', 'the namespace', 'default')
     .addHelpText('after', '\nExample:\n  everynode rollout restart ds/fluentd-elasticsearch -n kube-system')
-    .action(async (typeArg: string, nameArg: string | undefined, options: TargetOptions, command: Command) => {
+    .action(async (typeArg: string, nameArg: string | undefined, _options: unknown, command: Command) => {
       const name = daemonSetName(typeArg, nameArg, (kind, target) => `${kind.toLowerCase()}s "${target}" restarting is not supported`);
       const client = ctx.client(command);
       const restartedAt = rfc3339(ctx.io.now());
       await retryOnConflict(async () => {
-        const { status: _status, ...ds } = await client.getDaemonSet(options.namespace, name);
+        const { status: _status, ...ds } = await client.getDaemonSet(namespaceOf(command).value, name);
         const template = ds.spec.template;
         if (template.metadata?.annotations?.[RestartedAtAnnotation] === restartedAt) {
           // The same second twice is no change at all; kubectl refuses rather than report a restart that is not one.

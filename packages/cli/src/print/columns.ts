@@ -4,7 +4,7 @@
  * columns the server's `as=Table` answers carry) gives for a list — wide
  * columns only with `-o wide`, NAMESPACE first with `-A`.
  */
-import type { ResourcePrinter } from '@everynode/api';
+import { formatLabels, type ResourcePrinter } from '@everynode/api';
 import { renderTable } from './table.ts';
 
 export interface TableOptions {
@@ -14,6 +14,10 @@ export interface TableOptions {
   readonly withNamespace: boolean;
   /** The moment AGE is measured to. */
   readonly now: Date;
+  /** `--show-labels`: a LABELS column last (`k=v,k2=v2`, `<none>`). */
+  readonly showLabels?: boolean;
+  /** Names as `daemonset.apps/NAME` when `get` lists several kinds: the prefix, `daemonset.apps`. */
+  readonly kindPrefix?: string;
 }
 
 /** A table's header and rows as text, before layout. */
@@ -23,19 +27,26 @@ export interface TableText {
 }
 
 /** The header and rows kubectl prints of `printer`'s columns for `items`. */
-export function tableText<T extends { metadata: { namespace?: string | undefined } }>(printer: ResourcePrinter<T>, items: readonly T[], options: TableOptions): TableText {
+export function tableText<T extends Labelled>(printer: ResourcePrinter<T>, items: readonly T[], options: TableOptions): TableText {
   const shown = printer.columns.flatMap((column, i) => (options.wide || column.priority === 0 ? [i] : []));
+  const nameColumn = shown.findIndex((i) => printer.columns[i]?.format === 'name');
   const headers = shown.map((i) => (printer.columns[i] as { name: string }).name);
   const rows = items.map((item) => {
     const cells = printer.cells(item, options.now);
-    return shown.map((i) => String(cells[i]));
+    const row = shown.map((i, at) => (at === nameColumn && options.kindPrefix !== undefined ? `${options.kindPrefix}/${String(cells[i])}` : String(cells[i])));
+    if (options.showLabels === true) row.push(formatLabels(item.metadata.labels));
+    return options.withNamespace ? [item.metadata.namespace ?? '', ...row] : row;
   });
-  if (!options.withNamespace) return { headers, rows };
-  return { headers: ['NAMESPACE', ...headers], rows: rows.map((cells, i) => [(items[i] as T).metadata.namespace ?? '', ...cells]) };
+  return { headers: [...(options.withNamespace ? ['NAMESPACE'] : []), ...headers, ...(options.showLabels === true ? ['LABELS'] : [])], rows };
+}
+
+/** What the generic columns read of an object: its namespace (NAMESPACE) and labels (LABELS). */
+interface Labelled {
+  metadata: { namespace?: string | undefined; labels?: Readonly<Record<string, string>> | undefined };
 }
 
 /** The table of `items` as kubectl prints `printer`'s columns for them. */
-export function printedTable<T extends { metadata: { namespace?: string | undefined } }>(
+export function printedTable<T extends Labelled>(
   printer: ResourcePrinter<T>,
   items: readonly T[],
   options: TableOptions,

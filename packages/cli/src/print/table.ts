@@ -20,12 +20,13 @@ const borderless = {
 
 /**
  * The table as kubectl prints it, ending in a newline. `headers` are
- * upper-cased here; every row must have as many cells as there are headers.
+ * upper-cased here (unless `upperCase: false`: custom columns keep theirs);
+ * every row must have as many cells as there are headers.
  */
-export function renderTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+export function renderTable(headers: readonly string[], rows: readonly (readonly string[])[], options: { upperCase?: boolean } = {}): string {
   // cli-table3 sizes each column to its widest cell; a header padded to
   // tabwriter's minimum gives narrow columns the width kubectl gives them.
-  const head = headers.map((h) => h.toUpperCase().padEnd(minWidth - padding));
+  const head = headers.map((h) => (options.upperCase === false ? h : h.toUpperCase()).padEnd(minWidth - padding));
   const table = new Table({
     head,
     chars: borderless,

@@ -17,8 +17,9 @@ export class WatchTable {
   #widths: number[] = [];
   #headerPrinted = false;
 
-  constructor(headers: readonly string[]) {
-    this.#headers = headers.map((h) => h.toUpperCase());
+  /** `upperCase: false` keeps the headers as given (custom columns). */
+  constructor(headers: readonly string[], options: { upperCase?: boolean } = {}) {
+    this.#headers = options.upperCase === false ? [...headers] : headers.map((h) => h.toUpperCase());
   }
 
   /** The lines for `rows`, the header first when it has not been printed yet; each ends in a newline. */
