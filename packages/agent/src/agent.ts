@@ -12,7 +12,7 @@ import { CommandsJobDataSchema, type EventsJobData, objectKey, type PodDeleted, 
 import { ConnectionTrouble } from '@everynode/engine';
 import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import { pino, type Logger } from 'pino';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AnnotationsCache, type NodeAnnotationsLookup } from './annotations-cache.ts';
 import { openConnection, type AgentConnection } from './connection.ts';
 import { createExecutor, type CommandOutcome } from './executor.ts';

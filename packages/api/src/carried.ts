@@ -6,7 +6,7 @@
  * `kind`, …) and so change what a reader is given, and would cost a parse of
  * every pod in a page of the log; that it is an object is checked.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export function carried<S extends z.ZodType>(_schema: S) {
   return z.custom<z.output<S>>((value) => typeof value === 'object' && value !== null, { error: 'expected an object' });

@@ -2,7 +2,7 @@
  * The commands everynode emits (docs/contract.md §3), CloudEvents too. Their `id`
  * is deterministic, so an executor that sees one twice can drop the copy.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CloudEventEnvelopeSchema } from './events.ts';
 import { PodSchema } from './pod.ts';
 

@@ -3,7 +3,7 @@
  * numbers are numbers); Kubernetes' semantic rules live in `validation.ts`
  * so that their messages read as the API server's do.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ObjectMetaSchema } from './meta.ts';
 import { PodTemplateSpecSchema } from './pod.ts';
 

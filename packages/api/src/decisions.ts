@@ -5,7 +5,7 @@
  * that carries decisions (`GET /log`, `explain`) are read by processes that
  * do not run the core; the core builds and narrows these types.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ControllerRevisionSchema, DaemonSetStatusSchema } from './daemonset.ts';
 import { OwnerReferenceSchema } from './meta.ts';
 import { PodSchema } from './pod.ts';

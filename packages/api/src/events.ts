@@ -2,7 +2,7 @@
  * The events that enter everynode (docs/contract.md §2): CloudEvents 1.0 whose `data`
  * is a Kubernetes object or a reference to one. One schema per type.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DaemonSetSchema } from './daemonset.ts';
 import { truncateText } from './json-limits.ts';
 import { ClusterObjectRefSchema, NamespacedObjectRefSchema } from './meta.ts';

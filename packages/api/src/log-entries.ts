@@ -7,7 +7,7 @@
  * The entry's own fields are checked; the CloudEvent and the decisions in it
  * are `carried` (see `carried.ts`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { carried } from './carried.ts';
 import { DecisionSchema } from './decisions.ts';
 import { ClusterEventSchema } from './events.ts';

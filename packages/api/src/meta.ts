@@ -2,7 +2,7 @@
  * Object metadata shared by every resource, as Kubernetes' `metav1.ObjectMeta`.
  * Unknown fields are kept (`looseObject`): a manifest is echoed back as given.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const OwnerReferenceSchema = z.looseObject({
   apiVersion: z.string(),

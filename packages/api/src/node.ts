@@ -1,5 +1,5 @@
 /** `v1 Node`: the fields the DaemonSet controller reads (docs/contract.md §1); the rest is kept. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { NamedMetaSchema } from './meta.ts';
 
 export const TaintEffect = { NoSchedule: 'NoSchedule', PreferNoSchedule: 'PreferNoSchedule', NoExecute: 'NoExecute' } as const;

@@ -1,5 +1,5 @@
 /** `v1 Pod` and its parts: the pod spec the DaemonSet template carries, and pod status. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ObjectMetaSchema, StringMapSchema } from './meta.ts';
 import { ConditionStatusSchema } from './node.ts';
 

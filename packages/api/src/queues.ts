@@ -5,7 +5,7 @@
  * so queue keys and the log's keys share one Redis Cluster slot, and several
  * clusters can share one Redis.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PodCommandSchema } from './commands.ts';
 import { ClusterEventSchema } from './events.ts';
 

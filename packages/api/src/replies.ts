@@ -7,7 +7,7 @@
  * The objects inside an answer (nodes, pods, DaemonSets, CloudEvents,
  * decisions) are `carried`: typed, not checked again (see `carried.ts`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { carried } from './carried.ts';
 import { DaemonSetSchema } from './daemonset.ts';
 import { DecisionSchema } from './decisions.ts';

@@ -38,7 +38,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defaultHighWaterMark } from './in-bridge.ts';
 
 /** A credential: `reveal()` gives it; printing, logging or serialising it gives `[redacted]`. */

@@ -14,7 +14,7 @@ import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CliError } from './errors.ts';
 
 /** A token to send and a CA to trust; either may be absent. */

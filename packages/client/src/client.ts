@@ -3,7 +3,7 @@
  * (docs/contract.md §4). Writes are read-your-writes on the server side, so a `get`
  * after an `apply` sees the change.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ControllerRevision, DaemonSet, DeadLetter, DeadLetterPage, KubeEvent, KubeList, LogEntry, LogPage, Node, Pod, PodExplanation, ReplayedCluster, Status, SubmitResult, VerifyResult } from '@everynode/api';
 import { DeadLetterPageSchema, DeadLetterSchema, PodExplanationSchema, ReplayedClusterSchema, StatusSchema, SubmitResultSchema, VerifyResultSchema } from '@everynode/api';
 import { ApiError, UnexpectedAnswerError } from './errors.ts';

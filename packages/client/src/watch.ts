@@ -10,7 +10,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ControllerRevision, DaemonSet, KubeEvent, NamespaceObject, Node, Pod } from '@everynode/api';
 import { StatusSchema, type WatchEvent as WireWatchEvent, WatchEventSchema } from '@everynode/api';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ApiError, UnexpectedAnswerError } from './errors.ts';
 import { type HttpOptions, openStream } from './http.ts';
 import { controllerRevisionsPath, daemonSetsPath, eventsPath, nodesPath, podsPath } from './paths.ts';

@@ -8,7 +8,7 @@
  * `DeleteOptions.meta.k8s.io`, as upstream answers them.
  */
 import { type FieldError, formatFieldError, PropagationPolicy, PropagationPolicySchema } from '@everynode/api';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseRequest } from './request.ts';
 import { badRequest, conflict, invalid, type Resource, StatusError } from './status.ts';
 

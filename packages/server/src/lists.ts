@@ -13,7 +13,7 @@
  */
 import type { ResourcePrinter, TableCell, TableColumnDefinition } from '@everynode/api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import { listOf, type ListMeta, typed } from './objects.ts';
 import { NonNegativeInteger, parsedWith, parseRequest, QueryBoolean } from './request.ts';
 import { filterList, type Listed, type SelectableFields } from './selectors.ts';

@@ -50,7 +50,7 @@ import {
   TaintSchema,
   TolerationSchema,
 } from '@everynode/api';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppsV1, CoreV1, type GroupVersion, groupVersions, resourcesOf, type ServedResource, type Verb } from './api-resources.ts';
 import { kubernetesFields } from './kubernetes-fields.ts';
 import { versionInfo } from './routes/discovery.ts';

@@ -9,7 +9,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FieldError } from '@everynode/api';
 import { formatFieldError } from '@everynode/api';
 import { emptyTolerantJsonParser } from './json-body.ts';

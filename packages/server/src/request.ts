@@ -3,7 +3,7 @@
  * with zod, and a bad one is a 400 Status that names the parameter (the
  * list query is in `lists.ts`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { badRequest, StatusError } from './status.ts';
 
 /** Parse `value` (a request's `params` or `query`) or throw a 400 naming each bad parameter. */

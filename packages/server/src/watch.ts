@@ -38,7 +38,7 @@ import type { History } from '@everynode/engine';
 import type { Status } from '@everynode/api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
-import { z } from 'zod';
+import * as z from 'zod';
 import { keyOf, type ListQuery, type Served, tableOf, tableVersionAsked } from './lists.ts';
 import { typed } from './objects.ts';
 import { NonNegativeInteger, parseRequest, QueryBoolean } from './request.ts';

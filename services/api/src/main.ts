@@ -9,7 +9,7 @@
  */
 import { exitIfRedisUnreachable, safeLogOptions, startEngine } from '@everynode/engine';
 import pino from 'pino';
-import { z } from 'zod';
+import * as z from 'zod';
 import { buildServer, type Protection, ProtectionError, protectionFromEnv } from '@everynode/server';
 
 const Env = z.object({

@@ -7,7 +7,7 @@
  */
 import type { DeadLetter, DeadLetterPage, SubmitResult } from '@everynode/api';
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ServerDeps } from '../deps.ts';
 import { NonNegativeInteger, parseRequest, Segment } from '../request.ts';
 import { failure, StatusError } from '../status.ts';

@@ -9,7 +9,7 @@
  */
 import { HighWaterGauge } from '@everynode/engine';
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BatchMediaType, eventsOfRequest, StructuredMediaType } from '../cloudevents.ts';
 import type { ServerDeps } from '../deps.ts';
 import { eventsJsonParser } from '../json-body.ts';

@@ -6,7 +6,7 @@
  * it with the live projection (200 either way: the body says which).
  */
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ServerDeps } from '../deps.ts';
 import { type LogPage, parseMoment } from '@everynode/api';
 import { type LogFilter, parseObject, parseTypes, readFilteredLog } from '../log-filter.ts';

@@ -18,7 +18,7 @@
 import { parseMoment, type ReplayedCluster } from '@everynode/api';
 import type { ClusterState } from '@everynode/daemonset';
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ServerDeps } from '../deps.ts';
 import { listOf } from '../objects.ts';
 import { NonNegativeInteger, parsedWith, parseRequest } from '../request.ts';
