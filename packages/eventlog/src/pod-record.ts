@@ -75,7 +75,7 @@ let last: { shape: Pod; base: PodBase; parsed: Pod } | undefined;
 export function encodePod(pod: Pod): EncodedPod {
   const { name, uid } = pod.metadata;
   const node = targetNodeName(pod);
-  if (node === undefined || typeof name !== 'string' || typeof uid !== 'string' || controllerOf(pod.metadata)?.kind !== 'DaemonSet') return { record: podJson(pod) };
+  if (typeof node !== 'string' || typeof name !== 'string' || typeof uid !== 'string' || controllerOf(pod.metadata)?.kind !== 'DaemonSet') return { record: podJson(pod) };
   const shape = baseOf(pod);
   if (last === undefined || !sameJson(shape, last.shape)) {
     const json = JSON.stringify(shape);
