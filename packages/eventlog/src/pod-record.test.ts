@@ -129,9 +129,28 @@ describe('encodePod / decodePod', () => {
           ...(status === null ? {} : { status }),
         } as unknown as Pod;
         expect(JSON.stringify(roundTrip(odd))).toBe(JSON.stringify(odd));
+        // The same record whatever was encoded before (a pass encodes against the base it made last).
+        const after = (previous: Pod) => {
+          encodePod(previous);
+          return encodePod(odd);
+        };
+        const otherTemplate = { ...pod, spec: { ...pod.spec, containers: [{ name: 'other', image: 'other:v9' }] } };
+        expect(after(pod)).toEqual(after(otherTemplate));
+        expect(after(running(pod, `node-${n}`))).toEqual(after(otherTemplate));
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('gives a pod the same record whether encoded after its siblings or alone', () => {
+    const pods = Array.from({ length: 10 }, (_, i) => (i % 3 === 0 ? running(podOn(`node-${i}`, i), `node-${i}`) : podOn(`node-${i}`, i, now + i)));
+    const inTurn = pods.map((p) => encodePod(p));
+    const alone = pods.map((p) => {
+      encodePod(podOn('node-x', 99, now, 'another-hash'));
+      return encodePod(p);
+    });
+    expect(inTurn).toEqual(alone);
+    expect(new Set(inTurn.map((e) => e.base?.id)).size).toBe(2);
   });
 });
 

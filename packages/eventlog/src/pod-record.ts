@@ -68,28 +68,61 @@ export class PodRecordError extends Error {
   override readonly name = 'PodRecordError';
 }
 
-/** The base of the pod last encoded, so that a pass's pods, which share one, make it once. */
-let last: { shape: Pod; base: PodBase; parsed: Pod } | undefined;
+/** The base last made, parsed: a pass's pods share one, and are encoded against it without making it again. */
+let last: { base: PodBase; parsed: Pod } | undefined;
 
 /** The pod as stored (see the module's comment). */
 export function encodePod(pod: Pod): EncodedPod {
   const { name, uid } = pod.metadata;
   const node = targetNodeName(pod);
   if (typeof node !== 'string' || typeof name !== 'string' || typeof uid !== 'string' || controllerOf(pod.metadata)?.kind !== 'DaemonSet') return { record: podJson(pod) };
-  const shape = baseOf(pod);
-  if (last === undefined || !sameJson(shape, last.shape)) {
-    const json = JSON.stringify(shape);
-    last = { shape, base: { id: baseIdOf(json), json }, parsed: JSON.parse(json) as Pod };
+  // First against the last base: when the patch sets only what a base blanks, that base is
+  // this pod's own (the one `baseOf` makes), and the record the one made from it.
+  if (last !== undefined) {
+    const patch = mergeDiff(daemonPodLike(last.parsed, node, name, uid), pod);
+    const record = onlyOwn(patch, last.parsed) ? recordAgainst(pod, last.parsed, last.base.id, node, name, uid, patch) : undefined;
+    if (record !== undefined) return { record, base: last.base };
   }
-  const { base, parsed } = last;
-  const patch = mergeDiff(daemonPodLike(parsed, node, name, uid), pod);
-  const own: unknown[] = [PodRecordFormat, base.id, node, name, uid];
+  const json = JSON.stringify(baseOf(pod));
+  const made = { base: { id: baseIdOf(json), json }, parsed: JSON.parse(json) as Pod };
+  last = made;
+  const patch = mergeDiff(daemonPodLike(made.parsed, node, name, uid), pod);
+  const record = recordAgainst(pod, made.parsed, made.base.id, node, name, uid, patch);
+  return record === undefined ? { record: podJson(pod) } : { record, base: made.base };
+}
+
+/** The record of `pod` against `base`, if it reads back as exactly the pod (checked on the record as it will be read). */
+function recordAgainst(pod: Pod, base: Pod, id: string, node: string, name: string, uid: string, patch: Json | undefined): string | undefined {
+  const own: unknown[] = [PodRecordFormat, id, node, name, uid];
   if (patch !== undefined) own.push(patch);
   const record = JSON.stringify(own);
-  // What is stored must read back as this very pod: checked on the record as it will be read.
-  const read = JSON.parse(record) as unknown;
-  if (!sameJson(rebuild(recordOf(read), parsed), pod)) return { record: podJson(pod) };
-  return { record, base };
+  return sameJson(rebuild(recordOf(JSON.parse(record) as unknown), base), pod) ? record : undefined;
+}
+
+/**
+ * Whether `patch` sets only values `base` blanks, where the base has them:
+ * then the pod it makes has `base` for its own base.
+ */
+function onlyOwn(patch: Json | undefined, base: Pod): boolean {
+  if (patch === undefined) return true;
+  const blanked = new Map<string, readonly string[]>([
+    ['metadata', ['creationTimestamp', 'deletionTimestamp']],
+    ['spec', ['nodeName']],
+  ]);
+  for (const key of Object.keys(patch)) {
+    const value = patch[key];
+    if (key === 'status') {
+      if (!isObject(value) || !isObject(base.status)) return false;
+      continue;
+    }
+    const fields = blanked.get(key);
+    const inBase = (base as unknown as Json)[key];
+    if (fields === undefined || !isObject(value) || !isObject(inBase)) return false;
+    for (const field of Object.keys(value)) {
+      if (!fields.includes(field) || value[field] === null || !Object.hasOwn(inBase, field)) return false;
+    }
+  }
+  return true;
 }
 
 /** The pod's base: the pod with what differs from pod to pod blanked where it stands. */
@@ -157,8 +190,13 @@ export function mergeDiff(from: Json, to: Json): Json | undefined {
     const value = to[key];
     if (!written(value)) continue;
     const old = Object.hasOwn(from, key) ? from[key] : undefined;
-    if (sameJson(old, value)) continue;
-    define(patch, key, isObject(old) && isObject(value) ? (mergeDiff(old, value) ?? {}) : value);
+    if (isObject(old) && isObject(value)) {
+      // One walk: an object the same key by key has no patch (a different key order is caught by the caller's check).
+      const inner = mergeDiff(old, value);
+      if (inner === undefined) continue;
+      define(patch, key, inner);
+    } else if (sameJson(old, value)) continue;
+    else define(patch, key, value);
     differs = true;
   }
   for (const key of Object.keys(from)) {
@@ -192,7 +230,8 @@ export function applyPatch(target: Json, patch: Json): Json {
 
 /** Set an own, enumerable data property, whatever its name: a key `__proto__` (as JSON.parse makes one) too. */
 function define(object: Json, key: string, value: unknown): void {
-  Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__') Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+  else object[key] = value;
 }
 
 /** Whether JSON.stringify writes an object's key with this value. */
