@@ -30,6 +30,11 @@
  * wrote reads as it is, and its pods are rewritten in this form only when
  * they change.
  *
+ * Not the snapshot codec's shared parts (`snapshot-codec.ts`): they share
+ * the parts one or two levels down — containers, tolerations, owner,
+ * labels — but not the affinity, which names the node, nor what surrounds
+ * them: ~630 B of a 1.2 KB pod were left, against ~180 B here.
+ *
  * How many pods refer to each base is counted in `{p}:pod-base-refs`, by
  * the same commit that writes the pods; a base no pod refers to is dropped
  * by the sweep (`EventStore.forgetUnusedPodBases`).
