@@ -84,6 +84,13 @@ describe('pods in the projection', () => {
     expect(versioned.items.every((p) => p.metadata.resourceVersion === String(versioned.lastSeq))).toBe(true);
     expect((await store.readVersioned('pods', { namespace: 'kube-system', name: first.metadata.name })).items[0]?.spec).toEqual(first.spec);
     expect(await verify(store)).toMatchObject({ consistent: true });
+
+    // A full pass that changes nothing writes nothing: each pod read back encodes to the record it was read from.
+    const rvs = await redis.hgetall(store.keys.rv);
+    await store.markAllDirty('kube-system/fluentd');
+    await settle(store, t0 + 20_000);
+    expect(await redis.hgetall(store.keys.rv)).toEqual(rvs);
+    expect(await redis.hgetall(store.keys.pods)).toEqual(records);
   });
 
   it('moves the counts as pods change base and go; the sweep drops a base no pod refers to, and only such a base', async () => {
