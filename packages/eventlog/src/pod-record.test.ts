@@ -130,7 +130,9 @@ describe('encodePod / decodePod', () => {
         } as unknown as Pod;
         expect(JSON.stringify(roundTrip(odd))).toBe(JSON.stringify(odd));
         // A pod read back is stored as the record it was read from (an unchanged pod is not written again).
-        expect(encodePod(roundTrip(odd))).toEqual(encodePod(odd));
+        // As JSON gives it: an array holding undefined is not, and is stored whole, so as `[null]`.
+        const parsed = JSON.parse(JSON.stringify(odd)) as Pod;
+        expect(encodePod(roundTrip(parsed))).toEqual(encodePod(parsed));
         // The same record whatever was encoded before (a pass encodes against the base it made last).
         const after = (previous: Pod) => {
           encodePod(previous);
