@@ -146,6 +146,19 @@ describe('encodePod / decodePod', () => {
     );
   });
 
+  it('stores a pod with keys holding undefined as the same pod without them, whatever was encoded before', () => {
+    const pod = podOn('node-1', 0);
+    const holey = { ...pod, metadata: { ...pod.metadata, deletionTimestamp: undefined }, spec: { ...pod.spec, nodeName: undefined }, status: undefined } as unknown as Pod;
+    const { status: _status, ...withoutStatus } = pod;
+    const clean = withoutStatus as Pod;
+    encodePod(pod);
+    const afterSibling = encodePod(holey);
+    encodePod(podOn('node-x', 99, now, 'another-hash'));
+    expect(encodePod(holey)).toEqual(afterSibling);
+    expect(afterSibling).toEqual(encodePod(clean));
+    expect(afterSibling.base).toBeDefined();
+  });
+
   it('gives a pod the same record whether encoded after its siblings or alone', () => {
     const pods = Array.from({ length: 10 }, (_, i) => (i % 3 === 0 ? running(podOn(`node-${i}`, i), `node-${i}`) : podOn(`node-${i}`, i, now + i)));
     const inTurn = pods.map((p) => encodePod(p));

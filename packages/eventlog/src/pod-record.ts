@@ -134,9 +134,10 @@ function onlyOwn(patch: Json | undefined, base: Pod): boolean {
 function baseOf(pod: Pod): Pod {
   const like = daemonPodLike(pod, '', '', '');
   const metadata: Json = { ...like.metadata };
-  for (const field of ['creationTimestamp', 'deletionTimestamp']) if (Object.hasOwn(metadata, field)) metadata[field] = '';
-  const spec = Object.hasOwn(like.spec, 'nodeName') ? { ...like.spec, nodeName: '' } : like.spec;
-  return { ...like, metadata: metadata as Pod['metadata'], spec, ...(Object.hasOwn(pod, 'status') ? { status: {} } : {}) };
+  // Blanked where JSON writes them: a key holding undefined is no key (as when the pod is read back).
+  for (const field of ['creationTimestamp', 'deletionTimestamp']) if (written(metadata[field])) metadata[field] = '';
+  const spec = written(like.spec.nodeName) ? { ...like.spec, nodeName: '' } : like.spec;
+  return { ...like, metadata: metadata as Pod['metadata'], spec, ...(written(pod.status) ? { status: {} } : {}) };
 }
 
 /** A base's id: 128 bits of the SHA-256 of its JSON, base64url (22 characters). */
