@@ -112,7 +112,7 @@ describe('encodePod / decodePod', () => {
   });
 
   it('reads back any daemon pod with arbitrary fields, exactly (property)', () => {
-    const key = fc.constantFrom('a', 'b', 'phase', 'labels', '__proto__', 'nodeName', 'status', '');
+    const key = fc.constantFrom('a', 'b', 'phase', 'labels', '__proto__', 'nodeName', 'status', 'creationTimestamp', 'deletionTimestamp', '');
     const leaf = fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined));
     const value = fc.letrec<{ v: unknown }>((tie) => ({
       v: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('v'), { maxLength: 3 }), fc.dictionary(key, tie('v'), { maxKeys: 3 })),
