@@ -228,7 +228,7 @@ export class Slice {
     };
     for (const [podKey, before] of this.originalPods) write(podKey, before, this.original.get(`pod/${podKey}`));
     for (const podKey of this.state.pods.keys()) if (!seen.has(podKey)) write(podKey, undefined, undefined);
-    // A base is written wherever a pod newly refers to it: it may have been dropped since that pod's base was read.
+    // A base is written with every pod that newly refers to it: it may not be stored yet, or the sweep may have dropped it since no pod did.
     for (const [id, json] of bases) commit.hset(this.keys.podBases, id, json);
     for (const [id, delta] of refs) {
       if (delta > 0) commit.hincr(this.keys.podBaseRefs, id, delta);
