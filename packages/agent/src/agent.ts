@@ -52,11 +52,16 @@ export interface Agent {
   close(): Promise<void>;
 }
 
-/** Job options of a reported event: retried if the engine's handler fails, kept a while for inspection. */
+/**
+ * Job options of a reported event: retried if the engine's handler fails;
+ * dropped once handled, as the engine's own `events` jobs are (the log
+ * keeps the event, and its `(source, id)` makes a report sent again change
+ * nothing); kept a week if it failed.
+ */
 const eventJobOptions: JobsOptions = {
   attempts: 5,
   backoff: { type: 'exponential', delay: 500 },
-  removeOnComplete: { age: 3600, count: 10_000 },
+  removeOnComplete: true,
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 

@@ -104,3 +104,30 @@ describe('the dead-letter queue, bounded', () => {
     expect(letters).toHaveLength(1);
   });
 });
+
+describe('a handled events job', () => {
+  it('is not kept (its events are in the log), and the same event sent again once it is gone is still logged once', async () => {
+    const worker = await testEngine('events-retention');
+    try {
+      const event = { specversion: '1.0', id: 'once', source: 'test', type: 'io.everynode.node.joined', time: new Date().toISOString(), data: { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' } } };
+      const drained = async () => {
+        for (let i = 0; i < 250; i++) {
+          const counts = await worker.queues.events.getJobCounts('waiting', 'active', 'completed', 'failed');
+          if (Object.values(counts).every((count) => count === 0)) return counts;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        return worker.queues.events.getJobCounts('waiting', 'active', 'completed', 'failed');
+      };
+      await worker.ingress.submit([event], { wait: true });
+      expect(await drained()).toEqual({ waiting: 0, active: 0, completed: 0, failed: 0 });
+      // One event keeps its id as the job id: with the first job gone, this one is new to BullMQ and handled again.
+      await worker.ingress.submit([event]);
+      expect(await drained()).toEqual({ waiting: 0, active: 0, completed: 0, failed: 0 });
+      const entries = (await worker.history.readLog()).filter((e) => e.kind === 'event');
+      expect(entries.map((e) => e.kind === 'event' && e.event.id)).toEqual(['once']);
+    } finally {
+      await worker.close();
+      await destroyPrefix(worker.prefix);
+    }
+  });
+});

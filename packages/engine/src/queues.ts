@@ -14,9 +14,16 @@ import type { Metrics } from './metrics.ts';
 // Names, prefix and job ids are shared with every process that uses the queues (`@everynode/api` `queues.ts`).
 export { jobIdFor, QueueName, queuePrefix } from '@everynode/api';
 
-/** Retention: enough history to inspect and to make re-adding a recent job a no-op. */
+/**
+ * Retention: enough history to inspect and to make re-adding a recent job a
+ * no-op. A completed `events` job is not kept: its events are in the log
+ * (`GET /log`, `everynode log`), and what makes a second delivery change
+ * nothing is the log's own idempotency (`{p}:seen`), not the job — kept, a
+ * batch of 500 events held ~165 KB for an hour, up to 10,000 of them. A
+ * failed one is kept a week.
+ */
 export const retention = {
-  events: { removeOnComplete: { age: 3600, count: 10_000 }, removeOnFail: { age: 7 * 86_400 } },
+  events: { removeOnComplete: true, removeOnFail: { age: 7 * 86_400 } },
   reconcile: { removeOnComplete: true, removeOnFail: { age: 86_400, count: 1000 } },
   commands: { removeOnComplete: { age: 86_400, count: 1000 }, removeOnFail: { age: 7 * 86_400, count: 10_000 } },
   deadLetter: { removeOnComplete: false, removeOnFail: false },

@@ -67,11 +67,16 @@ async function snapshot(options: ReconcilerOptions): Promise<unknown> {
   return { snapshot: taken, horizon, forgotten };
 }
 
-/** The safety net: a pass for every DaemonSet with marks left (a trigger lost to a crash). */
-async function sweep(options: ReconcilerOptions): Promise<{ swept: string[] }> {
+/**
+ * The safety net: a pass for every DaemonSet with marks left (a trigger lost
+ * to a crash). And the projection's clean-up: the pod bases no pod refers to
+ * any more are dropped (`@everynode/eventlog` pod-record.ts).
+ */
+async function sweep(options: ReconcilerOptions): Promise<{ swept: string[]; podBasesDropped: number }> {
   const dirty = await options.store.dirtyDaemonSets();
   await Promise.all(dirty.map((ds) => requestPass(options.queues, ds)));
-  return { swept: dirty };
+  const podBasesDropped = await options.store.forgetUnusedPodBases();
+  return { swept: dirty, podBasesDropped };
 }
 
 export function startReconciler(options: ReconcilerOptions): Worker {

@@ -18,3 +18,5 @@ export * from './snapshot-codec.ts';
 export { assertEntryShape } from './upcast.ts';
 export { restoreProjection, execOrThrow } from './restore.ts';
 export { exportLine } from './export.ts';
+export { encodePod, decodePod, parsePodRecord, podRecordBase, PodRecordError, PodRecordFormat, type EncodedPod, type PodBase } from './pod-record.ts';
+export { BaseGone, podsOfRecords, readingPods } from './pod-bases.ts';

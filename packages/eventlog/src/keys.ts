@@ -13,7 +13,9 @@
  * | `{p}:rv`                 | hash   | object key → seq of its last change (optimistic checks)   |
  * | `{p}:versions`           | hash   | object key → newest event time applied (staleness)        |
  * | `{p}:nodes`              | hash   | node name → Node JSON                                     |
- * | `{p}:pods`               | hash   | `ns/name` → Pod JSON                                      |
+ * | `{p}:pods`               | hash   | `ns/name` → the pod's record: its JSON, or what is its own against a base (pod-record.ts) |
+ * | `{p}:pod-bases`          | hash   | base id → the JSON of a base pods are stored against      |
+ * | `{p}:pod-base-refs`      | hash   | base id → how many pods refer to it (none: the sweep drops it) |
  * | `{p}:dss`                | hash   | `ns/name` → DaemonSet record JSON (object + bookkeeping)  |
  * | `{p}:revs:<ns/name>`     | hash   | revision name → ControllerRevision JSON                   |
  * | `{p}:node-pods:<node>`   | set    | pod keys targeting the node                               |
@@ -41,6 +43,8 @@ export class Keys {
   get versions() { return `${this.tag}:versions`; }
   get nodes() { return `${this.tag}:nodes`; }
   get pods() { return `${this.tag}:pods`; }
+  get podBases() { return `${this.tag}:pod-bases`; }
+  get podBaseRefs() { return `${this.tag}:pod-base-refs`; }
   get daemonSets() { return `${this.tag}:dss`; }
   get outbox() { return `${this.tag}:outbox`; }
   get checkpoints() { return `${this.tag}:checkpoints`; }

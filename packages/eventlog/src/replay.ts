@@ -10,6 +10,7 @@ import type { ControllerRevision, Node, Pod } from '@everynode/api';
 import { type ClusterState, emptyClusterState, type ObjectVersion } from '@everynode/daemonset';
 import { HeaderFoldedTypes, LazyFold } from './lazy-fold.ts';
 import { type IndexCursor, readIndexPage } from './log-index.ts';
+import { BaseGone, podsOfRecords } from './pod-bases.ts';
 import { parseRecord, recordJson } from './slice.ts';
 import { latestSnapshot, loadSnapshot, logHorizon, saveSnapshot, type Snapshot } from './snapshot.ts';
 import { entryOf, type EventStore } from './store.ts';
@@ -127,9 +128,15 @@ async function liveStateAt(store: EventStore): Promise<{ state: ClusterState; se
     pipeline.get(keys.seq);
     const after = (await pipeline.exec()) ?? [];
     if (after.at(-1)?.[1] !== seq && attempt < 20) continue;
+    const podKeys = Object.keys(pods);
+    const podObjects = await podsOfRecords(redis, keys, Object.values(pods));
+    if (podObjects === BaseGone) {
+      if (attempt < 20) continue;
+      throw new Error('verify: the bases of the pods read kept being dropped before they were read');
+    }
     const state = emptyClusterState();
     for (const [name, json] of Object.entries(nodes)) state.nodes.set(name, JSON.parse(json) as Node);
-    for (const [key, json] of Object.entries(pods)) state.pods.set(key, JSON.parse(json) as Pod);
+    podKeys.forEach((key, i) => state.pods.set(key, podObjects[i] as Pod));
     for (const [key, json] of Object.entries(versions)) state.versions.set(key, JSON.parse(json) as ObjectVersion);
     dsKeys.forEach((dsKey, i) => {
       const revisions = (after[i]?.[1] ?? {}) as Record<string, string>;

@@ -6,7 +6,7 @@
  * nothing when the state is already what the DaemonSet wants.
  */
 import type { ClusterState } from '@everynode/daemonset';
-import { podJson } from './json.ts';
+import { encodePod } from './pod-record.ts';
 import { podIndexSets, recordJson } from './slice.ts';
 import type { EventStore } from './store.ts';
 
@@ -14,7 +14,7 @@ import type { EventStore } from './store.ts';
 const chunk = 1000;
 
 /**
- * Write `state` into `store`'s projection: nodes, pods, DaemonSet records
+ * Write `state` into `store`'s projection: nodes, pods (and the bases they are stored against), DaemonSet records
  * (tombstones too) and their revisions, object versions, and the pod indexes
  * (`node-pods`, `ds-pods`, `orphans`), and each object's rv as `seq` (the
  * replay's last: the object changed at or before it); then mark every live DaemonSet for a
@@ -34,8 +34,23 @@ export async function restoreProjection(store: EventStore, state: ClusterState, 
     pipeline.hset(keys.nodes, name, JSON.stringify(node)).hset(keys.rv, `node/${name}`, seq);
     await flushIfFull();
   }
+  // Pods as records against their bases (pod-record.ts): each base written once, before the pods that refer to it, with their count.
+  const bases = new Map<string, { json: string; refs: number }>();
+  const records = new Map<string, string>();
   for (const [podKey, pod] of state.pods) {
-    pipeline.hset(keys.pods, podKey, podJson(pod)).hset(keys.rv, `pod/${podKey}`, seq);
+    const { record, base } = encodePod(pod);
+    records.set(podKey, record);
+    if (base === undefined) continue;
+    const known = bases.get(base.id);
+    if (known) known.refs++;
+    else bases.set(base.id, { json: base.json, refs: 1 });
+  }
+  for (const [id, { json, refs }] of bases) {
+    pipeline.hset(keys.podBases, id, json).hincrby(keys.podBaseRefs, id, refs);
+    await flushIfFull();
+  }
+  for (const [podKey, pod] of state.pods) {
+    pipeline.hset(keys.pods, podKey, records.get(podKey) as string).hset(keys.rv, `pod/${podKey}`, seq);
     for (const set of podIndexSets(keys, pod)) pipeline.sadd(set, podKey);
     await flushIfFull();
   }

@@ -16,6 +16,8 @@ import type { Redis } from 'ioredis';
 import type { CommitBuilder } from './commit.ts';
 import { podJson } from './json.ts';
 import type { Keys } from './keys.ts';
+import { BaseGone, podsOfRecords, readingPods } from './pod-bases.ts';
+import { encodePod, podRecordBase } from './pod-record.ts';
 
 /** What a DaemonSet record is stored as (revisions live in their own hash). */
 interface StoredRecord {
@@ -85,17 +87,23 @@ export class Slice {
     const pods = request.pods ?? [];
     const daemonSets = request.daemonSets ?? [];
     const k = this.keys;
-    const multi = this.redis.multi();
     const objectKeys = [...nodes.map((n) => `node/${n}`), ...pods.map((p) => `pod/${p}`), ...daemonSets.map((d) => `ds/${d}`)];
-    if (nodes.length > 0) multi.hmget(k.nodes, ...nodes);
-    if (pods.length > 0) multi.hmget(k.pods, ...pods);
-    for (const ds of daemonSets) multi.hget(k.daemonSets, ds).hgetall(k.revisions(ds));
-    if (objectKeys.length > 0) multi.hmget(k.rv, ...objectKeys).hmget(k.versions, ...objectKeys);
-    if (request.allNodes) multi.hgetall(k.nodes);
-    if (request.allDaemonSets) multi.hgetall(k.daemonSets);
-    const replies = ((await multi.exec()) ?? []).map(([error, value]) => {
-      if (error) throw error;
-      return value;
+    // Read again if a pod's base was dropped before it was read (pod-bases.ts): nothing is kept of a read until its pods are whole.
+    const { replies, podObjects } = await readingPods(async () => {
+      const multi = this.redis.multi();
+      if (nodes.length > 0) multi.hmget(k.nodes, ...nodes);
+      if (pods.length > 0) multi.hmget(k.pods, ...pods);
+      for (const ds of daemonSets) multi.hget(k.daemonSets, ds).hgetall(k.revisions(ds));
+      if (objectKeys.length > 0) multi.hmget(k.rv, ...objectKeys).hmget(k.versions, ...objectKeys);
+      if (request.allNodes) multi.hgetall(k.nodes);
+      if (request.allDaemonSets) multi.hgetall(k.daemonSets);
+      const replies = ((await multi.exec()) ?? []).map(([error, value]) => {
+        if (error) throw error;
+        return value;
+      });
+      const podRecords = pods.length > 0 ? (replies[nodes.length > 0 ? 1 : 0] as (string | null)[]) : [];
+      const podObjects = await podsOfRecords(this.redis, k, podRecords);
+      return podObjects === BaseGone ? BaseGone : { replies, podObjects };
     });
     let at = 0;
     const next = <T>() => replies[at++] as T;
@@ -114,7 +122,7 @@ export class Slice {
     });
     pods.forEach((podKey, i) => {
       this.original.set(`pod/${podKey}`, podValues[i] ?? undefined);
-      const pod = parse<Pod>(podValues[i]);
+      const pod = podObjects[i];
       this.originalPods.set(podKey, pod);
       if (pod) this.state.pods.set(podKey, pod);
     });
@@ -185,20 +193,47 @@ export class Slice {
     }
   }
 
+  /**
+   * Pods changed, as records (`pod-record.ts`), with the counts of the
+   * bases they refer to moved along: a pod stored against a base it did not
+   * refer to before adds one to its count (and the base is written with
+   * it), one that no longer refers to a base takes one away.
+   */
   private writePods(commit: CommitBuilder): void {
     const seen = new Set<string>();
-    const write = (podKey: string, before: Pod | undefined, beforeJson: string | undefined) => {
+    const refs = new Map<string, number>();
+    const bases = new Map<string, string>();
+    const write = (podKey: string, before: Pod | undefined, beforeRecord: string | undefined) => {
       seen.add(podKey);
       const pod = this.state.pods.get(podKey);
-      const after = pod ? podJson(pod) : undefined;
-      if (after === beforeJson) return;
+      // The very object read: unchanged (state objects are replaced, never changed in place).
+      if (pod !== undefined && pod === before) return;
+      const after = pod ? encodePod(pod) : undefined;
+      if (after?.record === beforeRecord) return;
+      // Stored whole by an older engine, and unchanged: left as it is.
+      if (pod !== undefined && beforeRecord?.startsWith('{') && podJson(pod) === beforeRecord) return;
       commit.touch(`pod/${podKey}`);
-      if (pod === undefined) commit.hdel(this.keys.pods, podKey);
-      else commit.hset(this.keys.pods, podKey, after as string);
+      if (after === undefined) commit.hdel(this.keys.pods, podKey);
+      else commit.hset(this.keys.pods, podKey, after.record);
+      const was = beforeRecord === undefined ? undefined : podRecordBase(beforeRecord);
+      const is = after?.base;
+      if (was !== is?.id) {
+        if (was !== undefined) refs.set(was, (refs.get(was) ?? 0) - 1);
+        if (is !== undefined) {
+          refs.set(is.id, (refs.get(is.id) ?? 0) + 1);
+          bases.set(is.id, is.json);
+        }
+      }
       this.writePodIndexes(commit, podKey, before, pod);
     };
     for (const [podKey, before] of this.originalPods) write(podKey, before, this.original.get(`pod/${podKey}`));
     for (const podKey of this.state.pods.keys()) if (!seen.has(podKey)) write(podKey, undefined, undefined);
+    // A base is written with every pod that newly refers to it: it may not be stored yet, or the sweep may have dropped it since no pod did.
+    for (const [id, json] of bases) commit.hset(this.keys.podBases, id, json);
+    for (const [id, delta] of refs) {
+      if (delta > 0) commit.hincr(this.keys.podBaseRefs, id, delta);
+      else if (delta < 0) commit.hdecr(this.keys.podBaseRefs, id, -delta);
+    }
   }
 
   /** Keep `node-pods`, `ds-pods` and `orphans` in step with one pod's change. */

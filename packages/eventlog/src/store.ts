@@ -12,6 +12,7 @@ import type { LogEntry } from './entries.ts';
 import { AllNodes, Keys, OldTotalField } from './keys.ts';
 import { readIndexedJson } from './log-index.ts';
 import { describeEntry, type LogSelector, selectorTest } from './log-selector.ts';
+import { BaseGone, forgetUnusedPodBases, podsOfRecords, readingPods } from './pod-bases.ts';
 import { parseRecord } from './slice.ts';
 import { upcastEntry } from './upcast.ts';
 
@@ -201,16 +202,24 @@ export class EventStore {
   }
 
   async getPod(namespace: string, name: string): Promise<Pod | undefined> {
-    const json = await this.redis.hget(this.keys.pods, `${namespace}/${name}`);
-    return json ? (JSON.parse(json) as Pod) : undefined;
+    return readingPods(async () => {
+      const pods = await podsOfRecords(this.redis, this.keys, [await this.redis.hget(this.keys.pods, `${namespace}/${name}`)]);
+      return pods === BaseGone ? pods : pods[0];
+    });
   }
 
   async listPods(namespace?: string): Promise<Pod[]> {
-    const all = await this.redis.hgetall(this.keys.pods);
-    return Object.entries(all)
-      .filter(([key]) => namespace === undefined || key.startsWith(`${namespace}/`))
-      .map(([, json]) => JSON.parse(json) as Pod)
-      .sort((a, b) => compare(`${a.metadata.namespace}/${a.metadata.name}`, `${b.metadata.namespace}/${b.metadata.name}`));
+    const pods = await readingPods(async () => {
+      const all = await this.redis.hgetall(this.keys.pods);
+      const records = Object.entries(all).filter(([key]) => namespace === undefined || key.startsWith(`${namespace}/`));
+      return podsOfRecords(this.redis, this.keys, records.map(([, record]) => record));
+    });
+    return (pods as Pod[]).sort((a, b) => compare(`${a.metadata.namespace}/${a.metadata.name}`, `${b.metadata.namespace}/${b.metadata.name}`));
+  }
+
+  /** Drop the pod bases no pod refers to any more (`pod-bases.ts`); the sweep calls it. Returns how many. */
+  async forgetUnusedPodBases(): Promise<number> {
+    return forgetUnusedPodBases(this.redis, this.keys);
   }
 
   async listRevisions(namespace: string, daemonSet: string): Promise<ControllerRevision[]> {
@@ -228,6 +237,11 @@ export class EventStore {
    * `lastSeq`: it changed at or before then.
    */
   async readVersioned<K extends keyof ObjectKinds>(kind: K, where: { namespace?: string; name?: string } = {}): Promise<VersionedObjects<ObjectKinds[K]>> {
+    return readingPods(() => this.readVersionedOnce(kind, where));
+  }
+
+  /** `readVersioned`, or `BaseGone` when a pod's base was dropped before it was read (read again). */
+  private async readVersionedOnce<K extends keyof ObjectKinds>(kind: K, where: { namespace?: string; name?: string }): Promise<VersionedObjects<ObjectKinds[K]> | typeof BaseGone> {
     const { hash, rvPrefix } = projected(this.keys)[kind];
     const scope = where.namespace === undefined || kind === 'nodes' ? '' : `${where.namespace}/`;
     const multi = this.redis.multi();
@@ -245,13 +259,14 @@ export class EventStore {
         : typeof objects === 'string'
           ? [[`${scope}${where.name}`, objects, (rvs as string | null) ?? undefined]]
           : [];
-    const items = found
-      .sort(([a], [b]) => compare(a, b))
-      .flatMap(([, json, rv]) => {
-        const object = kind === 'daemonSets' ? liveDaemonSet(json) : (JSON.parse(json) as Node | Pod);
-        if (object === undefined) return [];
-        return [{ ...object, metadata: { ...object.metadata, resourceVersion: rv ?? String(lastSeq) } } as ObjectKinds[K]];
-      });
+    found.sort(([a], [b]) => compare(a, b));
+    const pods = kind === 'pods' ? await podsOfRecords(this.redis, this.keys, found.map(([, record]) => record)) : undefined;
+    if (pods === BaseGone) return BaseGone;
+    const items = found.flatMap(([, json, rv], i) => {
+      const object = kind === 'daemonSets' ? liveDaemonSet(json) : pods ? pods[i] : (JSON.parse(json) as Node);
+      if (object === undefined) return [];
+      return [{ ...object, metadata: { ...object.metadata, resourceVersion: rv ?? String(lastSeq) } } as ObjectKinds[K]];
+    });
     // The rv hash keeps a removed object's key with the seq that removed it.
     const rvOf = (key: string): string | null | undefined => {
       if (!key.startsWith(scope)) return undefined;
