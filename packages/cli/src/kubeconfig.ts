@@ -4,7 +4,7 @@
  * context current. The user holds the bearer token when one is known, and
  * the cluster the CA to trust for an https server when one is given.
  */
-import { stringify } from 'yaml';
+import { yaml } from './yaml.ts';
 import type { Credentials } from './credentials.ts';
 import { CliError } from './errors.ts';
 
@@ -27,7 +27,7 @@ export function kubeconfigFor(server: string, credentials: Credentials = {}): st
     throw new CliError(`error: invalid server URL ${JSON.stringify(server)}: the scheme must be http or https`);
   }
   const name = KubeconfigName;
-  return stringify({
+  return yaml().stringify({
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [{ name, cluster: { server: server.replace(/\/+$/, ''), ...(credentials.ca ? { 'certificate-authority-data': Buffer.from(credentials.ca).toString('base64') } : {}) } }],

@@ -6,7 +6,7 @@
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
-import YAML from 'yaml';
+import { yaml } from './yaml.ts';
 import type { DaemonSet, Node } from '@everynode/api';
 import { parseDaemonSet, parseNode } from '@everynode/api';
 import { CliError } from './errors.ts';
@@ -68,7 +68,7 @@ function readDocuments(source: ManifestSource): unknown[] {
       // Not JSON after all (YAML flow style); read it as YAML.
     }
   }
-  const documents = YAML.parseAllDocuments(source.text);
+  const documents = yaml().parseAllDocuments(source.text);
   const list = Array.isArray(documents) ? documents : [];
   const failed = list.find((d) => d.errors.length > 0);
   if (failed) {

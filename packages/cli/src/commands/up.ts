@@ -17,7 +17,7 @@
  * credentials file (../credentials.ts) for the CLI of the same user.
  */
 import { resolve } from 'node:path';
-import { type Bridge, ConfigError, loadBridges } from '@everynode/bridges/config';
+import type { Bridge } from '@everynode/bridges/config';
 // The light entry: redaction without loading the engine.
 import { safeLogOptions } from '@everynode/engine/redact';
 import { Option } from 'commander';
@@ -103,7 +103,9 @@ interface UpFlags {
 }
 
 /** The bridges `--bridges`, else the environment, configures; a `CliError` naming each problem. */
-function bridgesOf(flags: UpFlags, ctx: CliContext): Bridge[] | undefined {
+async function bridgesOf(flags: UpFlags, ctx: CliContext): Promise<Bridge[] | undefined> {
+  // Loaded here, not at the top: every other command starts without it (and the YAML parser it brings).
+  const { ConfigError, loadBridges } = await import('@everynode/bridges/config');
   try {
     return loadBridges(flags.bridges === undefined ? undefined : resolve(ctx.io.cwd, flags.bridges), { env: ctx.io.env });
   } catch (error) {
@@ -169,7 +171,7 @@ EVERYNODE_TOKEN; without either, an admin token is generated and printed once. H
 always: without a certificate, a self-signed one is generated for the run.`,
     )
     .action(async (flags: UpFlags) => {
-      const bridges = bridgesOf(flags, ctx);
+      const bridges = await bridgesOf(flags, ctx);
       const { auth, tls, generatedToken, generatedCertificate } = await protectionOf(flags, ctx);
       const options: UpOptions = {
         workers: flags.workers,

@@ -7,7 +7,7 @@
  * follows (exit 1), as kubectl does.
  */
 import type { Command } from 'commander';
-import YAML from 'yaml';
+import { yaml } from '../yaml.ts';
 import type { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
 import { sortKeys } from '../print/objects.ts';
@@ -50,7 +50,7 @@ export function registerVersion(program: Command, ctx: CliContext): void {
       }
       const versions = { clientVersion, ...(serverVersion === undefined ? {} : { serverVersion }) };
       if (output === 'json') ctx.io.stdout(`${JSON.stringify(versions, null, 2)}\n`);
-      else if (output === 'yaml') ctx.io.stdout(YAML.stringify(sortKeys(versions), { lineWidth: 0 }));
+      else if (output === 'yaml') ctx.io.stdout(yaml().stringify(sortKeys(versions), { lineWidth: 0 }));
       else {
         ctx.io.stdout(`Client Version: ${clientVersion.gitVersion}\n`);
         if (serverVersion !== undefined) ctx.io.stdout(`Server Version: ${String(serverVersion.gitVersion)}\n`);

@@ -4,7 +4,7 @@
  * which Go marshals sorted), JSON indented by 4, a collection wrapped in a
  * `v1 List`.
  */
-import YAML from 'yaml';
+import { yaml } from '../yaml.ts';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -34,5 +34,5 @@ export function toJson(value: unknown): string {
 
 /** `-o yaml`: block style, sequences not indented under their key, no line folding (as go-yaml writes it). */
 export function toYaml(value: unknown): string {
-  return YAML.stringify(sortKeys(value), { indentSeq: false, lineWidth: 0 });
+  return yaml().stringify(sortKeys(value), { indentSeq: false, lineWidth: 0 });
 }
