@@ -125,7 +125,9 @@ export async function benchStartup(options: { runs: number; redisUrl: string; re
     const get: number[] = [];
     const kubectlVersion: number[] = [];
     const kubectlGet: number[] = [];
+    const bareNode: number[] = [];
     for (let i = 0; i < runs * 3; i++) {
+      bareNode.push(timed(process.execPath, ['-e', '0'], env));
       help.push(timed(process.execPath, [bin, '--help'], env));
       get.push(timed(process.execPath, [bin, 'get', 'pods', '-A'], server));
       kubectlVersion.push(kube('version', '--client'));
@@ -140,6 +142,7 @@ export async function benchStartup(options: { runs: number; redisUrl: string; re
     const g = stats(get);
     report(`11. startup, whole process (${kubectl.name} kubectl beside it, ${runs * 3} runs each, interleaved)`, '');
     report('   kubectl version --client', show(k));
+    report('   node -e 0 (the floor: Node starting and exiting)', `${show(stats(bareNode))}, ${(stats(bareNode).median / k.median).toFixed(1)}× kubectl`);
     report('   11a. everynode --help', `${show(stats(help))}, ${(stats(help).median / k.median).toFixed(1)}× kubectl`);
     report('   11b. everynode get pods -A', `${show(g)}, ${(g.median / k.median).toFixed(1)}× kubectl version --client`, '≤ 3×', g.median <= 3 * k.median);
     report('        kubectl get pods -A (same server)', `${show(stats(kubectlGet))}; everynode ${(g.median / stats(kubectlGet).median).toFixed(1)}× it`);
