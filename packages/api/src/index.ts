@@ -15,5 +15,6 @@ export * from './text.ts';
 export * from './json-limits.ts';
 export * from './duration.ts';
 export * from './readiness.ts';
+export * from './version-info.ts';
 export * from './age.ts';
 export * from './printers.ts';

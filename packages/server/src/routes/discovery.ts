@@ -14,27 +14,12 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Negotiator from 'negotiator';
+import { versionInfo as kubernetesVersionInfo } from '@everynode/api';
 import serverPackage from '../../package.json' with { type: 'json' };
 import { type GroupVersion, groupVersions, resourcesOf, type ServedResource } from '../api-resources.ts';
 
-/** `major.minor.patch` of this package, as `/version` reports it. */
-const [major = '0', minor = '0'] = serverPackage.version.split('.');
-
-/** Go's names for the architectures Node names differently. */
-const goArch: Record<string, string> = { x64: 'amd64', ia32: '386' };
-
-/** `version.Info`: everynode's own version (kubectl prints `gitVersion`); the Go fields name the Node runtime. */
-export const versionInfo = {
-  major,
-  minor,
-  gitVersion: `v${serverPackage.version}`,
-  gitCommit: '',
-  gitTreeState: '',
-  buildDate: '',
-  goVersion: process.version,
-  compiler: 'node',
-  platform: `${process.platform}/${goArch[process.arch] ?? process.arch}`,
-};
+/** `version.Info`: everynode's own version (kubectl prints `gitVersion`). */
+export const versionInfo = kubernetesVersionInfo(serverPackage.version, process);
 
 /** `metav1.APIResourceList` of `gv`. */
 export function apiResourceList(gv: GroupVersion) {
