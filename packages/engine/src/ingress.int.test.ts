@@ -131,3 +131,23 @@ describe('a handled events job', () => {
     }
   });
 });
+
+describe('metrics', () => {
+  it('everynode_decisions_total counts the decisions passes record, by type', async () => {
+    const worker = await testEngine('decisions-metric');
+    try {
+      const time = new Date().toISOString();
+      const node = (name: string) => ({ specversion: '1.0', id: `join-${name}`, source: 'test', type: 'io.everynode.node.joined', time, data: { apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name } }, status: { conditions: [{ type: 'Ready', status: 'True' }] } } });
+      const daemonSet = {
+        specversion: '1.0', id: 'ds', source: 'test', type: 'io.everynode.daemonset.applied', time,
+        data: { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent', namespace: 'default' }, spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'agent', image: 'agent:v1' }] } } } },
+      };
+      await worker.ingress.submit([node('n1'), node('n2'), node('n3'), daemonSet], { wait: true });
+      const metric = () => worker.metrics.registry.getSingleMetricAsString('everynode_decisions_total');
+      await expect.poll(metric, { timeout: 15_000 }).toMatch(/^everynode_decisions_total\{type="PodCreateRequested"\} 3$/m);
+    } finally {
+      await worker.close();
+      await destroyPrefix(worker.prefix);
+    }
+  });
+});

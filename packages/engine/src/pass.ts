@@ -31,6 +31,8 @@ export interface PassOutcome {
   /** The pass's log seq, when it decided anything. */
   readonly seq?: number;
   readonly decisions: number;
+  /** The decisions recorded, by type (`PodCreateRequested`: 3, …). */
+  readonly decisionTypes?: Readonly<Record<string, number>>;
   readonly commands: number;
   /** Whether the pass covered every node. */
   readonly full: boolean;
@@ -102,6 +104,7 @@ export async function runPass(store: EventStore, dsKey: string, now: number): Pr
     return {
       ...(outcome.seqs[0] !== undefined ? { seq: outcome.seqs[0] } : {}),
       decisions: result.decisions.length,
+      decisionTypes: countByType(result.decisions),
       commands: commands.length,
       full: !view.scope,
       nodes: view.nodes.size,
@@ -183,4 +186,10 @@ function writeContributions(
     else commit.hset(key, node, code);
   }
   if (stored[OldTotalField] !== String(result.oldTotal)) commit.hset(key, OldTotalField, String(result.oldTotal));
+}
+
+function countByType(decisions: readonly { readonly type: string }[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { type } of decisions) counts[type] = (counts[type] ?? 0) + 1;
+  return counts;
 }

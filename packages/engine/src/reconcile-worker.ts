@@ -42,6 +42,7 @@ export async function handleReconcile(job: Pick<Job, 'name' | 'data' | 'id'>, op
     metrics.reconcileTime.observe({ controller: 'daemonset' }, (performance.now() - started) / 1000);
     const result = outcome.requeueAfterMs !== undefined ? 'requeue_after' : outcome.again ? 'requeue' : 'success';
     metrics.reconciles.inc({ controller: 'daemonset', result });
+    for (const [type, count] of Object.entries(outcome.decisionTypes ?? {})) metrics.decisions.inc({ type }, count);
     if (outcome.decisions > 0) logger.info({ daemonSet, seq: outcome.seq, decisions: outcome.decisions, commands: outcome.commands, full: outcome.full, nodes: outcome.nodes }, 'pass recorded');
     if (outcome.commands > 0) options.onCommands?.();
     if (outcome.requeueAfterMs !== undefined) await requestWake(queues, daemonSet, outcome.requeueAfterMs, now);
