@@ -238,7 +238,7 @@ export type PodExplanation = z.infer<typeof PodExplanationSchema>;
 export const DeadLetterSchema = DeadLetterJobDataSchema.extend({
   /** Its id in the `dead-letter` queue: what `show`, `replay` and `drop` name. */
   id: z.string(),
-  /** `refused` (an event that failed validation) or `parked` (a message that is no event). */
+  /** `refused` (an event that failed validation) or `parked` (a message that is no event, or an event whose `events` job failed for good). */
   kind: z.string(),
 });
 export type DeadLetter = z.infer<typeof DeadLetterSchema>;

@@ -32,7 +32,7 @@ const countUpTo = 256 * 1024 * 1024;
 
 /** One letter to keep: what came, why it was refused, and where it came from. */
 export interface Letter {
-  /** `refused`: an event that failed validation; `parked`: a message that is no event. */
+  /** `refused`: an event that failed validation; `parked`: a message that is no event, or an event whose job failed for good. */
   readonly kind: 'refused' | 'parked';
   readonly message: unknown;
   readonly reason: string;

@@ -3,7 +3,11 @@
  * one idempotent step, then ask for passes over the DaemonSets it concerns.
  * A refused event goes to the dead-letter queue with its reason and the job
  * completes, so it never blocks the events behind it; a lost race or a
- * dropped connection is thrown and retried with backoff.
+ * dropped connection is thrown and retried with backoff. A job that fails
+ * for good (every attempt spent, or a refusal no retry can change) parks
+ * each of its events in the dead-letter queue with the last error, to be
+ * replayed once the cause is fixed — not left among failed jobs, where
+ * nothing would ever look at it again.
  */
 import { type ClusterEvent, type DaemonSet, DefaultJsonLimits, EventType, type JsonLimits, truncateText } from '@everynode/api';
 import { type Job, Worker } from 'bullmq';
@@ -59,6 +63,15 @@ export async function handleEvents(job: Pick<Job, 'id' | 'data' | 'timestamp'>, 
 
 export function startEventHandler(options: EventHandlerOptions): Worker {
   const worker = new Worker(QueueName.Events, (job) => timed(options.metrics, QueueName.Events, job, () => failFastOnRefusal(() => handleEvents(job, options))), bullWorkerOptions(options, options.concurrency ?? 16));
-  worker.on('failed', (job, error) => options.logger.error({ jobId: job?.id, attempt: job?.attemptsMade, err: error }, 'event job failed'));
+  worker.on('failed', (job, error) => {
+    options.logger.error({ jobId: job?.id, attempt: job?.attemptsMade, err: error }, 'event job failed');
+    if (!job || !(error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1))) return;
+    const raws: unknown[] = Array.isArray(job.data) ? job.data : [job.data];
+    const reason = `not accepted after ${job.attemptsMade} attempt(s): ${truncateText(error.message)}`;
+    const letters: Letter[] = raws.map((message) => ({ kind: 'parked', message, reason, ...(job.id === undefined ? {} : { jobId: job.id }) }));
+    (options.deadLetters ?? new DeadLetterQueue(options.queues.deadLetter, options.metrics)).add(letters).catch((parkError: unknown) => {
+      options.logger.error({ jobId: job.id, err: parkError }, 'the events of a failed job could not be parked: they stay among the failed jobs of the events queue');
+    });
+  });
   return worker;
 }

@@ -1,6 +1,7 @@
 /** The ingress port's dead letters: a refused event and a parked message keep where they came from. */
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { destroyPrefix, type Engine, testEngine } from '../../../test/support/cluster.ts';
+import { destroyPrefix, type Engine, redisUrl, testEngine } from '../../../test/support/cluster.ts';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -146,6 +147,33 @@ describe('metrics', () => {
       const metric = () => worker.metrics.registry.getSingleMetricAsString('everynode_decisions_total');
       await expect.poll(metric, { timeout: 15_000 }).toMatch(/^everynode_decisions_total\{type="PodCreateRequested"\} 3$/m);
     } finally {
+      await worker.close();
+      await destroyPrefix(worker.prefix);
+    }
+  });
+});
+
+describe('an events job that fails for good', () => {
+  it('parks each of its events with the last error; replayed once the cause is gone, each is logged once', async () => {
+    const worker = await testEngine('failed-job');
+    const redis = new Redis(redisUrl);
+    try {
+      // A fault no retry can get past: the dedupe hash is a string, so every commit fails with WRONGTYPE.
+      await redis.set(`{${worker.prefix}}:seen`, 'not a hash');
+      const time = new Date().toISOString();
+      const events = ['n1', 'n2'].map((name) => ({ specversion: '1.0', id: `join-${name}`, source: 'test', type: 'io.everynode.node.joined', time, data: { apiVersion: 'v1', kind: 'Node', metadata: { name } } }));
+      await worker.queues.events.add('events', events, { attempts: 2, backoff: { type: 'fixed', delay: 10 } });
+      const letters = await expect.poll(async () => (await worker.admin.deadLetters.list()).items, { timeout: 15_000 }).toHaveLength(2).then(async () => (await worker.admin.deadLetters.list()).items);
+      for (const [i, letter] of letters.entries()) {
+        expect(letter).toMatchObject({ kind: 'parked', event: events[i] });
+        expect(letter.reason).toMatch(/^not accepted after 2 attempt\(s\): .*WRONGTYPE/);
+      }
+      await redis.del(`{${worker.prefix}}:seen`);
+      for (const letter of letters) expect((await worker.admin.deadLetters.replay(letter.id))?.accepted).toHaveLength(1);
+      await expect.poll(async () => (await worker.history.readLog()).filter((e) => e.kind === 'event').map((e) => e.kind === 'event' && e.event.id), { timeout: 15_000 }).toEqual(['join-n1', 'join-n2']);
+      expect((await worker.admin.deadLetters.list()).total).toBe(0);
+    } finally {
+      await redis.quit();
       await worker.close();
       await destroyPrefix(worker.prefix);
     }
