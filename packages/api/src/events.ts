@@ -46,6 +46,24 @@ export const TimeStampedAttribute = 'everynodestamped';
 export const FieldManagerAttribute = 'everynodemanager';
 
 /**
+ * The extension attribute that makes a change conditional, as a Kubernetes
+ * write naming `metadata.resourceVersion` is: the event applies only if the
+ * object it changes is still at this resourceVersion when it is committed
+ * (checked inside the atomic commit, so two writers naming the same version
+ * cannot both win). Otherwise it is logged with `ignored` beginning with
+ * `PreconditionFailedPrefix` and changes nothing; the API answers 409.
+ */
+export const IfVersionAttribute = 'everynodeifversion';
+
+/** How the `ignored` of an event whose `IfVersionAttribute` did not hold begins. */
+export const PreconditionFailedPrefix = 'precondition failed:';
+
+/** The `ignored` of an event that named `expected` as its object's resourceVersion when it was `current`. */
+export function preconditionFailed(expected: string, current: string): string {
+  return `${PreconditionFailedPrefix} it names resourceVersion ${expected}, the object is at ${current}`;
+}
+
+/**
  * The extension attribute naming who made a change through the HTTP API:
  * the name of the bearer token the request carried (`alice`), set by the
  * server on every event it submits — resource writes and `POST /events`
@@ -96,6 +114,7 @@ export const CloudEventEnvelopeSchema = z.looseObject({
   datacontenttype: attribute(AttributeMaxChars.datacontenttype).optional(),
   dataschema: attribute(AttributeMaxChars.dataschema).optional(),
   [FieldManagerAttribute]: z.string().optional(),
+  [IfVersionAttribute]: z.string().optional(),
   [UserAttribute]: z.string().optional(),
 });
 

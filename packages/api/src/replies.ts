@@ -154,7 +154,18 @@ export type Refusal = z.infer<typeof RefusalSchema>;
 export const SubmitResultSchema = z
   .object({
     /** `id`s of the events queued (and, with `wait`, committed to the log). */
-    accepted: z.array(z.object({ id: z.string(), source: z.string() }).readonly()).readonly(),
+    accepted: z
+      .array(
+        z
+          .object({
+            id: z.string(),
+            source: z.string(),
+            /** With `wait`: the event named a resourceVersion (`everynodeifversion`) its object was no longer at — logged, it changed nothing. */
+            conflict: z.string().optional(),
+          })
+          .readonly(),
+      )
+      .readonly(),
     refused: z.array(RefusalSchema).readonly(),
   })
   .readonly();

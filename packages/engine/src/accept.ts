@@ -9,7 +9,7 @@
  * record (one commit, guarded by the rv of every object read): a lost race
  * is read again and retried.
  */
-import { type ClusterEvent, EventType, type Pod } from '@everynode/api';
+import { type ClusterEvent, EventType, IfVersionAttribute, type Pod, preconditionFailed } from '@everynode/api';
 import { evolve, targetNodeName, type Evolution } from '@everynode/daemonset';
 import { AllNodes, CommitBuilder, CommitContention, dedupeField, type EventEntry, type EventStore, LogSchemaVersion, Slice } from '@everynode/eventlog/internal';
 
@@ -51,8 +51,12 @@ export async function acceptEvents(store: EventStore, events: readonly ClusterEv
     if (pending.length === 0) break;
     const commit = new CommitBuilder(store.keys);
     const outcomes: { index: number; evolution: Evolution; entry: number }[] = [];
+    // Objects an earlier event of this commit changes: a later one naming a resourceVersion for them names an old one.
+    const changed = new Set<string>();
     for (const [event, index] of pending) {
-      const evolution = evolve(slice.state, event);
+      const failed = preconditionOf(event, slice, changed);
+      const evolution: Evolution = failed === undefined ? evolve(slice.state, event) : { applied: false, affected: [], ignored: failed };
+      if (evolution.applied) changed.add(objectKeyOf(event));
       const body: Omit<EventEntry, 'seq'> = {
         v: LogSchemaVersion,
         kind: 'event',
@@ -117,6 +121,29 @@ async function sliceFor(store: EventStore, events: readonly ClusterEvent[]): Pro
   }
   await slice.load({ nodes: [...nodes], pods: [...pods], daemonSets: [...daemonSets], allDaemonSets: true });
   return slice;
+}
+
+/** The key of the object `event` changes, as `{p}:rv` names it. */
+function objectKeyOf(event: ClusterEvent): string {
+  const meta = event.data.metadata;
+  if (isNodeEvent(event)) return `node/${meta.name ?? ''}`;
+  return `${isPodEvent(event) ? 'pod' : 'ds'}/${meta.namespace ?? 'default'}/${meta.name}`;
+}
+
+/**
+ * Why `event`'s precondition fails (`everynodeifversion`: its object must be
+ * at that resourceVersion), or undefined when it holds or there is none. The
+ * commit is guarded by the rv read, so a change after this read makes the
+ * commit read again and check again: two writers naming one version cannot
+ * both pass.
+ */
+function preconditionOf(event: ClusterEvent, slice: Slice, changed: ReadonlySet<string>): string | undefined {
+  const expected = event[IfVersionAttribute];
+  if (typeof expected !== 'string') return undefined;
+  const key = objectKeyOf(event);
+  const current = slice.rvOf(key) ?? '0';
+  if (changed.has(key)) return preconditionFailed(expected, 'a newer version, from an event just before it');
+  return expected === current ? undefined : preconditionFailed(expected, current);
 }
 
 const isNodeEvent = (event: ClusterEvent) => event.type === EventType.NodeJoined || event.type === EventType.NodeUpdated || event.type === EventType.NodeRemoved;

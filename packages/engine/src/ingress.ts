@@ -8,7 +8,7 @@
  * producer's linger does): one job per event would cost every event a whole
  * BullMQ round of its own.
  */
-import { AttributeMaxChars, type ClusterEvent, type DaemonSet, DefaultJsonLimits, eventJobId, EventType, type JsonLimits, truncateText } from '@everynode/api';
+import { AttributeMaxChars, type ClusterEvent, type DaemonSet, DefaultJsonLimits, eventJobId, EventType, IfVersionAttribute, type JsonLimits, PreconditionFailedPrefix, truncateText } from '@everynode/api';
 import type { EventStore } from '@everynode/eventlog';
 import { admit } from './admission.ts';
 import type { DeadLetterQueue } from './dead-letters.ts';
@@ -62,8 +62,8 @@ export class QueueIngress implements EventIngress {
     });
     await this.deadLetters.add(refused.map((r) => ({ kind: 'refused', message: events[r.index], reason: r.reason, ...(options.origin ? { origin: options.origin } : {}) })));
     if (accepted.length > 0) await this.enqueue(accepted);
-    if (options.wait && accepted.length > 0) await this.waitForLog(accepted, options.timeoutMs ?? 10_000);
-    return { accepted: accepted.map((e) => ({ id: e.id, source: e.source })), refused };
+    const conflicts = options.wait && accepted.length > 0 ? await this.conflictsOf(accepted, await this.waitForLog(accepted, options.timeoutMs ?? 10_000)) : [];
+    return { accepted: accepted.map((e, i) => ({ id: e.id, source: e.source, ...(conflicts[i] ? { conflict: conflicts[i] } : {}) })), refused };
   }
 
   async park(message: unknown, reason: string, origin: MessageOrigin): Promise<void> {
@@ -111,16 +111,27 @@ export class QueueIngress implements EventIngress {
     return out;
   }
 
-  /** Resolve when every event is in the log; reject after `timeoutMs`. */
-  private async waitForLog(events: readonly ClusterEvent[], timeoutMs: number): Promise<void> {
+  /** Resolve with each event's seq once every one is in the log; reject after `timeoutMs`. */
+  private async waitForLog(events: readonly ClusterEvent[], timeoutMs: number): Promise<number[]> {
     const deadline = Date.now() + timeoutMs;
-    let pending = [...events];
-    while (pending.length > 0) {
-      const seqs = await this.store.seqsOf(pending);
-      pending = pending.filter((_, i) => seqs[i] === undefined);
-      if (pending.length === 0) return;
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${pending.length} event(s) to reach the log`);
+    for (;;) {
+      const seqs = await this.store.seqsOf(events);
+      const missing = seqs.filter((s) => s === undefined).length;
+      if (missing === 0) return seqs as number[];
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${missing} event(s) to reach the log`);
       await new Promise((r) => setTimeout(r, 5));
     }
+  }
+
+  /** For each event that named a resourceVersion (`everynodeifversion`): why it changed nothing, when its precondition failed. */
+  private async conflictsOf(events: readonly ClusterEvent[], seqs: readonly number[]): Promise<(string | undefined)[]> {
+    return Promise.all(
+      events.map(async (event, i) => {
+        if (event[IfVersionAttribute] === undefined) return undefined;
+        const [entry] = await this.store.readLog({ after: (seqs[i] as number) - 1, limit: 1 });
+        const ignored = entry?.kind === 'event' ? entry.ignored : undefined;
+        return ignored?.startsWith(PreconditionFailedPrefix) ? ignored : undefined;
+      }),
+    );
   }
 }

@@ -77,6 +77,11 @@ export class Slice {
     private readonly keys: Keys,
   ) {}
 
+  /** The resourceVersion (`node/NAME`, `pod/NS/NAME`, `ds/NS/NAME`) an object loaded for writing had when read ('0': absent); undefined when it was not loaded. */
+  rvOf(objectKey: string): string | undefined {
+    return this.rv.get(objectKey);
+  }
+
   /**
    * Read, in one round trip: `nodes`, `pods` and `daemonSets` for writing
    * (with their rv and versions), and — read-only — every node and every

@@ -5,17 +5,30 @@
  * it (read-your-writes, which `kubectl delete --wait` and `apply` rely on).
  */
 import { randomUUID } from 'node:crypto';
-import { type EventType, FieldManagerAttribute } from '@everynode/api';
+import { type EventType, FieldManagerAttribute, IfVersionAttribute } from '@everynode/api';
 import type { EventIngress } from '@everynode/engine';
-import { failure, type Resource, StatusError } from './status.ts';
+import { conflict, failure, type Resource, StatusError } from './status.ts';
 
 /** The CloudEvents `source` of every change made through the resource paths. */
 export const apiSource = 'everynode/api';
 
-/** A CloudEvent from this API: a fresh id, since each request is a new change; the client's field manager when it named one. */
-export function changeEvent(type: EventType, data: unknown, fieldManager?: string) {
-  const event = { specversion: '1.0', id: randomUUID(), source: apiSource, type, time: new Date().toISOString(), datacontenttype: 'application/json', data };
-  return fieldManager === undefined ? event : { ...event, [FieldManagerAttribute]: fieldManager };
+/**
+ * A CloudEvent from this API: a fresh id, since each request is a new
+ * change; the client's field manager when it named one; the resourceVersion
+ * the client named, as the change's precondition (`everynodeifversion`).
+ */
+export function changeEvent(type: EventType, data: unknown, fieldManager?: string, ifVersion?: string) {
+  return {
+    specversion: '1.0',
+    id: randomUUID(),
+    source: apiSource,
+    type,
+    time: new Date().toISOString(),
+    datacontenttype: 'application/json',
+    data,
+    ...(fieldManager === undefined ? {} : { [FieldManagerAttribute]: fieldManager }),
+    ...(ifVersion ? { [IfVersionAttribute]: ifVersion } : {}),
+  };
 }
 
 /**
@@ -23,11 +36,14 @@ export function changeEvent(type: EventType, data: unknown, fieldManager?: strin
  * validates again, against the state at that moment) is a 422 about
  * `resource`/`name`; an engine that cannot take or commit it is a 503.
  * `fieldManager` (the client's `?fieldManager=`) is recorded with the event.
+ * `ifVersion`, the resourceVersion the client's write named, is checked in
+ * the commit: the object moved on since is a 409 Conflict, the change logged
+ * as ignored (the check before submitting only answers sooner).
  */
-export async function submitChange(ingress: EventIngress, type: EventType, data: unknown, about: { resource: Resource; name: string }, fieldManager?: string): Promise<void> {
+export async function submitChange(ingress: EventIngress, type: EventType, data: unknown, about: { resource: Resource; name: string }, fieldManager?: string, ifVersion?: string): Promise<void> {
   let result;
   try {
-    result = await ingress.submit([changeEvent(type, data, fieldManager)], { wait: true });
+    result = await ingress.submit([changeEvent(type, data, fieldManager, ifVersion)], { wait: true });
   } catch (error) {
     throw new StatusError(failure(503, `the engine did not confirm the change: ${(error as Error).message}`));
   }
@@ -36,4 +52,11 @@ export async function submitChange(ingress: EventIngress, type: EventType, data:
     const { group, kind } = about.resource;
     throw new StatusError(failure(422, refusal.reason, { name: about.name, ...(group === '' ? {} : { group }), kind }));
   }
+  if (result.accepted[0]?.conflict) throw new StatusError(conflict(about.resource, about.name));
+}
+
+/** The resourceVersion a write names (`metadata.resourceVersion`), when it names one. */
+export function namedVersion(manifest: unknown): string | undefined {
+  const version = (manifest as { metadata?: { resourceVersion?: unknown } } | null)?.metadata?.resourceVersion;
+  return typeof version === 'string' && version !== '' ? version : undefined;
 }

@@ -268,6 +268,31 @@ describe('DaemonSets and nodes through the resource paths', () => {
     expect((await app.inject({ method: 'DELETE', url: dsPath('logging', 'fluentd-elasticsearch') })).statusCode).toBe(404);
   });
 
+  it('concurrent writes naming one resourceVersion: one wins, the others 409, their events logged as changing nothing', async () => {
+    expect((await app.inject({ method: 'POST', url: '/api/v1/nodes', payload: node('race') })).statusCode).toBe(201);
+    const read = (await getJson('/api/v1/nodes/race')).body as Node;
+    const version = read.metadata.resourceVersion;
+    expect(version).toMatch(/^\d+$/);
+    // Five writers, each having read the same version, all pass the check before the submit: the commit decides.
+    const answers = await Promise.all(
+      [1, 2, 3, 4, 5].map((i) => app.inject({ method: 'PUT', url: '/api/v1/nodes/race', payload: { ...read, metadata: { ...read.metadata, labels: { writer: String(i) } } } })),
+    );
+    const codes = answers.map((a) => a.statusCode).sort();
+    expect(codes).toEqual([200, 409, 409, 409, 409]);
+    const winner = answers.find((a) => a.statusCode === 200)?.json() as Node;
+    for (const loser of answers.filter((a) => a.statusCode === 409)) {
+      expect(loser.json()).toMatchObject({ reason: 'Conflict', code: 409, details: { name: 'race', kind: 'nodes' } });
+    }
+    const stored = (await getJson('/api/v1/nodes/race')).body as Node;
+    expect(stored.metadata.labels).toEqual(winner.metadata.labels);
+    const updates = (await engine.history.readLog({ limit: 1000 })).filter((e) => e.kind === 'event' && e.event.type === 'io.everynode.node.updated');
+    expect(updates.map((e) => e.kind === 'event' && e.applied).sort()).toEqual([false, false, false, false, true]);
+    for (const e of updates) if (e.kind === 'event' && !e.applied) expect(e.ignored).toMatch(new RegExp(`^precondition failed: it names resourceVersion ${version}, the object is at `));
+    // A write naming the version it read now succeeds; one naming the old version is refused before it is submitted.
+    expect((await app.inject({ method: 'PUT', url: '/api/v1/nodes/race', payload: { ...stored, metadata: { ...stored.metadata, labels: { writer: 'next' } } } })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'PUT', url: '/api/v1/nodes/race', payload: read })).statusCode).toBe(409);
+  });
+
   it('writes nodes: join, update, 409 on a second join, 422 on an invalid one, remove', async () => {
     const joined = await app.inject({ method: 'POST', url: '/api/v1/nodes', payload: node('w1') });
     expect(joined.statusCode).toBe(201);

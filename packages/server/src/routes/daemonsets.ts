@@ -8,7 +8,7 @@
 import { type ControllerRevision, controllerRevisionPrinter, type DaemonSet, type DaemonSetDeletion, daemonSetPrinter, EventType, parseDaemonSet } from '@everynode/api';
 import { type ClusterState, deletionRequested, deterministicUid, goesAtOnce } from '@everynode/daemonset';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { submitChange } from '../changes.ts';
+import { namedVersion, submitChange } from '../changes.ts';
 import { checkPreconditions, deleteOptionsOf } from '../delete-options.ts';
 import type { RouteDeps } from '../deps.ts';
 import { answerList, answerObject, ListQuery, type Served } from '../lists.ts';
@@ -74,9 +74,10 @@ export function daemonSetRoutes(app: FastifyInstance, { reader, ingress, history
    * Validate and submit `manifest`. `create` refuses an existing name (after
    * validation, as upstream checks storage last); `replace` validates
    * against the stored object, whose selector is immutable. `fieldManager`
-   * is recorded with the event.
+   * is recorded with the event; `ifVersion`, the resourceVersion the client
+   * named, is checked again in the commit.
    */
-  const apply = async (manifest: Manifest, mode: 'create' | 'replace', fieldManager: string | undefined): Promise<{ object: DaemonSet; created: boolean }> => {
+  const apply = async (manifest: Manifest, mode: 'create' | 'replace', fieldManager: string | undefined, ifVersion?: string): Promise<{ object: DaemonSet; created: boolean }> => {
     const namespace = manifest.metadata.namespace as string;
     const name = typeof manifest.metadata.name === 'string' ? manifest.metadata.name : '';
     const existing = name === '' ? undefined : await read(namespace, name);
@@ -86,17 +87,17 @@ export function daemonSetRoutes(app: FastifyInstance, { reader, ingress, history
     const parsed = parseDaemonSet(desired, mode === 'replace' ? existing : undefined);
     if (!parsed.ok) throw new StatusError(invalid(resource, name, parsed.message, parsed.errors));
     if (mode === 'create' && existing) throw new StatusError(alreadyExists(resource, name));
-    await submitChange(ingress, EventType.DaemonSetApplied, desired, { resource, name }, fieldManager);
+    await submitChange(ingress, EventType.DaemonSetApplied, desired, { resource, name }, fieldManager, ifVersion);
     // The stored object carries the controller's fields (generation, status); the parsed one is a fallback only.
     const stored = (await read(namespace, name)) ?? parsed.value;
     return { object: typed(apiVersion, 'DaemonSet', stored), created: existing === undefined };
   };
 
-  /** PUT's write, and PATCH's: `body` replaces (or creates) the DaemonSet `ns/name`. */
-  const replace = (ns: string, name: string, body: unknown, fieldManager: string | undefined) => {
+  /** PUT's write, and PATCH's: `body` replaces (or creates) the DaemonSet `ns/name`, if still at `ifVersion` when one is named. */
+  const replace = (ns: string, name: string, body: unknown, fieldManager: string | undefined, ifVersion = namedVersion(body)) => {
     const manifest = manifestOf(body, apiVersion, 'DaemonSet');
     checkName(manifest, name);
-    return apply(inNamespace(manifest, ns, 'update'), 'replace', fieldManager);
+    return apply(inNamespace(manifest, ns, 'update'), 'replace', fieldManager, ifVersion);
   };
 
   app.get(`${base}/daemonsets`, (request, reply) => list(request, reply, undefined));
@@ -134,7 +135,7 @@ export function daemonSetRoutes(app: FastifyInstance, { reader, ingress, history
     const patched = manifestOf(applyPatch(patch.type, current && typed(apiVersion, 'DaemonSet', current), patch.body, 'DaemonSet'), apiVersion, 'DaemonSet');
     // Only a resourceVersion the patch itself names is a precondition: the controller's writes since this read are not the client's concern.
     checkResourceVersion(resource, name, patched.metadata.resourceVersion, current);
-    return replace(ns, name, withoutResourceVersion(patched), patch.fieldManager);
+    return replace(ns, name, withoutResourceVersion(patched), patch.fieldManager, namedVersion(patch.body));
   });
 
   /**

@@ -8,7 +8,7 @@
  */
 import { EventType, type Node, nodePrinter, parseNode } from '@everynode/api';
 import type { FastifyInstance } from 'fastify';
-import { submitChange } from '../changes.ts';
+import { namedVersion, submitChange } from '../changes.ts';
 import { checkPreconditions, deleteOptionsOf } from '../delete-options.ts';
 import type { RouteDeps } from '../deps.ts';
 import { answerList, answerObject, ListQuery, type Served } from '../lists.ts';
@@ -50,21 +50,21 @@ export function nodeRoutes(app: FastifyInstance, { reader, ingress, history, wat
   };
 
   /** Submit `node` as `type` (recording the client's field manager) and answer with the node as stored. */
-  const commit = async (node: Node, type: typeof EventType.NodeJoined | typeof EventType.NodeUpdated, fieldManager: string | undefined): Promise<Node> => {
+  const commit = async (node: Node, type: typeof EventType.NodeJoined | typeof EventType.NodeUpdated, fieldManager: string | undefined, ifVersion?: string): Promise<Node> => {
     const name = node.metadata.name;
-    await submitChange(ingress, type, node, { resource, name }, fieldManager);
+    await submitChange(ingress, type, node, { resource, name }, fieldManager, ifVersion);
     return typed('v1', 'Node', (await read(name)) ?? node);
   };
 
-  /** PUT's write, and PATCH's: `body` replaces the node `name`, or joins it when it is not known. */
-  const replace = async (name: string, body: unknown, fieldManager: string | undefined): Promise<{ stored: Node; created: boolean }> => {
+  /** PUT's write, and PATCH's: `body` replaces the node `name`, or joins it when it is not known; if still at `ifVersion` when one is named. */
+  const replace = async (name: string, body: unknown, fieldManager: string | undefined, ifVersion = namedVersion(body)): Promise<{ stored: Node; created: boolean }> => {
     const manifest = manifestOf(body, 'v1', 'Node');
     checkName(manifest, name);
     const current = await read(name);
     checkResourceVersion(resource, name, manifest.metadata.resourceVersion, current);
     const { node } = validate(withoutResourceVersion(manifest));
     const known = current !== undefined;
-    return { stored: await commit(node, known ? EventType.NodeUpdated : EventType.NodeJoined, fieldManager), created: !known };
+    return { stored: await commit(node, known ? EventType.NodeUpdated : EventType.NodeJoined, fieldManager, ifVersion), created: !known };
   };
 
   const source: WatchSource<Node> = {
@@ -110,7 +110,7 @@ export function nodeRoutes(app: FastifyInstance, { reader, ingress, history, wat
     const patched = manifestOf(applyPatch(patch.type, current && typed('v1', 'Node', current), patch.body, 'Node'), 'v1', 'Node');
     // Only a resourceVersion the patch itself names is a precondition: other writes since this read are not the client's concern.
     checkResourceVersion(resource, name, patched.metadata.resourceVersion, current);
-    const { stored, created } = await replace(name, withoutResourceVersion(patched), patch.fieldManager);
+    const { stored, created } = await replace(name, withoutResourceVersion(patched), patch.fieldManager, namedVersion(patch.body));
     return { object: stored, created };
   });
 
