@@ -37,13 +37,20 @@ export function changeEvent(type: EventType, data: unknown, fieldManager?: strin
  * `resource`/`name`; an engine that cannot take or commit it is a 503.
  * `fieldManager` (the client's `?fieldManager=`) is recorded with the event.
  * `ifVersion`, the resourceVersion the client's write named, is checked in
- * the commit: the object moved on since is a 409 Conflict, the change logged
- * as ignored (the check before submitting only answers sooner).
+ * the commit: the object moved on since is a 409 Conflict (`conflictReason`,
+ * else upstream's "the object has been modified"), the change logged as
+ * ignored (the check before submitting only answers sooner).
  */
-export async function submitChange(ingress: EventIngress, type: EventType, data: unknown, about: { resource: Resource; name: string }, fieldManager?: string, ifVersion?: string): Promise<void> {
+export async function submitChange(
+  ingress: EventIngress,
+  type: EventType,
+  data: unknown,
+  about: { resource: Resource; name: string },
+  options: { readonly fieldManager?: string | undefined; readonly ifVersion?: string | undefined; readonly conflictReason?: string } = {},
+): Promise<void> {
   let result;
   try {
-    result = await ingress.submit([changeEvent(type, data, fieldManager, ifVersion)], { wait: true });
+    result = await ingress.submit([changeEvent(type, data, options.fieldManager, options.ifVersion)], { wait: true });
   } catch (error) {
     throw new StatusError(failure(503, `the engine did not confirm the change: ${(error as Error).message}`));
   }
@@ -52,7 +59,7 @@ export async function submitChange(ingress: EventIngress, type: EventType, data:
     const { group, kind } = about.resource;
     throw new StatusError(failure(422, refusal.reason, { name: about.name, ...(group === '' ? {} : { group }), kind }));
   }
-  if (result.accepted[0]?.conflict) throw new StatusError(conflict(about.resource, about.name));
+  if (result.accepted[0]?.conflict) throw new StatusError(conflict(about.resource, about.name, options.conflictReason));
 }
 
 /** The resourceVersion a write names (`metadata.resourceVersion`), when it names one. */

@@ -104,6 +104,16 @@ export function deleteOptionsOf(body: unknown, query: unknown): DeleteOptions {
 }
 
 /**
+ * A DELETE's resourceVersion precondition, to check again in the commit
+ * (`submitChange`), with the words of a failure found there.
+ */
+export function preconditionOf(options: DeleteOptions): { ifVersion?: string; conflictReason?: string } {
+  const { resourceVersion } = options.preconditions;
+  if (resourceVersion === undefined) return {};
+  return { ifVersion: resourceVersion, conflictReason: `Precondition failed: ResourceVersion in precondition: ${resourceVersion}, ResourceVersion in object meta: a newer one` };
+}
+
+/**
  * `Preconditions.Check`: a uid or resourceVersion the client named must be
  * the object's, else 409 Conflict in upstream's words.
  */

@@ -291,6 +291,18 @@ describe('DaemonSets and nodes through the resource paths', () => {
     // A write naming the version it read now succeeds; one naming the old version is refused before it is submitted.
     expect((await app.inject({ method: 'PUT', url: '/api/v1/nodes/race', payload: { ...stored, metadata: { ...stored.metadata, labels: { writer: 'next' } } } })).statusCode).toBe(200);
     expect((await app.inject({ method: 'PUT', url: '/api/v1/nodes/race', payload: read })).statusCode).toBe(409);
+
+    // A DELETE whose precondition names the version a concurrent PUT names too: one of the two wins.
+    const latest = (await getJson('/api/v1/nodes/race')).body as Node;
+    const resourceVersion = latest.metadata.resourceVersion;
+    const [put, del] = await Promise.all([
+      app.inject({ method: 'PUT', url: '/api/v1/nodes/race', payload: { ...latest, metadata: { ...latest.metadata, labels: { writer: 'last' } } } }),
+      app.inject({ method: 'DELETE', url: '/api/v1/nodes/race', payload: { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { resourceVersion } } }),
+    ]);
+    expect([put.statusCode, del.statusCode].sort()).toEqual([200, 409]);
+    const gone = (await getJson('/api/v1/nodes/race')).status === 404;
+    expect(gone).toBe(del.statusCode === 200);
+    if (del.statusCode === 409) expect(del.json().message).toMatch(new RegExp(`Precondition failed: ResourceVersion in precondition: ${resourceVersion}`));
   });
 
   it('writes nodes: join, update, 409 on a second join, 422 on an invalid one, remove', async () => {

@@ -9,7 +9,7 @@ import { type ControllerRevision, controllerRevisionPrinter, type DaemonSet, typ
 import { type ClusterState, deletionRequested, deterministicUid, goesAtOnce } from '@everynode/daemonset';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { namedVersion, submitChange } from '../changes.ts';
-import { checkPreconditions, deleteOptionsOf } from '../delete-options.ts';
+import { checkPreconditions, deleteOptionsOf, preconditionOf } from '../delete-options.ts';
 import type { RouteDeps } from '../deps.ts';
 import { answerList, answerObject, ListQuery, type Served } from '../lists.ts';
 import { checkName, inNamespace, type Manifest, manifestOf, withoutResourceVersion } from '../manifests.ts';
@@ -87,7 +87,7 @@ export function daemonSetRoutes(app: FastifyInstance, { reader, ingress, history
     const parsed = parseDaemonSet(desired, mode === 'replace' ? existing : undefined);
     if (!parsed.ok) throw new StatusError(invalid(resource, name, parsed.message, parsed.errors));
     if (mode === 'create' && existing) throw new StatusError(alreadyExists(resource, name));
-    await submitChange(ingress, EventType.DaemonSetApplied, desired, { resource, name }, fieldManager, ifVersion);
+    await submitChange(ingress, EventType.DaemonSetApplied, desired, { resource, name }, { fieldManager, ifVersion });
     // The stored object carries the controller's fields (generation, status); the parsed one is a fallback only.
     const stored = (await read(namespace, name)) ?? parsed.value;
     return { object: typed(apiVersion, 'DaemonSet', stored), created: existing === undefined };
@@ -156,7 +156,7 @@ export function daemonSetRoutes(app: FastifyInstance, { reader, ingress, history
     const policy = options.propagationPolicy;
     if (options.dryRun) return goesAtOnce(policy) ? deleted(resource, name) : typed(apiVersion, 'DaemonSet', deletionRequested(current, policy, Date.now()));
     const deletion: DaemonSetDeletion = { metadata: { namespace: ns, name }, propagationPolicy: policy };
-    await submitChange(ingress, EventType.DaemonSetDeleted, deletion, { resource, name }, writer);
+    await submitChange(ingress, EventType.DaemonSetDeleted, deletion, { resource, name }, { fieldManager: writer, ...preconditionOf(options) });
     const marked = goesAtOnce(policy) ? undefined : await read(ns, name);
     return marked ? typed(apiVersion, 'DaemonSet', marked) : deleted(resource, name);
   });

@@ -9,7 +9,7 @@
 import { EventType, type Node, nodePrinter, parseNode } from '@everynode/api';
 import type { FastifyInstance } from 'fastify';
 import { namedVersion, submitChange } from '../changes.ts';
-import { checkPreconditions, deleteOptionsOf } from '../delete-options.ts';
+import { checkPreconditions, deleteOptionsOf, preconditionOf } from '../delete-options.ts';
 import type { RouteDeps } from '../deps.ts';
 import { answerList, answerObject, ListQuery, type Served } from '../lists.ts';
 import { checkName, type Manifest, manifestOf, withoutResourceVersion } from '../manifests.ts';
@@ -52,7 +52,7 @@ export function nodeRoutes(app: FastifyInstance, { reader, ingress, history, wat
   /** Submit `node` as `type` (recording the client's field manager) and answer with the node as stored. */
   const commit = async (node: Node, type: typeof EventType.NodeJoined | typeof EventType.NodeUpdated, fieldManager: string | undefined, ifVersion?: string): Promise<Node> => {
     const name = node.metadata.name;
-    await submitChange(ingress, type, node, { resource, name }, fieldManager, ifVersion);
+    await submitChange(ingress, type, node, { resource, name }, { fieldManager, ifVersion });
     return typed('v1', 'Node', (await read(name)) ?? node);
   };
 
@@ -127,7 +127,7 @@ export function nodeRoutes(app: FastifyInstance, { reader, ingress, history, wat
     const current = await read(name);
     if (!current) throw new StatusError(notFound(resource, name));
     checkPreconditions(resource, name, options, current);
-    if (!options.dryRun) await submitChange(ingress, EventType.NodeRemoved, { metadata: { name } }, { resource, name }, writer);
+    if (!options.dryRun) await submitChange(ingress, EventType.NodeRemoved, { metadata: { name } }, { resource, name }, { fieldManager: writer, ...preconditionOf(options) });
     return deleted(resource, name);
   });
 }
