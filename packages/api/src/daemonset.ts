@@ -4,17 +4,18 @@
  * so that their messages read as the API server's do.
  */
 import * as z from 'zod';
+import { lazySchema } from './lazy-schema.ts';
 import { ObjectMetaSchema } from './meta.ts';
 import { PodTemplateSpecSchema } from './pod.ts';
 
-export const LabelSelectorRequirementSchema = z.looseObject({
+export const LabelSelectorRequirementSchema = lazySchema(() => z.looseObject({
   key: z.string(),
   operator: z.string(),
   values: z.array(z.string()).optional(),
-});
+}));
 export type LabelSelectorRequirement = z.infer<typeof LabelSelectorRequirementSchema>;
 
-export const LabelSelectorSchema = z
+export const LabelSelectorSchema = lazySchema(() => z
   .looseObject({
     matchLabels: z
       .record(z.string(), z.string())
@@ -25,17 +26,17 @@ export const LabelSelectorSchema = z
       .optional()
       .describe('A list of label selector requirements (key, operator In/NotIn/Exists/DoesNotExist, values). The requirements are ANDed.'),
   })
-  .describe('A label query over a set of resources. The results of matchLabels and matchExpressions are ANDed; an empty selector matches all objects.');
+  .describe('A label query over a set of resources. The results of matchLabels and matchExpressions are ANDed; an empty selector matches all objects.'));
 export type LabelSelector = z.infer<typeof LabelSelectorSchema>;
 
 /** An `intstr.IntOrString`: `1` or `"30%"`. */
-export const IntOrStringSchema = z.union([z.number().int(), z.string()]).describe('An integer or a string (a percentage, "30%").');
+export const IntOrStringSchema = lazySchema(() => z.union([z.number().int(), z.string()]).describe('An integer or a string (a percentage, "30%").'));
 export type IntOrString = z.infer<typeof IntOrStringSchema>;
 
 export const UpdateStrategyType = { RollingUpdate: 'RollingUpdate', OnDelete: 'OnDelete' } as const;
 export type UpdateStrategyType = (typeof UpdateStrategyType)[keyof typeof UpdateStrategyType];
 
-export const RollingUpdateDaemonSetSchema = z
+export const RollingUpdateDaemonSetSchema = lazySchema(() => z
   .looseObject({
     maxUnavailable: IntOrStringSchema.optional().describe(
       'The most DaemonSet pods that may be unavailable during the update: a number (5) or a percentage of the nodes that should run the pod ("10%", rounded up). ' +
@@ -46,10 +47,10 @@ export const RollingUpdateDaemonSetSchema = z
         'The new pod starts first and the old one is deleted once the new one is available. Must not be 0 when maxUnavailable is 0. Default 0.',
     ),
   })
-  .describe('Spec to control the desired behavior of a DaemonSet rolling update.');
+  .describe('Spec to control the desired behavior of a DaemonSet rolling update.'));
 export type RollingUpdateDaemonSet = z.infer<typeof RollingUpdateDaemonSetSchema>;
 
-export const DaemonSetUpdateStrategySchema = z
+export const DaemonSetUpdateStrategySchema = lazySchema(() => z
   .looseObject({
     type: z
       .string()
@@ -57,10 +58,10 @@ export const DaemonSetUpdateStrategySchema = z
       .describe('Type of DaemonSet update: "RollingUpdate" (replace pods node by node, within maxUnavailable and maxSurge) or "OnDelete" (a new pod only where the old one was deleted). Default RollingUpdate.'),
     rollingUpdate: RollingUpdateDaemonSetSchema.optional().describe('Rolling update parameters. Present only if type is "RollingUpdate".'),
   })
-  .describe('How a DaemonSet replaces its pods when its template changes.');
+  .describe('How a DaemonSet replaces its pods when its template changes.'));
 export type DaemonSetUpdateStrategy = z.infer<typeof DaemonSetUpdateStrategySchema>;
 
-export const DaemonSetSpecSchema = z
+export const DaemonSetSpecSchema = lazySchema(() => z
   .looseObject({
     selector: LabelSelectorSchema.optional().describe(
       "A label query over the pods the DaemonSet manages. It must match the pod template's labels, and cannot change once the DaemonSet exists.",
@@ -81,10 +82,10 @@ export const DaemonSetSpecSchema = z
       .optional()
       .describe('How many old ControllerRevisions to keep so that a rollout can be undone. Default 10.'),
   })
-  .describe('The specification of a DaemonSet.');
+  .describe('The specification of a DaemonSet.'));
 export type DaemonSetSpec = z.infer<typeof DaemonSetSpecSchema>;
 
-export const DaemonSetStatusSchema = z.looseObject({
+export const DaemonSetStatusSchema = lazySchema(() => z.looseObject({
   currentNumberScheduled: z.number().int(),
   numberMisscheduled: z.number().int(),
   desiredNumberScheduled: z.number().int(),
@@ -95,10 +96,10 @@ export const DaemonSetStatusSchema = z.looseObject({
   numberUnavailable: z.number().int().optional(),
   collisionCount: z.number().int().optional(),
   conditions: z.array(z.unknown()).optional(),
-});
+}));
 export type DaemonSetStatus = z.infer<typeof DaemonSetStatusSchema>;
 
-export const DaemonSetSchema = z
+export const DaemonSetSchema = lazySchema(() => z
   .looseObject({
     apiVersion: z.literal('apps/v1'),
     kind: z.literal('DaemonSet'),
@@ -106,7 +107,7 @@ export const DaemonSetSchema = z
     spec: DaemonSetSpecSchema.describe('The desired behavior of this DaemonSet.'),
     status: DaemonSetStatusSchema.optional().describe('The current status of this DaemonSet, as the controller last observed it. Read-only.'),
   })
-  .describe('DaemonSet represents the configuration of a daemon set: a pod that runs on every eligible node.');
+  .describe('DaemonSet represents the configuration of a daemon set: a pod that runs on every eligible node.'));
 export type DaemonSet = z.infer<typeof DaemonSetSchema>;
 
 /** The annotation through which apps/v1 exposes the internal `templateGeneration`. */
@@ -116,12 +117,12 @@ export const ControllerRevisionHashLabel = 'controller-revision-hash';
 /** The legacy label carrying the template generation a pod was created from. */
 export const PodTemplateGenerationLabel = 'pod-template-generation';
 
-export const ControllerRevisionSchema = z.looseObject({
+export const ControllerRevisionSchema = lazySchema(() => z.looseObject({
   apiVersion: z.literal('apps/v1').default('apps/v1'),
   kind: z.literal('ControllerRevision').default('ControllerRevision'),
   metadata: ObjectMetaSchema.extend({ name: z.string().min(1), namespace: z.string().min(1) }),
   /** The patch that turns a DaemonSet's template back into this revision's (`getPatch`). */
   data: z.unknown(),
   revision: z.number().int(),
-});
+}));
 export type ControllerRevision = z.infer<typeof ControllerRevisionSchema>;

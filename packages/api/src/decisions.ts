@@ -6,6 +6,7 @@
  * do not run the core; the core builds and narrows these types.
  */
 import * as z from 'zod';
+import { lazySchema } from './lazy-schema.ts';
 import { ControllerRevisionSchema, DaemonSetStatusSchema } from './daemonset.ts';
 import { OwnerReferenceSchema } from './meta.ts';
 import { PodSchema } from './pod.ts';
@@ -28,13 +29,13 @@ export const DeleteReason = {
   DaemonSetDeleted: 'DaemonSetDeleted',
 } as const;
 export type DeleteReason = (typeof DeleteReason)[keyof typeof DeleteReason];
-export const DeleteReasonSchema = z.enum(DeleteReason);
+export const DeleteReasonSchema = lazySchema(() => z.enum(DeleteReason));
 
 /**
  * Failed-pod backoff for one node (Kubernetes keys it
  * `<ds uid>/<generation>/<node>`; a new generation starts afresh).
  */
-export const FailedPodBackoffSchema = z
+export const FailedPodBackoffSchema = lazySchema(() => z
   .object({
     /** The DaemonSet generation the entry belongs to. */
     generation: z.number().int(),
@@ -43,14 +44,14 @@ export const FailedPodBackoffSchema = z
     /** When the last failed pod on this node was killed (milliseconds since the epoch). */
     lastAt: z.number(),
   })
-  .readonly();
+  .readonly());
 export type FailedPodBackoff = z.infer<typeof FailedPodBackoffSchema>;
 
 /**
  * A pass's decisions: the log entries it appends. Past tense: each says what
  * was decided. A discriminated union on `type`; every variant is read-only.
  */
-export const DecisionSchema = z.discriminatedUnion('type', [
+export const DecisionSchema = lazySchema(() => z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('PodCreateRequested'),
@@ -88,6 +89,6 @@ export const DecisionSchema = z.discriminatedUnion('type', [
    * its last pod is gone); with none left, the DaemonSet goes.
    */
   z.object({ type: z.literal('FinalizerRemoved'), finalizer: z.string() }).readonly(),
-]);
+]));
 export type Decision = z.infer<typeof DecisionSchema>;
 export type DecisionType = Decision['type'];

@@ -3,6 +3,7 @@
  * is a Kubernetes object or a reference to one. One schema per type.
  */
 import * as z from 'zod';
+import { lazySchema } from './lazy-schema.ts';
 import { DaemonSetSchema } from './daemonset.ts';
 import { truncateText } from './json-limits.ts';
 import { ClusterObjectRefSchema, NamespacedObjectRefSchema } from './meta.ts';
@@ -28,7 +29,7 @@ export const EventTypePrefix = {
 } as const;
 
 /** RFC 3339 timestamp, as CloudEvents' `time` attribute requires. */
-export const TimestampSchema = z.iso.datetime({ offset: true, error: 'must be an RFC 3339 timestamp' });
+export const TimestampSchema = lazySchema(() => z.iso.datetime({ offset: true, error: 'must be an RFC 3339 timestamp' }));
 
 /**
  * The extension attribute an event carries when it came without `time` and
@@ -104,7 +105,7 @@ const attributeTextMessage = 'must not contain control characters, Unicode nonch
 const attribute = (max: number) => z.string().max(max, `must be at most ${max} characters`).refine(isAttributeText, attributeTextMessage);
 
 /** The CloudEvents 1.0 context attributes everynode reads; extensions are kept (and checked by `extensionAttributeProblems`). */
-export const CloudEventEnvelopeSchema = z.looseObject({
+export const CloudEventEnvelopeSchema = lazySchema(() => z.looseObject({
   specversion: z.literal('1.0'),
   id: attribute(AttributeMaxChars.id).min(1),
   source: attribute(AttributeMaxChars.source).min(1),
@@ -116,7 +117,7 @@ export const CloudEventEnvelopeSchema = z.looseObject({
   [FieldManagerAttribute]: z.string().optional(),
   [IfVersionAttribute]: z.string().optional(),
   [UserAttribute]: z.string().optional(),
-});
+}));
 
 /** Members of a JSON-format CloudEvent that are not extension attributes. */
 const envelopeMembers = new Set(['specversion', 'id', 'source', 'type', 'time', 'subject', 'datacontenttype', 'dataschema', 'data', 'data_base64']);
@@ -152,21 +153,21 @@ export function extensionAttributeProblems(event: Readonly<Record<string, unknow
 export type CloudEventEnvelope = z.infer<typeof CloudEventEnvelopeSchema>;
 
 /** A pod status report: a pod with at least its name, node, phase (and the Ready condition). */
-export const PodStatusReportSchema = PodSchema.extend({
+export const PodStatusReportSchema = lazySchema(() => PodSchema.extend({
   spec: PodSpecSchema.extend({ nodeName: z.string().min(1) }),
   status: PodStatusSchema.extend({ phase: PodPhaseSchema }),
-});
+}));
 
 function eventOf<T extends EventType, D extends z.ZodType>(type: T, data: D) {
   return CloudEventEnvelopeSchema.extend({ type: z.literal(type), data });
 }
 
-export const NodeJoinedSchema = eventOf(EventType.NodeJoined, NodeSchema);
-export const NodeUpdatedSchema = eventOf(EventType.NodeUpdated, NodeSchema);
-export const NodeRemovedSchema = eventOf(EventType.NodeRemoved, ClusterObjectRefSchema);
-export const PodStatusReportedSchema = eventOf(EventType.PodStatus, PodStatusReportSchema);
-export const PodDeletedSchema = eventOf(EventType.PodDeleted, NamespacedObjectRefSchema);
-export const DaemonSetAppliedSchema = eventOf(EventType.DaemonSetApplied, DaemonSetSchema);
+export const NodeJoinedSchema = lazySchema(() => eventOf(EventType.NodeJoined, NodeSchema));
+export const NodeUpdatedSchema = lazySchema(() => eventOf(EventType.NodeUpdated, NodeSchema));
+export const NodeRemovedSchema = lazySchema(() => eventOf(EventType.NodeRemoved, ClusterObjectRefSchema));
+export const PodStatusReportedSchema = lazySchema(() => eventOf(EventType.PodStatus, PodStatusReportSchema));
+export const PodDeletedSchema = lazySchema(() => eventOf(EventType.PodDeleted, NamespacedObjectRefSchema));
+export const DaemonSetAppliedSchema = lazySchema(() => eventOf(EventType.DaemonSetApplied, DaemonSetSchema));
 
 /**
  * What becomes of a deleted object's dependents (`metav1.DeletionPropagation`):
@@ -178,21 +179,21 @@ export const DaemonSetAppliedSchema = eventOf(EventType.DaemonSetApplied, Daemon
  */
 export const PropagationPolicy = { Background: 'Background', Foreground: 'Foreground', Orphan: 'Orphan' } as const;
 export type PropagationPolicy = (typeof PropagationPolicy)[keyof typeof PropagationPolicy];
-export const PropagationPolicySchema = z.enum(PropagationPolicy);
+export const PropagationPolicySchema = lazySchema(() => z.enum(PropagationPolicy));
 
 /**
  * A DaemonSet deletion: the reference, and how its pods go. Without
  * `propagationPolicy` (every event before it existed) it is `Background`,
  * which is what a deletion always was.
  */
-export const DaemonSetDeletionSchema = NamespacedObjectRefSchema.extend({
+export const DaemonSetDeletionSchema = lazySchema(() => NamespacedObjectRefSchema.extend({
   propagationPolicy: PropagationPolicySchema.optional().describe('Background (default), Foreground or Orphan: what becomes of the DaemonSet\'s pods.'),
-});
+}));
 export type DaemonSetDeletion = z.infer<typeof DaemonSetDeletionSchema>;
 
-export const DaemonSetDeletedSchema = eventOf(EventType.DaemonSetDeleted, DaemonSetDeletionSchema);
+export const DaemonSetDeletedSchema = lazySchema(() => eventOf(EventType.DaemonSetDeleted, DaemonSetDeletionSchema));
 
-export const ClusterEventSchema = z.discriminatedUnion('type', [
+export const ClusterEventSchema = lazySchema(() => z.discriminatedUnion('type', [
   NodeJoinedSchema,
   NodeUpdatedSchema,
   NodeRemovedSchema,
@@ -200,7 +201,7 @@ export const ClusterEventSchema = z.discriminatedUnion('type', [
   PodDeletedSchema,
   DaemonSetAppliedSchema,
   DaemonSetDeletedSchema,
-]);
+]));
 export type ClusterEvent = z.infer<typeof ClusterEventSchema>;
 export type NodeJoined = z.infer<typeof NodeJoinedSchema>;
 export type NodeUpdated = z.infer<typeof NodeUpdatedSchema>;

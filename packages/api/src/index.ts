@@ -18,3 +18,4 @@ export * from './readiness.ts';
 export * from './version-info.ts';
 export * from './age.ts';
 export * from './printers.ts';
+export * from './lazy-schema.ts';

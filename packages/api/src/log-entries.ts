@@ -8,17 +8,18 @@
  * are `carried` (see `carried.ts`).
  */
 import * as z from 'zod';
+import { lazySchema } from './lazy-schema.ts';
 import { carried } from './carried.ts';
 import { DecisionSchema } from './decisions.ts';
 import { ClusterEventSchema } from './events.ts';
 
-const SeqSchema = z.number().int();
+const SeqSchema = lazySchema(() => z.number().int());
 
 /** Schema version (see eventlog's `upcast.ts`): written with every entry; `readLog` gives the current one. */
-const VersionSchema = z.number().int().optional();
+const VersionSchema = lazySchema(() => z.number().int().optional());
 
 /** An accepted event. `applied: false` when it was stale or changed nothing (still recorded as seen). */
-export const EventEntrySchema = z
+export const EventEntrySchema = lazySchema(() => z
   .object({
     seq: SeqSchema,
     v: VersionSchema,
@@ -29,11 +30,11 @@ export const EventEntrySchema = z
     applied: z.boolean(),
     ignored: z.string().optional(),
   })
-  .readonly();
+  .readonly());
 export type EventEntry = z.infer<typeof EventEntrySchema>;
 
 /** One reconcile pass over one DaemonSet, with what it decided. */
-export const PassEntrySchema = z
+export const PassEntrySchema = lazySchema(() => z
   .object({
     seq: SeqSchema,
     v: VersionSchema,
@@ -52,8 +53,8 @@ export const PassEntrySchema = z
      */
     causedBy: z.record(z.string(), z.array(SeqSchema).readonly()).readonly().optional(),
   })
-  .readonly();
+  .readonly());
 export type PassEntry = z.infer<typeof PassEntrySchema>;
 
-export const LogEntrySchema = z.discriminatedUnion('kind', [EventEntrySchema, PassEntrySchema]);
+export const LogEntrySchema = lazySchema(() => z.discriminatedUnion('kind', [EventEntrySchema, PassEntrySchema]));
 export type LogEntry = z.infer<typeof LogEntrySchema>;

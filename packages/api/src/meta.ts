@@ -3,24 +3,25 @@
  * Unknown fields are kept (`looseObject`): a manifest is echoed back as given.
  */
 import * as z from 'zod';
+import { lazySchema } from './lazy-schema.ts';
 
-export const OwnerReferenceSchema = z.looseObject({
+export const OwnerReferenceSchema = lazySchema(() => z.looseObject({
   apiVersion: z.string(),
   kind: z.string(),
   name: z.string(),
   uid: z.string(),
   controller: z.boolean().optional(),
   blockOwnerDeletion: z.boolean().optional(),
-});
+}));
 export type OwnerReference = z.infer<typeof OwnerReferenceSchema>;
 
 /** The finalizers a deletion sets (`metav1.FinalizerDeleteDependents`, `metav1.FinalizerOrphanDependents`). */
 export const Finalizer = { ForegroundDeletion: 'foregroundDeletion', Orphan: 'orphan' } as const;
 export type Finalizer = (typeof Finalizer)[keyof typeof Finalizer];
 
-export const StringMapSchema = z.record(z.string(), z.string());
+export const StringMapSchema = lazySchema(() => z.record(z.string(), z.string()));
 
-export const ObjectMetaSchema = z.looseObject({
+export const ObjectMetaSchema = lazySchema(() => z.looseObject({
   name: z.string().optional(),
   generateName: z.string().optional(),
   namespace: z.string().optional(),
@@ -38,21 +39,21 @@ export const ObjectMetaSchema = z.looseObject({
   labels: StringMapSchema.optional(),
   annotations: StringMapSchema.optional(),
   ownerReferences: z.array(OwnerReferenceSchema).optional(),
-});
+}));
 export type ObjectMeta = z.infer<typeof ObjectMetaSchema>;
 
 /** Metadata of an object that must be named (Nodes, stored objects). */
-export const NamedMetaSchema = ObjectMetaSchema.extend({ name: z.string().min(1) });
+export const NamedMetaSchema = lazySchema(() => ObjectMetaSchema.extend({ name: z.string().min(1) }));
 
 /** `{ metadata: { name } }` — the data of a removal event for a cluster-scoped object. */
-export const ClusterObjectRefSchema = z.looseObject({
+export const ClusterObjectRefSchema = lazySchema(() => z.looseObject({
   metadata: z.looseObject({ name: z.string().min(1) }),
-});
+}));
 
 /** `{ metadata: { namespace, name } }` — the data of a removal event for a namespaced object. */
-export const NamespacedObjectRefSchema = z.looseObject({
+export const NamespacedObjectRefSchema = lazySchema(() => z.looseObject({
   metadata: z.looseObject({ namespace: z.string().min(1), name: z.string().min(1) }),
-});
+}));
 export type NamespacedObjectRef = z.infer<typeof NamespacedObjectRefSchema>;
 
 /** The controller owner reference of an object, if any (`metav1.GetControllerOf`). */

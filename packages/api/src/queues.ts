@@ -6,6 +6,7 @@
  * clusters can share one Redis.
  */
 import * as z from 'zod';
+import { lazySchema } from './lazy-schema.ts';
 import { PodCommandSchema } from './commands.ts';
 import { ClusterEventSchema } from './events.ts';
 
@@ -55,7 +56,7 @@ export function eventJobId(event: { readonly source: string; readonly id: string
  * events worker admits each one on its own (a refused one is dead-lettered),
  * so it reads the data as unknown; producers write this.
  */
-export const EventsJobDataSchema = z.union([ClusterEventSchema, z.array(ClusterEventSchema).readonly()]);
+export const EventsJobDataSchema = lazySchema(() => z.union([ClusterEventSchema, z.array(ClusterEventSchema).readonly()]));
 export type EventsJobData = z.infer<typeof EventsJobDataSchema>;
 
 /** A `commands` job: one command CloudEvent; its job id is `jobIdFor(command.id)`. */
@@ -63,7 +64,7 @@ export const CommandsJobDataSchema = PodCommandSchema;
 export type CommandsJobData = z.infer<typeof CommandsJobDataSchema>;
 
 /** A `dead-letter` job: an event that was refused, as it came, and why. */
-export const DeadLetterJobDataSchema = z.object({
+export const DeadLetterJobDataSchema = lazySchema(() => z.object({
   /** The event as submitted (it did not pass validation, so it is whatever it was). */
   event: z.unknown(),
   /** What was wrong with it, naming the field. */
@@ -80,5 +81,5 @@ export const DeadLetterJobDataSchema = z.object({
    * too deep to store as JSON). Such a letter is shown but not replayed.
    */
   keptAsText: z.object({ bytes: z.number().int().nonnegative(), kept: z.number().int().nonnegative() }).optional(),
-});
+}));
 export type DeadLetterJobData = z.infer<typeof DeadLetterJobDataSchema>;

@@ -8,6 +8,7 @@
  * decisions) are `carried`: typed, not checked again (see `carried.ts`).
  */
 import * as z from 'zod';
+import { lazySchema } from './lazy-schema.ts';
 import { carried } from './carried.ts';
 import { DaemonSetSchema } from './daemonset.ts';
 import { DecisionSchema } from './decisions.ts';
@@ -32,7 +33,7 @@ export function kubeListOf<I extends z.ZodType>(item: I) {
 }
 
 /** A Kubernetes list whose items are not looked at. */
-export const KubeListSchema = kubeListOf(z.unknown());
+export const KubeListSchema = lazySchema(() => kubeListOf(z.unknown()));
 export type KubeList<T> = Readonly<z.infer<ReturnType<typeof kubeListOf<z.ZodType<T>>>>>;
 
 /** What a watch event says happened (`watch.EventType`). */
@@ -44,29 +45,29 @@ export type WatchEventType = (typeof WatchEventTypes)[number];
  * after the change (as it last was, for DELETED), a BOOKMARK's object
  * carrying only `metadata.resourceVersion`, an ERROR's a `Status`.
  */
-export const WatchEventSchema = z.looseObject({
+export const WatchEventSchema = lazySchema(() => z.looseObject({
   type: z.enum(WatchEventTypes),
   object: z.looseObject({}),
-});
+}));
 export type WatchEvent = z.infer<typeof WatchEventSchema>;
 
 /** One rejected field of a 422 (`metav1.StatusCause`). */
-export const StatusCauseSchema = z.looseObject({
+export const StatusCauseSchema = lazySchema(() => z.looseObject({
   field: z.string().optional(),
   message: z.string().optional(),
   reason: z.string().optional(),
-});
+}));
 export type StatusCause = z.infer<typeof StatusCauseSchema>;
 
 /** What a Status is about (`metav1.StatusDetails`); `group` is absent for the core group. */
-export const StatusDetailsSchema = z.looseObject({
+export const StatusDetailsSchema = lazySchema(() => z.looseObject({
   name: z.string().optional(),
   group: z.string().optional(),
   kind: z.string().optional(),
   causes: z.array(StatusCauseSchema).readonly().optional(),
   /** How long the client should wait before retrying (a 429 or 503 says it in `Retry-After` too). */
   retryAfterSeconds: z.number().int().optional(),
-});
+}));
 export type StatusDetails = z.infer<typeof StatusDetailsSchema>;
 
 /**
@@ -74,7 +75,7 @@ export type StatusDetails = z.infer<typeof StatusDetailsSchema>;
  * (and of a DELETE that removed the object at once). `code` is absent only
  * on a Success.
  */
-export const StatusSchema = z.looseObject({
+export const StatusSchema = lazySchema(() => z.looseObject({
   kind: z.literal('Status'),
   apiVersion: z.string().optional(),
   metadata: z.looseObject({}).optional(),
@@ -84,7 +85,7 @@ export const StatusSchema = z.looseObject({
   reason: z.string().optional(),
   details: StatusDetailsSchema.optional(),
   code: z.number().optional(),
-});
+}));
 export type Status = z.infer<typeof StatusSchema>;
 
 /**
@@ -92,7 +93,7 @@ export type Status = z.infer<typeof StatusSchema>;
  * what the DaemonSet controller would have recorded, derived from the log's
  * passes (the fields kubectl reads, and the selectable ones).
  */
-export const KubeEventSchema = z.looseObject({
+export const KubeEventSchema = lazySchema(() => z.looseObject({
   apiVersion: z.string(),
   kind: z.string(),
   metadata: z.looseObject({
@@ -119,27 +120,27 @@ export const KubeEventSchema = z.looseObject({
   firstTimestamp: z.string().optional(),
   lastTimestamp: z.string().optional(),
   count: z.number().int().optional(),
-});
+}));
 export type KubeEvent = z.infer<typeof KubeEventSchema>;
 
 /**
  * A `v1 Namespace` as `GET /api/v1/namespaces/NS` serves it: namespaces exist
  * implicitly in everynode, so each is only a name and `Active`.
  */
-export const NamespaceSchema = z
+export const NamespaceSchema = lazySchema(() => z
   .looseObject({
     apiVersion: z.literal('v1'),
     kind: z.literal('Namespace'),
     metadata: ObjectMetaSchema,
     status: z.looseObject({ phase: z.string().optional().describe('Active: everynode namespaces are never terminating.') }).optional(),
   })
-  .describe('Namespace provides a scope for names. In everynode any namespace may hold DaemonSets; none is created or deleted.');
+  .describe('Namespace provides a scope for names. In everynode any namespace may hold DaemonSets; none is created or deleted.'));
 export type Namespace = z.infer<typeof NamespaceSchema>;
 
 // Events in -----------------------------------------------------------------------
 
 /** Why the engine refused one event of a batch: the field and the reason, as `z.prettifyError` words it. */
-export const RefusalSchema = z
+export const RefusalSchema = lazySchema(() => z
   .object({
     /** Position in the submitted batch. */
     index: z.number().int(),
@@ -147,11 +148,11 @@ export const RefusalSchema = z
     source: z.string().optional(),
     reason: z.string(),
   })
-  .readonly();
+  .readonly());
 export type Refusal = z.infer<typeof RefusalSchema>;
 
 /** The answer to `POST /events` (202, or 400 when every event was refused): what was queued and what was refused. */
-export const SubmitResultSchema = z
+export const SubmitResultSchema = lazySchema(() => z
   .object({
     /** `id`s of the events queued (and, with `wait`, committed to the log). */
     accepted: z
@@ -168,23 +169,23 @@ export const SubmitResultSchema = z
       .readonly(),
     refused: z.array(RefusalSchema).readonly(),
   })
-  .readonly();
+  .readonly());
 export type SubmitResult = z.infer<typeof SubmitResultSchema>;
 
 // The log and what is derived from it ----------------------------------------------
 
 /** A page of `GET /log`: the entries, and the `after` that continues the scan. */
-export const LogPageSchema = z.object({
+export const LogPageSchema = lazySchema(() => z.object({
   items: z.array(LogEntrySchema),
   /** The `after` to continue from: the last seq the server examined. */
   next: z.number().int(),
   /** The seq the log was trimmed behind (older history is in a snapshot); 0: none. */
   horizon: z.number().int(),
-});
+}));
 export type LogPage = Readonly<z.infer<typeof LogPageSchema>>;
 
 /** The answer to `GET /state/verify`: the log rebuilt and compared with the live projection. */
-export const VerifyResultSchema = z
+export const VerifyResultSchema = lazySchema(() => z
   .object({
     consistent: z.boolean(),
     /** Human-readable differences, one per object (`pod/default/x: live has …, log implies …`). */
@@ -192,7 +193,7 @@ export const VerifyResultSchema = z
     /** The last log sequence number replayed. */
     seq: z.number().int(),
   })
-  .readonly();
+  .readonly());
 export type VerifyResult = z.infer<typeof VerifyResultSchema>;
 
 /**
@@ -200,7 +201,7 @@ export type VerifyResult = z.infer<typeof VerifyResultSchema>;
  * log. `seq` is the last entry applied; `at` the moment the state stands at
  * (`null` when no entry was applied and no time was asked).
  */
-export const ReplayedClusterSchema = z
+export const ReplayedClusterSchema = lazySchema(() => z
   .object({
     seq: z.number().int(),
     at: z.string().nullable(),
@@ -208,11 +209,11 @@ export const ReplayedClusterSchema = z
     daemonSets: kubeListOf(carried(DaemonSetSchema)),
     pods: kubeListOf(carried(PodSchema)),
   })
-  .readonly();
+  .readonly());
 export type ReplayedCluster = z.infer<typeof ReplayedClusterSchema>;
 
 /** One line of a pod's explanation. */
-export const ExplainEntrySchema = z
+export const ExplainEntrySchema = lazySchema(() => z
   .object({
     seq: z.number().int(),
     /** When the engine accepted the event, or the pass's time (RFC 3339). */
@@ -231,29 +232,29 @@ export const ExplainEntrySchema = z
     /** For an entry listed because it caused passes: their seqs. */
     causeOf: z.array(z.number().int()).readonly().optional(),
   })
-  .readonly();
+  .readonly());
 export type ExplainEntry = z.infer<typeof ExplainEntrySchema>;
 
 /** The answer to `GET /api/v1/namespaces/NS/pods/NAME/explain`: the pod's history, in log order. */
-export const PodExplanationSchema = z
+export const PodExplanationSchema = lazySchema(() => z
   .object({
     pod: z.object({ namespace: z.string(), name: z.string() }).readonly(),
     entries: z.array(ExplainEntrySchema).readonly(),
   })
-  .readonly();
+  .readonly());
 export type PodExplanation = z.infer<typeof PodExplanationSchema>;
 
 // Dead letters ------------------------------------------------------------------
 
 /** One dead letter (`GET /dlq`): a refused event or a parked message, why, and where it came from. */
-export const DeadLetterSchema = DeadLetterJobDataSchema.extend({
+export const DeadLetterSchema = lazySchema(() => DeadLetterJobDataSchema.extend({
   /** Its id in the `dead-letter` queue: what `show`, `replay` and `drop` name. */
   id: z.string(),
   /** `refused` (an event that failed validation) or `parked` (a message that is no event, or an event whose `events` job failed for good). */
   kind: z.string(),
-});
+}));
 export type DeadLetter = z.infer<typeof DeadLetterSchema>;
 
 /** `GET /dlq`: the oldest first, `offset` skipped, at most `limit`; `total` counts them all. */
-export const DeadLetterPageSchema = z.object({ items: z.array(DeadLetterSchema), total: z.number().int().nonnegative() });
+export const DeadLetterPageSchema = lazySchema(() => z.object({ items: z.array(DeadLetterSchema), total: z.number().int().nonnegative() }));
 export type DeadLetterPage = z.infer<typeof DeadLetterPageSchema>;

@@ -1,0 +1,31 @@
+/**
+ * A schema built on first use.
+ *
+ * Building zod schemas is most of what loading this package costs: built
+ * eagerly, its schemas took ~20 ms of every process's start, and a process
+ * rarely needs them all — `everynode get pods` reads a list and, on an error,
+ * a Status. So every schema this package declares at its top level is
+ * `lazySchema(() => z.…)`: a stand-in that builds the schema the first time
+ * anything reads from it and forwards every read to it from then on, so
+ * callers use it exactly as the schema itself (`parse`, `shape`, `extend`,
+ * `instanceof`, `z.infer`). A forwarded read costs a few tens of
+ * nanoseconds: ~1.5 µs more to parse a whole pod, whose parts are stand-ins
+ * too. `lazy-schema.test.ts` checks that every top-level schema of the
+ * package is declared this way.
+ */
+export function lazySchema<T extends object>(build: () => T): T {
+  let built: T | undefined;
+  const schema = (): T => (built ??= build());
+  return new Proxy({} as T, {
+    get: (_target, key) => Reflect.get(built ?? schema(), key),
+    has: (_target, key) => Reflect.has(schema(), key),
+    set: (_target, key, value) => Reflect.set(schema(), key, value),
+    ownKeys: () => Reflect.ownKeys(schema()),
+    getOwnPropertyDescriptor: (_target, key) => {
+      const descriptor = Reflect.getOwnPropertyDescriptor(schema(), key);
+      // The stand-in itself holds nothing, so what it reports must be configurable (a proxy's invariant).
+      return descriptor && { ...descriptor, configurable: true };
+    },
+    getPrototypeOf: () => Reflect.getPrototypeOf(schema()),
+  });
+}
