@@ -49,6 +49,7 @@ import {
   StatusSchema,
   TaintSchema,
   TolerationSchema,
+  schemaItself,
 } from '@everynode/api';
 import * as z from 'zod';
 import { AppsV1, CoreV1, type GroupVersion, groupVersions, resourcesOf, type ServedResource, type Verb } from './api-resources.ts';
@@ -82,8 +83,9 @@ function listSchemas(): Map<ServedResource, ListSchema> {
  */
 function namedSchemas(lists: Map<ServedResource, ListSchema>): z.core.$ZodRegistry<{ id: string }> {
   const registry = z.registry<{ id: string }>();
+  // A lazySchema stand-in and the schema it stands for are both met in the schemas' parts (lazy-schema.ts): name both.
   const name = (id: string, ...schemas: z.ZodType[]) => {
-    for (const schema of schemas) registry.add(schema, { id });
+    for (const schema of schemas) registry.add(schema, { id }).add(schemaItself(schema), { id });
   };
   for (const gv of groupVersions) {
     for (const r of resourcesOf(gv)) {
