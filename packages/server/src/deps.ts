@@ -4,6 +4,7 @@ import type { EnginePorts } from '@everynode/engine';
 import type { Logger } from 'pino';
 import type { HttpTimeouts } from './timeouts.ts';
 import type { AuthOptions } from './auth.ts';
+import type { DashboardOptions } from './dashboard.ts';
 import type { TlsOptions } from './tls.ts';
 import type { Watches, WatchSettings } from './watch.ts';
 
@@ -49,6 +50,8 @@ export interface ServerDeps extends EnginePorts {
   readonly tls?: TlsOptions;
   /** How watches (`?watch=true`) bookmark and coalesce; see `WatchSettings` for the defaults. */
   readonly watch?: WatchSettings;
+  /** Serve the web dashboard's built files at `/` (`findDashboard()` finds them). Default: no dashboard. */
+  readonly dashboard?: DashboardOptions;
 }
 
 /** What the routes are given: the deps, and the server's watches. */
