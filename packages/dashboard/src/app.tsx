@@ -22,6 +22,26 @@ function tabFromHash(hash: string): Tab {
   return tabs.find((t) => t.toLowerCase() === name?.toLowerCase()) ?? 'Cluster';
 }
 
+/** Asked for when the API answers 401: a token (read is enough to look) kept for this tab. */
+function TokenForm() {
+  const [token, setToken] = useState('');
+  return (
+    <form
+      class="token-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        location.hash = `token=${encodeURIComponent(token.trim())}`;
+        location.reload();
+      }}
+    >
+      <label>
+        This API asks for a token: <input type="password" value={token} onInput={(e) => setToken(e.currentTarget.value)} autoComplete="off" data-testid="token" />
+      </label>{' '}
+      <button type="submit">use it</button>
+    </form>
+  );
+}
+
 export function App({ api }: { api: Api }) {
   const live = useLiveCluster(api);
   const [tab, setTab] = useState<Tab>(() => tabFromHash(location.hash));
@@ -59,6 +79,7 @@ export function App({ api }: { api: Api }) {
         </span>
       </header>
       {live.error && <p class="error" data-testid="error">{live.error}</p>}
+      {live.error === 'Unauthorized' && <TokenForm />}
       <main class={pod ? 'with-panel' : ''}>
         <div class="content">
           {!grid && <p>Reading the cluster…</p>}

@@ -105,7 +105,17 @@ export function History({ api, liveSeq, position, onPosition, filter, onSelectPo
       <div class="scrubber">
         <input type="range" min={0} max={Math.max(liveSeq, seq)} value={seq} onInput={(e) => onPosition({ seq: Number(e.currentTarget.value) })} data-testid="scrubber" />
         <label>
-          seq <input type="number" min={0} value={seq} onChange={(e) => onPosition({ seq: Number(e.currentTarget.value) })} data-testid="scrub-seq" />
+          seq{' '}
+          <input
+            type="number"
+            min={0}
+            value={seq}
+            onInput={(e) => {
+              const typed = e.currentTarget.value.trim();
+              if (/^\d+$/.test(typed)) onPosition({ seq: Number(typed) });
+            }}
+            data-testid="scrub-seq"
+          />
         </label>
         <label>
           or time{' '}
