@@ -5,4 +5,4 @@
  */
 export * from './cluster-model.ts';
 export * from './timeline-model.ts';
-export { rolloutBars, rolloutNumbers } from './rollouts.tsx';
+export * from './rollout-model.ts';
