@@ -43,6 +43,20 @@ async function api<T>(path: string): Promise<T> {
   return (await response.json()) as T;
 }
 
+/**
+ * What the functions run in the page use of its globals, typed here: this
+ * program's TypeScript has no DOM library (it is Node's), and the casts
+ * compile away.
+ */
+interface PageGlobals {
+  location: { hash: string };
+  document: { querySelector(selector: string): { textContent: string | null } };
+  getComputedStyle(element: unknown): { backgroundColor: string };
+  MutationObserver: new (callback: () => void) => { observe(target: unknown, options: Record<string, boolean>): void };
+  sameDocument?: boolean;
+  seen?: string[];
+}
+
 const cells = (state: string) => page.locator(`.content .cell[data-ds="${ds}"][data-state="${state}"]`);
 
 beforeAll(async () => {
@@ -69,26 +83,26 @@ describe('the dashboard in Chromium', () => {
   it("shows the seed's cluster as 6 green cells", async () => {
     await page.goto(`${cluster.dashboardUrl}#token=${token}`);
     // The token left the address bar for the tab's storage.
-    await page.waitForFunction(() => !location.hash.includes('token'));
+    await page.waitForFunction(() => !(globalThis as unknown as PageGlobals).location.hash.includes('token'));
     await cli('apply', '-f', fixture('cluster-6-nodes.yaml'));
     await cli('apply', '-f', fixture('fluentd-daemonset.yaml'));
     await expect.poll(() => cells('running').count(), { timeout: 20_000 }).toBe(6);
     expect(await page.locator('.content .cell').count()).toBe(6);
-    const nodes = await cells('running').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.node));
+    const nodes = await cells('running').evaluateAll((els) => els.map((e) => e.getAttribute('data-node')));
     expect(nodes.sort()).toEqual(['master01', 'master02', 'master03', 'worker01', 'worker02', 'worker03']);
     // Green: the running colour, as the page paints it.
-    expect(await cells('running').first().evaluate((e) => getComputedStyle(e).backgroundColor)).toBe('rgb(46, 157, 79)');
+    expect(await cells('running').first().evaluate((e) => (globalThis as unknown as PageGlobals).getComputedStyle(e).backgroundColor)).toBe('rgb(46, 157, 79)');
     // A node's taints and conditions on hover.
     expect(await page.locator('[data-row="master01"] .node-name').getAttribute('title')).toContain('taint node-role.kubernetes.io/master:NoSchedule');
     await page.screenshot({ path: join(images, 'dashboard-cluster.png') });
   });
 
   it('shows a node joined from the CLI without a reload', async () => {
-    await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
+    await page.evaluate(() => ((globalThis as unknown as PageGlobals).sameDocument = true));
     await cli('node', 'join', 'worker04');
     await expect.poll(() => page.locator(`.content .cell[data-node="worker04"][data-state="running"]`).count(), { timeout: 20_000 }).toBe(1);
     expect(await cells('running').count()).toBe(7);
-    expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).sameDocument)).toBe(true);
   });
 
   it("moves a rollout's bars as it happens", async () => {
@@ -97,10 +111,11 @@ describe('the dashboard in Chromium', () => {
     await expect.poll(() => rollout.locator('[data-bar="up-to-date"]').textContent()).toBe('7');
     // Every value the up-to-date bar shows, as the page shows it.
     await page.evaluate(() => {
+      const g = globalThis as unknown as PageGlobals;
       const seen: string[] = [];
-      (window as unknown as { seen: string[] }).seen = seen;
-      const bar = document.querySelector('.rollout [data-bar="up-to-date"]') as HTMLElement;
-      new MutationObserver(() => seen.push(bar.textContent ?? '')).observe(bar, { childList: true, characterData: true, subtree: true });
+      g.seen = seen;
+      const bar = g.document.querySelector('.rollout [data-bar="up-to-date"]');
+      new g.MutationObserver(() => seen.push(bar.textContent ?? '')).observe(bar, { childList: true, characterData: true, subtree: true });
     });
     const manifest = readFileSync(fixture('fluentd-daemonset.yaml'), 'utf8').replace('fluentd:v2.5.2', 'fluentd:v2.6.0');
     expect(manifest).toContain('fluentd:v2.6.0');
@@ -110,7 +125,7 @@ describe('the dashboard in Chromium', () => {
     await page.screenshot({ path: join(images, 'dashboard-rollout.png') });
     await expect.poll(() => rollout.getAttribute('data-in-progress'), { timeout: 60_000 }).toBe('false');
     expect(await rollout.locator('[data-bar="up-to-date"]').textContent()).toBe('7');
-    const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen.map(Number));
+    const seen = await page.evaluate(() => ((globalThis as unknown as PageGlobals).seen ?? []).map(Number));
     // The bar went down as the new template replaced the old one, and back up to all seven.
     expect(seen.some((n) => n < 7)).toBe(true);
     expect(seen.at(-1)).toBe(7);
@@ -159,7 +174,7 @@ describe('the dashboard in Chromium', () => {
     }
     expect(await panel.textContent()).toMatch(/worker04/);
     await causes.first().click();
-    await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/^#explain-\d+$/);
+    await expect.poll(() => page.evaluate(() => (globalThis as unknown as PageGlobals).location.hash)).toMatch(/^#explain-\d+$/);
     await page.screenshot({ path: join(images, 'dashboard-explain.png') });
   });
 });
