@@ -63,6 +63,11 @@ export class Api {
     return (await response.json()) as T;
   }
 
+  /** POST `path` (no body), for its effect only. */
+  async postOnly(path: string): Promise<void> {
+    await this.check(await fetch(path, { method: 'POST', headers: this.headers() }));
+  }
+
   /** POST `path` (no body) as JSON. */
   async post<T>(path: string): Promise<T> {
     const response = await this.check(await fetch(path, { method: 'POST', headers: this.headers() }));

@@ -34,10 +34,24 @@ export function Queues({ api }: { api: Api }) {
     }
   };
 
+  // bull-board's page sends no Authorization header: the token goes into its cookie first (`POST /queues/session`).
+  const openBoard = async () => {
+    try {
+      await api.postOnly('/queues/session');
+      window.open('/queues', '_blank', 'noopener');
+    } catch (error) {
+      setNotes((n) => ({ ...n, board: (error as Error).message }));
+    }
+  };
+
   return (
     <div class="queues">
       <p>
-        The queues' depths and jobs: <a href="/queues" target="_blank" rel="noopener">bull-board</a>.{' '}
+        The queues' depths, jobs and retries:{' '}
+        <button type="button" onClick={() => void openBoard()} data-testid="open-board">
+          open bull-board
+        </button>{' '}
+        {notes.board ?? ''}{' '}
         <button type="button" onClick={() => setVersion((v) => v + 1)}>
           read again
         </button>

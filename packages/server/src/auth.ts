@@ -28,6 +28,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { attributesOf, forbidden, isPublic, requiredPermission, unauthorized } from './auth-access.ts';
 import { checkHost, checkOrigin, type HostPolicy } from './auth-hosts.ts';
+import { isQueueBoardPath, queueBoardToken } from './queue-board-paths.ts';
 import { grants, type Identity, type Token, TokenTable } from './auth-tokens.ts';
 import { runAs } from './auth-user.ts';
 import { failure, StatusError } from './status.ts';
@@ -107,7 +108,9 @@ async function auth(app: FastifyInstance, options: AuthOptions & ServedPublicly)
     if (refusal) throw new StatusError(refusal);
     if (!table) return;
 
-    const presented = bearerOf(request.headers.authorization);
+    const attributes = attributesOf(request.method, request.url);
+    // bull-board's own requests carry the token in the queue pages' cookie (`queue-board.ts`), read under `/queues` only.
+    const presented = bearerOf(request.headers.authorization) ?? (isQueueBoardPath(attributes.path) ? queueBoardToken(request.headers.cookie) : undefined);
     const identity = presented ? table.identify(presented) : undefined;
     if (identity) identities.set(request, identity);
 
@@ -120,7 +123,6 @@ async function auth(app: FastifyInstance, options: AuthOptions & ServedPublicly)
       }
     }
 
-    const attributes = attributesOf(request.method, request.url);
     const open = isPublic(request.method, attributes.path) || ((request.method === 'GET' || request.method === 'HEAD') && options.publicPath?.(attributes.path) === true);
     if (identity === undefined && (presented !== undefined || !open)) {
       request.log.info({ path: attributes.path, tokenSent: presented !== undefined }, 'unauthorized');

@@ -3,7 +3,8 @@
  * served without a token while every API path still asks for one, under the
  * page's own Content-Security-Policy, each file a route (a path neither the
  * files nor the API serve is still the API's 404 Status, and no path climbs
- * out of the directory).
+ * out of the directory); and bull-board's queue pages at `/queues`, reached
+ * with the token kept in their cookie, a retry taking `write`.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,9 +14,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { destroyPrefix, type Engine, testEngine } from '../../../test/support/cluster.ts';
 import type { Token } from './auth-tokens.ts';
 import { dashboardContentSecurityPolicy, findDashboard, isDashboardPath } from './dashboard.ts';
+import { queueBoardContentSecurityPolicy } from './queue-board.ts';
+import { isQueueBoardRetry, queueBoardToken } from './queue-board-paths.ts';
 import { buildServer } from './server.ts';
 
-const tokens: Token[] = [{ token: 'read-token-0123456789', name: 'alice', permission: 'read' }];
+const tokens: Token[] = [
+  { token: 'read-token-0123456789', name: 'alice', permission: 'read' },
+  { token: 'write-token-0123456789', name: 'bob', permission: 'write' },
+];
 const files = mkdtempSync(join(tmpdir(), 'everynode-dashboard-'));
 let engine: Engine;
 let app: FastifyInstance;
@@ -26,7 +32,7 @@ beforeAll(async () => {
   writeFileSync(join(files, 'index.html'), '<!doctype html><title>everynode</title><script type="module" src="./assets/app-1234.js"></script>');
   writeFileSync(join(files, 'assets', 'app-1234.js'), 'console.log("dashboard")');
   engine = await testEngine('dashboard');
-  app = buildServer({ ...engine, auth: { tokens }, dashboard: { root: files } });
+  app = buildServer({ ...engine, auth: { tokens }, dashboard: { root: files }, bullQueues: engine.bullQueues });
   bare = buildServer({ ...engine, auth: { tokens } });
   await Promise.all([app.ready(), bare.ready()]);
 });
@@ -87,5 +93,61 @@ describe('the dashboard at /', () => {
     writeFileSync(join(program, 'dashboard', 'index.html'), '');
     expect(findDashboard(program)?.root).toBe(join(program, 'dashboard'));
     rmSync(program, { recursive: true, force: true });
+  });
+});
+
+describe('the queue pages at /queues (bull-board)', () => {
+  const [reader, writer] = tokens.map((t) => t.token) as [string, string];
+
+  /** The cookie `POST /queues/session` sets for `token`. */
+  async function cookieFor(token: string): Promise<string> {
+    const session = await app.inject({ method: 'POST', url: '/queues/session', headers: { authorization: `Bearer ${token}` } });
+    expect(session.statusCode).toBe(204);
+    const setCookie = String(session.headers['set-cookie']);
+    expect(setCookie).toMatch(/; Path=\/queues; HttpOnly; SameSite=Strict$/);
+    return setCookie.split(';')[0] as string;
+  }
+
+  it('asks for a token, then serves the page and the queues with the one kept in its cookie', async () => {
+    expect((await app.inject({ method: 'GET', url: '/queues' })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'POST', url: '/queues/session' })).statusCode).toBe(401);
+    const cookie = await cookieFor(reader);
+    const page = await app.inject({ method: 'GET', url: '/queues', headers: { cookie } });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('__UI_CONFIG__');
+    expect(page.headers['content-security-policy']).toBe(queueBoardContentSecurityPolicy);
+    const queues = await app.inject({ method: 'GET', url: '/queues/api/queues', headers: { cookie } });
+    expect(queues.statusCode).toBe(200);
+    const names = (queues.json() as { queues: { name: string }[] }).queues.map((q) => q.name).sort();
+    expect(names).toEqual(['commands', 'dead-letter', 'events', 'reconcile']);
+  });
+
+  it('takes write for a retry and admin for the rest; the cookie opens nothing outside /queues', async () => {
+    const readCookie = await cookieFor(reader);
+    const writeCookie = await cookieFor(writer);
+    const retry = { method: 'PUT' as const, url: '/queues/api/queues/events/retry/failed' };
+    const refused = await app.inject({ ...retry, headers: { cookie: readCookie } });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().message).toContain('User "alice" cannot put path "/queues/api/queues/events/retry/failed"');
+    expect((await app.inject({ ...retry, headers: { cookie: writeCookie } })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'PUT', url: '/queues/api/queues/events/pause', headers: { cookie: writeCookie } })).statusCode).toBe(403);
+    expect((await app.inject({ method: 'GET', url: '/api/v1/nodes', headers: { cookie: readCookie } })).statusCode).toBe(401);
+  });
+
+  it('reads the cookie and names the retries exactly', () => {
+    expect(queueBoardToken('a=1; everynode_queues=abc%3D; b=2')).toBe('abc=');
+    expect(queueBoardToken('everynode_queues2=x')).toBeUndefined();
+    expect(queueBoardToken(undefined)).toBeUndefined();
+    expect(isQueueBoardRetry('PUT', '/queues/api/queues/events/retry/failed')).toBe(true);
+    expect(isQueueBoardRetry('PUT', '/queues/api/queues/events/42/retry')).toBe(true);
+    expect(isQueueBoardRetry('GET', '/queues/api/queues/events/42/retry')).toBe(false);
+    expect(isQueueBoardRetry('PUT', '/queues/api/queues/events/clean/failed')).toBe(false);
+    expect(isQueueBoardRetry('PUT', '/queues/api/queues/events/42/retry/x')).toBe(false);
+  });
+
+  it('is not served without the dashboard', async () => {
+    const other = buildServer({ ...engine, bullQueues: engine.bullQueues });
+    expect((await other.inject({ method: 'GET', url: '/queues/api/queues' })).statusCode).toBe(404);
+    await other.close();
   });
 });

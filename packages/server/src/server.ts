@@ -10,6 +10,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import { registerAuth } from './auth.ts';
 import { attributedIngress } from './auth-user.ts';
 import { isDashboardPath, registerDashboard } from './dashboard.ts';
+import { registerQueueBoard } from './queue-board.ts';
 import type { ServerDeps } from './deps.ts';
 import { useJsonParser } from './json-body.ts';
 import { daemonSetRoutes } from './routes/daemonsets.ts';
@@ -100,7 +101,11 @@ export function buildServer(options: ServerDeps): FastifyInstance {
   deadLetterRoutes(app, deps);
   stateRoutes(app, deps);
   healthRoutes(app, deps);
-  if (deps.dashboard) registerDashboard(app, deps.dashboard);
+  if (deps.dashboard) {
+    registerDashboard(app, deps.dashboard);
+    // The queue pages come with the dashboard: an API without one serves neither.
+    if (deps.bullQueues) registerQueueBoard(app, deps.bullQueues, { secureCookie: deps.tls !== undefined });
+  }
   return app;
 }
 
