@@ -4,7 +4,7 @@
  * and a pod's explanation beside whichever grid it was clicked in.
  */
 import type { Pod } from '@everynode/api';
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { Api } from './api.ts';
 import { ClusterGrid } from './cluster-grid.tsx';
 import { CellState, gridOf } from './cluster-model.ts';
@@ -50,6 +50,11 @@ export function App({ api }: { api: Api }) {
   const [position, setPosition] = useState<Position | undefined>(undefined);
   const grid = useMemo(() => live.view && gridOf(live.view, filter), [live.view, filter]);
   const daemonSets = useMemo(() => grid?.columns ?? [], [grid]);
+
+  // History stands still where it was opened (each position is a replay of the log): it follows the cluster only when asked ("now").
+  useEffect(() => {
+    if (tab === 'History' && position === undefined && live.view) setPosition({ seq: live.seq });
+  }, [tab, position, live.view, live.seq]);
 
   const show = (next: Tab) => {
     setTab(next);
@@ -98,9 +103,7 @@ export function App({ api }: { api: Api }) {
             </>
           )}
           {grid && tab === 'Rollouts' && <Rollouts api={api} daemonSets={daemonSets} />}
-          {grid && tab === 'History' && (
-            <History api={api} liveSeq={live.seq} position={position ?? { seq: live.seq }} onPosition={setPosition} filter={filter} onSelectPod={setPod} />
-          )}
+          {grid && tab === 'History' && position && <History api={api} liveSeq={live.seq} position={position} onPosition={setPosition} filter={filter} onSelectPod={setPod} />}
           {tab === 'Queues' && <Queues api={api} />}
         </div>
         {pod && <ExplainPanel api={api} pod={pod} onClose={() => setPod(undefined)} onScrub={scrub} />}

@@ -5,7 +5,7 @@
  * timeline, filtered by type and object (`GET /log`'s own filters).
  */
 import type { LogPage, Pod, ReplayedCluster } from '@everynode/api';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Api } from './api.ts';
 import { ClusterGrid } from './cluster-grid.tsx';
 import { gridOf, viewOf } from './cluster-model.ts';
@@ -52,18 +52,31 @@ function Timeline({ api, seq, liveSeq, onPosition }: { api: Api; seq: number; li
   const [object, setObject] = useState('');
   const [page, setPage] = useState<LogPage | string | undefined>(undefined);
   const after = Math.max(0, seq - around);
+  // Entries written since are read when the log grows (liveSeq) within the window shown, once it pauses for 100 ms.
+  const tail = liveSeq <= after + 2 * around ? liveSeq : 0;
   useEffect(() => {
     const stop = new AbortController();
     const params = new URLSearchParams({ after: String(after), limit: String(2 * around) });
     if (type.trim()) params.set('type', type.trim());
     if (object.trim()) params.set('object', object.trim());
-    api
-      .get<LogPage>(`/log?${params}`, stop.signal)
-      .then(setPage)
-      .catch((error: Error) => stop.signal.aborted || setPage(error.message));
-    return () => stop.abort();
-    // liveSeq: entries written since are read when the log grows.
-  }, [api, after, type, object, liveSeq]);
+    const timer = setTimeout(() => {
+      api
+        .get<LogPage>(`/log?${params}`, stop.signal)
+        .then(setPage)
+        .catch((error: Error) => stop.signal.aborted || setPage(error.message));
+    }, 100);
+    return () => {
+      clearTimeout(timer);
+      stop.abort();
+    };
+  }, [api, after, type, object, tail]);
+  // The line where the scrubber stands, in sight in the timeline's box.
+  const list = useRef<HTMLOListElement>(null);
+  useLayoutEffect(() => {
+    const box = list.current;
+    const here = box?.querySelector<HTMLElement>('.here');
+    if (box && here) box.scrollTop = here.offsetTop - box.offsetTop - box.clientHeight / 2;
+  }, [page, seq]);
   return (
     <section class="timeline">
       <div class="filters">
@@ -76,7 +89,7 @@ function Timeline({ api, seq, liveSeq, onPosition }: { api: Api; seq: number; li
       </div>
       {typeof page === 'string' && <p class="error">{page}</p>}
       {typeof page === 'object' && (
-        <ol class="log" data-testid="log">
+        <ol class="log" data-testid="log" ref={list}>
           {page.items.map(timelineLine).map((line) => (
             <li key={line.seq} class={`log-line ${line.kind}${line.seq > seq ? ' later' : ''}${line.seq === seq ? ' here' : ''}`} data-seq={line.seq}>
               <button type="button" class="seq" onClick={() => onPosition({ seq: line.seq })}>
