@@ -4,7 +4,8 @@
  * the seed's cluster is 6 green cells; a node joined from the CLI appears
  * without a reload; a rollout's bars move; the scrubber at the seq before
  * `node remove worker01` shows worker01 again; clicking a pod shows its
- * causes. Screenshots go to docs/images/ (the README shows them).
+ * causes; and the queues' depths, a parked event retried from the page,
+ * bull-board's own page. Screenshots go to docs/images/ (the README shows them).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCluster, type LocalCluster } from '@everynode/cli/local-cluster';
 import { type Browser, launchChromium } from '../support/browser.ts';
 import { everynode } from '../support/cli.ts';
-import { destroyPrefix, quietLogger, redisUrl, uniquePrefix } from '../support/cluster.ts';
+import { cloudEvent, destroyPrefix, quietLogger, redisUrl, uniquePrefix } from '../support/cluster.ts';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const images = fileURLToPath(new URL('../../docs/images/', import.meta.url));
@@ -176,5 +177,31 @@ describe('the dashboard in Chromium', () => {
     await causes.first().click();
     await expect.poll(() => page.evaluate(() => (globalThis as unknown as PageGlobals).location.hash)).toMatch(/^#explain-\d+$/);
     await page.screenshot({ path: join(images, 'dashboard-explain.png') });
+  });
+
+  it("shows the queues' depths and retries a parked event; bull-board opens with the page's token", async () => {
+    const parked = cloudEvent('io.everynode.node.joined', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'parked01' }, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
+    await cluster.engine.ingress.park(parked, 'engine unreachable', { bus: 'nats', subject: 'cluster.nodes', offset: '7' });
+    await page.locator('[data-tab="queues"]').click();
+    const depths = page.locator('[data-testid="depths"]');
+    await depths.waitFor();
+    expect(await depths.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-queue')))).toEqual(['commands', 'dead-letter', 'events', 'reconcile']);
+    expect(await depths.locator('[data-queue="dead-letter"] [data-state="waiting"]').textContent()).toBe('1');
+    const letter = page.locator('tr[data-letter]');
+    expect(await letter.count()).toBe(1);
+    expect(await letter.textContent()).toContain('engine unreachable');
+    await page.screenshot({ path: join(images, 'dashboard-queues.png') });
+    await letter.locator('button').click();
+    await expect.poll(() => page.locator('[data-testid="dlq-total"]').textContent(), { timeout: 20_000 }).toBe('0 dead letters');
+    // The event went in: its node is on the grid, Running.
+    await page.locator('[data-tab="cluster"]').click();
+    await expect.poll(() => page.locator(`.content .cell[data-node="parked01"][data-state="running"]`).count(), { timeout: 20_000 }).toBe(1);
+
+    // bull-board, in the same browser: the cookie the page traded its token for opens it.
+    const board = await browser.context.newPage();
+    await board.goto(`${server}/queues`);
+    expect(await board.title()).toBe('everynode queues');
+    await board.getByText('reconcile').first().waitFor({ timeout: 20_000 });
+    await board.close();
   });
 });

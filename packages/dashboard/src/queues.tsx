@@ -1,15 +1,39 @@
 /**
- * Queues: the dead-letter queue's refused events and parked messages with
- * their reasons, and a retry per letter (`POST /dlq/ID/replay`, which the
- * API allows only to a token with the permission; a read-only token sees
- * its 403). The queues' depths, jobs and their own retries are bull-board's
- * pages at `/queues`, linked here.
+ * Queues: the engine's queues' depths (read through bull-board's API, when
+ * the tab opens and when asked — not polled), the dead-letter queue's
+ * refused events and parked messages with their reasons, and a retry per
+ * letter (`POST /dlq/ID/replay`, which the API allows only to a token that
+ * may write; a read-only token sees its 403). The queues' jobs and their
+ * own retries are bull-board's pages at `/queues`, opened from here.
  */
 import type { DeadLetter, DeadLetterPage, SubmitResult } from '@everynode/api';
 import { useEffect, useState } from 'preact/hooks';
 import type { Api } from './api.ts';
 
 const pageSize = 100;
+
+/** One queue as bull-board's API describes it: its name and its job counts by state. */
+interface QueueDepth {
+  readonly name: string;
+  readonly counts: Readonly<Record<string, number>>;
+}
+
+const depthStates = ['waiting', 'prioritized', 'delayed', 'active', 'failed', 'completed', 'paused'] as const;
+
+/** The queues' depths, read once (and again when asked) through bull-board's API; its cookie first. */
+function useDepths(api: Api, version: number): readonly QueueDepth[] | string | undefined {
+  const [depths, setDepths] = useState<readonly QueueDepth[] | string | undefined>(undefined);
+  useEffect(() => {
+    const stop = new AbortController();
+    api
+      .postOnly('/queues/session')
+      .then(() => api.get<{ queues: QueueDepth[] }>('/queues/api/queues?jobsPerPage=1', stop.signal))
+      .then((answer) => setDepths([...answer.queues].sort((a, b) => (a.name < b.name ? -1 : 1))))
+      .catch((error: Error) => stop.signal.aborted || setDepths(error.message));
+    return () => stop.abort();
+  }, [api, version]);
+  return depths;
+}
 
 export function Queues({ api }: { api: Api }) {
   const [page, setPage] = useState<DeadLetterPage | string | undefined>(undefined);
@@ -34,6 +58,7 @@ export function Queues({ api }: { api: Api }) {
     }
   };
 
+  const depths = useDepths(api, version);
   // bull-board's page sends no Authorization header: the token goes into its cookie first (`POST /queues/session`).
   const openBoard = async () => {
     try {
@@ -56,6 +81,31 @@ export function Queues({ api }: { api: Api }) {
           read again
         </button>
       </p>
+      {typeof depths === 'string' && <p class="error">{depths}</p>}
+      {typeof depths === 'object' && (
+        <table class="dlq depths" data-testid="depths">
+          <thead>
+            <tr>
+              <th>queue</th>
+              {depthStates.map((state) => (
+                <th key={state}>{state}</th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {depths.map((queue) => (
+              <tr key={queue.name} data-queue={queue.name}>
+                <td>{queue.name}</td>
+                {depthStates.map((state) => (
+                  <td key={state} data-state={state}>
+                    {queue.counts[state] ?? 0}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
       {typeof page === 'string' && <p class="error">{page}</p>}
       {typeof page === 'object' && (
         <>

@@ -113,8 +113,8 @@ const resourcePermission: Record<string, Permission> = {
 /**
  * The permission `attributes` take. Reads need `read`, except the whole
  * log's export (`admin`: it is every secret the log holds, at once);
- * `POST /events`, resource writes and a retry in the queue pages need
- * `write`; deletes and every other
+ * `POST /events`, resource writes, a dead letter's replay and a retry in
+ * the queue pages need `write`; deletes and every other
  * write outside the resource tree (import, dead-letter replay and drop) need
  * `admin` — a path not listed here asks the most, not the least.
  */
@@ -126,6 +126,8 @@ export function requiredPermission(attributes: RequestAttributes): Permission {
   // The queue pages: keeping the token for them takes what viewing takes; a retry, what a write takes.
   if (verb === 'post' && path === `${queueBoardPath}/session`) return Permission.Read;
   if (isQueueBoardRetry(verb.toUpperCase(), path)) return Permission.Write;
+  // Replaying a dead letter submits its event again: what `POST /events` lets a writer do anyway (dropping one stays admin's).
+  if (verb === 'post' && /^\/dlq\/[^/]+\/replay$/.test(path)) return Permission.Write;
   return Permission.Admin;
 }
 
