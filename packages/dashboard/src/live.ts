@@ -1,9 +1,9 @@
 /**
  * The live cluster: each kind listed once, then watched from the list's
  * resourceVersion (the kube-style `?watch=1` stream), so the page changes
- * when the cluster does and Redis is asked nothing in between. A watch that
- * ends or fails (the server restarted, the version is too old) is replaced
- * by a fresh list and watch after a second; events arriving together are
+ * when the cluster does and never polls. A watch that ends, fails (the
+ * server restarted) or says ERROR (the version is too old) is replaced by a
+ * fresh list and watch after a second; events arriving together are
  * applied together, at most once per animation frame.
  */
 import type { DaemonSet, Node, Pod } from '@everynode/api';
@@ -65,17 +65,26 @@ export function useLiveCluster(api: Api): LiveCluster {
           loaded.add(kind);
           publish();
           const rv = list.metadata.resourceVersion ?? '0';
-          await api.watch<Node | DaemonSet | Pod>(
-            `${paths[kind]}?watch=1&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(rv)}`,
-            (events) => {
-              pending.push({ kind, events });
-              if (!scheduled) {
-                scheduled = true;
-                requestAnimationFrame(flush);
-              }
-            },
-            stop.signal,
-          );
+          // This watch alone ends on an ERROR event (410 Expired: the version fell behind the log's horizon): list again.
+          const watch = new AbortController();
+          const endWatch = () => watch.abort();
+          stop.signal.addEventListener('abort', endWatch);
+          try {
+            await api.watch<Node | DaemonSet | Pod>(
+              `${paths[kind]}?watch=1&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(rv)}`,
+              (events) => {
+                if (events.some((e) => e.type === 'ERROR')) watch.abort();
+                pending.push({ kind, events });
+                if (!scheduled) {
+                  scheduled = true;
+                  requestAnimationFrame(flush);
+                }
+              },
+              watch.signal,
+            );
+          } finally {
+            stop.signal.removeEventListener('abort', endWatch);
+          }
         } catch (error) {
           if (stop.signal.aborted) return;
           publish((error as Error).message);
