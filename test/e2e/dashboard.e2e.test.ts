@@ -27,6 +27,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'everynode-dashboard-e2e-'));
 let cluster: LocalCluster;
 let browser: Browser;
 let page: Page;
+const pageErrors: string[] = [];
 let server: string;
 const previousToken = process.env.EVERYNODE_TOKEN;
 
@@ -67,6 +68,10 @@ beforeAll(async () => {
   expect(cluster.dashboardUrl).toBe(`${server}/`);
   browser = await launchChromium();
   page = await browser.context.newPage();
+  // What the page says went wrong: a script or style its policy blocked, a failed load, an uncaught error.
+  page.on('console', (message) => void (message.type() === 'error' && pageErrors.push(`${message.text()} (${message.location().url})`)));
+  page.on('pageerror', (error) => void pageErrors.push(error.message));
+  page.on('response', (response) => void (response.status() >= 400 && pageErrors.push(`${response.status()} ${response.request().method()} ${response.url()}`)));
   mkdirSync(images, { recursive: true });
 }, 60_000);
 
@@ -203,5 +208,9 @@ describe('the dashboard in Chromium', () => {
     expect(await board.title()).toBe('everynode queues');
     await board.getByText('reconcile').first().waitFor({ timeout: 20_000 });
     await board.close();
+  });
+
+  it('logged no error on the way: nothing its Content-Security-Policy blocked, no failed load, no exception', () => {
+    expect(pageErrors).toEqual([]);
   });
 });
