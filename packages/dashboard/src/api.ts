@@ -23,11 +23,6 @@ export function adoptToken(location: Location, storage: Storage, history: Histor
   return storage.getItem(storageKey) ?? undefined;
 }
 
-/** Forget the stored token (a 401 with it). */
-export function forgetToken(storage: Storage): void {
-  storage.removeItem(storageKey);
-}
-
 /** An answer that was not 2xx: its Status message. */
 export class ApiError extends Error {
   constructor(
