@@ -6,7 +6,7 @@
  *   12.  the page opened → the grid holding all N rows, every cell Running:
  *        seconds, with the JS heap then (CDP `Performance.getMetrics`), the
  *        DOM's size (the grid is virtualised: a screenful of rows) and the
- *        bytes the lists took
+ *        bytes received (the page's files and the watches' initial events)
  *   12b. a node joined → its row on the open page (the watches, no reload),
  *        beside the time the API itself takes to report the pod Ready
  */
@@ -36,7 +36,6 @@ export interface DashboardBenchOptions {
 /** What the page-side functions use of the browser (this program's TypeScript has no DOM library). */
 interface PageGlobals {
   document: { querySelector(selector: string): { textContent: string | null } | null; getElementsByTagName(name: string): { length: number } };
-  performance: { getEntriesByType(type: string): { name: string; transferSize?: number; encodedBodySize?: number }[] };
 }
 
 /** When (performance.now()) the watch at `url` first shows a Running pod on `node`. */
@@ -77,6 +76,11 @@ export async function benchDashboard(options: DashboardBenchOptions): Promise<vo
     const page = await browser.context.newPage();
     const cdp = await browser.context.newCDPSession(page);
     await cdp.send('Performance.enable');
+    // Bytes the page received until it showed every node (its files, and the watches' initial events).
+    let received = 0;
+    let counting = true;
+    await cdp.send('Network.enable');
+    cdp.on('Network.dataReceived', (event: { encodedDataLength: number }) => void (counting && (received += event.encodedDataLength)));
     const started = performance.now();
     await page.goto(`${url}/`);
     // Every node a row, every cell Running: the legend counts them all.
@@ -85,16 +89,13 @@ export async function benchDashboard(options: DashboardBenchOptions): Promise<vo
       polling: 50,
     });
     const loadSeconds = (performance.now() - started) / 1000;
+    counting = false;
     const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
     const metric = (name: string) => metrics.find((m) => m.name === name)?.value ?? 0;
-    const page$ = await page.evaluate(() => {
-      const g = globalThis as unknown as PageGlobals;
-      const lists = g.performance.getEntriesByType('resource').filter((e) => /\/api(s\/apps)?\/v1\/(nodes|pods|daemonsets)$/.test(e.name));
-      return { elements: g.document.getElementsByTagName('*').length, listBytes: lists.reduce((sum, e) => sum + (e.encodedBodySize ?? 0), 0) };
-    });
+    const elements = await page.evaluate(() => (globalThis as unknown as PageGlobals).document.getElementsByTagName('*').length);
     report(
       `12. dashboard, page opened → all ${n} nodes on the grid, Running`,
-      `${loadSeconds.toFixed(2)} s; JS heap ${mb(metric('JSHeapUsedSize'))} used of ${mb(metric('JSHeapTotalSize'))}; ${page$.elements} DOM elements; lists ${mb(page$.listBytes)}`,
+      `${loadSeconds.toFixed(2)} s; JS heap ${mb(metric('JSHeapUsedSize'))} used of ${mb(metric('JSHeapTotalSize'))}; ${elements} DOM elements; ${mb(received)} received`,
     );
 
     const name = `node-${String(n).padStart(5, '0')}`;

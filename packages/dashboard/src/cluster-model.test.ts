@@ -1,6 +1,6 @@
 import type { DaemonSet, Node, Pod } from '@everynode/api';
 import { describe, expect, it } from 'vitest';
-import { applyWatchEvents, CellState, cellOf, currentHashOf, gridOf, newestSeq, nodeMatches, podState, viewOf } from './cluster-model.ts';
+import { applyWatchEvents, CellState, cellOf, currentHashOf, gridOf, initialEventsEnd, newestSeq, nodeMatches, podState, viewOf } from './cluster-model.ts';
 import { timelineLine } from './timeline-model.ts';
 import { rolloutNumbers } from './rollout-model.ts';
 
@@ -96,6 +96,13 @@ describe('the grid', () => {
     expect([...next.nodes.keys()].sort()).toEqual(['b', 'c', 'd']);
     expect(view.nodes.has('a')).toBe(true);
     expect(applyWatchEvents(view, 'nodes', [{ type: 'BOOKMARK', object: { metadata: {} } }])).toBe(view);
+  });
+
+  it('given a watch with initial events, then they end at the annotated bookmark, not at a plain one', () => {
+    const plain = { type: 'BOOKMARK' as const, object: { metadata: { resourceVersion: '5' } } };
+    const end = { type: 'BOOKMARK' as const, object: { metadata: { resourceVersion: '5', annotations: { 'k8s.io/initial-events-end': 'true' } } } };
+    expect(initialEventsEnd([{ type: 'ADDED', object: node('a') }, plain, end, { type: 'ADDED', object: node('b') }])).toBe(2);
+    expect(initialEventsEnd([{ type: 'ADDED', object: node('a') }, plain])).toBe(-1);
   });
 
   it('given objects, then the newest resourceVersion is the seq seen', () => {

@@ -53,7 +53,15 @@ export interface WatchEvent<T> {
 }
 
 interface Named {
-  readonly metadata: { readonly name?: string; readonly namespace?: string; readonly resourceVersion?: string };
+  readonly metadata: { readonly name?: string; readonly namespace?: string; readonly resourceVersion?: string; readonly annotations?: Readonly<Record<string, string>> };
+}
+
+/** The annotation of the BOOKMARK that ends a watch's initial events (`sendInitialEvents=true`). */
+export const InitialEventsEnd = 'k8s.io/initial-events-end';
+
+/** Where in `events` the initial events end (the index of that BOOKMARK), or -1 when they go on. */
+export function initialEventsEnd(events: readonly WatchEvent<Named>[]): number {
+  return events.findIndex((e) => e.type === 'BOOKMARK' && e.object.metadata.annotations?.[InitialEventsEnd] === 'true');
 }
 
 /** `namespace/name`, or `name` for a cluster-scoped object. */

@@ -1,15 +1,14 @@
 /**
- * The live cluster: each kind listed once, then watched from the list's
- * resourceVersion (the kube-style `?watch=1` stream), so the page changes
- * when the cluster does and never polls. A watch that ends, fails (the
- * server restarted) or says ERROR (the version is too old) is replaced by a
- * fresh list and watch after a second; events arriving together are
+ * The live cluster: one kube-style watch per kind (`?watch=1`, a stream),
+ * starting with the present, so the page changes when the cluster does and
+ * never polls. A watch that ends, fails (the server restarted) or says
+ * ERROR is started again after a second; events arriving together are
  * applied together, at most once per animation frame.
  */
 import type { DaemonSet, Node, Pod } from '@everynode/api';
 import { useEffect, useState } from 'preact/hooks';
 import type { Api } from './api.ts';
-import { applyWatchEvents, type ClusterView, type Kind, keyOf, newestSeq, type WatchEvent } from './cluster-model.ts';
+import { applyWatchEvents, type ClusterView, initialEventsEnd, type Kind, keyOf, newestSeq, type WatchEvent } from './cluster-model.ts';
 
 const paths: Record<Kind, string> = {
   nodes: '/api/v1/nodes',
@@ -17,10 +16,15 @@ const paths: Record<Kind, string> = {
   pods: '/api/v1/pods',
 };
 
-interface List<T> {
-  readonly metadata: { readonly resourceVersion?: string };
-  readonly items: T[];
-}
+/**
+ * One watch per kind that starts with the present (`sendInitialEvents`: every
+ * object as ADDED, then a BOOKMARK marking their end): a list and a watch in
+ * one read of the collection — a watch from a list's resourceVersion would
+ * have the server rebuild the past from the log to find what changed since.
+ */
+const watchQuery = 'watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true';
+
+type Item = Node | DaemonSet | Pod;
 
 /** The live view, the newest seq it reflects, and the last error (cleared by the next success). */
 export interface LiveCluster {
@@ -40,7 +44,7 @@ export function useLiveCluster(api: Api): LiveCluster {
     let view: ClusterView = empty;
     let seq = 0;
     const loaded = new Set<Kind>();
-    const pending: { kind: Kind; events: WatchEvent<Node | DaemonSet | Pod>[] }[] = [];
+    const pending: { kind: Kind; events: WatchEvent<Item>[] }[] = [];
     let scheduled = false;
 
     const publish = (error?: string) => {
@@ -55,41 +59,54 @@ export function useLiveCluster(api: Api): LiveCluster {
       }
       publish();
     };
+    const later = (kind: Kind, events: WatchEvent<Item>[]) => {
+      pending.push({ kind, events });
+      if (!scheduled) {
+        scheduled = true;
+        requestAnimationFrame(flush);
+      }
+    };
 
     const follow = async (kind: Kind): Promise<void> => {
       while (!stop.signal.aborted) {
+        // This watch alone ends on an ERROR event: it starts again.
+        const watch = new AbortController();
+        const endWatch = () => watch.abort();
+        stop.signal.addEventListener('abort', endWatch);
+        // The kind's objects as the initial events bring them; undefined once they have all come.
+        let initial: Map<string, Item> | undefined = new Map();
         try {
-          const list = await api.get<List<Node | DaemonSet | Pod>>(paths[kind], stop.signal);
-          view = { ...view, [kind]: new Map(list.items.map((item) => [keyOf(item), item])) };
-          seq = Math.max(seq, Number(list.metadata.resourceVersion ?? 0));
-          loaded.add(kind);
-          publish();
-          const rv = list.metadata.resourceVersion ?? '0';
-          // This watch alone ends on an ERROR event (410 Expired: the version fell behind the log's horizon): list again.
-          const watch = new AbortController();
-          const endWatch = () => watch.abort();
-          stop.signal.addEventListener('abort', endWatch);
-          try {
-            await api.watch<Node | DaemonSet | Pod>(
-              `${paths[kind]}?watch=1&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(rv)}`,
-              (events) => {
-                if (events.some((e) => e.type === 'ERROR')) watch.abort();
-                pending.push({ kind, events });
-                if (!scheduled) {
-                  scheduled = true;
-                  requestAnimationFrame(flush);
-                }
-              },
-              watch.signal,
-            );
-          } finally {
-            stop.signal.removeEventListener('abort', endWatch);
-          }
+          await api.watch<Item>(
+            `${paths[kind]}?${watchQuery}`,
+            (events) => {
+              if (events.some((e) => e.type === 'ERROR')) watch.abort();
+              if (!initial) return later(kind, events);
+              const end = initialEventsEnd(events);
+              for (const event of end === -1 ? events : events.slice(0, end)) {
+                if (event.type === 'DELETED') initial.delete(keyOf(event.object));
+                else if (event.type === 'ADDED' || event.type === 'MODIFIED') initial.set(keyOf(event.object), event.object);
+              }
+              if (end === -1) return;
+              // The present, whole: it replaces what an earlier watch of the kind left (and its events not yet applied).
+              const present: ReadonlyMap<string, Item> = initial;
+              initial = undefined;
+              const stale = pending.filter((p) => p.kind !== kind);
+              pending.splice(0, pending.length, ...stale);
+              view = { ...view, [kind]: present };
+              seq = newestSeq(seq, [events[end]?.object as Item, ...present.values()]);
+              loaded.add(kind);
+              publish();
+              if (end + 1 < events.length) later(kind, events.slice(end + 1));
+            },
+            watch.signal,
+          );
         } catch (error) {
           if (stop.signal.aborted) return;
           publish((error as Error).message);
+        } finally {
+          stop.signal.removeEventListener('abort', endWatch);
         }
-        // The stream ended or failed: list again, after a pause so a server that is down is not hammered.
+        // The stream ended or failed: start again, after a pause so a server that is down is not hammered.
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
     };
