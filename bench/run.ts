@@ -17,6 +17,9 @@
  * 10. Redis bytes per node+pod outside the log (projection, indexes, queues; `MEMORY USAGE` of
  *    every key of the cluster) on a settled cluster, and the log's bytes per entry beside it
  * 11. startup and footprint of the built CLI and `up`, beside kubectl in the same run (bench/startup.ts)
+ * 12. the dashboard in headless Chromium on a 10,000-node cluster: page opened → every node on the
+ *    grid, Running (seconds, JS heap, DOM size, list bytes), and a node joined → on the open page
+ *    (bench/dashboard.ts)
  *
  * The engine's workers run in BENCH_WORKERS worker processes (default 1), as
  * in production; this process only submits events and, for (3), executes
@@ -33,6 +36,7 @@ import { EventStore, replay, takeSnapshot } from '@everynode/eventlog/internal';
 import { type EngineInternals as Engine, findOrStartRedis, QueueName, queuePrefix, redisConnectionOptions, startEngine } from '@everynode/engine/internal';
 import { kill, startWorkerProcess, type WorkerProcess } from '../test/support/workers.ts';
 import { benchBridges } from './bridges.ts';
+import { benchDashboard } from './dashboard.ts';
 import { benchStartup } from './startup.ts';
 
 const quick = process.env.BENCH_SCALE === 'quick';
@@ -488,6 +492,7 @@ if (run(7)) {
 if (run(9)) await recoveryAfterKill();
 if (run(10)) await bytesPerNodeAndPod();
 if (run(11)) await benchStartup({ runs: quick ? 3 : 5, redisUrl, report, cleanup });
+if (run(12)) await benchDashboard({ n: scale(10_000), redisUrl, logger, report, engineFor, nodeEvent: (name) => nodeEvent(name), daemonSet, submitAll, until, cleanup });
 console.log(JSON.stringify({ results }, null, 2));
 await redisHandle.stop();
 process.exit(0);

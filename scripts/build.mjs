@@ -18,12 +18,19 @@
 // footprint"); the workspace packages also export their TypeScript sources,
 // which tsc would have to emit and re-point package by package.
 //
+// The web dashboard (`packages/dashboard`) is built first, by Vite, into its
+// `dist/` (an index.html and hashed assets): static files, so a production
+// install needs neither Vite nor Preact. A copy goes beside each program that
+// serves the API (`dashboard/`: the CLI's `up`, the api service, the demo),
+// where the server's `findDashboard` looks for it.
+//
 //   node scripts/build.mjs           build everything (a few seconds)
 //   node scripts/build.mjs --quiet   the same, printing nothing
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { build as viteBuild } from 'vite';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const quiet = process.argv.includes('--quiet');
@@ -34,13 +41,14 @@ const programs = [
     dist: 'packages/cli/dist',
     entries: { everynode: 'packages/cli/src/main.ts', 'worker-main': 'packages/engine/src/worker-main.ts' },
     split: true,
+    dashboard: true,
   },
-  { dist: 'services/api/dist', entries: { main: 'services/api/src/main.ts' } },
+  { dist: 'services/api/dist', entries: { main: 'services/api/src/main.ts' }, dashboard: true },
   { dist: 'services/worker/dist', entries: { main: 'services/worker/src/main.ts' } },
   { dist: 'services/agent/dist', entries: { main: 'services/agent/src/main.ts' } },
   { dist: 'services/bridge/dist', entries: { main: 'services/bridge/src/main.ts' } },
   // `npm start`'s demo: the CLI's local cluster with the seed applied.
-  { dist: 'dist', entries: { demo: 'scripts/demo.ts' } },
+  { dist: 'dist', entries: { demo: 'scripts/demo.ts' }, dashboard: true },
 ];
 
 /** Files the code reads beside itself at run time (`new URL('./…', import.meta.url)`), kept at the same relative path. */
@@ -62,6 +70,16 @@ const banner = [
 ].join('\n');
 
 const started = performance.now();
+const dashboard = join(root, 'packages/dashboard');
+await viteBuild({
+  root: dashboard,
+  configFile: false,
+  // Relative asset URLs: the page works wherever the API serves it.
+  base: './',
+  logLevel: quiet ? 'silent' : 'warn',
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', reportCompressedSize: false },
+});
 await Promise.all(programs.map(async (program) => {
   const outdir = join(root, program.dist);
   rmSync(outdir, { recursive: true, force: true });
@@ -88,5 +106,6 @@ await Promise.all(programs.map(async (program) => {
     mkdirSync(dirname(join(outdir, to)), { recursive: true });
     copyFileSync(join(root, from), join(outdir, to));
   }
+  if (program.dashboard) cpSync(join(dashboard, 'dist'), join(outdir, 'dashboard'), { recursive: true });
 }));
-if (!quiet) console.error(`build: ${programs.length} programs in ${Math.round(performance.now() - started)} ms`);
+if (!quiet) console.error(`build: the dashboard and ${programs.length} programs in ${Math.round(performance.now() - started)} ms`);

@@ -15,7 +15,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { processIO, removeUpCredentials, runCli, saveUpCredentials, upCertificateFile } from '@everynode/cli';
+import { dashboardLink, processIO, removeUpCredentials, runCli, saveUpCredentials, upCertificateFile } from '@everynode/cli';
 import { startLocalCluster } from '@everynode/cli/local-cluster';
 import { localProtection } from '@everynode/server';
 
@@ -37,8 +37,11 @@ const cluster = await startLocalCluster({
   ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
   fresh: true,
 });
-console.log(`everynode is up at ${cluster.url} (Redis: ${cluster.redis.how}, prefix ${prefix})\n`);
+console.log(`everynode is up at ${cluster.url} (Redis: ${cluster.redis.how}, prefix ${prefix})`);
 const saved = { ...(generatedToken ? { token: generatedToken } : {}), ...(generatedCertificate ? { ca: tls.cert } : {}) };
+// The configured token is the user's to paste into the page; only a generated one goes in the link.
+const dashboard = cluster.dashboardUrl ? dashboardLink(cluster.dashboardUrl, generatedToken) : undefined;
+console.log(dashboard ? `The dashboard: ${dashboard}${saved.ca ? '  (a self-signed certificate: the browser asks you to accept it)' : ''}\n` : '');
 const credentialsFile = saved.token || saved.ca ? saveUpCredentials(process.env, cluster.url, saved) : undefined;
 
 let output = '';
@@ -74,7 +77,7 @@ Six nodes, six pods (the masters' NoSchedule taint is tolerated). Try, in anothe
   npx everynode kubeconfig > everynode.kubeconfig && KUBECONFIG=everynode.kubeconfig kubectl get ds -A${
     generatedToken ? `\nElsewhere, with the same EVERYNODE_SERVER:\n  export EVERYNODE_TOKEN=${generatedToken}` : ''
   }${credentialsFile && saved.ca ? `\n  export EVERYNODE_CA_FILE=${upCertificateFile(credentialsFile)}` : ''}
-Ctrl-C stops everynode.`);
+${dashboard ? `The dashboard, to watch it happen: ${dashboard}\n` : ''}Ctrl-C stops everynode.`);
 
 await new Promise<void>((resolve) => {
   process.once('SIGINT', () => resolve());

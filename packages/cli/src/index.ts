@@ -13,3 +13,4 @@ export { parseGoDuration } from './duration.ts';
 export { kubeconfigFor } from './kubeconfig.ts';
 export { removeUpCredentials, saveUpCredentials, upCertificateFile, upTokenFile } from './credentials.ts';
 export type { Credentials } from './credentials.ts';
+export { dashboardLink } from './commands/up.ts';

@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { startAgent, type Agent } from '@everynode/agent';
 import type { Bridge, RunningBridge } from '@everynode/bridges';
 import { engineTuningFromEnv, findOrStartRedis, startEngine, workerProcessArgs, type Engine, type RedisHandle } from '@everynode/engine';
-import { type AuthOptions, buildServer, type TlsOptions } from '@everynode/server';
+import { type AuthOptions, buildServer, type DashboardOptions, findDashboard, type TlsOptions } from '@everynode/server';
 import type { Logger } from 'pino';
 
 export interface LocalClusterOptions {
@@ -32,12 +32,16 @@ export interface LocalClusterOptions {
   readonly fresh?: boolean;
   /** Bridges to run against the engine; `/readyz` fails while one is not connected. */
   readonly bridges?: readonly Bridge[];
+  /** Serve the web dashboard at `/`. Default: the built dashboard where `findDashboard` finds it; `false`: none. */
+  readonly dashboard?: DashboardOptions | false;
   readonly logger: Logger;
 }
 
 export interface LocalCluster {
   /** The HTTP API's URL. */
   readonly url: string;
+  /** The dashboard's URL (the API's, at `/`); undefined when none is served. */
+  readonly dashboardUrl: string | undefined;
   readonly engine: Engine;
   readonly redis: RedisHandle;
   stop(): Promise<void>;
@@ -82,7 +86,8 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   };
   // The bus clients (NATS, Kafka, RabbitMQ, MQTT) are loaded only when a bridge is configured: an idle `up` holds none of them.
   const bridgesModule = options.bridges?.length ? await import('@everynode/bridges') : undefined;
-  const server = buildServer({ ...engine, ...(highWaterMark === undefined ? {} : { highWaterMark }), checks: () => bridgesModule?.bridgeChecks(bridges) ?? [], ...(options.auth ? { auth: options.auth } : {}), ...(options.tls ? { tls: options.tls } : {}) });
+  const dashboard = options.dashboard === false ? undefined : (options.dashboard ?? findDashboard());
+  const server = buildServer({ ...engine, ...(dashboard ? { dashboard } : {}), ...(highWaterMark === undefined ? {} : { highWaterMark }), checks: () => bridgesModule?.bridgeChecks(bridges) ?? [], ...(options.auth ? { auth: options.auth } : {}), ...(options.tls ? { tls: options.tls } : {}) });
   let address: string;
   try {
     if (bridgesModule && options.bridges) bridges = await bridgesModule.startBridges(options.bridges, engine, logger.child({ component: 'bridges' }));
@@ -97,6 +102,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
 
   return {
     url: address,
+    dashboardUrl: dashboard ? `${address}/` : undefined,
     engine,
     redis,
     async stop() {

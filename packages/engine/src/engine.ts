@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { type DeadLetter, type DeadLetterJobData, DefaultJsonLimits, type JsonLimits } from '@everynode/api';
 import { commandsOf } from '@everynode/daemonset';
 import { EventStore, exportLog, importLog, PassType, replay, verify } from '@everynode/eventlog';
-import type { Job, Worker } from 'bullmq';
+import type { Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { ConnectionTrouble } from './connection-trouble.ts';
@@ -74,6 +74,12 @@ export interface EngineOptions {
 /** A running engine: its ports, its metrics, and how to stop it. */
 export interface Engine extends EnginePorts {
   readonly metrics: Metrics;
+  /**
+   * The engine's BullMQ queues (events, reconcile, commands, dead-letter), for
+   * an operator to look into: the dashboard's queue pages (bull-board). Work
+   * goes through the ports, never through these.
+   */
+  readonly bullQueues: readonly Queue[];
   readonly prefix: string;
   readonly redisUrl: string;
   /**
@@ -172,6 +178,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineIn
     history: historyOf(store, logWaiter),
     admin: adminOf(store, deadLettersOf(queues, ingress)),
     queues,
+    bullQueues: [queues.events, queues.reconcile, queues.commands, queues.deadLetter],
     metrics,
     prefix,
     redisUrl,

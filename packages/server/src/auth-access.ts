@@ -6,6 +6,7 @@
  * 403 the API server words when a user lacks it.
  */
 import { Permission } from './auth-tokens.ts';
+import { isQueueBoardRetry, queueBoardPath } from './queue-board-paths.ts';
 import { failure, type Status } from './status.ts';
 
 /** A request to a resource path (`/api/v1/…`, `/apis/GROUP/VERSION/…`). */
@@ -112,7 +113,8 @@ const resourcePermission: Record<string, Permission> = {
 /**
  * The permission `attributes` take. Reads need `read`, except the whole
  * log's export (`admin`: it is every secret the log holds, at once);
- * `POST /events` and resource writes need `write`; deletes and every other
+ * `POST /events`, resource writes, a dead letter's replay and a retry in
+ * the queue pages need `write`; deletes and every other
  * write outside the resource tree (import, dead-letter replay and drop) need
  * `admin` — a path not listed here asks the most, not the least.
  */
@@ -121,6 +123,11 @@ export function requiredPermission(attributes: RequestAttributes): Permission {
   const { verb, path } = attributes;
   if (verb === 'get' || verb === 'head') return path === '/log/export' ? Permission.Admin : Permission.Read;
   if (verb === 'post' && path === '/events') return Permission.Write;
+  // The queue pages: keeping the token for them takes what viewing takes; a retry, what a write takes.
+  if (verb === 'post' && path === `${queueBoardPath}/session`) return Permission.Read;
+  if (isQueueBoardRetry(verb.toUpperCase(), path)) return Permission.Write;
+  // Replaying a dead letter submits its event again: what `POST /events` lets a writer do anyway (dropping one stays admin's).
+  if (verb === 'post' && /^\/dlq\/[^/]+\/replay$/.test(path)) return Permission.Write;
   return Permission.Admin;
 }
 

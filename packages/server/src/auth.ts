@@ -28,6 +28,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { attributesOf, forbidden, isPublic, requiredPermission, unauthorized } from './auth-access.ts';
 import { checkHost, checkOrigin, type HostPolicy } from './auth-hosts.ts';
+import { isQueueBoardPath, queueBoardToken } from './queue-board-paths.ts';
 import { grants, type Identity, type Token, TokenTable } from './auth-tokens.ts';
 import { runAs } from './auth-user.ts';
 import { failure, StatusError } from './status.ts';
@@ -76,7 +77,12 @@ function challenge(presented: string | undefined): string {
   return presented === undefined ? 'Bearer realm="everynode"' : 'Bearer realm="everynode", error="invalid_token"';
 }
 
-async function auth(app: FastifyInstance, options: AuthOptions): Promise<void> {
+/** What the server adds to `AuthOptions`: more paths anyone may GET (the dashboard's files). */
+interface ServedPublicly {
+  readonly publicPath?: (path: string) => boolean;
+}
+
+async function auth(app: FastifyInstance, options: AuthOptions & ServedPublicly): Promise<void> {
   await app.register(helmet, helmetOptions);
   const policy: HostPolicy = { allowedHosts: options.allowedHosts ?? [] };
   const table = options.tokens === undefined ? undefined : new TokenTable(options.tokens);
@@ -102,7 +108,9 @@ async function auth(app: FastifyInstance, options: AuthOptions): Promise<void> {
     if (refusal) throw new StatusError(refusal);
     if (!table) return;
 
-    const presented = bearerOf(request.headers.authorization);
+    const attributes = attributesOf(request.method, request.url);
+    // bull-board's own requests carry the token in the queue pages' cookie (`queue-board.ts`), read under `/queues` only.
+    const presented = bearerOf(request.headers.authorization) ?? (isQueueBoardPath(attributes.path) ? queueBoardToken(request.headers.cookie) : undefined);
     const identity = presented ? table.identify(presented) : undefined;
     if (identity) identities.set(request, identity);
 
@@ -115,13 +123,13 @@ async function auth(app: FastifyInstance, options: AuthOptions): Promise<void> {
       }
     }
 
-    const attributes = attributesOf(request.method, request.url);
-    if (identity === undefined && (presented !== undefined || !isPublic(request.method, attributes.path))) {
+    const open = isPublic(request.method, attributes.path) || ((request.method === 'GET' || request.method === 'HEAD') && options.publicPath?.(attributes.path) === true);
+    if (identity === undefined && (presented !== undefined || !open)) {
       request.log.info({ path: attributes.path, tokenSent: presented !== undefined }, 'unauthorized');
       void reply.header('www-authenticate', challenge(presented));
       throw new StatusError(unauthorized());
     }
-    if (identity === undefined || isPublic(request.method, attributes.path)) return;
+    if (identity === undefined || open) return;
     if (!grants(identity.permission, requiredPermission(attributes))) {
       request.log.info({ user: identity.name, verb: attributes.verb, path: attributes.path }, 'forbidden');
       throw new StatusError(forbidden(identity.name, attributes));
@@ -134,8 +142,9 @@ async function auth(app: FastifyInstance, options: AuthOptions): Promise<void> {
 
 /**
  * Register the checks on `app`, for every route, those declared after
- * included (one plugin, not encapsulated).
+ * included (one plugin, not encapsulated). `publicPath` names more paths
+ * anyone may GET besides the probes and the version (the dashboard's files).
  */
-export function registerAuth(app: FastifyInstance, options: AuthOptions = {}): void {
-  void app.register(fastifyPlugin(auth, { name: 'everynode-auth' }), options);
+export function registerAuth(app: FastifyInstance, options: AuthOptions = {}, publicPath?: (path: string) => boolean): void {
+  void app.register(fastifyPlugin(auth, { name: 'everynode-auth' }), { ...options, ...(publicPath ? { publicPath } : {}) });
 }

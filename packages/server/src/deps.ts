@@ -1,9 +1,11 @@
 /** What the HTTP server needs: the engine's ports, and how it is told about readiness and metrics. */
 import type { ReadinessCheck } from '@everynode/api';
 import type { EnginePorts } from '@everynode/engine';
+import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { HttpTimeouts } from './timeouts.ts';
 import type { AuthOptions } from './auth.ts';
+import type { DashboardOptions } from './dashboard.ts';
 import type { TlsOptions } from './tls.ts';
 import type { Watches, WatchSettings } from './watch.ts';
 
@@ -49,6 +51,10 @@ export interface ServerDeps extends EnginePorts {
   readonly tls?: TlsOptions;
   /** How watches (`?watch=true`) bookmark and coalesce; see `WatchSettings` for the defaults. */
   readonly watch?: WatchSettings;
+  /** Serve the web dashboard's built files at `/` (`findDashboard()` finds them). Default: no dashboard. */
+  readonly dashboard?: DashboardOptions;
+  /** The engine's BullMQ queues (an engine's `bullQueues`): with `dashboard`, bull-board shows them at `/queues`. Default: none. */
+  readonly bullQueues?: readonly Queue[];
 }
 
 /** What the routes are given: the deps, and the server's watches. */

@@ -14,3 +14,5 @@ export { isLoopbackHost, localProtection, ProtectionError, protectionFromEnv } f
 export type { LocalProtection, Protection, TlsFiles } from './auth-env.ts';
 export { loadTls, selfSignedTls, TlsConfigError } from './tls.ts';
 export type { TlsOptions } from './tls.ts';
+export { dashboardContentSecurityPolicy, findDashboard } from './dashboard.ts';
+export type { DashboardOptions } from './dashboard.ts';

@@ -9,6 +9,8 @@
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { registerAuth } from './auth.ts';
 import { attributedIngress } from './auth-user.ts';
+import { isDashboardPath, registerDashboard } from './dashboard.ts';
+import { registerQueueBoard } from './queue-board.ts';
 import type { ServerDeps } from './deps.ts';
 import { useJsonParser } from './json-body.ts';
 import { daemonSetRoutes } from './routes/daemonsets.ts';
@@ -59,7 +61,7 @@ export function buildServer(options: ServerDeps): FastifyInstance {
 
   useJsonParser(app);
   limitRequestTime(app, timeouts.requestMs);
-  registerAuth(app, deps.auth);
+  registerAuth(app, deps.auth, deps.dashboard ? isDashboardPath : undefined);
 
   // A watch streams, quiet between events, for as long as its client listens: the idle limit is for requests, not for it.
   app.addHook('onRequest', async (request) => {
@@ -99,6 +101,11 @@ export function buildServer(options: ServerDeps): FastifyInstance {
   deadLetterRoutes(app, deps);
   stateRoutes(app, deps);
   healthRoutes(app, deps);
+  if (deps.dashboard) {
+    registerDashboard(app, deps.dashboard);
+    // The queue pages come with the dashboard: an API without one serves neither.
+    if (deps.bullQueues) registerQueueBoard(app, deps.bullQueues, { secureCookie: deps.tls !== undefined });
+  }
   return app;
 }
 

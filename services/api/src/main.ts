@@ -10,7 +10,7 @@
 import { exitIfRedisUnreachable, safeLogOptions, startEngine } from '@everynode/engine';
 import pino from 'pino';
 import * as z from 'zod';
-import { buildServer, type Protection, ProtectionError, protectionFromEnv } from '@everynode/server';
+import { buildServer, findDashboard, type Protection, ProtectionError, protectionFromEnv } from '@everynode/server';
 
 const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(7700),
@@ -52,7 +52,9 @@ let stopping = false;
 const ready = async () => !stopping && (await engine.admin.ready());
 
 const { auth, tls } = protection;
-const server = buildServer({ ...engine, ready, logger, auth, ...(tls ? { tls } : {}), ...(EVERYNODE_HIGH_WATER_MARK === undefined ? {} : { highWaterMark: EVERYNODE_HIGH_WATER_MARK }) });
+// The dashboard's files are copied beside this program by the build (`dashboard/`).
+const dashboard = findDashboard(new URL('.', import.meta.url));
+const server = buildServer({ ...engine, ready, logger, auth, ...(dashboard ? { dashboard } : {}), ...(tls ? { tls } : {}), ...(EVERYNODE_HIGH_WATER_MARK === undefined ? {} : { highWaterMark: EVERYNODE_HIGH_WATER_MARK }) });
 await server.listen({ port: PORT, host: HOST });
 logger.info({ prefix: engine.prefix, workers: EVERYNODE_API_WORKERS === 'true' }, 'api started');
 

@@ -50,6 +50,7 @@ describe('everynode up, safe by default', () => {
       expect(stderr).toBe(
         [
           `everynode is up at ${server} (1 worker, simulated nodes); Ctrl-C stops it`,
+          `The dashboard: ${server}/#token=${token}`,
           `Generated for this run: an admin token (user "admin") and a self-signed certificate. This user's everynode CLI finds them in ${file}; elsewhere:`,
           `  export EVERYNODE_SERVER=${server}`,
           `  export EVERYNODE_TOKEN=${token}`,

@@ -57,6 +57,7 @@ export interface UpOptions {
 /** What `startLocalCluster` may resolve to: something that can be stopped. */
 interface RunningCluster {
   url?: string;
+  dashboardUrl?: string | undefined;
   stop?: () => Promise<void> | void;
   close?: () => Promise<void> | void;
 }
@@ -130,6 +131,15 @@ async function protectionOf(flags: UpFlags, ctx: CliContext) {
   }
 }
 
+/**
+ * The dashboard's address to open: with the generated token in the fragment
+ * (`#token=…`: the page keeps it for the tab; a fragment is never sent to a
+ * server), else bare — the page then asks for the token.
+ */
+export function dashboardLink(dashboardUrl: string, token: string | undefined): string {
+  return token ? `${dashboardUrl}#token=${encodeURIComponent(token)}` : dashboardUrl;
+}
+
 /** How to use what was generated for the run: printed once, as `up` starts. */
 function generatedHelp(url: string, saved: Credentials, file: string): string {
   const what = [saved.token ? 'an admin token (user "admin")' : undefined, saved.ca ? 'a self-signed certificate' : undefined].filter((w) => w !== undefined);
@@ -193,6 +203,7 @@ always: without a certificate, a self-signed one is generated for the run.`,
       const file = saved.token || saved.ca ? saveUpCredentials(ctx.io.env, url, saved) : undefined;
       const extras = `${options.simulate ? ', simulated nodes' : ''}${bridges?.length ? `, ${bridges.length} bridge${bridges.length === 1 ? '' : 's'}` : ''}`;
       ctx.io.stderr(`everynode is up at ${url} (${options.workers} worker${options.workers === 1 ? '' : 's'}${extras}); Ctrl-C stops it\n`);
+      if (cluster?.dashboardUrl) ctx.io.stderr(`The dashboard: ${dashboardLink(cluster.dashboardUrl, saved.token)}\n`);
       if (file !== undefined) ctx.io.stderr(generatedHelp(url, saved, file));
       try {
         await (ctx.io.untilShutdown ?? untilSignal)();
