@@ -5,7 +5,9 @@
  * without a reload; a rollout's bars move; the scrubber at the seq before
  * `node remove worker01` shows worker01 again; clicking a pod shows its
  * causes; and the queues' depths, a parked event retried from the page,
- * bull-board's own page. Screenshots go to docs/images/ (the README shows them).
+ * bull-board's own page. Each run takes the screenshots the README shows;
+ * `npm run screenshots:update` writes them to docs/images/, other runs to a
+ * scratch directory (a test run leaves the checkout as it was).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,10 +21,10 @@ import { everynode } from '../support/cli.ts';
 import { cloudEvent, destroyPrefix, quietLogger, redisUrl, uniquePrefix } from '../support/cluster.ts';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
-const images = fileURLToPath(new URL('../../docs/images/', import.meta.url));
 const token = 'dashboard-admin-token-0123456789';
 const ds = 'kube-system/fluentd-elasticsearch';
 const scratch = mkdtempSync(join(tmpdir(), 'everynode-dashboard-e2e-'));
+const images = process.env.UPDATE_SCREENSHOTS === '1' ? fileURLToPath(new URL('../../docs/images/', import.meta.url)) : join(scratch, 'images');
 
 let cluster: LocalCluster;
 let browser: Browser;
