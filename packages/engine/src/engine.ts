@@ -8,7 +8,6 @@ import { type DeadLetter, type DeadLetterJobData, DefaultJsonLimits, type JsonLi
 import { commandsOf } from '@everynode/daemonset';
 import { EventStore, exportLog, importLog, PassType, replay, verify } from '@everynode/eventlog';
 import type { Job, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { ConnectionTrouble } from './connection-trouble.ts';
 import { type DeadLetterLimits, DeadLetterQueue } from './dead-letters.ts';
@@ -21,12 +20,11 @@ import type { Admin, DeadLetters, EnginePorts, EventIngress, History } from './p
 import { DefaultLockMs, openQueues, type Queues } from './queues.ts';
 import { scheduleSnapshots, scheduleSweep, startReconciler } from './reconcile-worker.ts';
 import { checkRedis } from './redis-check.ts';
-import { redisConnectionOptions } from './redis-connect.ts';
+import { openTimedRedis, type RedisClient, type TimedClient } from './redis-client.ts';
 import { safeLogOptions } from './redact.ts';
-import { TimedRedis } from './timed-redis.ts';
 
 export interface EngineOptions {
-  /** `redis://…`. Default `REDIS_URL` or `redis://127.0.0.1:6379`. */
+  /** `redis://…`, or `redis+cluster://h:p,h:p` for a Redis Cluster. Default `REDIS_URL` or `redis://127.0.0.1:6379`. */
   readonly redisUrl?: string;
   /** Key and queue prefix (docs/contract.md §4). Default `EVERYNODE_PREFIX` or `everynode`. */
   readonly prefix?: string;
@@ -108,7 +106,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineIn
   await checkRedis(redisUrl, { urlSource: options.redisUrlSource });
   const trouble = new ConnectionTrouble(logger);
   const connect = (source: string) => {
-    const client = new TimedRedis(redisConnectionOptions(redisUrl), commandTimeoutMs);
+    const client = openTimedRedis(redisUrl, commandTimeoutMs);
     trouble.watch(source, client);
     return client;
   };
@@ -120,7 +118,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineIn
   const limits: JsonLimits = { ...DefaultJsonLimits, ...options.eventLimits };
   const deadLetters = new DeadLetterQueue(queues.deadLetter, metrics, options.deadLetters);
   const workers: Worker[] = [];
-  const extra: TimedRedis[] = [];
+  const extra: TimedClient[] = [];
   let publisher: OutboxPublisher | undefined;
 
   if (options.workers !== false) {
@@ -220,7 +218,7 @@ function adminOf(store: EventStore, deadLetters: DeadLetters): Admin {
 }
 
 /** True when `redis` is connected and answers PING within `timeoutMs`; never throws, never waits longer. */
-async function answersPing(redis: Redis, timeoutMs: number): Promise<boolean> {
+async function answersPing(redis: RedisClient, timeoutMs: number): Promise<boolean> {
   // Disconnected (reconnecting): no, without waiting for a PING that cannot be sent.
   if (redis.status !== 'ready') return false;
   // A hung Redis must not hang the caller.

@@ -26,6 +26,8 @@ export {
   type SpawnedRedisServer,
   type SpawnRedisServerOptions,
 } from './redis-connect.ts';
+export { openRedis, clusterOptions, type OpenRedisOptions, type RedisClient } from './redis-client.ts';
+export { clusterTarget, isClusterUrl, joinRedisUrls, type ClusterNodeAddress, type ClusterTarget } from './redis-target.ts';
 export { checkRedis, exitIfRedisUnreachable, RedisUnreachableError, type CheckRedisOptions } from './redis-check.ts';
 export { ConnectionTrouble, type ConnectionTroubleOptions, type TroubleLogger } from './connection-trouble.ts';
 export { redactUrl, redactUrlsIn, safeLogOptions } from './redact.ts';

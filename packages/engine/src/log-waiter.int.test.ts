@@ -5,15 +5,15 @@
  * `history.waitForSeq` is the same waiter over real commits.
  */
 import type { ClusterEvent } from '@everynode/api';
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { destroyPrefix, type Engine, testEngine, uniquePrefix } from '../../../test/support/cluster.ts';
 import { acceptEvents } from './internal.ts';
 import { LogWaiter } from './log-waiter.ts';
-import { redisConnectionOptions } from './redis-connect.ts';
+import { isCluster } from '@everynode/eventlog';
+import { openRedis, type RedisClient } from './redis-client.ts';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-let redis: Redis;
+let redis: RedisClient;
 let prefix: string;
 let keys: { log: string; seq: string };
 let waiter: LogWaiter;
@@ -27,8 +27,11 @@ async function commit(seq: number): Promise<void> {
 
 /** The Redis clients named `name`: what `CLIENT LIST` says of each. */
 async function clientsNamed(clientName: string): Promise<{ flags: string; cmd: string }[]> {
-  const list = (await redis.client('LIST')) as string;
-  return list
+  // On a cluster, the connection is to the node holding the log's slot: ask every node.
+  const servers = isCluster(redis) ? redis.nodes('all') : [redis];
+  const lists = await Promise.all(servers.map(async (server) => (await server.client('LIST')) as string));
+  return lists
+    .join('\n')
     .split('\n')
     .filter((line) => line.includes(` name=${clientName} `))
     .map((line) => Object.fromEntries(line.split(' ').map((pair) => pair.split('=') as [string, string])) as { flags: string; cmd: string });
@@ -38,7 +41,7 @@ const settledWithin = async <T>(promise: Promise<T>, ms: number): Promise<T | 'p
   Promise.race([promise, new Promise<'pending'>((resolve) => setTimeout(() => resolve('pending'), ms))]);
 
 beforeAll(() => {
-  redis = new Redis(url);
+  redis = openRedis(url);
 });
 afterAll(async () => {
   await redis.quit();
@@ -58,7 +61,7 @@ describe('LogWaiter', () => {
     waiter = new LogWaiter({
       connect: () => {
         connections++;
-        return new Redis({ ...redisConnectionOptions(url), connectionName: name });
+        return openRedis(url, { redisOptions: { connectionName: name } });
       },
       keys,
       lastSeq: async () => Number((await redis.get(keys.seq)) ?? 0),
