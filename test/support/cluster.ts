@@ -8,7 +8,7 @@ import { Queue } from 'bullmq';
 import pino from 'pino';
 import { parseAllDocuments } from 'yaml';
 import { type Agent, startAgent } from '@everynode/agent';
-import { type EngineInternals as Engine, type EngineOptions, openRedis, queuePrefix, startEngine } from '@everynode/engine/internal';
+import { type EngineInternals as Engine, type EngineOptions, openRedis, queuePrefix, startEngine, unregisterPrefix } from '@everynode/engine/internal';
 import { scanKeys } from '@everynode/eventlog';
 
 /** An engine as the tests hold it: its ports, and its store and queues in reach. */
@@ -44,6 +44,7 @@ export async function destroyPrefix(prefix: string): Promise<void> {
   const redis = openRedis(redisUrl);
   // One hash tag, one slot: a batch is one UNLINK on a Redis Cluster too.
   for await (const keys of scanKeys(redis, `${queuePrefix(prefix)}:*`)) await redis.unlink(...keys);
+  await unregisterPrefix(redis, prefix);
   await redis.quit();
 }
 

@@ -19,6 +19,7 @@ import { OutboxPublisher } from './outbox.ts';
 import type { Admin, DeadLetters, EnginePorts, EventIngress, History } from './ports.ts';
 import { DefaultLockMs, openQueues, type Queues } from './queues.ts';
 import { scheduleSnapshots, scheduleSweep, startReconciler } from './reconcile-worker.ts';
+import { registerPrefix, unregisterPrefix } from './prefix-registry.ts';
 import { checkRedis } from './redis-check.ts';
 import { openTimedRedis, type RedisClient, type TimedClient } from './redis-client.ts';
 import { safeLogOptions } from './redact.ts';
@@ -65,6 +66,12 @@ export interface EngineOptions {
   readonly dedupeWindowMs?: number;
   /** Each event's bounds: nesting depth (default 64) and bytes of JSON (default 1 MiB); a bigger one is refused. */
   readonly eventLimits?: Partial<JsonLimits>;
+  /**
+   * Add the prefix to the registry of clusters (`everynode:clusters`), where
+   * a worker fleet with `EVERYNODE_PREFIXES=*` finds it. Default false; `up`,
+   * the API service and worker processes set it.
+   */
+  readonly register?: boolean;
   /** The dead-letter queue's bounds: bytes kept of one letter (default 64 KiB) and letters kept (default 10,000, the oldest dropped). */
   readonly deadLetters?: DeadLetterLimits;
 }
@@ -112,6 +119,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineIn
   };
   const connection = connect('redis');
   const store = new EventStore(connection, prefix);
+  if (options.register) await registerPrefix(connection, prefix);
   const queues = openQueues(connection, prefix);
   for (const queue of [queues.events, queues.reconcile, queues.commands, queues.deadLetter]) trouble.watch(`${queue.name} queue`, queue);
   const metrics = new Metrics(queues);
@@ -212,7 +220,10 @@ function adminOf(store: EventStore, deadLetters: DeadLetters): Admin {
       return { lastSeq, lines: exportLog(store, { toSeq: lastSeq }) };
     },
     importLog: (source) => importLog(store, source),
-    destroy: () => store.destroy(),
+    async destroy() {
+      await store.destroy();
+      await unregisterPrefix(store.redis, store.keys.prefix);
+    },
     ready: (timeoutMs = 1000) => answersPing(store.redis, timeoutMs),
   };
 }

@@ -14,6 +14,8 @@ export const startEngine: (options?: EngineOptions) => Promise<Engine> = start;
 export type { Admin, ClusterReader, DeadLetters, EnginePorts, EventIngress, History, ImportResult, LogClause, LogEntry, LogSelector, MessageOrigin, ObjectKinds, Refusal, ReplayedState, SubmitOptions, SubmitResult, VerifyResult, VersionedObjects } from './ports.ts';
 export { engineTuningFromEnv, runWorkerProcess, workerProcessArgs } from './worker-process.ts';
 export { QueueName, queuePrefix, jobIdFor } from './queues.ts';
+export { prefixesFromEnv, startPrefixPool, type PrefixPool, type PrefixPoolOptions } from './prefix-pool.ts';
+export { RegistryKey, registeredPrefixes, registerPrefix, unregisterPrefix } from './prefix-registry.ts';
 export { defaultHighWaterMark, HighWaterGauge, type HighWaterOptions } from './high-water.ts';
 export {
   DEFAULT_REDIS_URL,

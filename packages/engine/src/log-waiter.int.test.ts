@@ -10,6 +10,7 @@ import { destroyPrefix, type Engine, testEngine, uniquePrefix } from '../../../t
 import { acceptEvents } from './internal.ts';
 import { LogWaiter } from './log-waiter.ts';
 import { isCluster } from '@everynode/eventlog';
+import type { Cluster, Redis } from 'ioredis';
 import { openRedis, type RedisClient } from './redis-client.ts';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -27,14 +28,21 @@ async function commit(seq: number): Promise<void> {
 
 /** The Redis clients named `name`: what `CLIENT LIST` says of each. */
 async function clientsNamed(clientName: string): Promise<{ flags: string; cmd: string }[]> {
-  // On a cluster, the connection is to the node holding the log's slot: ask every node.
-  const servers = isCluster(redis) ? redis.nodes('all') : [redis];
-  const lists = await Promise.all(servers.map(async (server) => (await server.client('LIST')) as string));
-  return lists
-    .join('\n')
+  // On a cluster, a client holds a connection per node it has talked to (the slot map is read from any):
+  // the one that reads the log is the one to the master serving the log's slot.
+  const list = isCluster(redis) ? await (await masterOf(redis, keys.log)).client('LIST') : await redis.client('LIST');
+  return (list as string)
     .split('\n')
     .filter((line) => line.includes(` name=${clientName} `))
     .map((line) => Object.fromEntries(line.split(' ').map((pair) => pair.split('=') as [string, string])) as { flags: string; cmd: string });
+}
+
+/** The connection of cluster client `redis` to the master serving `key`'s slot. */
+async function masterOf(redis: Cluster, key: string): Promise<Redis> {
+  const address = redis.slots[Number(await redis.cluster('KEYSLOT', key))]?.[0];
+  const node = redis.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === address);
+  if (!node) throw new Error(`no master known for ${key}`);
+  return node;
 }
 
 const settledWithin = async <T>(promise: Promise<T>, ms: number): Promise<T | 'pending'> =>
