@@ -14,7 +14,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Redis } from 'ioredis';
+import { type Cluster, Redis } from 'ioredis';
 
 const run = promisify(execFile);
 
@@ -172,4 +172,25 @@ async function freePorts(count: number): Promise<number[]> {
   }
   await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
   return ports;
+}
+
+/** The address (`host:port`) of the master serving `key`'s slot, as `cluster`'s slot map says. */
+export async function masterAddressOf(cluster: Cluster, key: string): Promise<string> {
+  if (cluster.status !== 'ready') await cluster.ping();
+  const slot = Number(await cluster.cluster('KEYSLOT', key));
+  const address = cluster.slots[slot]?.[0];
+  if (address === undefined) throw new Error(`no master known for slot ${slot} (${key})`);
+  return address;
+}
+
+/** The masters' addresses (`host:port`), as `cluster`'s slot map says. */
+export async function masterAddresses(cluster: Cluster): Promise<string[]> {
+  if (cluster.status !== 'ready') await cluster.ping();
+  return [...new Set(cluster.slots.map((nodes) => nodes[0]).filter((a): a is string => a !== undefined))].sort();
+}
+
+/** A plain connection to one node (`host:port`) of the cluster, for asking it directly. */
+export function nodeConnection(address: string): Redis {
+  const [host, port] = address.split(':') as [string, string];
+  return new Redis({ host, port: Number(port), lazyConnect: false, maxRetriesPerRequest: 1 });
 }

@@ -15,7 +15,7 @@ export type { Admin, ClusterReader, DeadLetters, EnginePorts, EventIngress, Hist
 export { engineTuningFromEnv, runWorkerProcess, workerProcessArgs } from './worker-process.ts';
 export { QueueName, queuePrefix, jobIdFor } from './queues.ts';
 export { prefixesFromEnv, startPrefixPool, type PrefixPool, type PrefixPoolOptions } from './prefix-pool.ts';
-export { RegistryKey, registeredPrefixes, registerPrefix, unregisterPrefix } from './prefix-registry.ts';
+export { RegistryKey, registeredPrefixes, registerPrefix, registryKeyFromEnv, unregisterPrefix } from './prefix-registry.ts';
 export { defaultHighWaterMark, HighWaterGauge, type HighWaterOptions } from './high-water.ts';
 export {
   DEFAULT_REDIS_URL,

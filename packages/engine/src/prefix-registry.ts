@@ -10,20 +10,25 @@
  */
 import type { RedisClient } from '@everynode/eventlog';
 
-/** The registry's key. */
+/** The registry's key by default; `EVERYNODE_REGISTRY_KEY` names another (a fleet and the clusters it serves must agree). */
 export const RegistryKey = 'everynode:clusters';
 
+/** The registry key in use: `EVERYNODE_REGISTRY_KEY`, else `RegistryKey`. */
+export function registryKeyFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  return env.EVERYNODE_REGISTRY_KEY?.trim() || RegistryKey;
+}
+
 /** Add `prefix` to the registry (idempotent). */
-export async function registerPrefix(redis: RedisClient, prefix: string): Promise<void> {
-  await redis.sadd(RegistryKey, prefix);
+export async function registerPrefix(redis: RedisClient, prefix: string, key = registryKeyFromEnv()): Promise<void> {
+  await redis.sadd(key, prefix);
 }
 
 /** Remove `prefix` from the registry (idempotent). */
-export async function unregisterPrefix(redis: RedisClient, prefix: string): Promise<void> {
-  await redis.srem(RegistryKey, prefix);
+export async function unregisterPrefix(redis: RedisClient, prefix: string, key = registryKeyFromEnv()): Promise<void> {
+  await redis.srem(key, prefix);
 }
 
 /** Every registered prefix, sorted. */
-export async function registeredPrefixes(redis: RedisClient): Promise<string[]> {
-  return (await redis.smembers(RegistryKey)).sort();
+export async function registeredPrefixes(redis: RedisClient, key = registryKeyFromEnv()): Promise<string[]> {
+  return (await redis.smembers(key)).sort();
 }
