@@ -17,6 +17,9 @@
  * 10. Redis bytes per node+pod outside the log (projection, indexes, queues; `MEMORY USAGE` of
  *    every key of the cluster) on a settled cluster, and the log's bytes per entry beside it
  * 11. startup and footprint of the built CLI and `up`, beside kubectl in the same run (bench/startup.ts)
+ * 13–16. Redis Cluster (bench/cluster.ts, private servers): one cluster's throughput on a single Redis vs a
+ *    Redis Cluster; 1 / 2 / 4 worker processes; Redis µs per event and the per-shard ceiling; the latency
+ *    cost of EVERYNODE_WAIT_REPLICAS=1
  *
  * The engine's workers run in BENCH_WORKERS worker processes (default 1), as
  * in production; this process only submits events and, for (3), executes
@@ -34,6 +37,7 @@ import { type EngineInternals as Engine, findOrStartRedis, QueueName, queuePrefi
 import { kill, startWorkerProcess, type WorkerProcess } from '../test/support/workers.ts';
 import { benchBridges } from './bridges.ts';
 import { benchStartup } from './startup.ts';
+import { benchCluster } from './cluster.ts';
 
 const quick = process.env.BENCH_SCALE === 'quick';
 const scale = (n: number) => (quick ? Math.max(100, Math.round(n / 10)) : n);
@@ -488,6 +492,7 @@ if (run(7)) {
 if (run(9)) await recoveryAfterKill();
 if (run(10)) await bytesPerNodeAndPod();
 if (run(11)) await benchStartup({ runs: quick ? 3 : 5, redisUrl, report, cleanup });
+if ([13, 14, 15, 16].some(run)) await benchCluster({ quick, logger, report, nodeEvent, daemonSet });
 console.log(JSON.stringify({ results }, null, 2));
 await redisHandle.stop();
 process.exit(0);

@@ -25,6 +25,8 @@ export interface RedisClusterNode {
   kill(): void;
   /** Whether the process is still running. */
   alive(): boolean;
+  /** Start it again after `kill()` (same port, directory and cluster config): it rejoins, as a replica if it was replaced. */
+  restart(): Promise<void>;
 }
 
 export interface LocalRedisCluster {
@@ -58,7 +60,16 @@ export async function startRedisCluster(options: StartRedisClusterOptions = {}):
     const addresses = ports.map((port) => `127.0.0.1:${port}`);
     await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '1', '--cluster-yes'], { timeout: 30_000 });
     await Promise.all(ports.map((port) => waitForClusterOk(port)));
-    const nodes = ports.map((port, i) => nodeHandle(port, children[i] as ChildProcess));
+    await Promise.all(ports.map((port) => waitForReplication(port)));
+    const nodeTimeoutMs = options.nodeTimeoutMs ?? 1500;
+    const nodes = ports.map((port, i) =>
+      nodeHandle(port, children[i] as ChildProcess, async () => {
+        const child = startNode(port, dir, nodeTimeoutMs);
+        children.push(child);
+        await waitForPing(port);
+        return child;
+      }),
+    );
     return {
       url: `redis+cluster://${addresses.join(',')}`,
       nodes,
@@ -96,12 +107,19 @@ function startNode(port: number, dir: string, nodeTimeoutMs: number): ChildProce
   return child;
 }
 
-function nodeHandle(port: number, child: ChildProcess): RedisClusterNode {
+function nodeHandle(port: number, first: ChildProcess, start: () => Promise<ChildProcess>): RedisClusterNode {
+  let child = first;
   return {
     port,
-    pid: child.pid ?? -1,
+    get pid() {
+      return child.pid ?? -1;
+    },
     kill: () => void child.kill('SIGKILL'),
     alive: () => child.exitCode === null && child.signalCode === null,
+    async restart() {
+      if (child.exitCode === null && child.signalCode === null) throw new Error(`cluster node ${port} is still running`);
+      child = await start();
+    },
   };
 }
 
@@ -128,6 +146,29 @@ async function waitForClusterOk(port: number, timeoutMs = 30_000): Promise<void>
     timeoutMs,
     `cluster node ${port} to report cluster_state:ok`,
   );
+}
+
+/** A replica's link to its master is up (a master passes at once): WAIT can be answered. */
+async function waitForReplication(port: number, timeoutMs = 30_000): Promise<void> {
+  await until(
+    async () => {
+      const info = (await ask(port, (r) => r.info('replication'))) ?? '';
+      return /role:master/.test(info) ? /connected_slaves:[1-9]/.test(info) : /master_link_status:up/.test(info);
+    },
+    timeoutMs,
+    `cluster node ${port} to replicate`,
+  );
+}
+
+/**
+ * The address (`host:port`) of the master serving `slot`, as the node on
+ * `askPort` sees the cluster now (`CLUSTER SLOTS`): a live node's view moves
+ * to the promoted replica after a failover, whatever a client has cached.
+ */
+export async function masterOfSlot(askPort: number, slot: number): Promise<string | undefined> {
+  const slots = (await ask(askPort, (r) => r.cluster('SLOTS'))) as [number, number, [string, number, ...unknown[]], ...unknown[]][] | undefined;
+  const range = slots?.find(([from, to]) => from <= slot && slot <= to);
+  return range ? `${range[2][0]}:${range[2][1]}` : undefined;
 }
 
 /** Run `f` on a short-lived plain connection to `port`; undefined when it fails. */

@@ -20,6 +20,7 @@ import type { Admin, DeadLetters, EnginePorts, EventIngress, History } from './p
 import { DefaultLockMs, openQueues, type Queues } from './queues.ts';
 import { scheduleSnapshots, scheduleSweep, startReconciler } from './reconcile-worker.ts';
 import { registerPrefix, unregisterPrefix } from './prefix-registry.ts';
+import { ReplicationFence, waitReplicasFromEnv } from './replication-fence.ts';
 import { checkRedis } from './redis-check.ts';
 import { openTimedRedis, type RedisClient, type TimedClient } from './redis-client.ts';
 import { safeLogOptions } from './redact.ts';
@@ -72,6 +73,15 @@ export interface EngineOptions {
    * the API service and worker processes set it.
    */
   readonly register?: boolean;
+  /**
+   * With `wait`, answer only once this many replicas confirm the log
+   * (`WAIT`, see `replication-fence.ts`). Default `EVERYNODE_WAIT_REPLICAS`,
+   * else 0: acknowledged once on the master, which asynchronous replication
+   * may lose in a failover.
+   */
+  readonly waitReplicas?: number;
+  /** How long WAIT may block for `waitReplicas`. Default `EVERYNODE_WAIT_REPLICAS_TIMEOUT_MS`, else 1000. */
+  readonly waitReplicasTimeoutMs?: number;
   /** The dead-letter queue's bounds: bytes kept of one letter (default 64 KiB) and letters kept (default 10,000, the oldest dropped). */
   readonly deadLetters?: DeadLetterLimits;
 }
@@ -163,7 +173,18 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineIn
     await scheduleSnapshots(queues, options.snapshotEveryMs ?? 60_000);
   }
 
-  const ingress = new QueueIngress(store, queues, deadLetters, limits);
+  const waitReplicas = options.waitReplicas ?? waitReplicasFromEnv(process.env.EVERYNODE_WAIT_REPLICAS);
+  let fence: ReplicationFence | undefined;
+  if (waitReplicas > 0) {
+    // Its own connection: WAIT blocks the connection it is sent on.
+    const fenceConnection = connect('redis (replication fence)');
+    extra.push(fenceConnection);
+    fence = new ReplicationFence(fenceConnection, `${store.keys.tag}:fence`, {
+      replicas: waitReplicas,
+      timeoutMs: options.waitReplicasTimeoutMs ?? positiveNumber('EVERYNODE_WAIT_REPLICAS_TIMEOUT_MS') ?? 1000,
+    });
+  }
+  const ingress = new QueueIngress(store, queues, deadLetters, limits, 1, fence);
   // Its connection blocks (XREAD BLOCK): a copy, which has no command timeout.
   const waiterConnection = () => {
     const copy = connection.duplicate();
