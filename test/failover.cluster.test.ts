@@ -1,12 +1,13 @@
 /**
  * Failover on a real Redis Cluster: during a node-join storm, the master that
  * holds the cluster's slot is SIGKILLed. Its replica is promoted, the engine
- * (queues, the events worker, ingress) reconnects by itself and accepts
- * events again, and verify (replay of the whole log against the projection)
- * is clean. Not asserted, because it does not always hold: that passes
- * resume — in about one run in four, the reconcile worker whose job's lock
- * was lost with the old master fetches no job again within a minute
- * (BullMQ 6.7 over an ioredis Cluster; docs/architecture.md, "Redis Cluster"). Measured: the time from
+ * (queues, workers, outbox, ingress) reconnects by itself and accepts
+ * events again, the DaemonSet reaches a pod on every node in the log, and
+ * verify (replay of the whole log against the projection) is clean. In
+ * about one run in four, a BullMQ worker whose job's lock was lost with the
+ * old master stops fetching (BullMQ 6.7 over an ioredis Cluster); the
+ * engine's watchdog (worker-watchdog.ts) replaces it after 15 s idle with
+ * jobs waiting, which is what the recovery then waits for. Measured: the time from
  * the kill to the first event acknowledged after it, and the acknowledged
  * events the log lost — without `WAIT` (asynchronous replication may lose
  * the last moments' acknowledgements) and with EVERYNODE_WAIT_REPLICAS=1
@@ -98,6 +99,8 @@ async function stormThroughFailover(waitReplicas: number): Promise<Outcome> {
   // Every acknowledged join that survived is a node of the projection (a refused request's join may be there too: a 503 is not a promise of absence).
   const survivors = acknowledged.filter((_, i) => seqs[i] !== undefined);
   expect(survivors.filter((a) => !names.has(`node-${a.id.slice('join-'.length)}`))).toEqual([]);
+  // Passes resume: a worker stuck since the failover is replaced by the engine's watchdog (15 s idle with jobs waiting).
+  await eventually(async () => (await engine.reader.getDaemonSet('kube-system', 'fluentd-elasticsearch'))?.status?.currentNumberScheduled === nodes, 60_000, 'a pod on every node in the log');
   const verdict = await engine.history.verify();
   expect(verdict.differences).toEqual([]);
   expect(verdict.consistent).toBe(true);
