@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { type DeadLetter, type DeadLetterJobData, DefaultJsonLimits, type JsonLimits } from '@everynode/api';
 import { commandsOf } from '@everynode/daemonset';
 import { EventStore, exportLog, importLog, PassType, replay, verify } from '@everynode/eventlog';
-import type { Job, Worker } from 'bullmq';
+import type { Job } from 'bullmq';
 import pino, { type Logger } from 'pino';
 import { ConnectionTrouble } from './connection-trouble.ts';
 import { type DeadLetterLimits, DeadLetterQueue } from './dead-letters.ts';
