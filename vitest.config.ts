@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
  * The suites that also run against a real Redis Cluster (project
@@ -31,7 +31,7 @@ export default defineConfig({
         test: {
           name: 'redis',
           include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'],
-          exclude: ['**/node_modules/**', 'test/**/*.cluster.test.ts'],
+          exclude: [...configDefaults.exclude, 'test/**/*.cluster.test.ts'],
           globalSetup: ['test/support/global-build.ts', 'test/support/global-redis.ts'],
         },
       },
