@@ -20,6 +20,9 @@
  * 12. the dashboard in headless Chromium on a 10,000-node cluster: page opened → every node on the
  *    grid, Running (seconds, JS heap, DOM size, list bytes), and a node joined → on the open page
  *    (bench/dashboard.ts)
+ * 13–16. Redis Cluster (bench/cluster.ts, private servers): one cluster's throughput on a single Redis vs a
+ *    Redis Cluster; 1 / 2 / 4 worker processes; Redis µs per event and the per-shard ceiling; the latency
+ *    cost of EVERYNODE_WAIT_REPLICAS=1
  *
  * The engine's workers run in BENCH_WORKERS worker processes (default 1), as
  * in production; this process only submits events and, for (3), executes
@@ -38,6 +41,7 @@ import { kill, startWorkerProcess, type WorkerProcess } from '../test/support/wo
 import { benchBridges } from './bridges.ts';
 import { benchDashboard } from './dashboard.ts';
 import { benchStartup } from './startup.ts';
+import { benchCluster } from './cluster.ts';
 
 const quick = process.env.BENCH_SCALE === 'quick';
 const scale = (n: number) => (quick ? Math.max(100, Math.round(n / 10)) : n);
@@ -493,6 +497,7 @@ if (run(9)) await recoveryAfterKill();
 if (run(10)) await bytesPerNodeAndPod();
 if (run(11)) await benchStartup({ runs: quick ? 3 : 5, redisUrl, report, cleanup });
 if (run(12)) await benchDashboard({ n: scale(10_000), redisUrl, logger, report, engineFor, nodeEvent: (name) => nodeEvent(name), daemonSet, submitAll, until, cleanup });
+if ([13, 14, 15, 16].some(run)) await benchCluster({ quick, logger, report, nodeEvent, daemonSet });
 console.log(JSON.stringify({ results }, null, 2));
 await redisHandle.stop();
 process.exit(0);

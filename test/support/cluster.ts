@@ -5,11 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import pino from 'pino';
 import { parseAllDocuments } from 'yaml';
 import { type Agent, startAgent } from '@everynode/agent';
-import { type EngineInternals as Engine, type EngineOptions, queuePrefix, startEngine } from '@everynode/engine/internal';
+import { type EngineInternals as Engine, type EngineOptions, openRedis, queuePrefix, startEngine, unregisterPrefix } from '@everynode/engine/internal';
+import { scanKeys } from '@everynode/eventlog';
 
 /** An engine as the tests hold it: its ports, and its store and queues in reach. */
 export type { Engine };
@@ -41,13 +41,10 @@ export async function testAgent(engine: Engine, options: { defaultStartDelayMs?:
 
 /** Delete every key of a prefix (queues included: they share the hash tag). */
 export async function destroyPrefix(prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${queuePrefix(prefix)}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.unlink(...keys);
-  } while (cursor !== '0');
+  const redis = openRedis(redisUrl);
+  // One hash tag, one slot: a batch is one UNLINK on a Redis Cluster too.
+  for await (const keys of scanKeys(redis, `${queuePrefix(prefix)}:*`)) await redis.unlink(...keys);
+  await unregisterPrefix(redis, prefix);
   await redis.quit();
 }
 

@@ -7,5 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export function setup(): void {
+  // Each vitest project runs its global setup; one build serves them all.
+  if (process.env.EVERYNODE_TEST_BUILT === '1') return;
+  process.env.EVERYNODE_TEST_BUILT = '1';
   execFileSync(process.execPath, [fileURLToPath(new URL('../../scripts/build.mjs', import.meta.url)), '--quiet'], { stdio: 'inherit' });
 }

@@ -62,7 +62,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     await old.close();
   }
   // The same tuning variables as every worker process (its worker children read them themselves).
-  const engine = await startEngine({ redisUrl: redis.url, redisUrlSource, prefix, logger: engineLogger, ...engineTuningFromEnv(process.env) });
+  const engine = await startEngine({ redisUrl: redis.url, redisUrlSource, prefix, logger: engineLogger, register: true, ...engineTuningFromEnv(process.env) });
   const children = await Promise.all(
     Array.from({ length: Math.max(0, (options.workers ?? 1) - 1) }, () => startWorkerProcess(redis.url, prefix)),
   );

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
+import { openRedis, type RedisClient } from './redis-client.ts';
 import type { ClusterEvent } from '@everynode/api';
 import { AllNodes, diffStates, EventStore, exportLog, importLog, ImportRefused, liveState, LogFormatError, LogSchemaVersion, verify } from '@everynode/eventlog/internal';
 import { acceptEvents } from './internal.ts';
@@ -14,7 +14,7 @@ import { settle } from './testing.ts';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const t0 = Date.parse('2026-03-01T00:00:00Z');
-let redis: Redis;
+let redis: RedisClient;
 let source: EventStore;
 let target: EventStore;
 let n = 0;
@@ -43,7 +43,7 @@ async function exported(store: EventStore): Promise<string> {
 }
 
 beforeEach(() => {
-  redis = new Redis(url);
+  redis = openRedis(url);
   source = new EventStore(redis, prefix('source'));
   target = new EventStore(redis, prefix('target'));
 });

@@ -6,19 +6,19 @@
  * block boundaries and when the committer's idea of the seq is stale.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
+import { openRedis, type RedisClient } from './redis-client.ts';
 import type { ClusterEvent } from '@everynode/api';
-import { CommitBuilder, CommitRefused, EventStore, type Keys, LogSchemaVersion, parseReply, type UnsequencedEntry } from '@everynode/eventlog/internal';
+import { CommitBuilder, CommitRefused, EventStore, type Keys, LogSchemaVersion, parseReply, scanKeys, type UnsequencedEntry } from '@everynode/eventlog/internal';
 import { acceptEvents, runPass } from './internal.ts';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-let redis: Redis;
+let redis: RedisClient;
 let store: EventStore;
 let n = 0;
 const t0 = Date.parse('2026-05-01T00:00:00Z');
 
 beforeEach(() => {
-  redis = new Redis(url);
+  redis = openRedis(url);
   store = new EventStore(redis, `test-commit-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
 });
 afterEach(async () => {
@@ -43,12 +43,9 @@ const daemonSet = {
 /** Every key of the store's prefix with its type and DUMP: equal before and after means nothing was written. */
 async function everything(): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', store.keys.pattern, 'COUNT', 1000);
-    cursor = next;
+  for await (const found of scanKeys(redis, store.keys.pattern)) {
     for (const key of found) out[key] = `${await redis.type(key)} ${(await redis.dumpBuffer(key))?.toString('base64')}`;
-  } while (cursor !== '0');
+  }
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 

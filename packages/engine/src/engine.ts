@@ -7,12 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { type DeadLetter, type DeadLetterJobData, DefaultJsonLimits, type JsonLimits } from '@everynode/api';
 import { commandsOf } from '@everynode/daemonset';
 import { EventStore, exportLog, importLog, PassType, replay, verify } from '@everynode/eventlog';
-import type { Job, Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Job, Queue } from 'bullmq';
 import pino, { type Logger } from 'pino';
 import { ConnectionTrouble } from './connection-trouble.ts';
 import { type DeadLetterLimits, DeadLetterQueue } from './dead-letters.ts';
 import { startEventHandler } from './events-worker.ts';
+import { type WatchedWorker, watchWorker } from './worker-watchdog.ts';
 import { QueueIngress } from './ingress.ts';
 import { LogWaiter } from './log-waiter.ts';
 import { Metrics } from './metrics.ts';
@@ -20,13 +20,14 @@ import { OutboxPublisher } from './outbox.ts';
 import type { Admin, DeadLetters, EnginePorts, EventIngress, History } from './ports.ts';
 import { DefaultLockMs, openQueues, type Queues } from './queues.ts';
 import { scheduleSnapshots, scheduleSweep, startReconciler } from './reconcile-worker.ts';
+import { registerPrefix, unregisterPrefix } from './prefix-registry.ts';
+import { ReplicationFence, waitReplicasFromEnv } from './replication-fence.ts';
 import { checkRedis } from './redis-check.ts';
-import { redisConnectionOptions } from './redis-connect.ts';
+import { openTimedRedis, type RedisClient, type TimedClient } from './redis-client.ts';
 import { safeLogOptions } from './redact.ts';
-import { TimedRedis } from './timed-redis.ts';
 
 export interface EngineOptions {
-  /** `redis://…`. Default `REDIS_URL` or `redis://127.0.0.1:6379`. */
+  /** `redis://…`, or `redis+cluster://h:p,h:p` for a Redis Cluster. Default `REDIS_URL` or `redis://127.0.0.1:6379`. */
   readonly redisUrl?: string;
   /** Key and queue prefix (docs/contract.md §4). Default `EVERYNODE_PREFIX` or `everynode`. */
   readonly prefix?: string;
@@ -67,6 +68,23 @@ export interface EngineOptions {
   readonly dedupeWindowMs?: number;
   /** Each event's bounds: nesting depth (default 64) and bytes of JSON (default 1 MiB); a bigger one is refused. */
   readonly eventLimits?: Partial<JsonLimits>;
+  /**
+   * Add the prefix to the registry of clusters (`everynode:clusters`), where
+   * a worker fleet with `EVERYNODE_PREFIXES=*` finds it. Default false; `up`,
+   * the API service and worker processes set it.
+   */
+  readonly register?: boolean;
+  /**
+   * With `wait`, answer only once this many replicas confirm the log
+   * (`WAIT`, see `replication-fence.ts`). Default `EVERYNODE_WAIT_REPLICAS`,
+   * else 0: acknowledged once on the master, which asynchronous replication
+   * may lose in a failover.
+   */
+  readonly waitReplicas?: number;
+  /** How long WAIT may block for `waitReplicas`. Default `EVERYNODE_WAIT_REPLICAS_TIMEOUT_MS`, else 1000. */
+  readonly waitReplicasTimeoutMs?: number;
+  /** A worker idle this long while its queue has jobs waiting is replaced (worker-watchdog.ts). Default 15 s. */
+  readonly workerStalledAfterMs?: number;
   /** The dead-letter queue's bounds: bytes kept of one letter (default 64 KiB) and letters kept (default 10,000, the oldest dropped). */
   readonly deadLetters?: DeadLetterLimits;
 }
@@ -114,19 +132,20 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineIn
   await checkRedis(redisUrl, { urlSource: options.redisUrlSource });
   const trouble = new ConnectionTrouble(logger);
   const connect = (source: string) => {
-    const client = new TimedRedis(redisConnectionOptions(redisUrl), commandTimeoutMs);
+    const client = openTimedRedis(redisUrl, commandTimeoutMs);
     trouble.watch(source, client);
     return client;
   };
   const connection = connect('redis');
   const store = new EventStore(connection, prefix);
+  if (options.register) await registerPrefix(connection, prefix);
   const queues = openQueues(connection, prefix);
   for (const queue of [queues.events, queues.reconcile, queues.commands, queues.deadLetter]) trouble.watch(`${queue.name} queue`, queue);
   const metrics = new Metrics(queues);
   const limits: JsonLimits = { ...DefaultJsonLimits, ...options.eventLimits };
   const deadLetters = new DeadLetterQueue(queues.deadLetter, metrics, options.deadLetters);
-  const workers: Worker[] = [];
-  const extra: TimedRedis[] = [];
+  const workers: WatchedWorker[] = [];
+  const extra: TimedClient[] = [];
   let publisher: OutboxPublisher | undefined;
 
   if (options.workers !== false) {
@@ -148,22 +167,46 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineIn
     await publisher.start();
     const shared = { connection, prefix, store, queues, metrics, lockDurationMs };
     const events = { deadLetters, limits };
-    const eventHandler = startEventHandler({ ...shared, ...events, logger: logger.child({ worker: 'events' }), concurrency: options.eventConcurrency ?? 16 });
-    const reconciler = startReconciler({
-      ...shared,
-      logger: logger.child({ worker: 'reconcile' }),
-      concurrency: options.reconcileConcurrency ?? 4,
-      onCommands: () => publisher?.nudge(),
-      snapshots: { minEntries: options.snapshotMinEntries ?? 10_000, trim: options.trimBehindSnapshots ?? false, ...(options.dedupeWindowMs === undefined ? {} : { dedupeWindowMs: options.dedupeWindowMs }) },
+    // Each worker is replaced if it stops fetching while jobs wait (after a Redis Cluster failover; worker-watchdog.ts).
+    const stalledAfterMs = options.workerStalledAfterMs ?? 15_000;
+    const eventHandler = watchWorker({
+      start: () => startEventHandler({ ...shared, ...events, logger: logger.child({ worker: 'events' }), concurrency: options.eventConcurrency ?? 16 }),
+      queue: queues.events,
+      logger,
+      stalledAfterMs,
+      onStart: (worker) => trouble.watch('events worker', worker),
     });
-    trouble.watch('events worker', eventHandler);
-    trouble.watch('reconcile worker', reconciler);
+    const reconciler = watchWorker({
+      start: () =>
+        startReconciler({
+          ...shared,
+          logger: logger.child({ worker: 'reconcile' }),
+          concurrency: options.reconcileConcurrency ?? 4,
+          onCommands: () => publisher?.nudge(),
+          snapshots: { minEntries: options.snapshotMinEntries ?? 10_000, trim: options.trimBehindSnapshots ?? false, ...(options.dedupeWindowMs === undefined ? {} : { dedupeWindowMs: options.dedupeWindowMs }) },
+        }),
+      queue: queues.reconcile,
+      logger,
+      stalledAfterMs,
+      onStart: (worker) => trouble.watch('reconcile worker', worker),
+    });
     workers.push(eventHandler, reconciler);
     await scheduleSweep(queues, options.sweepEveryMs ?? 5000);
     await scheduleSnapshots(queues, options.snapshotEveryMs ?? 60_000);
   }
 
-  const ingress = new QueueIngress(store, queues, deadLetters, limits);
+  const waitReplicas = options.waitReplicas ?? waitReplicasFromEnv(process.env.EVERYNODE_WAIT_REPLICAS);
+  let fence: ReplicationFence | undefined;
+  if (waitReplicas > 0) {
+    // Its own connection: WAIT blocks the connection it is sent on.
+    const fenceConnection = connect('redis (replication fence)');
+    extra.push(fenceConnection);
+    fence = new ReplicationFence(fenceConnection, `${store.keys.tag}:fence`, {
+      replicas: waitReplicas,
+      timeoutMs: options.waitReplicasTimeoutMs ?? positiveNumber('EVERYNODE_WAIT_REPLICAS_TIMEOUT_MS') ?? 1000,
+    });
+  }
+  const ingress = new QueueIngress(store, queues, deadLetters, limits, 1, fence);
   // Its connection blocks (XREAD BLOCK): a copy, which has no command timeout.
   const waiterConnection = () => {
     const copy = connection.duplicate();
@@ -221,13 +264,16 @@ function adminOf(store: EventStore, deadLetters: DeadLetters): Admin {
       return { lastSeq, lines: exportLog(store, { toSeq: lastSeq }) };
     },
     importLog: (source) => importLog(store, source),
-    destroy: () => store.destroy(),
+    async destroy() {
+      await store.destroy();
+      await unregisterPrefix(store.redis, store.keys.prefix);
+    },
     ready: (timeoutMs = 1000) => answersPing(store.redis, timeoutMs),
   };
 }
 
 /** True when `redis` is connected and answers PING within `timeoutMs`; never throws, never waits longer. */
-async function answersPing(redis: Redis, timeoutMs: number): Promise<boolean> {
+async function answersPing(redis: RedisClient, timeoutMs: number): Promise<boolean> {
   // Disconnected (reconnecting): no, without waiting for a PING that cannot be sent.
   if (redis.status !== 'ready') return false;
   // A hung Redis must not hang the caller.

@@ -14,6 +14,8 @@ export const startEngine: (options?: EngineOptions) => Promise<Engine> = start;
 export type { Admin, ClusterReader, DeadLetters, EnginePorts, EventIngress, History, ImportResult, LogClause, LogEntry, LogSelector, MessageOrigin, ObjectKinds, Refusal, ReplayedState, SubmitOptions, SubmitResult, VerifyResult, VersionedObjects } from './ports.ts';
 export { engineTuningFromEnv, runWorkerProcess, workerProcessArgs } from './worker-process.ts';
 export { QueueName, queuePrefix, jobIdFor } from './queues.ts';
+export { prefixesFromEnv, startPrefixPool, type PrefixPool, type PrefixPoolOptions } from './prefix-pool.ts';
+export { RegistryKey, registeredPrefixes, registerPrefix, registryKeyFromEnv, unregisterPrefix } from './prefix-registry.ts';
 export { defaultHighWaterMark, HighWaterGauge, type HighWaterOptions } from './high-water.ts';
 export {
   DEFAULT_REDIS_URL,
@@ -26,6 +28,8 @@ export {
   type SpawnedRedisServer,
   type SpawnRedisServerOptions,
 } from './redis-connect.ts';
+export { openRedis, clusterOptions, type OpenRedisOptions, type RedisClient } from './redis-client.ts';
+export { clusterTarget, isClusterUrl, joinRedisUrls, type ClusterNodeAddress, type ClusterTarget } from './redis-target.ts';
 export { checkRedis, exitIfRedisUnreachable, RedisUnreachableError, type CheckRedisOptions } from './redis-check.ts';
 export { ConnectionTrouble, type ConnectionTroubleOptions, type TroubleLogger } from './connection-trouble.ts';
 export { redactUrl, redactUrlsIn, safeLogOptions } from './redact.ts';

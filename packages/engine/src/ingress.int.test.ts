@@ -1,5 +1,5 @@
 /** The ingress port's dead letters: a refused event and a parked message keep where they came from. */
-import { Redis } from 'ioredis';
+import { openRedis } from './redis-client.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { destroyPrefix, type Engine, redisUrl, testEngine } from '../../../test/support/cluster.ts';
 
@@ -156,7 +156,7 @@ describe('metrics', () => {
 describe('an events job that fails for good', () => {
   it('parks each of its events with the last error; replayed once the cause is gone, each is logged once', async () => {
     const worker = await testEngine('failed-job');
-    const redis = new Redis(redisUrl);
+    const redis = openRedis(redisUrl);
     try {
       // A fault no retry can get past: the dedupe hash is a string, so every commit fails with WRONGTYPE.
       await redis.set(`{${worker.prefix}}:seen`, 'not a hash');

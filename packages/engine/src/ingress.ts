@@ -14,6 +14,7 @@ import { admit } from './admission.ts';
 import type { DeadLetterQueue } from './dead-letters.ts';
 import type { EventIngress, MessageOrigin, Refusal, SubmitOptions, SubmitResult } from './ports.ts';
 import type { Queues } from './queues.ts';
+import type { ReplicationFence } from './replication-fence.ts';
 
 /** Events per `events` job: big enough to amortise a job, small enough to retry cheaply. */
 const batchSize = 500;
@@ -31,6 +32,7 @@ export class QueueIngress implements EventIngress {
    * @param deadLetters where refused events and parked messages are kept.
    * @param limits each event's bounds (`admit`). Default `DefaultJsonLimits`: 64 deep, 1 MiB.
    * @param lingerMs how long an event may wait for others to share its job. Default 1 ms.
+   * @param fence with `wait`, confirmed after the events are in the log (`EVERYNODE_WAIT_REPLICAS`). Default: none.
    */
   constructor(
     private readonly store: EventStore,
@@ -38,6 +40,7 @@ export class QueueIngress implements EventIngress {
     private readonly deadLetters: DeadLetterQueue,
     private readonly limits: JsonLimits = DefaultJsonLimits,
     private readonly lingerMs = 1,
+    private readonly fence?: ReplicationFence,
   ) {}
 
   async submit(events: readonly unknown[], options: SubmitOptions = {}): Promise<SubmitResult> {
@@ -62,7 +65,12 @@ export class QueueIngress implements EventIngress {
     });
     await this.deadLetters.add(refused.map((r) => ({ kind: 'refused', message: events[r.index], reason: r.reason, ...(options.origin ? { origin: options.origin } : {}) })));
     if (accepted.length > 0) await this.enqueue(accepted);
-    const conflicts = options.wait && accepted.length > 0 ? await this.conflictsOf(accepted, await this.waitForLog(accepted, options.timeoutMs ?? 10_000)) : [];
+    let conflicts: (string | undefined)[] = [];
+    if (options.wait && accepted.length > 0) {
+      const seqs = await this.waitForLog(accepted, options.timeoutMs ?? 10_000);
+      await this.fence?.confirm();
+      conflicts = await this.conflictsOf(accepted, seqs);
+    }
     return { accepted: accepted.map((e, i) => ({ id: e.id, source: e.source, ...(conflicts[i] ? { conflict: conflicts[i] } : {}) })), refused };
   }
 

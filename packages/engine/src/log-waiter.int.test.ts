@@ -5,15 +5,16 @@
  * `history.waitForSeq` is the same waiter over real commits.
  */
 import type { ClusterEvent } from '@everynode/api';
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { destroyPrefix, type Engine, testEngine, uniquePrefix } from '../../../test/support/cluster.ts';
 import { acceptEvents } from './internal.ts';
 import { LogWaiter } from './log-waiter.ts';
-import { redisConnectionOptions } from './redis-connect.ts';
+import { isCluster } from '@everynode/eventlog';
+import type { Cluster, Redis } from 'ioredis';
+import { openRedis, type RedisClient } from './redis-client.ts';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-let redis: Redis;
+let redis: RedisClient;
 let prefix: string;
 let keys: { log: string; seq: string };
 let waiter: LogWaiter;
@@ -27,18 +28,28 @@ async function commit(seq: number): Promise<void> {
 
 /** The Redis clients named `name`: what `CLIENT LIST` says of each. */
 async function clientsNamed(clientName: string): Promise<{ flags: string; cmd: string }[]> {
-  const list = (await redis.client('LIST')) as string;
-  return list
+  // On a cluster, a client holds a connection per node it has talked to (the slot map is read from any):
+  // the one that reads the log is the one to the master serving the log's slot.
+  const list = isCluster(redis) ? await (await masterOf(redis, keys.log)).client('LIST') : await redis.client('LIST');
+  return (list as string)
     .split('\n')
     .filter((line) => line.includes(` name=${clientName} `))
     .map((line) => Object.fromEntries(line.split(' ').map((pair) => pair.split('=') as [string, string])) as { flags: string; cmd: string });
+}
+
+/** The connection of cluster client `redis` to the master serving `key`'s slot. */
+async function masterOf(redis: Cluster, key: string): Promise<Redis> {
+  const address = redis.slots[Number(await redis.cluster('KEYSLOT', key))]?.[0];
+  const node = redis.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === address);
+  if (!node) throw new Error(`no master known for ${key}`);
+  return node;
 }
 
 const settledWithin = async <T>(promise: Promise<T>, ms: number): Promise<T | 'pending'> =>
   Promise.race([promise, new Promise<'pending'>((resolve) => setTimeout(() => resolve('pending'), ms))]);
 
 beforeAll(() => {
-  redis = new Redis(url);
+  redis = openRedis(url);
 });
 afterAll(async () => {
   await redis.quit();
@@ -58,7 +69,7 @@ describe('LogWaiter', () => {
     waiter = new LogWaiter({
       connect: () => {
         connections++;
-        return new Redis({ ...redisConnectionOptions(url), connectionName: name });
+        return openRedis(url, { redisOptions: { connectionName: name } });
       },
       keys,
       lastSeq: async () => Number((await redis.get(keys.seq)) ?? 0),

@@ -14,7 +14,7 @@
  * then waiting (their watches end; the client reconnects), and the next
  * wait starts the loop again.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@everynode/eventlog';
 
 /** One `waitForSeq` call. */
 interface Waiter {
@@ -25,7 +25,7 @@ interface Waiter {
 
 export interface LogWaiterOptions {
   /** Opens the connection the waiter blocks on (its own: a blocked connection serves nobody else). */
-  readonly connect: () => Redis;
+  readonly connect: () => RedisClient;
   /** The log stream (`{p}:log`, entry ids `<seq>-0`) and the last-seq key (`{p}:seq`). */
   readonly keys: { readonly log: string; readonly seq: string };
   /**
@@ -46,7 +46,7 @@ const seqOfId = (id: string) => Number(id.slice(0, id.indexOf('-')));
 export class LogWaiter {
   readonly #options: LogWaiterOptions;
   readonly #waiters = new Set<Waiter>();
-  #connection: Redis | undefined;
+  #connection: RedisClient | undefined;
   /** The highest last seq read so far. */
   #known = 0;
   /** The read loop, while it runs. */

@@ -3,7 +3,7 @@
  * in step, passes recorded with their commands, replay identical to live.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
+import { openRedis, type RedisClient } from './redis-client.ts';
 import type { ClusterEvent } from '@everynode/api';
 import { commandsOf } from '@everynode/daemonset';
 import { causesOf, EventStore, verify } from '@everynode/eventlog/internal';
@@ -11,7 +11,7 @@ import { acceptEvents, runPass } from './internal.ts';
 import { settle } from './testing.ts';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-let redis: Redis;
+let redis: RedisClient;
 let store: EventStore;
 let n = 0;
 const t0 = Date.parse('2026-03-01T00:00:00Z');
@@ -28,7 +28,7 @@ const ds = (image = 'fluentd:v1') => ({
 });
 
 beforeEach(() => {
-  redis = new Redis(url);
+  redis = openRedis(url);
   store = new EventStore(redis, `test-eventlog-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
 });
 afterEach(async () => {

@@ -10,7 +10,7 @@
  */
 import { commandsOf } from '@everynode/daemonset';
 import type { EventStore } from '@everynode/eventlog';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@everynode/eventlog';
 import type { Logger } from 'pino';
 import type { ConnectionTrouble } from './connection-trouble.ts';
 import type { Metrics } from './metrics.ts';
@@ -24,7 +24,7 @@ export interface OutboxOptions {
   readonly metrics: Metrics;
   readonly logger: Logger;
   /** A connection of its own: reading blocks. */
-  readonly connection: Redis;
+  readonly connection: RedisClient;
   /** Where a failed round is reported (held back while it repeats). Default: each one logged as an error. */
   readonly trouble?: ConnectionTrouble;
   readonly consumer: string;

@@ -5,14 +5,14 @@
  * older engine wrote (every pod whole) read as it is.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
+import { openRedis, type RedisClient } from './redis-client.ts';
 import type { ClusterEvent, Pod } from '@everynode/api';
 import { BaseGone, decodePod, EventStore, liveState, podJson, podsOfRecords, readingPods, restoreProjection, verify } from '@everynode/eventlog/internal';
 import { acceptEvents } from './internal.ts';
 import { settle } from './testing.ts';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-let redis: Redis;
+let redis: RedisClient;
 let store: EventStore;
 let other: EventStore | undefined;
 let n = 0;
@@ -51,7 +51,7 @@ async function podsDecided(): Promise<Pod[]> {
 }
 
 beforeEach(() => {
-  redis = new Redis(url);
+  redis = openRedis(url);
   store = new EventStore(redis, prefix());
 });
 afterEach(async () => {

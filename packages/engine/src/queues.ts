@@ -7,7 +7,7 @@ import { type CommandsJobData, type DeadLetterJobData, jobIdFor, QueueName, queu
 import type { EventStore } from '@everynode/eventlog';
 import { CommitRefused } from '@everynode/eventlog';
 import { Queue, UnrecoverableError, type JobsOptions, type WorkerOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@everynode/eventlog';
 import type { Logger } from 'pino';
 import type { Metrics } from './metrics.ts';
 
@@ -38,7 +38,7 @@ export interface Queues {
   close(): Promise<void>;
 }
 
-export function openQueues(connection: Redis, prefix: string): Queues {
+export function openQueues(connection: RedisClient, prefix: string): Queues {
   const options = { connection, prefix: queuePrefix(prefix) };
   const events = new Queue(QueueName.Events, { ...options, defaultJobOptions: { ...retention.events, attempts: 10, backoff: { type: 'exponential', delay: 100 } } });
   const reconcile = new Queue(QueueName.Reconcile, { ...options, defaultJobOptions: { ...retention.reconcile, attempts: 20, backoff: { type: 'exponential', delay: 50 } } });
@@ -72,7 +72,7 @@ export async function requestWake(queues: Queues, daemonSet: string, delayMs: nu
 
 /** What every worker of the engine (events, reconcile) is given. */
 export interface EngineWorkerOptions {
-  readonly connection: Redis;
+  readonly connection: RedisClient;
   readonly prefix: string;
   readonly store: EventStore;
   readonly queues: Queues;

@@ -14,6 +14,8 @@ export const Redacted = '***';
 
 /** `url` with its password replaced by `***`, for logs and errors; `<unparseable URL>` when it is not a URL. */
 export function redactUrl(url: string): string {
+  // A cluster URL lists several host:port pairs, which URL cannot parse; its hosts hold no `@`, so the password ends at the last one.
+  if (/^rediss?\+cluster:\/\//i.test(url)) return url.replace(/^([a-z+]+:\/\/[^:@/]*):.*@([^@]*)$/i, `$1:${Redacted}@$2`);
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = Redacted;

@@ -8,9 +8,10 @@
  * or the network said, and what to check. An outage after this check passed
  * is the long-lived connections' business: they reconnect.
  */
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { redisConnectionOptions } from './redis-connect.ts';
 import { redactUrl } from './redact.ts';
+import { clusterTarget, isClusterUrl } from './redis-target.ts';
 
 export interface CheckRedisOptions {
   /** How long connecting (TLS handshake included), and then PING, may each take. Default 3000 ms. */
@@ -42,12 +43,52 @@ export class RedisUnreachableError extends Error {
 export async function checkRedis(url: string, options: CheckRedisOptions = {}): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 3000;
   const source = options.urlSource ?? 'REDIS_URL';
+  if (isClusterUrl(url)) return checkCluster(url, timeoutMs, source);
   let connection;
   try {
     connection = redisConnectionOptions(url);
   } catch (error) {
     throw new RedisUnreachableError(redactUrl(url), (error as Error).message, `check ${source}`);
   }
+  const failure = await pingOnce(connection, timeoutMs, async () => undefined);
+  if (failure) throw new RedisUnreachableError(redactUrl(url), reasonOf(failure), hintFor(failure, { tls: connection.tls !== undefined, source, timeoutMs }));
+}
+
+/**
+ * A cluster URL passes when some node it lists answers PING and says
+ * `cluster_state:ok` (the client finds the other nodes from it). When none
+ * does, the error is the first node's, named by its address.
+ */
+async function checkCluster(url: string, timeoutMs: number, source: string): Promise<void> {
+  let target;
+  try {
+    target = clusterTarget(url);
+  } catch (error) {
+    throw new RedisUnreachableError(redactUrl(url), (error as Error).message, `check ${source}`);
+  }
+  let first: { node: string; error: Error } | undefined;
+  for (const node of target.nodes) {
+    const failure = await pingOnce({ ...target.nodeOptions, ...node }, timeoutMs, async (client) => {
+      const info = String(await client.call('CLUSTER', 'INFO'));
+      const state = /cluster_state:(\w+)/.exec(info)?.[1] ?? 'unknown';
+      if (state !== 'ok') throw new Error(`cluster_state:${state}`);
+    });
+    if (!failure) return;
+    first ??= { node: `${node.host}:${node.port}`, error: failure };
+  }
+  if (!first) return;
+  const { node, error } = first;
+  let hint = hintFor(error, { tls: target.nodeOptions.tls !== undefined, source, timeoutMs });
+  if (/cluster support disabled/i.test(error.message)) hint = `this server is not a cluster node: use redis:// (not redis+cluster://) in ${source}`;
+  if (/^cluster_state:/.test(error.message)) hint = 'the cluster does not serve every slot yet (redis-cli --cluster check): wait for it, or fix it';
+  throw new RedisUnreachableError(redactUrl(url), `node ${node}: ${reasonOf(error)}`, hint);
+}
+
+/**
+ * Connect once (no retry), PING, then `then(client)`: undefined when all
+ * went well, else what failed (a server still loading its data passes).
+ */
+async function pingOnce(connection: RedisOptions, timeoutMs: number, then: (client: Redis) => Promise<void>): Promise<Error | undefined> {
   const client = new Redis({
     ...connection,
     lazyConnect: true,
@@ -64,11 +105,11 @@ export async function checkRedis(url: string, options: CheckRedisOptions = {}): 
   try {
     await client.connect();
     await client.ping();
+    await then(client);
+    return undefined;
   } catch (error) {
     const cause = first ?? (error as Error);
-    if (!/^LOADING\b/.test(cause.message)) {
-      throw new RedisUnreachableError(redactUrl(url), reasonOf(cause), hintFor(cause, { tls: connection.tls !== undefined, source, timeoutMs }));
-    }
+    return /^LOADING\b/.test(cause.message) ? undefined : cause;
   } finally {
     client.disconnect();
   }

@@ -138,6 +138,9 @@ export function redisConnectionOptions(url: string): RedisOptions {
     // URL's own error carries the input, password and all.
     throw new Error('redis URL is not a URL: expected redis://[[user]:password@]host[:port][/db]');
   }
+  if (parsed.protocol === 'redis+cluster:' || parsed.protocol === 'rediss+cluster:') {
+    throw new Error(`redis URL ${redactUrl(url)}: a cluster URL names several nodes: connect with openRedis, not one server's options`);
+  }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
     throw new Error(`redis URL ${redactUrl(url)}: protocol must be redis: or rediss:, not ${parsed.protocol}`);
   }

@@ -10,16 +10,16 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
+import { openRedis, type RedisClient } from './redis-client.ts';
 import type { ClusterEvent } from '@everynode/api';
 import { type ClusterState, emptyClusterState, targetNodeName } from '@everynode/daemonset';
 import { applyEntry, diffStates, entryHeader, EventStore, indexBlockOf, IndexBlockSize, parseHeader, replay, saveSnapshot, serializeState } from '@everynode/eventlog/internal';
 import { acceptEvents, runPass } from './internal.ts';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-let redis: Redis;
+let redis: RedisClient;
 beforeAll(() => {
-  redis = new Redis(url);
+  redis = openRedis(url);
 });
 afterAll(async () => {
   await redis.quit();

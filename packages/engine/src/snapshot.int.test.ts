@@ -1,12 +1,12 @@
 /** Snapshots and retention against a real Redis: replay from a snapshot equals replay from the start; a trimmed log still replays. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
+import { openRedis, type RedisClient } from './redis-client.ts';
 import type { ClusterEvent } from '@everynode/api';
 import { dedupeField, diffStates, EventStore, forgetExpiredSeen, exportLog, importLog, latestSnapshot, loadSnapshot, logHorizon, replay, serializeState, takeSnapshot, trimLog, verify } from '@everynode/eventlog/internal';
 import { acceptEvents, runPass } from './internal.ts';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-let redis: Redis;
+let redis: RedisClient;
 let store: EventStore;
 let n = 0;
 const t0 = Date.parse('2026-04-01T00:00:00Z');
@@ -21,7 +21,7 @@ const ds = {
 };
 
 beforeEach(() => {
-  redis = new Redis(url);
+  redis = openRedis(url);
   store = new EventStore(redis, `test-snapshot-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
 });
 afterEach(async () => {

@@ -13,8 +13,11 @@
  * the client it is handed. `BZPOPMIN` there blocks for seconds by design, so
  * a command timeout on the copy would fail every quiet wait: the copies made
  * here have none. They are kept track of, so that `cut()` can drop them too.
+ * `TimedCluster` is the same for a Redis Cluster: the timeout is on each node
+ * connection (`redisOptions`), and BullMQ's copies
+ * (`duplicate(undefined, { redisOptions })`) drop it.
  */
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 
 export class TimedRedis extends Redis {
   /** Every copy made: an ended copy may connect again (BullMQ reconnects a blocking connection it reset). */
@@ -52,4 +55,38 @@ export class TimedRedis extends Redis {
 function drop(client: Redis): void {
   client.disconnect();
   (client.stream as { destroy?: () => void } | undefined)?.destroy?.();
+}
+
+/** `TimedRedis` for a Redis Cluster: every node connection has the command timeout, copies have none. */
+export class TimedCluster extends Cluster {
+  private readonly copies = new Set<Cluster>();
+  private isCut = false;
+  /** The startup nodes, for copies (ioredis keeps its own private). */
+  private readonly seeds: ClusterNode[];
+
+  /** `options.redisOptions` with `commandTimeout: commandTimeoutMs` on every node connection. */
+  constructor(nodes: ClusterNode[], options: ClusterOptions, commandTimeoutMs: number) {
+    super(nodes, { ...options, redisOptions: { ...options.redisOptions, commandTimeout: commandTimeoutMs } });
+    this.seeds = nodes.slice(0);
+  }
+
+  /** A copy (same nodes, credentials and options, `override` applied) without the command timeout. */
+  override duplicate(overrideStartupNodes?: ClusterNode[], override: Partial<ClusterOptions> = {}): Cluster {
+    const redisOptions = { ...this.options.redisOptions, ...override.redisOptions, commandTimeout: undefined };
+    const copy = new Cluster(overrideStartupNodes ?? this.seeds.slice(0), { ...this.options, ...override, redisOptions });
+    this.copies.add(copy);
+    copy.on('connect', () => {
+      if (this.isCut) copy.disconnect();
+    });
+    return copy;
+  }
+
+  /** Drop this client and every copy at once (see `TimedRedis.cut`). */
+  cut(): void {
+    this.isCut = true;
+    for (const client of [this, ...this.copies]) {
+      client.disconnect();
+      for (const node of client.nodes()) drop(node);
+    }
+  }
 }

@@ -2,12 +2,15 @@
  * A worker process: the event handler, the reconciler and the outbox
  * publisher over `REDIS_URL` and `EVERYNODE_PREFIX`, tuned by
  * `EVERYNODE_*` variables. Run as many as you like; they share the work.
+ * With `EVERYNODE_PREFIXES` (a list, or `*` for every registered cluster) it
+ * serves many clusters at once (`prefix-pool.ts`).
  * `services/worker` runs it, and so does `everynode up --workers N`
  * (through `workerProcessArgs`).
  */
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { startEngine } from './engine.ts';
+import { prefixesFromEnv, startPrefixPool } from './prefix-pool.ts';
 import { exitIfRedisUnreachable } from './redis-check.ts';
 import { redactUrl, safeLogOptions } from './redact.ts';
 
@@ -52,8 +55,21 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
   const logger = process.stderr.isTTY
     ? pino({ level, ...safeLogOptions, transport: { target: 'pino-pretty', options: { destination: 2 } } })
     : pino({ level, ...safeLogOptions }, pino.destination(2));
-  const engine = await startEngine({ logger, ...engineTuningFromEnv(env) }).catch((error: unknown) => exitIfRedisUnreachable('everynode worker', error));
-  logger.info({ prefix: engine.prefix, redis: redactUrl(engine.redisUrl), pid: process.pid }, 'worker started');
+  let prefixes;
+  try {
+    prefixes = prefixesFromEnv(env.EVERYNODE_PREFIXES);
+  } catch (error) {
+    process.stderr.write(`everynode worker: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const engine = prefixes
+    ? await startPrefixPool({ prefixes, redisUrl, logger, engine: engineTuningFromEnv(env), ...(env.EVERYNODE_DISCOVER_EVERY_MS ? { discoverEveryMs: Number(env.EVERYNODE_DISCOVER_EVERY_MS) } : {}) }).catch((error: unknown) =>
+        exitIfRedisUnreachable('everynode worker', error),
+      )
+    : await startEngine({ logger, redisUrl, register: true, ...engineTuningFromEnv(env) }).catch((error: unknown) => exitIfRedisUnreachable('everynode worker', error));
+  const serving = 'serving' in engine ? { prefixes: prefixes === '*' ? '*' : engine.serving() } : { prefix: engine.prefix };
+  logger.info({ ...serving, redis: redactUrl(redisUrl), pid: process.pid }, 'worker started');
   // Tell a parent (tests, `everynode up`) that the workers are listening.
   process.send?.({ ready: true });
 

@@ -7,6 +7,7 @@
  */
 export { EventStore, CommitContention, type ObjectKinds, type VersionedObjects } from './store.ts';
 export { CommitRefused } from './commit.ts';
+export { isCluster, scanKeys, type RedisClient } from './redis-client.ts';
 export type { EventEntry, LogEntry, PassEntry, UnsequencedEntry } from './entries.ts';
 export { causesOf } from './entries.ts';
 export { PassType, type LogClause, type LogSelector } from './log-selector.ts';

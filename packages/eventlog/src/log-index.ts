@@ -14,12 +14,12 @@
  * drops the blocks behind the horizon, and an entry with no line (written
  * before the index existed) is read from the stream as if it had no header.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.ts';
 import type { Keys } from './keys.ts';
 
 /** What the index is read from: a connection and the log's keys (an `EventStore` is one). */
 export interface IndexSource {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keys: Keys;
 }
 

@@ -9,7 +9,7 @@
  * (`readingPods`): what it read was no longer the projection.
  */
 import type { Pod } from '@everynode/api';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.ts';
 import type { Keys } from './keys.ts';
 import { parsePodRecord, rebuild } from './pod-record.ts';
 
@@ -30,7 +30,7 @@ export const BaseGone: unique symbol = Symbol('a pod base was gone');
  * object, their bases read from the cache or Redis; `BaseGone` when a base
  * is no longer there.
  */
-export async function podsOfRecords(redis: Redis, keys: Keys, records: readonly (string | null | undefined)[]): Promise<(Pod | undefined)[] | typeof BaseGone> {
+export async function podsOfRecords(redis: RedisClient, keys: Keys, records: readonly (string | null | undefined)[]): Promise<(Pod | undefined)[] | typeof BaseGone> {
   const parsed = records.map((record) => (record ? parsePodRecord(record) : undefined));
   const bases = new Map<string, string | undefined>();
   for (const p of parsed) if (p !== undefined && !p.whole && !bases.has(p.baseId)) bases.set(p.baseId, cache.get(p.baseId));
@@ -72,7 +72,7 @@ export async function readingPods<T>(read: () => Promise<T | typeof BaseGone>): 
  * once: a commit writes a base and counts its pods in one step, so none is
  * dropped that a pod written refers to. Returns how many were dropped.
  */
-export async function forgetUnusedPodBases(redis: Redis, keys: Keys): Promise<number> {
+export async function forgetUnusedPodBases(redis: RedisClient, keys: Keys): Promise<number> {
   return Number(await redis.eval(forgetUnused, 2, keys.podBases, keys.podBaseRefs));
 }
 

@@ -12,7 +12,7 @@ import {
   type ObjectVersion,
   targetNodeName,
 } from '@everynode/daemonset';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.ts';
 import type { CommitBuilder } from './commit.ts';
 import { podJson } from './json.ts';
 import type { Keys } from './keys.ts';
@@ -73,7 +73,7 @@ export class Slice {
   private readonly rv = new Map<string, string>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 

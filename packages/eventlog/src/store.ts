@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ControllerRevision, DaemonSet, Node, Pod } from '@everynode/api';
-import type { Redis, Result } from 'ioredis';
+import type { Result } from 'ioredis';
 import { type CommitBuilder, type CommitOutcome, parseReply } from './commit.ts';
 import type { LogEntry } from './entries.ts';
 import { AllNodes, Keys, OldTotalField } from './keys.ts';
@@ -15,6 +15,7 @@ import { describeEntry, type LogSelector, selectorTest } from './log-selector.ts
 import { BaseGone, forgetUnusedPodBases, podsOfRecords, readingPods } from './pod-bases.ts';
 import { parseRecord } from './slice.ts';
 import { upcastEntry } from './upcast.ts';
+import { type RedisClient, scanKeys } from './redis-client.ts';
 
 const parseNode = (json: string) => JSON.parse(json) as Node;
 
@@ -28,7 +29,7 @@ declare module 'ioredis' {
 }
 
 /** The connections the commit script is defined on (once each; ioredis sends it by its SHA afterwards). */
-const withCommitScript = new WeakSet<Redis>();
+const withCommitScript = new WeakSet<RedisClient>();
 
 /** Thrown when a commit kept losing races; the caller retries later (transient). */
 export class CommitContention extends Error {}
@@ -85,7 +86,7 @@ export class EventStore {
   private seqSeen = 0;
 
   constructor(
-    readonly redis: Redis,
+    readonly redis: RedisClient,
     prefix: string,
   ) {
     this.keys = new Keys(prefix);
@@ -353,23 +354,16 @@ export class EventStore {
    */
   async upgradeKeys(): Promise<number> {
     let converted = 0;
-    let cursor = '0';
-    do {
-      const [next, found] = await this.redis.scan(cursor, 'MATCH', this.keys.causes('*'), 'COUNT', 1000, 'TYPE', 'set');
-      cursor = next;
+    for await (const found of scanKeys(this.redis, this.keys.causes('*'), { type: 'set' })) {
       for (const key of found) converted += Number(await this.redis.eval(causesSetToHash, 1, key));
-    } while (cursor !== '0');
+    }
     return converted;
   }
 
   /** Delete every key of this prefix (tests, `reset`). */
   async destroy(): Promise<void> {
-    let cursor = '0';
-    do {
-      const [next, found] = await this.redis.scan(cursor, 'MATCH', this.keys.pattern, 'COUNT', 1000);
-      cursor = next;
-      if (found.length > 0) await this.redis.unlink(...found);
-    } while (cursor !== '0');
+    // Every key found carries the prefix's hash tag: one slot, so one UNLINK takes a batch on a cluster too.
+    for await (const found of scanKeys(this.redis, this.keys.pattern)) await this.redis.unlink(...found);
   }
 }
 

@@ -44,7 +44,7 @@ const logger = process.stderr.isTTY
 for (const warning of protection.warnings) logger.warn(warning);
 
 // A wrong REDIS_URL (password, host, TLS) ends the process with one line; a later outage is retried.
-const engine = await startEngine({ logger, workers: EVERYNODE_API_WORKERS === 'true' }).catch((error: unknown) => exitIfRedisUnreachable('everynode api', error));
+const engine = await startEngine({ logger, register: true, workers: EVERYNODE_API_WORKERS === 'true' }).catch((error: unknown) => exitIfRedisUnreachable('everynode api', error));
 
 let stopping = false;
 

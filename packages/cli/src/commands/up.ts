@@ -20,6 +20,7 @@ import { resolve } from 'node:path';
 import type { Bridge } from '@everynode/bridges/config';
 // The light entry: redaction without loading the engine.
 import { safeLogOptions } from '@everynode/engine/redact';
+import { joinRedisUrls } from '@everynode/engine/redis-target';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
@@ -98,9 +99,19 @@ interface UpFlags {
   address: string;
   tlsCert?: string;
   tlsKey?: string;
-  redis?: string;
+  redis?: string[];
   prefix?: string;
   bridges?: string;
+}
+
+/** `--redis` (several: the nodes of one Redis Cluster), else `REDIS_URL`; a `CliError` when the values do not make one cluster. */
+function redisUrlOf(flags: string[] | undefined, env: string | undefined): { redisUrl?: string } {
+  if (flags === undefined || flags.length === 0) return env ? { redisUrl: env } : {};
+  try {
+    return { redisUrl: joinRedisUrls(flags) };
+  } catch (error) {
+    throw new CliError(`error: ${(error as Error).message}`);
+  }
 }
 
 /** The bridges `--bridges`, else the environment, configures; a `CliError` naming each problem. */
@@ -164,7 +175,11 @@ export function registerUp(program: Command, ctx: CliContext): void {
     .option('--address <ip>', 'the address the HTTP API binds (0.0.0.0: every interface; a token is needed either way)', '127.0.0.1')
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (default EVERYNODE_TLS_CERT, else a self-signed one made for the run)')
     .option('--tls-key <file>', "the certificate's PEM private key (default EVERYNODE_TLS_KEY)")
-    .option('--redis <url>', 'Redis URL (default REDIS_URL; else 127.0.0.1:6379 if it answers; else a private redis-server)')
+    .addOption(
+      new Option('--redis <url>', 'Redis URL (default REDIS_URL; else 127.0.0.1:6379 if it answers; else a private redis-server); redis+cluster://h:p,h:p or --redis once per node for a Redis Cluster').argParser(
+        (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+      ),
+    )
     .option('--prefix <prefix>', 'key and queue prefix (default EVERYNODE_PREFIX or everynode)')
     .option('--bridges <file>', 'also run the bridges this YAML file configures (default EVERYNODE_BRIDGES, the YAML itself, or the file EVERYNODE_BRIDGES_FILE names)')
     .addHelpText(
@@ -173,6 +188,7 @@ export function registerUp(program: Command, ctx: CliContext): void {
 Examples:
   everynode up --simulate
   everynode up --workers 4 --port 7701 --redis redis://10.0.0.5:6379 --prefix staging
+  everynode up --redis redis://10.0.0.5:7000 --redis redis://10.0.0.6:7000 --prefix prod-eu
   everynode up --bridges bridges.yaml
   everynode up --address 0.0.0.0 --tls-cert tls.crt --tls-key tls.key
 
@@ -190,7 +206,7 @@ always: without a certificate, a self-signed one is generated for the run.`,
         address: flags.address,
         auth,
         tls,
-        ...((flags.redis ?? ctx.io.env.REDIS_URL) ? { redisUrl: flags.redis ?? ctx.io.env.REDIS_URL } : {}),
+        ...redisUrlOf(flags.redis, ctx.io.env.REDIS_URL),
         prefix: flags.prefix ?? (ctx.io.env.EVERYNODE_PREFIX || 'everynode'),
         logger: await upLogger(ctx.io.env),
         ...(bridges === undefined ? {} : { bridges }),
