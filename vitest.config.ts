@@ -4,12 +4,13 @@ import { configDefaults, defineConfig } from 'vitest/config';
  * The suites that also run against a real Redis Cluster (project
  * `redis-cluster`, REDIS_URL=redis+cluster://…): the engine, the event log
  * and the HTTP server, the guarantees, exactly-once and the seed end to end,
- * plus the tests that exist for the cluster only (`*.cluster.test.ts`). The
- * rest run on the single Redis only: suites about one server's own failure
- * modes (a private redis-server paused, restarted or behind a proxy:
- * redis-outage, crash, recovery, redis-check, redis-connect), the bridges'
- * buses, and the kubectl/rollout end-to-end stories, which exercise the
- * controller, not the storage, and would double CI time on two cores.
+ * the Redis Streams bridges (the bus itself on the cluster), and the tests
+ * that exist for the cluster only (`*.cluster.test.ts`). The rest run on the
+ * single Redis only: suites about one server's own failure modes (a private
+ * redis-server paused, restarted or behind a proxy: redis-outage, crash,
+ * recovery, redis-check, redis-connect), the other buses' bridges, and the
+ * kubectl/rollout end-to-end stories, which exercise the controller, not the
+ * storage, and would double CI time on two cores.
  */
 const clusterSuites = [
   'packages/engine/src/{archive,commit,ingress,log-waiter,operations,pod-records,replay-index,snapshot}.int.test.ts',
@@ -18,6 +19,9 @@ const clusterSuites = [
   'test/guarantees.int.test.ts',
   'test/exactly-once.int.test.ts',
   'test/e2e/seed.e2e.test.ts',
+  // The Redis Streams bridges, with the bus itself on the cluster.
+  'packages/bridges/src/sources/redis-streams.int.test.ts',
+  'packages/bridges/src/sinks/redis-streams.contract.int.test.ts',
   'test/**/*.cluster.test.ts',
 ];
 

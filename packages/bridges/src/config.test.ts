@@ -47,6 +47,11 @@ describe('parseConfig', () => {
     ]);
     expect(problems('bridges: [{ name: a, kind: smtp, url: "x://y", extra: 1 }]')[0]).toMatch(/^bridges\[0\]\.kind: /);
     expect(problems('bridges: [{ name: a, kind: mqtt, url: "not a url", topic: t }]')).toEqual(['bridges[0].url: not a URL']);
+    // A Redis Cluster's URL lists its nodes; each must be a URL, none may carry a password.
+    expect(problems('bridges: [{ name: a, kind: redis-streams, url: "redis+cluster://r1:7000,r2:7001", stream: s, passwordEnv: PW }]', { PW: 'pw' })).toEqual([]);
+    expect(problems('bridges: [{ name: a, kind: redis-streams, url: "redis+cluster://r1:7000,:pw@r2:7001", stream: s }]')).toEqual([
+      'bridges[0].url: a password does not belong in the URL: use passwordEnv or passwordFile',
+    ]);
     expect(problems('bridges: [{ name: a, kind: mqtt, url: "mqtt://m", topic: t }, { name: a, kind: mqtt, url: "mqtt://m", topic: t }]')).toEqual(['bridges[1].name: a is the name of an earlier bridge']);
     expect(problems('bridges: [{ name: a, kind: mqtt, url: "mqtt://m", topic: t, passwordEnv: MISSING }]')).toEqual(['bridges[0].passwordEnv: MISSING is not set']);
     expect(problems('bridges: [{ name: a, kind: mqtt, url: "mqtt://m", topic: t, passwordFile: /x }]')).toEqual(['bridges[0].passwordFile: cannot read /x (ENOENT)']);

@@ -72,9 +72,9 @@ export function redact(url: string): string {
   }
 }
 
-/** The URLs in `url`: itself, or for `kafka://a:9092,b:9092` one per broker. */
+/** The URLs in `url`: itself, or one per node for `kafka://a:9092,b:9092` (brokers) and `redis+cluster://a:7000,b:7001` (a Redis Cluster). */
 function urlsIn(url: string): string[] {
-  const m = /^(kafkas?):\/\/([^/?#]*)(.*)$/s.exec(url);
+  const m = /^(kafkas?|rediss?\+cluster):\/\/([^/?#]*)(.*)$/is.exec(url);
   if (m === null) return [url];
   const [, scheme, authorities, rest] = m as unknown as [string, string, string, string];
   return authorities.split(',').map((authority) => `${scheme}://${authority}${rest}`);

@@ -35,6 +35,13 @@ export interface RunningBridge {
 
 /** `url` with the bridge's credentials put in, for clients that take them there. */
 function withCredentials(bridge: Bridge): string {
+  // A Redis Cluster's URL lists its nodes (`redis+cluster://a:7000,b:7001`): the credentials go before the first, for all.
+  const cluster = /^(rediss?\+cluster:\/\/)(.*)$/is.exec(bridge.url);
+  if (cluster) {
+    if (bridge.username === undefined && bridge.password === undefined) return bridge.url;
+    const password = bridge.password === undefined ? '' : `:${encodeURIComponent(bridge.password.reveal())}`;
+    return `${cluster[1]}${encodeURIComponent(bridge.username ?? '')}${password}@${cluster[2]}`;
+  }
   const url = new URL(bridge.url);
   if (bridge.username !== undefined) url.username = encodeURIComponent(bridge.username);
   if (bridge.password !== undefined) url.password = encodeURIComponent(bridge.password.reveal());

@@ -27,6 +27,8 @@ export interface OpenRedisOptions {
   readonly commandTimeoutMs?: number;
   /** Extra ioredis options for the connection (each node connection of a cluster). */
   readonly redisOptions?: RedisOptions;
+  /** Options of the client as a whole: for a cluster, of the `Cluster` rather than of its node connections. */
+  readonly client?: { readonly lazyConnect?: boolean; readonly enableOfflineQueue?: boolean };
 }
 
 /**
@@ -55,10 +57,11 @@ export function clusterOptions(url: string, redisOptions: RedisOptions = {}): { 
 /** A client for `url`: a `Cluster` for a cluster URL, else a `Redis` (with `commandTimeoutMs`, the timed kind). */
 export function openRedis(url: string, options: OpenRedisOptions = {}): RedisClient {
   if (isClusterUrl(url)) {
-    const { nodes, options: cluster } = clusterOptions(url, options.redisOptions);
+    const { nodes, options: base } = clusterOptions(url, options.redisOptions);
+    const cluster: ClusterOptions = { ...base, ...options.client };
     return options.commandTimeoutMs === undefined ? new Cluster(nodes, cluster) : new TimedCluster(nodes, cluster, options.commandTimeoutMs);
   }
-  const single = { ...redisConnectionOptions(url), ...options.redisOptions };
+  const single = { ...redisConnectionOptions(url), ...options.redisOptions, ...options.client };
   return options.commandTimeoutMs === undefined ? new Redis(single) : new TimedRedis(single, options.commandTimeoutMs);
 }
 

@@ -1,5 +1,5 @@
-/** The outbound contract over Redis Streams: a stream per test on the shared Redis, read with XREAD, deleted after. */
-import { Redis } from 'ioredis';
+/** The outbound contract over Redis Streams: a stream per test on the shared Redis (or the Redis Cluster, in that project), read with XREAD, deleted after. */
+import { openRedis } from '@everynode/engine';
 import { redisUrl } from '../../../../test/support/cluster.ts';
 import { describeOutboundContract } from '../outbound-contract.ts';
 import { redisStreamsSink } from './redis-streams.ts';
@@ -11,7 +11,7 @@ describeOutboundContract<{ readonly stream: string }>('redis-streams', {
   },
   makeSink: (ctx, mode) => redisStreamsSink({ url: redisUrl, stream: ctx.stream, mode }),
   async subscribe(ctx, onMessage) {
-    const reader = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    const reader = openRedis(redisUrl);
     const stop = followStream(reader, ctx.stream, onMessage);
     return async () => {
       await stop();
@@ -19,7 +19,7 @@ describeOutboundContract<{ readonly stream: string }>('redis-streams', {
     };
   },
   async teardown(ctx) {
-    const redis = new Redis(redisUrl);
+    const redis = openRedis(redisUrl);
     await redis.del(ctx.stream);
     redis.disconnect();
   },

@@ -20,7 +20,7 @@
  * went, or after the timeout, was applied and is sent again as a second
  * entry: consumers drop the repeat by the `id` attribute (`ce-id`).
  */
-import { Redis } from 'ioredis';
+import { openRedis } from '@everynode/engine';
 import { type ContentMode, encodeCommand } from '../encode.ts';
 import type { CommandSink } from '../outbound.ts';
 
@@ -44,13 +44,16 @@ export function streamFields(encoded: { readonly headers: Readonly<Record<string
 export function redisStreamsSink(options: RedisStreamsSinkOptions): CommandSink {
   const { stream } = options;
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const redis = new Redis(options.url, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    connectTimeout: timeoutMs,
-    commandTimeout: timeoutMs,
-    connectionName: `everynode-bridge-out:${stream}`,
-    retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2_000),
+  // A `redis+cluster://` URL names a Redis Cluster: the stream's key lives on its slot's master.
+  const redis = openRedis(options.url, {
+    redisOptions: {
+      connectTimeout: timeoutMs,
+      commandTimeout: timeoutMs,
+      connectionName: `everynode-bridge-out:${stream}`,
+      maxRetriesPerRequest: 20,
+      retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2_000),
+    },
+    client: { lazyConnect: true, enableOfflineQueue: false },
   });
   // Errors are reported by the delivery they fail (their messages carry no URL).
   redis.on('error', () => undefined);

@@ -5,13 +5,13 @@
  * Reading on from the last id, it misses nothing across a server restart
  * that keeps the stream (AOF).
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@everynode/engine';
 import type { ReceivedMessage } from '../outbound-contract.ts';
 import { toMessage } from '../sources/redis-streams.ts';
 
 type Entry = [id: Buffer, fields: Buffer[]];
 
-export function followStream(reader: Redis, stream: string, onMessage: (message: ReceivedMessage) => void): () => Promise<void> {
+export function followStream(reader: RedisClient, stream: string, onMessage: (message: ReceivedMessage) => void): () => Promise<void> {
   let stopping = false;
   const loop = (async () => {
     let after = '0-0';

@@ -1,10 +1,11 @@
-import { Redis } from 'ioredis';
+import { openRedis } from '@everynode/engine';
 import { afterAll } from 'vitest';
 import { quietLogger, redisUrl } from '../../../../test/support/cluster.ts';
 import { describeInboundContract } from '../inbound-contract.ts';
 import { RedisStreamsSource } from './redis-streams.ts';
 
-const producer = new Redis(redisUrl);
+// The shared Redis, or the Redis Cluster in that vitest project.
+const producer = openRedis(redisUrl);
 afterAll(async () => {
   await producer.quit();
 });

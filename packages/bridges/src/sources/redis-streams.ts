@@ -21,7 +21,7 @@
  * retries its reads after an error (recreating the group if the stream was
  * deleted), so it survives a connection drop.
  */
-import { Redis } from 'ioredis';
+import { openRedis, type RedisClient } from '@everynode/engine';
 import type { Logger } from 'pino';
 import type { InboundMessage, InboundSource, MessageHandler } from '../source.ts';
 
@@ -46,8 +46,8 @@ export interface RedisStreamsSourceOptions {
 type Entry = [id: Buffer, fields: Buffer[]];
 
 export class RedisStreamsSource implements InboundSource {
-  private readonly reader: Redis;
-  private readonly writer: Redis;
+  private readonly reader: RedisClient;
+  private readonly writer: RedisClient;
   private readonly consumer: string;
   private readonly maxInFlight: number;
   private readonly blockMs: number;
@@ -61,9 +61,10 @@ export class RedisStreamsSource implements InboundSource {
   private lastClaim = 0;
 
   constructor(private readonly options: RedisStreamsSourceOptions) {
-    const redisOptions = { maxRetriesPerRequest: null, connectionName: `everynode-bridge:${options.stream}` };
-    this.reader = new Redis(options.url, { ...redisOptions, lazyConnect: true });
-    this.writer = new Redis(options.url, { ...redisOptions, lazyConnect: true });
+    // A `redis+cluster://` URL names a Redis Cluster: the stream's key lives on its slot's master.
+    const open = () => openRedis(options.url, { redisOptions: { maxRetriesPerRequest: null, connectionName: `everynode-bridge:${options.stream}` }, client: { lazyConnect: true } });
+    this.reader = open();
+    this.writer = open();
     for (const client of [this.reader, this.writer]) client.on('error', (error: Error) => options.logger.debug({ err: { message: error.message } }, 'redis-streams: connection error'));
     this.consumer = options.consumer ?? `bridge-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     this.maxInFlight = options.maxInFlight ?? 16;
