@@ -38,7 +38,17 @@ describe('nats source — server restart', () => {
           const m = asMessage(e, 'binary');
           const h = natsHeaders();
           for (const [k, v] of Object.entries(m.headers)) h.set(k, v);
-          await jetstream(producer).publish(ctx.subject, m.body, { headers: h });
+          // As a producer does: JetStream can time out a publish while it recovers its streams after the
+          // restart (the connection already back), so retry; the message id lets JetStream drop a repeat.
+          for (let attempt = 1; ; attempt++) {
+            try {
+              await jetstream(producer).publish(ctx.subject, m.body, { headers: h, msgID: e.id, timeout: 2000 });
+              break;
+            } catch (error) {
+              if (attempt >= 10) throw error;
+              await new Promise((resolve) => setTimeout(resolve, 250));
+            }
+          }
         }
       };
       const nodeCount = (n: number) => async () => (await engine.reader.listNodes()).length >= n;
