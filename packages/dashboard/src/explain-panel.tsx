@@ -4,8 +4,8 @@
  * entries that caused it (in the list, and as the cluster then).
  */
 import type { ExplainEntry, Pod, PodExplanation } from '@everynode/api';
-import { useEffect, useState } from 'preact/hooks';
 import type { Api } from './api.ts';
+import { useAnswer } from './use-answer.ts';
 
 export interface ExplainPanelProps {
   readonly api: Api;
@@ -38,18 +38,9 @@ function EntryView({ entry, onScrub }: { entry: ExplainEntry; onScrub: (seq: num
 }
 
 export function ExplainPanel({ api, pod, onClose, onScrub }: ExplainPanelProps) {
-  const [explanation, setExplanation] = useState<PodExplanation | string | undefined>(undefined);
   const namespace = pod.metadata.namespace ?? 'default';
   const name = pod.metadata.name ?? '';
-  useEffect(() => {
-    const stop = new AbortController();
-    setExplanation(undefined);
-    api
-      .get<PodExplanation>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/explain`, stop.signal)
-      .then(setExplanation)
-      .catch((error: Error) => stop.signal.aborted || setExplanation(error.message));
-    return () => stop.abort();
-  }, [api, namespace, name]);
+  const explanation = useAnswer<PodExplanation>(api, `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/explain`, { clear: true });
   return (
     <aside class="explain" data-testid="explain" data-pod={`${namespace}/${name}`}>
       <header>

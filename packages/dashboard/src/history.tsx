@@ -5,11 +5,12 @@
  * timeline, filtered by type and object (`GET /log`'s own filters).
  */
 import type { LogPage, Pod, ReplayedCluster } from '@everynode/api';
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Api } from './api.ts';
 import { ClusterGrid } from './cluster-grid.tsx';
 import { gridOf, viewOf } from './cluster-model.ts';
 import { timelineLine } from './timeline-model.ts';
+import { useAnswer } from './use-answer.ts';
 
 /** Where the scrubber stands: a seq, or a moment (RFC 3339, or a duration before now). */
 export type Position = { readonly seq: number } | { readonly at: string };
@@ -28,48 +29,21 @@ export interface HistoryProps {
 const around = 100;
 
 function useReplay(api: Api, position: Position): ReplayedCluster | string | undefined {
-  const [replayed, setReplayed] = useState<ReplayedCluster | string | undefined>(undefined);
   const query = 'seq' in position ? `to=${position.seq}` : `at=${encodeURIComponent(position.at)}`;
-  useEffect(() => {
-    const stop = new AbortController();
-    // A drag moves through many seqs: only where it rests is asked for.
-    const timer = setTimeout(() => {
-      api
-        .get<ReplayedCluster>(`/state?${query}`, stop.signal)
-        .then(setReplayed)
-        .catch((error: Error) => stop.signal.aborted || setReplayed(error.message));
-    }, 150);
-    return () => {
-      clearTimeout(timer);
-      stop.abort();
-    };
-  }, [api, query]);
-  return replayed;
+  // A drag moves through many seqs: only where it rests is asked for.
+  return useAnswer<ReplayedCluster>(api, `/state?${query}`, { delayMs: 150 });
 }
 
 function Timeline({ api, seq, liveSeq, onPosition }: { api: Api; seq: number; liveSeq: number; onPosition: (p: Position) => void }) {
   const [type, setType] = useState('');
   const [object, setObject] = useState('');
-  const [page, setPage] = useState<LogPage | string | undefined>(undefined);
   const after = Math.max(0, seq - around);
   // Entries written since are read when the log grows (liveSeq) within the window shown, once it pauses for 100 ms.
   const tail = liveSeq <= after + 2 * around ? liveSeq : 0;
-  useEffect(() => {
-    const stop = new AbortController();
-    const params = new URLSearchParams({ after: String(after), limit: String(2 * around) });
-    if (type.trim()) params.set('type', type.trim());
-    if (object.trim()) params.set('object', object.trim());
-    const timer = setTimeout(() => {
-      api
-        .get<LogPage>(`/log?${params}`, stop.signal)
-        .then(setPage)
-        .catch((error: Error) => stop.signal.aborted || setPage(error.message));
-    }, 100);
-    return () => {
-      clearTimeout(timer);
-      stop.abort();
-    };
-  }, [api, after, type, object, tail]);
+  const params = new URLSearchParams({ after: String(after), limit: String(2 * around) });
+  if (type.trim()) params.set('type', type.trim());
+  if (object.trim()) params.set('object', object.trim());
+  const page = useAnswer<LogPage>(api, `/log?${params}`, { refresh: tail, delayMs: 100 });
   // The line where the scrubber stands, in sight in the timeline's box.
   const list = useRef<HTMLOListElement>(null);
   useLayoutEffect(() => {

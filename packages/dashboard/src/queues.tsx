@@ -9,6 +9,7 @@
 import type { DeadLetter, DeadLetterPage, SubmitResult } from '@everynode/api';
 import { useEffect, useState } from 'preact/hooks';
 import type { Api } from './api.ts';
+import { useAnswer } from './use-answer.ts';
 
 const pageSize = 100;
 
@@ -36,17 +37,9 @@ function useDepths(api: Api, version: number): readonly QueueDepth[] | string | 
 }
 
 export function Queues({ api }: { api: Api }) {
-  const [page, setPage] = useState<DeadLetterPage | string | undefined>(undefined);
   const [notes, setNotes] = useState<Record<string, string>>({});
   const [version, setVersion] = useState(0);
-  useEffect(() => {
-    const stop = new AbortController();
-    api
-      .get<DeadLetterPage>(`/dlq?limit=${pageSize}`, stop.signal)
-      .then(setPage)
-      .catch((error: Error) => stop.signal.aborted || setPage(error.message));
-    return () => stop.abort();
-  }, [api, version]);
+  const page = useAnswer<DeadLetterPage>(api, `/dlq?limit=${pageSize}`, { refresh: version });
 
   const retry = async (letter: DeadLetter) => {
     try {

@@ -6,22 +6,15 @@
  */
 import type { ControllerRevision, DaemonSet } from '@everynode/api';
 import { controllerOf } from '@everynode/api';
-import { useEffect, useState } from 'preact/hooks';
 import type { Api } from './api.ts';
+import { useAnswer } from './use-answer.ts';
 import { rolloutBars, rolloutNumbers } from './rollout-model.ts';
 
 function Revisions({ api, ds }: { api: Api; ds: DaemonSet }) {
-  const [revisions, setRevisions] = useState<ControllerRevision[] | string>([]);
   const { namespace = 'default', name = '', resourceVersion } = ds.metadata;
-  useEffect(() => {
-    const stop = new AbortController();
-    api
-      .get<{ items: ControllerRevision[] }>(`/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/controllerrevisions`, stop.signal)
-      .then((list) => setRevisions(list.items.filter((r) => controllerOf(r.metadata)?.name === name).sort((a, b) => b.revision - a.revision)))
-      .catch((error: Error) => stop.signal.aborted || setRevisions(error.message));
-    return () => stop.abort();
-  }, [api, namespace, name, resourceVersion]);
-  if (typeof revisions === 'string') return <p class="error">{revisions}</p>;
+  const list = useAnswer<{ items: ControllerRevision[] }>(api, `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/controllerrevisions`, { refresh: resourceVersion });
+  if (typeof list === 'string') return <p class="error">{list}</p>;
+  const revisions = (list?.items ?? []).filter((r) => controllerOf(r.metadata)?.name === name).sort((a, b) => b.revision - a.revision);
   return (
     <ol class="revisions" data-testid="revisions">
       {revisions.map((r) => (
