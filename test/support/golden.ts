@@ -5,9 +5,9 @@
  * (`get nodes/ds/pods`), nothing the replay does not determine.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { Redis } from 'ioredis';
 import { targetNodeName, type ClusterState } from '@everynode/daemonset';
 import { EventStore, importLog, replay, verify } from '@everynode/eventlog';
+import { openRedis } from '@everynode/engine';
 import { redisUrl, uniquePrefix } from './cluster.ts';
 
 export const goldenDir = new URL('../fixtures/golden/', import.meta.url);
@@ -58,7 +58,7 @@ export function normalise(state: ClusterState): NormalisedState {
 
 /** Import the history NAME into a fresh prefix, check it verifies, and return what its replay implies. */
 export async function replayGolden(name: string): Promise<{ state: NormalisedState; differences: string[] }> {
-  const redis = new Redis(redisUrl);
+  const redis = openRedis(redisUrl);
   const store = new EventStore(redis, uniquePrefix(`golden-${name}`));
   try {
     await importLog(store, [readFileSync(new URL(`${name}.jsonl`, goldenDir), 'utf8')]);

@@ -235,3 +235,16 @@ export function nodeConnection(address: string): Redis {
   const [host, port] = address.split(':') as [string, string];
   return new Redis({ host, port: Number(port), lazyConnect: false, maxRetriesPerRequest: 1 });
 }
+
+/** `cluster_state` (`ok` or `fail`) as the node on `askPort` sees the cluster; undefined when it does not answer. */
+export async function clusterStateOf(askPort: number): Promise<string | undefined> {
+  const info = await ask(askPort, (r) => r.cluster('INFO'));
+  return info === undefined ? undefined : /cluster_state:(\w+)/.exec(String(info))?.[1];
+}
+
+/** The ports of the replicas of the master at `master` (`host:port`), as the node on `askPort` sees them (`CLUSTER NODES`). */
+export async function replicaPortsOf(askPort: number, master: string): Promise<number[]> {
+  const nodes = String((await ask(askPort, (r) => r.cluster('NODES'))) ?? '').split('\n').map((line) => line.split(' '));
+  const id = nodes.find((fields) => fields[1]?.startsWith(`${master}@`))?.[0];
+  return nodes.filter((fields) => id !== undefined && fields[3] === id).map((fields) => Number(fields[1]?.split('@')[0]?.split(':')[1]));
+}

@@ -4,7 +4,8 @@
  */
 import { PodDeletedSchema, PodStatusReportedSchema, type CreatePodCommand, type PodCommand } from '@everynode/api';
 import { Queue, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
+import { openRedis, type RedisClient } from '@everynode/engine';
+import { destroyPrefix } from '../../../test/support/cluster.ts';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { queuePrefix, startAgent, type Agent, type AgentOptions } from './agent.ts';
@@ -14,14 +15,14 @@ import { createPodCommand, deletePodCommand } from './testing.ts';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 let prefix: string;
-let redis: Redis;
+let redis: RedisClient;
 let commands: Queue;
 let events: Queue;
 let agent: Agent | undefined;
 
 beforeEach(async () => {
   prefix = `test-agent-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
-  redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  redis = openRedis(redisUrl);
   commands = new Queue('commands', { connection: redis, prefix: queuePrefix(prefix) });
   events = new Queue('events', { connection: redis, prefix: queuePrefix(prefix) });
 });
@@ -31,18 +32,9 @@ afterEach(async () => {
   agent = undefined;
   await commands.close();
   await events.close();
-  await deleteKeys(`${queuePrefix(prefix)}*`);
+  await destroyPrefix(prefix);
   await redis.quit();
 });
-
-async function deleteKeys(pattern: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-}
 
 async function start(options: Partial<AgentOptions> = {}): Promise<Agent> {
   agent = await startAgent({ connection: redisUrl, prefix, logger: pino({ level: 'silent' }), ...options });

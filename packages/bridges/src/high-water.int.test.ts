@@ -6,10 +6,9 @@
  * run, everything drains into the log, each event once.
  */
 import { Writable } from 'node:stream';
-import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startEngine } from '@everynode/engine';
+import { openRedis, startEngine } from '@everynode/engine';
 import { cloudEvent, destroyPrefix, type Engine, eventually, quietLogger, redisUrl, testEngine } from '../../../test/support/cluster.ts';
 import { inboundHandler } from './in-bridge.ts';
 import { RedisStreamsSource } from './sources/redis-streams.ts';
@@ -46,7 +45,7 @@ describe('inbound high-water mark', () => {
       await engine.close();
       await destroyPrefix(engine.prefix);
     });
-    const redis = new Redis(redisUrl);
+    const redis = openRedis(redisUrl);
     const stream = `test-bridge-hwm-${process.pid}-${Date.now().toString(36)}`;
     cleanups.push(async () => {
       await redis.del(stream);

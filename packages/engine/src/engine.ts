@@ -7,12 +7,11 @@ import { randomUUID } from 'node:crypto';
 import { type DeadLetter, type DeadLetterJobData, DefaultJsonLimits, type JsonLimits } from '@everynode/api';
 import { commandsOf } from '@everynode/daemonset';
 import { EventStore, exportLog, importLog, PassType, replay, verify } from '@everynode/eventlog';
-import type { Job, Queue } from 'bullmq';
+import type { Job, Queue, Worker } from 'bullmq';
 import pino, { type Logger } from 'pino';
 import { ConnectionTrouble } from './connection-trouble.ts';
 import { type DeadLetterLimits, DeadLetterQueue } from './dead-letters.ts';
 import { startEventHandler } from './events-worker.ts';
-import { type WatchedWorker, watchWorker } from './worker-watchdog.ts';
 import { QueueIngress } from './ingress.ts';
 import { LogWaiter } from './log-waiter.ts';
 import { Metrics } from './metrics.ts';
@@ -83,8 +82,6 @@ export interface EngineOptions {
   readonly waitReplicas?: number;
   /** How long WAIT may block for `waitReplicas`. Default `EVERYNODE_WAIT_REPLICAS_TIMEOUT_MS`, else 1000. */
   readonly waitReplicasTimeoutMs?: number;
-  /** A worker idle this long while its queue has jobs waiting is replaced (worker-watchdog.ts). Default 15 s. */
-  readonly workerStalledAfterMs?: number;
   /** The dead-letter queue's bounds: bytes kept of one letter (default 64 KiB) and letters kept (default 10,000, the oldest dropped). */
   readonly deadLetters?: DeadLetterLimits;
 }
@@ -144,7 +141,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineIn
   const metrics = new Metrics(queues);
   const limits: JsonLimits = { ...DefaultJsonLimits, ...options.eventLimits };
   const deadLetters = new DeadLetterQueue(queues.deadLetter, metrics, options.deadLetters);
-  const workers: WatchedWorker[] = [];
+  const workers: Worker[] = [];
   const extra: TimedClient[] = [];
   let publisher: OutboxPublisher | undefined;
 
@@ -167,29 +164,16 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineIn
     await publisher.start();
     const shared = { connection, prefix, store, queues, metrics, lockDurationMs };
     const events = { deadLetters, limits };
-    // Each worker is replaced if it stops fetching while jobs wait (after a Redis Cluster failover; worker-watchdog.ts).
-    const stalledAfterMs = options.workerStalledAfterMs ?? 15_000;
-    const eventHandler = watchWorker({
-      start: () => startEventHandler({ ...shared, ...events, logger: logger.child({ worker: 'events' }), concurrency: options.eventConcurrency ?? 16 }),
-      queue: queues.events,
-      logger,
-      stalledAfterMs,
-      onStart: (worker) => trouble.watch('events worker', worker),
+    const eventHandler = startEventHandler({ ...shared, ...events, logger: logger.child({ worker: 'events' }), concurrency: options.eventConcurrency ?? 16 });
+    trouble.watch('events worker', eventHandler);
+    const reconciler = startReconciler({
+      ...shared,
+      logger: logger.child({ worker: 'reconcile' }),
+      concurrency: options.reconcileConcurrency ?? 4,
+      onCommands: () => publisher?.nudge(),
+      snapshots: { minEntries: options.snapshotMinEntries ?? 10_000, trim: options.trimBehindSnapshots ?? false, ...(options.dedupeWindowMs === undefined ? {} : { dedupeWindowMs: options.dedupeWindowMs }) },
     });
-    const reconciler = watchWorker({
-      start: () =>
-        startReconciler({
-          ...shared,
-          logger: logger.child({ worker: 'reconcile' }),
-          concurrency: options.reconcileConcurrency ?? 4,
-          onCommands: () => publisher?.nudge(),
-          snapshots: { minEntries: options.snapshotMinEntries ?? 10_000, trim: options.trimBehindSnapshots ?? false, ...(options.dedupeWindowMs === undefined ? {} : { dedupeWindowMs: options.dedupeWindowMs }) },
-        }),
-      queue: queues.reconcile,
-      logger,
-      stalledAfterMs,
-      onStart: (worker) => trouble.watch('reconcile worker', worker),
-    });
+    trouble.watch('reconcile worker', reconciler);
     workers.push(eventHandler, reconciler);
     await scheduleSweep(queues, options.sweepEveryMs ?? 5000);
     await scheduleSnapshots(queues, options.snapshotEveryMs ?? 60_000);

@@ -40,7 +40,11 @@ export function clusterOptions(url: string, redisOptions: RedisOptions = {}): { 
   const target = clusterTarget(url);
   const options: ClusterOptions = {
     redisOptions: { ...target.nodeOptions, maxRetriesPerRequest: null, enableReadyCheck: true, ...redisOptions },
-    enableReadyCheck: true,
+    // No cluster-wide ready check: when it finds `cluster_state:fail` (a master just died), ioredis reconnects and never
+    // settles the connect() it was asked for — and BullMQ's reset of a worker's blocking connection awaits exactly
+    // that, so the worker never fetched again (test/reconnect.cluster.test.ts). Without it connect() settles once the
+    // slot map is read, and a command for a slot without a master is retried (CLUSTERDOWN) until one serves it.
+    enableReadyCheck: false,
     // A command to a slot whose master is gone is retried after the slot map is read again, as often as it takes.
     retryDelayOnFailover: 200,
     retryDelayOnClusterDown: 200,

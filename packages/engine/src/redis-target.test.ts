@@ -41,13 +41,15 @@ describe('cluster URLs', () => {
     expect(redactUrl('redis+cluster://a:1,b:2')).toBe('redis+cluster://a:1,b:2');
   });
 
-  it('gives a Cluster BullMQ can block on: maxRetriesPerRequest null and the ready check on every node connection', () => {
+  it('gives a Cluster BullMQ can block on: maxRetriesPerRequest null, the ready check on every node connection, none cluster-wide', () => {
     const { nodes, options } = clusterOptions('redis+cluster://:pw@a:1,b:2');
     expect(nodes).toEqual([
       { host: 'a', port: 1 },
       { host: 'b', port: 2 },
     ]);
     expect(options.redisOptions).toMatchObject({ password: 'pw', maxRetriesPerRequest: null, enableReadyCheck: true });
+    // The cluster-wide check would leave a connect() during cluster_state:fail unsettled for ever (test/reconnect.cluster.test.ts).
+    expect(options.enableReadyCheck).toBe(false);
     expect(options.natMap).toBeUndefined();
   });
 });

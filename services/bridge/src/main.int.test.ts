@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
+import { openRedis } from '@everynode/engine';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cloudEvent, destroyPrefix, type Engine, eventually, redisUrl, testEngine } from '../../../test/support/cluster.ts';
 import { type PrivateServer, startPrivateServer } from '../../../test/support/private-server.ts';
@@ -15,7 +15,7 @@ const entry = fileURLToPath(new URL('../dist/main.mjs', import.meta.url));
 let engine: Engine | undefined;
 let child: ChildProcess | undefined;
 let sideRedis: PrivateServer | undefined;
-const producer = new Redis(redisUrl);
+const producer = openRedis(redisUrl);
 const stream = `test-bridge-service-${process.pid}-${Date.now().toString(36)}`;
 
 afterAll(async () => {

@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { openRedis, type RedisClient } from '@everynode/engine';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, redisUrl } from '../../../../test/support/cluster.ts';
 import { type PrivateServer, startPrivateServer } from '../../../../test/support/private-server.ts';
@@ -19,12 +20,12 @@ import { redisStreamsSink } from './redis-streams.ts';
 import { followStream } from './stream-follower.ts';
 import { sampleCommand } from '../outbound-contract.ts';
 
-let redis: Redis;
+let redis: RedisClient;
 const streams: string[] = [];
 const sinks: CommandSink[] = [];
 
 beforeAll(() => {
-  redis = new Redis(redisUrl);
+  redis = openRedis(redisUrl);
 });
 afterEach(async () => {
   await Promise.all(sinks.splice(0).map((s) => s.close()));
