@@ -53,7 +53,8 @@ const redisUrl = redisHandle.url;
 const results: { figure: string; value: string; target?: string; met?: boolean }[] = [];
 function report(figure: string, value: string, target?: string, met?: boolean): void {
   results.push({ figure, value, ...(target ? { target } : {}), ...(met === undefined ? {} : { met }) });
-  console.log(`  ${figure}: ${value}${target ? `  (target ${target}: ${met ? 'met' : 'MISSED'})` : ''}`);
+  const judged = met === undefined ? 'not judged at this scale' : met ? 'met' : 'MISSED';
+  console.log(`  ${figure}: ${value}${target ? `  (goal ${target}: ${judged})` : ''}`);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -188,7 +189,7 @@ async function endToEndThroughput(raw: number): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   const rate = n / seconds;
   report('2. end-to-end node-event throughput (event in → create command out)', `${Math.round(rate)} events/s (${n} joins)`);
-  report('   ratio to raw BullMQ', (rate / raw).toFixed(2), '≥ 1.0', rate / raw >= 1);
+  report('   ratio to raw BullMQ', `${(rate / raw).toFixed(2)} (${Math.round(rate)} events/s : ${Math.round(raw)} jobs/s raw, figure 1, same run)`, '≥ 1.0×', rate / raw >= 1);
   await engine.close();
   await cleanup(engine.prefix);
 }
@@ -242,7 +243,7 @@ async function applyOnBigCluster(): Promise<void> {
   await engine.ingress.submit([daemonSet]);
   await until(async () => (await commandsWaiting(engine)) >= n, 120_000, 'create commands', 5);
   const seconds = (performance.now() - started) / 1000;
-  report(`4. apply → last of ${n} create commands on a ${n}-node cluster`, `${seconds.toFixed(2)} s`, quick ? undefined : '≤ 2 s', quick ? undefined : seconds <= 2);
+  report(`4. apply → last of ${n} create commands on a ${n}-node cluster`, `${seconds.toFixed(2)} s`, '≤ 1.0 s (10,000 nodes)', quick ? undefined : seconds <= 1);
   await engine.close();
   await cleanup(engine.prefix);
 }
@@ -316,8 +317,8 @@ async function replayFigures(
   report(
     `${label}: replay from the log alone (${entries} entries → ${state.nodes.size} nodes, ${state.pods.size} pods)`,
     `${rate(median)} (median of 3: ${warm.map((s) => s.toFixed(2)).join(', ')} s; the first replay in the process ${rate(cold)})`,
-    target === undefined ? undefined : `≥ ${target.toLocaleString('en-US')}/s`,
-    target === undefined ? undefined : entries / median >= target,
+    target === undefined ? undefined : `≥ ${target.toLocaleString('en-US')}/s${quick ? ' (full scale)' : ''}`,
+    target === undefined || quick ? undefined : entries / median >= target,
   );
   const total = await store.lastSeq();
   const [whole = 0] = await timeReplays(store, 1, { useSnapshots: false });
@@ -377,6 +378,7 @@ async function replayPodHistory(): Promise<void> {
     },
     (i) => podStatus(pods[i % nodes] as (typeof pods)[number], rounds + 1),
     nodes,
+    500_000,
   );
 }
 
@@ -468,10 +470,10 @@ if (run(6)) {
   const n = scale(200_000);
   // 6: a long history of a mid-sized cluster, mostly node events. The target is for the full scale:
   // the quick history (4 entries per node) is mostly the cost of building the final objects.
-  await replayNodeEvents('6. node history', n, Math.min(n / 4, 20_000), quick ? undefined : 200_000);
+  await replayNodeEvents('6. node history', n, Math.min(n / 4, 20_000), 1_000_000);
   await replayPodHistory();
   // 6c: a small cluster with a long history: where a snapshot saves most of a replay.
-  await replayNodeEvents('6c. long history of a small cluster', n, scale(2_000));
+  await replayNodeEvents('6c. long history of a small cluster', n, scale(2_000), 1_000_000);
 }
 if (run(7)) {
   await benchBridges({
