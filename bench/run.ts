@@ -43,6 +43,7 @@ import { benchDashboard } from './dashboard.ts';
 import { benchStartup } from './startup.ts';
 import { benchCluster } from './cluster.ts';
 import { benchBudget } from './budget.ts';
+import { benchLoop } from './loop.ts';
 
 const quick = process.env.BENCH_SCALE === 'quick';
 const scale = (n: number) => (quick ? Math.max(100, Math.round(n / 10)) : n);
@@ -501,6 +502,7 @@ if (run(10)) await bytesPerNodeAndPod();
 if (run(11)) await benchStartup({ runs: quick ? 3 : 5, redisUrl, report, cleanup });
 if (run(12)) await benchDashboard({ n: scale(10_000), redisUrl, logger, report, engineFor, nodeEvent: (name) => nodeEvent(name), daemonSet, submitAll, until, cleanup });
 if ([13, 14, 15, 16].some(run)) await benchCluster({ quick, logger, report, nodeEvent, daemonSet });
+if (run(17) || run(18)) await benchLoop({ quick, scale, redisUrl, logger, report, engineFor, nodeEvent: (name) => nodeEvent(name), daemonSet, until, settled, cleanup });
 if (run(19)) await benchBudget({ n: scale(5000), logger, report, nodeEvent: (name) => nodeEvent(name), daemonSet });
 console.log(JSON.stringify({ results }, null, 2));
 await redisHandle.stop();
