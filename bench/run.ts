@@ -44,6 +44,7 @@ import { benchStartup } from './startup.ts';
 import { benchCluster } from './cluster.ts';
 import { benchBudget } from './budget.ts';
 import { benchLoop } from './loop.ts';
+import { benchHttpLatency, benchHttpThroughput, type HttpBenchOptions } from './http.ts';
 
 const quick = process.env.BENCH_SCALE === 'quick';
 const scale = (n: number) => (quick ? Math.max(100, Math.round(n / 10)) : n);
@@ -460,8 +461,11 @@ async function bytesPerNodeAndPod(): Promise<void> {
 console.log(`everynode bench${quick ? ' (quick)' : ''} — Redis ${redisHandle.how}, Node ${process.version}`);
 const run = (n: number) => !only || only.includes(n);
 const raw = run(1) || run(2) ? await rawThroughput() : 0;
+const http: HttpBenchOptions = { quick, scale, redisUrl, report, raw, engineFor, nodeEvent: (name) => nodeEvent(name), daemonSet, until, commandsWaiting, cleanup };
 if (run(2)) await endToEndThroughput(raw);
+if (run(2)) await benchHttpThroughput(http);
 if (run(3)) await latencyAtFixedRate();
+if (run(3)) await benchHttpLatency(http);
 if (run(4)) await applyOnBigCluster();
 if (run(5)) {
   const small = await perEventCost(scale(1000));
