@@ -2,14 +2,17 @@
  * `npm run bench`: everynode's figures from one run on one Redis (REDIS_URL,
  * else 127.0.0.1:6379, else a private redis-server).
  *
- * 1. raw BullMQ no-op single-hop throughput (jobs/s)
- * 2. end-to-end node-event throughput, event in → create command out, and its ratio to (1)
- * 3. p50/p99 event → command latency at a fixed 1,000 events/s
- * 4. seconds from `apply` to the last of 10,000 create commands on a 10,000-node cluster
- * 5. the per-event cost of node joins on a 1,000- vs a 50,000-node cluster
+ * Each figure prints its goal (issue 17) beside it, and whether it is met; a goal set for the full
+ * size is not judged under BENCH_SCALE=quick.
+ * 1. raw BullMQ no-op single-hop throughput (jobs/s): the anchor
+ * 2. end-to-end node-event throughput, event in → create command out, and its ratio to (1) (goal ≥ 1.0×);
+ *    (2h) the same through the HTTP API, POST /events from a load process (bench/http.ts)
+ * 3. p50/p99 event → command latency at a fixed 1,000 events/s (goal p99 ≤ 20 ms); (3h) through the HTTP API
+ * 4. seconds from `apply` to the last of 10,000 create commands on a 10,000-node cluster (goal ≤ 1.0 s)
+ * 5. the per-event cost of node joins on a 1,000- vs a 50,000-node cluster (goal: ratio ≤ 1.2)
  * 6. replay speed: the whole cluster rebuilt from the log alone (entries/s, workers stopped), for a
- *    history of node events, (6b) one of pod status reports, (6c) a long one of a small cluster;
- *    and for each, snapshot + tail vs the whole log
+ *    history of node events (goal ≥ 1M/s), (6b) one of pod status reports (≥ 500k/s), (6c) a long one of
+ *    a small cluster (≥ 1M/s); and for each, snapshot + tail vs the whole log
  * 7. per bus here (NATS, RabbitMQ, MQTT, Redis Streams): events/s in (bus → log) and commands/s
  *    out (log → bus), each next to the bus client's own rate in the same run (bench/bridges.ts)
  * 9. recovery: a worker process SIGKILLed while a pass runs, restarted at once → seconds until
@@ -23,10 +26,18 @@
  * 13–16. Redis Cluster (bench/cluster.ts, private servers): one cluster's throughput on a single Redis vs a
  *    Redis Cluster; 1 / 2 / 4 worker processes; Redis µs per event and the per-shard ceiling; the latency
  *    cost of EVERYNODE_WAIT_REPLICAS=1
+ * 17–18. the whole loop as a user sees it (issue 17's figures (7) and (8); bench/loop.ts), through the
+ *    simulated agent: (17) node join → its pod reported Running, p50/p99 at 200 joins/s; (18) pod status
+ *    reports → the DaemonSet's status updated, reports/s until the status reflects the last one
+ * 19. the per-event budget (bench/budget.ts): a batch of node joins hop by hop (accept, events worker,
+ *    pass, outbox publish) on a private redis-server — Node CPU µs, Redis µs and Redis calls per event
+ *    per hop, beside BullMQ's no-op hop. Profiles: EVERYNODE_WORKER_NODE_OPTIONS='--cpu-prof
+ *    --cpu-prof-dir=DIR' profiles the worker processes; `tsx bench/profile-top.ts FILE` summarises one
  *
  * The engine's workers run in BENCH_WORKERS worker processes (default 1), as
- * in production; this process only submits events and, for (3), executes
- * commands. BENCH_SCALE=quick shrinks every size tenfold (CI's smoke run);
+ * in production; this process submits events, executes commands for (3),
+ * serves the HTTP API for (2h, 3h) (their load comes from a process of its
+ * own) and runs the simulated agent for (17, 18). BENCH_SCALE=quick shrinks every size tenfold (CI's smoke run);
  * BENCH_ONLY=1,3 runs some.
  */
 import { randomUUID } from 'node:crypto';
