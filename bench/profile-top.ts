@@ -6,11 +6,13 @@
  * with their share of the samples, then the same grouped by package (or
  * node's internals, GC and idle), to see what bounds a figure.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 interface ProfileNode {
   readonly id: number;
-  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
+  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number; readonly columnNumber: number };
   readonly hitCount?: number;
 }
 
@@ -21,6 +23,23 @@ const hits = new Map<number, number>();
 for (const id of profile.samples) hits.set(id, (hits.get(id) ?? 0) + 1);
 const total = profile.samples.length;
 const msPerSample = (profile.endTime - profile.startTime) / 1000 / total;
+
+/** A bundle's source map (the build writes `main.mjs.map` beside `main.mjs`), to name the source a frame was built from. */
+const maps = new Map<string, SourceMap | undefined>();
+function mapOf(url: string): SourceMap | undefined {
+  if (!maps.has(url)) {
+    const path = url.startsWith('file://') ? fileURLToPath(url) : url;
+    maps.set(url, path.endsWith('.mjs') && existsSync(`${path}.map`) ? new SourceMap(JSON.parse(readFileSync(`${path}.map`, 'utf8')) as never) : undefined);
+  }
+  return maps.get(url);
+}
+
+/** The frame's original source (through the bundle's source map) as `path:line`, or its own url. */
+function sourceOf(frame: ProfileNode['callFrame']): string {
+  const entry = frame.url ? mapOf(frame.url)?.findEntry(frame.lineNumber, frame.columnNumber) : undefined;
+  if (entry && 'originalSource' in entry && entry.originalSource) return `${entry.originalSource.replace(/^.*?\/((?:node_modules|packages|services)\/)/, '$1')}:${entry.originalLine + 1}`;
+  return frame.url;
+}
 
 /** Where a frame's code lives: a workspace package, an npm package, node's own, or V8's pseudo-frames. */
 function placeOf(url: string, name: string): string {
@@ -39,10 +58,11 @@ for (const node of profile.nodes) {
   const self = hits.get(node.id) ?? 0;
   if (self === 0) continue;
   const { functionName, url, lineNumber } = node.callFrame;
-  const short = url.replace(/^file:\/\//, '').replace(/^.*\/(node_modules|packages|services)\//, '$1/');
-  const key = `${functionName || '(anonymous)'}  ${short}${url ? `:${lineNumber + 1}` : ''}`;
+  const source = sourceOf(node.callFrame);
+  const short = source === url ? `${url.replace(/^file:\/\//, '').replace(/^.*\/(node_modules|packages|services)\//, '$1/')}${url ? `:${lineNumber + 1}` : ''}` : source;
+  const key = `${functionName || '(anonymous)'}  ${short}`;
   byFunction.set(key, (byFunction.get(key) ?? 0) + self);
-  const place = placeOf(url, functionName);
+  const place = placeOf(source === url ? url : `/${source}`, functionName);
   byPlace.set(place, (byPlace.get(place) ?? 0) + self);
 }
 const line = ([name, samples]: [string, number]) => `${((100 * samples) / total).toFixed(1).padStart(5)} %  ${(samples * msPerSample).toFixed(0).padStart(6)} ms  ${name}`;
