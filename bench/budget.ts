@@ -133,7 +133,7 @@ export async function benchBudget(options: BudgetOptions): Promise<void> {
   }
   const busy = async (queue: Queue) => {
     // Not 'delayed': the engine keeps repeatable jobs (the sweep) there.
-    const counts = await queue.getJobCounts('wait', 'active', 'paused', 'prioritized');
+    const counts = await queue.getJobCounts('wait', 'active', 'prioritized');
     return Object.values(counts).reduce((sum, c) => sum + c, 0);
   };
 
@@ -193,7 +193,7 @@ export async function benchBudget(options: BudgetOptions): Promise<void> {
     await reconcile.resume();
     await waitFor(
       async () =>
-        (await commands.getJobCountByTypes('wait', 'paused', 'prioritized', 'active', 'completed')) >= n &&
+        (await commands.getJobCountByTypes('wait', 'prioritized', 'active', 'completed')) >= n &&
         (await busy(reconcile)) === 0 &&
         (await probe.xlen(client.store.keys.outbox)) === 0,
       'the pass and its commands',

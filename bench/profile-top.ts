@@ -36,8 +36,8 @@ function mapOf(url: string): SourceMap | undefined {
 
 /** The frame's original source (through the bundle's source map) as `path:line`, or its own url. */
 function sourceOf(frame: ProfileNode['callFrame']): string {
-  const entry = frame.url ? mapOf(frame.url)?.findEntry(frame.lineNumber, frame.columnNumber) : undefined;
-  if (entry && 'originalSource' in entry && entry.originalSource) return `${entry.originalSource.replace(/^.*?\/((?:node_modules|packages|services)\/)/, '$1')}:${entry.originalLine + 1}`;
+  const entry = (frame.url ? mapOf(frame.url)?.findEntry(frame.lineNumber, frame.columnNumber) : undefined) as { originalSource?: string; originalLine: number } | undefined;
+  if (entry?.originalSource) return `${entry.originalSource.replace(/^.*?\/((?:node_modules|packages|services)\/)/, '$1')}:${entry.originalLine + 1}`;
   return frame.url;
 }
 
