@@ -11,8 +11,8 @@
  * 13. end-to-end node-join throughput of one cluster (event in → create command
  *     out, 1 worker process): single Redis vs Redis Cluster
  * 14. the same on the Redis Cluster with 1, 2 and 4 worker processes
- * 15. Redis µs per accepted event and per pass (`INFO commandstats` of the master
- *     holding the cluster's slot, around 13's cluster run), the events/s at which
+ * 15. Redis CPU µs per accepted event and per pass (the main thread of the master
+ *     holding the cluster's slot, `INFO cpu`, around 13's cluster run), the events/s at which
  *     that slot saturates one Redis core, and the worker processes' Node µs per event
  * 16. latency of an acknowledged write (`submit` with `wait`, one at a time):
  *     without vs with EVERYNODE_WAIT_REPLICAS=1
@@ -36,7 +36,7 @@ export interface ClusterBenchOptions {
 interface Run {
   readonly events: number;
   readonly seconds: number;
-  /** Redis CPU µs (commandstats) on the server holding the slot, and the calls of the commit script. */
+  /** Redis CPU µs of the main thread (`INFO cpu`) on the server holding the slot, and the calls of the Lua scripts. */
   readonly redisUsec: number;
   readonly commits: number;
   /** Of `redisUsec`, the Lua scripts' (EVALSHA: the commit script, and every BullMQ queue operation). */
@@ -56,6 +56,17 @@ async function commandStats(server: Redis): Promise<Map<string, { calls: number;
   return stats;
 }
 
+/**
+ * CPU µs of a Redis server's main thread (`INFO cpu`): what saturates its core. Not the sum of
+ * `INFO commandstats`, which counts a script's inner commands twice (in `evalsha` and under their own
+ * names) and a transaction's in `exec` and again under theirs.
+ */
+async function redisCpuUsec(server: Redis): Promise<number> {
+  const text = await server.info('cpu');
+  const field = (name: string) => Number(new RegExp(`^${name}:([0-9.]+)`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return Math.round((field('used_cpu_user_main_thread') + field('used_cpu_sys_main_thread')) * 1e6);
+}
+
 /** CPU µs a process has used (Linux `/proc/<pid>/stat`: utime + stime, in clock ticks of 10 ms). */
 function cpuUsec(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
@@ -71,6 +82,7 @@ async function joinStorm(url: string, serverOf: (prefix: string) => Promise<Redi
     await client.ingress.submit([options.daemonSet], { wait: true });
     const redis = await serverOf(prefix);
     const before = await commandStats(redis);
+    const redisBefore = await redisCpuUsec(redis);
     const cpuBefore = processes.reduce((sum, p) => sum + cpuUsec(p.pid), 0);
     const started = performance.now();
     for (let i = 0; i < n; i += 5000) await client.ingress.submit(Array.from({ length: Math.min(5000, n - i) }, (_, j) => options.nodeEvent(`node-${i + j}`)));
@@ -82,8 +94,7 @@ async function joinStorm(url: string, serverOf: (prefix: string) => Promise<Redi
     const seconds = (performance.now() - started) / 1000;
     const nodeUsec = processes.reduce((sum, p) => sum + cpuUsec(p.pid), 0) - cpuBefore;
     const after = await commandStats(redis);
-    let redisUsec = 0;
-    for (const [command, { usec }] of after) redisUsec += usec - (before.get(command)?.usec ?? 0);
+    const redisUsec = (await redisCpuUsec(redis)) - redisBefore;
     const commits = (after.get('evalsha')?.calls ?? 0) - (before.get('evalsha')?.calls ?? 0);
     const commitUsec = (after.get('evalsha')?.usec ?? 0) - (before.get('evalsha')?.usec ?? 0);
     // Every log entry is an event or a pass: the passes are what is not one of the n joins or the DaemonSet.
@@ -143,7 +154,7 @@ export async function benchCluster(options: ClusterBenchOptions): Promise<void> 
       const perEvent = run.redisUsec / run.events;
       const ceiling = Math.round(1e6 / perEvent);
       report(
-        `15. ${label}: Redis time per accepted event (commandstats of the slot's master, ${run.events} joins)`,
+        `15. ${label}: Redis CPU per accepted event (main thread of the slot's master, INFO cpu; ${run.events} joins)`,
         `${perEvent.toFixed(1)} µs/event (all commands: commits, queues, passes) → one shard saturates one core at ≈ ${ceiling.toLocaleString('en-US')} events/s; ` +
           `of which Lua scripts (the commit script and BullMQ's) ${(run.commitUsec / run.events).toFixed(1)} µs/event over ${run.commits} calls; ${run.passes} passes, ${(run.events / Math.max(1, run.passes)).toFixed(0)} events per pass, ≈ ${(run.redisUsec / Math.max(1, run.passes) / 1000).toFixed(1)} ms of Redis per pass with the events it answers; ` +
           `Node ${(run.nodeUsec / run.events).toFixed(0)} µs/event in the worker process(es)`,
