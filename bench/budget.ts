@@ -31,18 +31,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { Logger } from 'pino';
 import { QueueName, queuePrefix, redisConnectionOptions, spawnRedisServer, startEngine } from '@everynode/engine/internal';
 import { kill, startWorkerProcess } from '../test/support/workers.ts';
+import type { BenchContext } from './context.ts';
 
-type Report = (figure: string, value: string, target?: string, met?: boolean) => void;
-
-export interface BudgetOptions {
+export interface BudgetOptions extends Pick<BenchContext, 'logger' | 'report' | 'nodeEvent' | 'daemonSet'> {
   readonly n: number;
-  readonly logger: Logger;
-  readonly report: Report;
-  readonly nodeEvent: (name: string) => object;
-  readonly daemonSet: object;
 }
 
 /** One SLOWLOG entry: [id, time, µs, args, client, name]. */

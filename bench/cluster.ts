@@ -19,19 +19,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import type { Logger } from 'pino';
 import { type EngineInternals as Engine, openRedis, spawnRedisServer, startEngine } from '@everynode/engine/internal';
 import type { Cluster, Redis } from 'ioredis';
 import { masterAddressOf, nodeConnection, startRedisCluster } from '../test/support/redis-cluster.ts';
 import { kill, startWorkerProcess, type WorkerProcess } from '../test/support/workers.ts';
+import type { BenchContext } from './context.ts';
 
-export interface ClusterBenchOptions {
-  readonly quick: boolean;
-  readonly logger: Logger;
-  readonly report: (figure: string, value: string) => void;
-  readonly nodeEvent: (name: string) => object;
-  readonly daemonSet: object;
-}
+export type ClusterBenchOptions = Pick<BenchContext, 'quick' | 'logger' | 'report' | 'nodeEvent' | 'daemonSet'>;
 
 interface Run {
   readonly events: number;

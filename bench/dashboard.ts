@@ -13,24 +13,12 @@
 import { randomUUID } from 'node:crypto';
 import { EventType } from '@everynode/api';
 import { startAgent } from '@everynode/agent';
-import type { EngineInternals as Engine } from '@everynode/engine/internal';
 import { buildServer, findDashboard } from '@everynode/server';
-import type { Logger } from 'pino';
 import { launchChromium } from '../test/support/browser.ts';
+import type { BenchContext } from './context.ts';
 
-type Report = (figure: string, value: string, target?: string, met?: boolean) => void;
-
-export interface DashboardBenchOptions {
+export interface DashboardBenchOptions extends Pick<BenchContext, 'redisUrl' | 'logger' | 'report' | 'engineFor' | 'nodeEvent' | 'daemonSet' | 'submitAll' | 'until' | 'cleanup'> {
   readonly n: number;
-  readonly redisUrl: string;
-  readonly logger: Logger;
-  readonly report: Report;
-  readonly engineFor: (name: string) => Promise<Engine>;
-  readonly nodeEvent: (name: string) => object;
-  readonly daemonSet: object;
-  readonly submitAll: (engine: Engine, events: readonly object[]) => Promise<void>;
-  readonly until: (probe: () => Promise<boolean>, timeoutMs: number, what: string, everyMs?: number) => Promise<void>;
-  readonly cleanup: (prefix: string) => Promise<void>;
 }
 
 /** What the page-side functions use of the browser (this program's TypeScript has no DOM library). */

@@ -20,22 +20,11 @@ import { buildServer } from '@everynode/server';
 import { type EngineInternals as Engine, QueueName, queuePrefix, redisConnectionOptions } from '@everynode/engine/internal';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { BenchContext } from './context.ts';
 
-type Report = (figure: string, value: string, target?: string, met?: boolean) => void;
-
-export interface HttpBenchOptions {
-  readonly quick: boolean;
-  readonly scale: (n: number) => number;
-  readonly redisUrl: string;
-  readonly report: Report;
+export interface HttpBenchOptions extends Pick<BenchContext, 'quick' | 'scale' | 'redisUrl' | 'report' | 'engineFor' | 'nodeEvent' | 'daemonSet' | 'until' | 'commandsWaiting' | 'cleanup'> {
   /** Figure 1's rate, this run (0 when it did not run). */
   readonly raw: number;
-  readonly engineFor: (name: string) => Promise<Engine>;
-  readonly nodeEvent: (name: string) => object;
-  readonly daemonSet: object;
-  readonly until: (probe: () => Promise<boolean>, timeoutMs: number, what: string, everyMs?: number) => Promise<void>;
-  readonly commandsWaiting: (engine: Engine) => Promise<number>;
-  readonly cleanup: (prefix: string) => Promise<void>;
 }
 
 interface LoadResult {

@@ -15,26 +15,12 @@ import { randomUUID } from 'node:crypto';
 import { EventType } from '@everynode/api';
 import { eventJobId, startAgent } from '@everynode/agent';
 import { targetNodeName } from '@everynode/daemonset';
-import { type EngineInternals as Engine, QueueName, queuePrefix, redisConnectionOptions } from '@everynode/engine/internal';
+import { QueueName, queuePrefix, redisConnectionOptions } from '@everynode/engine/internal';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { Logger } from 'pino';
+import type { BenchContext } from './context.ts';
 
-type Report = (figure: string, value: string, target?: string, met?: boolean) => void;
-
-export interface LoopBenchOptions {
-  readonly quick: boolean;
-  readonly scale: (n: number) => number;
-  readonly redisUrl: string;
-  readonly logger: Logger;
-  readonly report: Report;
-  readonly engineFor: (name: string) => Promise<Engine>;
-  readonly nodeEvent: (name: string) => object;
-  readonly daemonSet: object;
-  readonly until: (probe: () => Promise<boolean>, timeoutMs: number, what: string, everyMs?: number) => Promise<void>;
-  readonly settled: (engine: Engine) => Promise<void>;
-  readonly cleanup: (prefix: string) => Promise<void>;
-}
+export type LoopBenchOptions = Pick<BenchContext, 'quick' | 'scale' | 'redisUrl' | 'logger' | 'report' | 'engineFor' | 'nodeEvent' | 'daemonSet' | 'until' | 'settled' | 'cleanup'>;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

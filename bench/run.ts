@@ -55,7 +55,8 @@ import { benchStartup } from './startup.ts';
 import { benchCluster } from './cluster.ts';
 import { benchBudget } from './budget.ts';
 import { benchLoop } from './loop.ts';
-import { benchHttpLatency, benchHttpThroughput, type HttpBenchOptions } from './http.ts';
+import { benchHttpLatency, benchHttpThroughput } from './http.ts';
+import type { BenchContext } from './context.ts';
 
 const quick = process.env.BENCH_SCALE === 'quick';
 const scale = (n: number) => (quick ? Math.max(100, Math.round(n / 10)) : n);
@@ -472,7 +473,8 @@ async function bytesPerNodeAndPod(): Promise<void> {
 console.log(`everynode bench${quick ? ' (quick)' : ''} — Redis ${redisHandle.how}, Node ${process.version}`);
 const run = (n: number) => !only || only.includes(n);
 const raw = run(1) || run(2) ? await rawThroughput() : 0;
-const http: HttpBenchOptions = { quick, scale, redisUrl, report, raw, engineFor, nodeEvent: (name) => nodeEvent(name), daemonSet, until, commandsWaiting, cleanup };
+const context: BenchContext = { quick, scale, redisUrl, logger, report, engineFor: (name) => engineFor(name), nodeEvent: (name) => nodeEvent(name), daemonSet, submitAll, until, settled, commandsWaiting, cleanup };
+const http = { ...context, raw };
 if (run(2)) await endToEndThroughput(raw);
 if (run(2)) await benchHttpThroughput(http);
 if (run(3)) await latencyAtFixedRate();
@@ -514,11 +516,11 @@ if (run(7)) {
 }
 if (run(9)) await recoveryAfterKill();
 if (run(10)) await bytesPerNodeAndPod();
-if (run(11)) await benchStartup({ runs: quick ? 3 : 5, redisUrl, report, cleanup });
-if (run(12)) await benchDashboard({ n: scale(10_000), redisUrl, logger, report, engineFor, nodeEvent: (name) => nodeEvent(name), daemonSet, submitAll, until, cleanup });
-if ([13, 14, 15, 16].some(run)) await benchCluster({ quick, logger, report, nodeEvent, daemonSet });
-if (run(17) || run(18)) await benchLoop({ quick, scale, redisUrl, logger, report, engineFor, nodeEvent: (name) => nodeEvent(name), daemonSet, until, settled, cleanup });
-if (run(19)) await benchBudget({ n: scale(5000), logger, report, nodeEvent: (name) => nodeEvent(name), daemonSet });
+if (run(11)) await benchStartup({ ...context, runs: quick ? 3 : 5 });
+if (run(12)) await benchDashboard({ ...context, n: scale(10_000) });
+if ([13, 14, 15, 16].some(run)) await benchCluster(context);
+if (run(17) || run(18)) await benchLoop(context);
+if (run(19)) await benchBudget({ ...context, n: scale(5000) });
 console.log(JSON.stringify({ results }, null, 2));
 await redisHandle.stop();
 process.exit(0);

@@ -19,8 +19,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../test/support/random.ts';
 import { kubectlsUnderTest } from '../test/support/kubectl.ts';
+import type { BenchContext } from './context.ts';
 
-type Report = (figure: string, value: string, target?: string, met?: boolean) => void;
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(root, 'packages/cli/bin/everynode.mjs');
@@ -92,7 +92,7 @@ async function startUp(env: NodeJS.ProcessEnv, prefix: string): Promise<Up> {
   };
 }
 
-export async function benchStartup(options: { runs: number; redisUrl: string; report: Report; cleanup: (prefix: string) => Promise<void> }): Promise<void> {
+export async function benchStartup(options: Pick<BenchContext, 'redisUrl' | 'report' | 'cleanup'> & { readonly runs: number }): Promise<void> {
   const { runs, report } = options;
   const kubectl = kubectlsUnderTest().filter((k) => k.minor !== undefined).at(-1);
   if (!kubectl) throw new Error('bench: figure 11 needs a kubectl: run `node scripts/fetch-kubectl.mjs`');
