@@ -190,7 +190,6 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineIn
       timeoutMs: options.waitReplicasTimeoutMs ?? positiveNumber('EVERYNODE_WAIT_REPLICAS_TIMEOUT_MS') ?? 1000,
     });
   }
-  const ingress = new QueueIngress(store, queues, deadLetters, limits, 1, fence);
   // Its connection blocks (XREAD BLOCK): a copy, which has no command timeout.
   const waiterConnection = () => {
     const copy = connection.duplicate();
@@ -198,6 +197,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<EngineIn
     return copy;
   };
   const logWaiter = new LogWaiter({ connect: waiterConnection, keys: { log: store.keys.log, seq: store.keys.seq }, lastSeq: () => store.lastSeq() });
+  const ingress = new QueueIngress(store, queues, deadLetters, (after, timeoutMs, signal) => logWaiter.wait(after, timeoutMs, signal), limits, 1, fence);
   return {
     store,
     reader: store,

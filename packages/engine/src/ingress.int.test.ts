@@ -1,6 +1,6 @@
 /** The ingress port's dead letters: a refused event and a parked message keep where they came from. */
 import { openRedis } from './redis-client.ts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { destroyPrefix, type Engine, redisUrl, testEngine } from '../../../test/support/cluster.ts';
 
 let engine: Engine;
@@ -177,5 +177,51 @@ describe('an events job that fails for good', () => {
       await worker.close();
       await destroyPrefix(worker.prefix);
     }
+  });
+});
+
+describe('submits waiting for the log', () => {
+  const join = (id: string) => ({ specversion: '1.0', id, source: 'test', type: 'io.everynode.node.joined', time: new Date().toISOString(), data: { apiVersion: 'v1', kind: 'Node', metadata: { name: id } } });
+
+  it('share one watch of it: 200 at once all resolve, with far fewer reads of the seqs than submits', async () => {
+    const worker = await testEngine('arrivals');
+    try {
+      const reads = vi.spyOn(worker.store, 'seqsOf');
+      const results = await Promise.all(Array.from({ length: 200 }, (_, i) => worker.ingress.submit([join(`n${i}`)], { wait: true })));
+      expect(results.every((r) => r.accepted.length === 1 && r.refused.length === 0)).toBe(true);
+      // Each submit polling on its own read the seqs at least once each (every 5 ms while it waited).
+      expect(reads.mock.calls.length).toBeLessThan(50);
+      expect(await worker.store.seqsOf(results.flatMap((r) => r.accepted))).not.toContain(undefined);
+    } finally {
+      await worker.close();
+      await destroyPrefix(worker.prefix);
+    }
+  });
+
+  it('an event already in the log is answered at once, though the log does not grow', async () => {
+    const worker = await testEngine('arrivals-again');
+    try {
+      await worker.ingress.submit([join('again')], { wait: true });
+      const last = await worker.store.lastSeq();
+      const started = Date.now();
+      const again = await worker.ingress.submit([join('again')], { wait: true, timeoutMs: 5000 });
+      expect(again.accepted).toEqual([{ id: 'again', source: 'test' }]);
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(await worker.store.lastSeq()).toBe(last);
+    } finally {
+      await worker.close();
+      await destroyPrefix(worker.prefix);
+    }
+  });
+
+  it('times out, naming how many events are missing, when they never reach the log (no workers); a later submit is not held up', async () => {
+    const reads = vi.spyOn(engine.store, 'seqsOf');
+    const started = Date.now();
+    await expect(engine.ingress.submit([join('never-1'), join('never-2')], { wait: true, timeoutMs: 300 })).rejects.toThrow(/^timed out after 300 ms waiting for 2 event\(s\) to reach the log$/);
+    expect(Date.now() - started).toBeLessThan(2000);
+    // Asleep on the log between reads, not polling: a handful of reads in 300 ms (a 5 ms poll made ~60).
+    expect(reads.mock.calls.length).toBeLessThan(10);
+    reads.mockRestore();
+    await expect(engine.ingress.submit([join('never-3')], { wait: true, timeoutMs: 100 })).rejects.toThrow(/waiting for 1 event\(s\)/);
   });
 });

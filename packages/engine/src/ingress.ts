@@ -6,7 +6,9 @@
  *
  * Events submitted within `lingerMs` of each other share one job (as a
  * producer's linger does): one job per event would cost every event a whole
- * BullMQ round of its own.
+ * BullMQ round of its own. Submits waiting for the log share one watch of
+ * it (`ArrivalWatch`), whose Redis calls follow the log's growth, not the
+ * number of waiting submits.
  */
 import { AttributeMaxChars, type ClusterEvent, type DaemonSet, DefaultJsonLimits, eventJobId, EventType, IfVersionAttribute, type JsonLimits, PreconditionFailedPrefix, truncateText } from '@everynode/api';
 import type { EventStore } from '@everynode/eventlog';
@@ -19,6 +21,94 @@ import type { ReplicationFence } from './replication-fence.ts';
 /** Events per `events` job: big enough to amortise a job, small enough to retry cheaply. */
 const batchSize = 500;
 
+/** Waits for the log to go past `after` (`LogWaiter.wait`): true when it did, false on timeout or abort. */
+export type WaitForSeq = (after: number, timeoutMs: number, signal?: AbortSignal) => Promise<boolean>;
+
+interface Arrival {
+  readonly events: readonly ClusterEvent[];
+  readonly deadline: number;
+  readonly timeoutMs: number;
+  readonly resolve: (seqs: number[]) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * Every `wait` submit of an ingress waiting for its events to reach the log,
+ * watched by one loop: it reads the last seq, then the seqs of every event
+ * still awaited in one HMGET, settles each submit whose events are all in
+ * (or whose time is up), and sleeps on the log (`WaitForSeq`: one blocked
+ * XREAD shared by the engine) until it grows past that last seq, or a new
+ * submit comes to be checked. Two Redis calls per round however many
+ * submits wait: each submit polling on its own every 5 ms made 500
+ * waiting HTTP requests 100,000 calls a second.
+ */
+class ArrivalWatch {
+  readonly #waiting = new Set<Arrival>();
+  /** The loop runs (it ends when nobody waits). */
+  #running = false;
+  /** A submit came since the last round read the seqs: check before sleeping, or cut the sleep short. */
+  #fresh = false;
+  #sleep: AbortController | undefined;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly waitForSeq: WaitForSeq,
+  ) {}
+
+  /** Resolve with each event's seq once every one is in the log; reject after `timeoutMs`. */
+  wait(events: readonly ClusterEvent[], timeoutMs: number): Promise<number[]> {
+    return new Promise((resolve, reject) => {
+      this.#waiting.add({ events, deadline: Date.now() + timeoutMs, timeoutMs, resolve, reject });
+      this.#fresh = true;
+      this.#sleep?.abort();
+      if (this.#running) return;
+      this.#running = true;
+      void this.#run();
+    });
+  }
+
+  async #run(): Promise<void> {
+    while (this.#waiting.size > 0) {
+      this.#fresh = false;
+      const waiting = [...this.#waiting];
+      try {
+        const after = await this.store.lastSeq();
+        const seqs = await this.store.seqsOf(waiting.flatMap((arrival) => arrival.events));
+        let next = Number.POSITIVE_INFINITY;
+        let at = 0;
+        for (const arrival of waiting) {
+          const mine = seqs.slice(at, (at += arrival.events.length));
+          const missing = mine.filter((seq) => seq === undefined).length;
+          if (missing === 0) arrival.resolve(mine as number[]);
+          else if (Date.now() >= arrival.deadline) arrival.reject(new Error(`timed out after ${arrival.timeoutMs} ms waiting for ${missing} event(s) to reach the log`));
+          else {
+            next = Math.min(next, arrival.deadline);
+            continue;
+          }
+          this.#waiting.delete(arrival);
+        }
+        if (this.#waiting.size === 0 || this.#fresh) continue;
+        const sleep = (this.#sleep = new AbortController());
+        const sleepMs = Math.max(1, next - Date.now());
+        const started = Date.now();
+        const grew = await this.waitForSeq(after, sleepMs, sleep.signal);
+        // Neither grown, cut short nor timed out: the watch of the log is closed (the engine is closing).
+        if (!grew && !sleep.signal.aborted && Date.now() - started < sleepMs - 5) throw new Error('the log is no longer watched: the engine is closing');
+      } catch (error) {
+        // Redis failed: the submits waiting now fail (a 503 to an HTTP client); the next one starts again.
+        for (const arrival of waiting) {
+          this.#waiting.delete(arrival);
+          arrival.reject(error);
+        }
+      } finally {
+        this.#sleep = undefined;
+      }
+    }
+    // In the same tick as the last check of the loop: a submit coming after it starts a new loop.
+    this.#running = false;
+  }
+}
+
 interface Pending {
   readonly events: ClusterEvent[];
   readonly done: { resolve: () => void; reject: (error: unknown) => void }[];
@@ -27,21 +117,26 @@ interface Pending {
 
 export class QueueIngress implements EventIngress {
   private pending: Pending = { events: [], done: [] };
+  private readonly arrivals: ArrivalWatch;
 
   /**
    * @param deadLetters where refused events and parked messages are kept.
    * @param limits each event's bounds (`admit`). Default `DefaultJsonLimits`: 64 deep, 1 MiB.
    * @param lingerMs how long an event may wait for others to share its job. Default 1 ms.
+   * @param waitForSeq how a `wait` submit sleeps until the log grows (the engine's `LogWaiter`).
    * @param fence with `wait`, confirmed after the events are in the log (`EVERYNODE_WAIT_REPLICAS`). Default: none.
    */
   constructor(
     private readonly store: EventStore,
     private readonly queues: Queues,
     private readonly deadLetters: DeadLetterQueue,
+    waitForSeq: WaitForSeq,
     private readonly limits: JsonLimits = DefaultJsonLimits,
     private readonly lingerMs = 1,
     private readonly fence?: ReplicationFence,
-  ) {}
+  ) {
+    this.arrivals = new ArrivalWatch(store, waitForSeq);
+  }
 
   async submit(events: readonly unknown[], options: SubmitOptions = {}): Promise<SubmitResult> {
     const receivedAt = Date.now();
@@ -67,7 +162,7 @@ export class QueueIngress implements EventIngress {
     if (accepted.length > 0) await this.enqueue(accepted);
     let conflicts: (string | undefined)[] = [];
     if (options.wait && accepted.length > 0) {
-      const seqs = await this.waitForLog(accepted, options.timeoutMs ?? 10_000);
+      const seqs = await this.arrivals.wait(accepted, options.timeoutMs ?? 10_000);
       await this.fence?.confirm();
       conflicts = await this.conflictsOf(accepted, seqs);
     }
@@ -117,18 +212,6 @@ export class QueueIngress implements EventIngress {
     if (!events.some((e) => (e as { type?: unknown })?.type === EventType.DaemonSetApplied)) return out;
     for (const ds of await this.store.listDaemonSets()) out.set(`${ds.metadata.namespace}/${ds.metadata.name}`, ds);
     return out;
-  }
-
-  /** Resolve with each event's seq once every one is in the log; reject after `timeoutMs`. */
-  private async waitForLog(events: readonly ClusterEvent[], timeoutMs: number): Promise<number[]> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const seqs = await this.store.seqsOf(events);
-      const missing = seqs.filter((s) => s === undefined).length;
-      if (missing === 0) return seqs as number[];
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${missing} event(s) to reach the log`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
   }
 
   /** For each event that named a resourceVersion (`everynodeifversion`): why it changed nothing, when its precondition failed. */
