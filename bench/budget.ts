@@ -12,6 +12,9 @@
  * worker's CPU figure and their Redis commands are told apart by the keys
  * they touch (the `commands` queue and the outbox stream are the publisher's).
  * Beside them, (raw) BullMQ's no-op single hop on the same server: the anchor.
+ * Then (e), the path one event takes alone — figure 3's: joins submitted one
+ * a `submit` at 100/s, nothing paused, so each is its own events job, pass and
+ * outbox round; the worker's and this process's CPU, and every Redis call, per event.
  *
  * Redis µs: every command's own time from SLOWLOG with `slowlog-log-slower-than
  * 0` (the same clock as `INFO commandstats`' usec, but per command and with
@@ -98,12 +101,25 @@ export async function benchBudget(options: BudgetOptions): Promise<void> {
     await probe.slowlog('RESET');
     return entries.filter(([, , , , client, name]) => client !== '?:0' && name !== 'bench-probe');
   }
-  function costOf(entries: readonly SlowEntry[]): HopCost {
+  /** A key without its prefix and with what names one object cut off: `{budget}:dirty:kube-system/agent` → `dirty`, `bull:{budget}:events:marker` → `events:marker`. */
+  const keyKind = (key: string) =>
+    key
+      .replace(/^.*?\{?budget\}?:/, '')
+      .split(':')
+      .slice(0, 2)
+      .filter((part, i) => i === 0 || /^[a-z-]+$/.test(part))
+      .join(':');
+  function costOf(entries: readonly SlowEntry[], byKey = false): HopCost {
     const by = new Map<string, { calls: number; usec: number }>();
     let usec = 0;
     for (const [, , micros, args] of entries) {
       const command = (args[0] ?? '').toLowerCase();
-      const name = command === 'evalsha' ? (names.get(args[1] ?? '') ?? `evalsha ${(args[1] ?? '').slice(0, 8)}`) : command;
+      const name =
+        command === 'evalsha'
+          ? (names.get(args[1] ?? '') ?? `evalsha ${(args[1] ?? '').slice(0, 8)}`)
+          : byKey && args[1] !== undefined
+            ? `${command} ${keyKind(args[1])}`
+            : command;
       const slot = by.get(name) ?? { calls: 0, usec: 0 };
       slot.calls++;
       slot.usec += micros;
@@ -209,6 +225,25 @@ export async function benchBudget(options: BudgetOptions): Promise<void> {
     });
     rows.push({ hop: '(d) outbox publish: one `commands` job per create', cost: costOf(passEntries.filter(isOutbox)), note: 'Node µs: in (c)' });
 
+    // (e) the path one event takes alone, as figure 3 sends them: joins submitted one a `submit` at
+    // 100/s, nothing paused — each its own events job, pass and outbox round, every hop's Redis calls.
+    const alone = Math.max(20, Math.round(n / 10));
+    await waitFor(async () => (await busy(events)) + (await busy(reconcile)) === 0 && (await probe.xlen(client.store.keys.outbox)) === 0, 'the batch to settle');
+    await sleep(200);
+    await slowlogSince();
+    workerCpu = procCpuMicros(worker.pid);
+    const aloneCpu = ownCpuMicros();
+    const aloneStarted = performance.now();
+    for (let i = 0; i < alone; i++) {
+      const wait = aloneStarted + i * 10 - performance.now();
+      if (wait > 1) await sleep(wait);
+      void client.ingress.submit([options.nodeEvent(`alone-${i}`)]);
+    }
+    await waitFor(async () => (await commands.getJobCountByTypes('wait', 'prioritized', 'active', 'completed')) >= n + alone && (await busy(reconcile)) + (await busy(events)) === 0, 'the lone joins');
+    const afterAlone = procCpuMicros(worker.pid);
+    const aloneClient = ownCpuMicros() - aloneCpu;
+    const aloneCost = costOf(await slowlogSince(), true);
+
     const perEvent = (micros: number) => (micros / n).toFixed(1);
     report(`19. per-event budget, ${n} node joins in one batch (private redis-server; Node = CPU of the process running the hop)`, 'hop | Node µs/event | Redis µs/event | Redis calls/event');
     let totalNode = 0;
@@ -225,6 +260,12 @@ export async function benchBudget(options: BudgetOptions): Promise<void> {
       }
     }
     report('    total, accept to commands queued', `${perEvent(totalNode)} | ${perEvent(totalRedis)}`);
+    const perAlone = (micros: number) => (micros / alone).toFixed(0);
+    const aloneTop = [...aloneCost.by].sort((a, b) => b[1].calls - a[1].calls).slice(0, 14).map(([name, { calls, usec }]) => `${name} ${perAlone(usec)} µs/${(calls / alone).toFixed(1)}`);
+    report(
+      `    (e) one event alone (${alone} joins, one a submit at 100/s: figure 3's path), accept to command queued`,
+      `${workerCpu === undefined || afterAlone === undefined ? 'n/a' : perAlone(afterAlone - workerCpu)} worker + ${perAlone(aloneClient)} client | ${perAlone(aloneCost.usec)} | ${(aloneCost.calls / alone).toFixed(1)}   [${aloneTop.join('; ')}]`,
+    );
     const d = (a: { calls: number; usec: number }, b: { calls: number; usec: number }) => `${perEvent(b.usec - a.usec)} µs, ${((b.calls - a.calls) / n).toFixed(2)} calls`;
     report('    INFO commandstats evalsha per event (cross-check; probes included)', `(a) ${d(evalsha0, evalsha1)}; (b) ${d(evalsha1, evalsha2)}; (c+d) ${d(evalsha2, evalsha3)}`);
   } finally {

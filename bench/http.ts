@@ -38,7 +38,7 @@ const loadScript = fileURLToPath(new URL('./http-load.ts', import.meta.url));
 const epochNow = () => performance.timeOrigin + performance.now();
 
 /** Run bench/http-load.ts on `spec` in a process of its own; its result. */
-async function runLoad(spec: object): Promise<LoadResult> {
+export async function runLoad(spec: object): Promise<LoadResult> {
   const dir = mkdtempSync(join(tmpdir(), 'everynode-http-load-'));
   const file = join(dir, 'spec.json');
   writeFileSync(file, JSON.stringify(spec));
@@ -54,7 +54,7 @@ async function runLoad(spec: object): Promise<LoadResult> {
   }
 }
 
-const statusText = (statuses: Record<string, number>) =>
+export const statusText = (statuses: Record<string, number>) =>
   Object.entries(statuses)
     .map(([status, count]) => `${count}× ${status}`)
     .join(', ');

@@ -9,16 +9,23 @@
  *   18. pod status reports, sent as the agent sends them (one `events` job
  *       each), for every pod of that cluster round after round, the last
  *       round NotReady → the DaemonSet's status counting none ready:
- *       reports/s, measured until the status reflects the last report.
+ *       reports/s, measured until the status reflects the last report;
+ *  18h. the same through the HTTP API, as an agent on a node would send them
+ *       without a queue of its own: the API (`buildServer`, no auth, no TLS)
+ *       in this process, a load process (bench/http-load.ts) posting one
+ *       CloudEvent a request, 64 in flight, each answered once it is in the
+ *       log; the last round Ready again → the status counting every pod ready.
  */
 import { randomUUID } from 'node:crypto';
 import { EventType } from '@everynode/api';
 import { eventJobId, startAgent } from '@everynode/agent';
 import { targetNodeName } from '@everynode/daemonset';
 import { QueueName, queuePrefix, redisConnectionOptions } from '@everynode/engine/internal';
+import { buildServer } from '@everynode/server';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { BenchContext } from './context.ts';
+import { runLoad, statusText } from './http.ts';
 
 export type LoopBenchOptions = Pick<BenchContext, 'quick' | 'scale' | 'redisUrl' | 'logger' | 'report' | 'engineFor' | 'nodeEvent' | 'daemonSet' | 'until' | 'settled' | 'cleanup'>;
 
@@ -108,8 +115,9 @@ export async function benchLoop(options: LoopBenchOptions): Promise<void> {
     agentOpen = false;
     const pods = (await engine.store.listPods('kube-system')).map((p) => ({ name: p.metadata.name, uid: p.metadata.uid as string, node: targetNodeName(p) ?? '' }));
     const rounds = options.quick ? 5 : 10;
-    const report18 = (pod: (typeof pods)[number], round: number) => {
-      const ready = round < rounds - 1;
+    /** Round `round` of the status reports of `pod`; the last round says `lastReady`. */
+    const report18 = (pod: (typeof pods)[number], round: number, lastReady = false) => {
+      const ready = round < rounds - 1 || lastReady;
       const at = new Date().toISOString();
       return {
         specversion: '1.0',
@@ -144,6 +152,22 @@ export async function benchLoop(options: LoopBenchOptions): Promise<void> {
     );
     await events.close();
     await connection.quit();
+
+    // 18h --------------------------------------------------------------------
+    const server = buildServer({ ...engine, logger: false });
+    try {
+      const url = await server.listen({ port: 0, host: '127.0.0.1' });
+      const posted = Array.from({ length: pods.length * rounds }, (_, i) => report18(pods[i % pods.length] as (typeof pods)[number], Math.floor(i / pods.length), true));
+      const load = await runLoad({ url, events: posted, connections: 64, batch: 1 });
+      await until(async () => (await engine.reader.getDaemonSet('kube-system', 'agent'))?.status?.numberReady === pods.length, 600_000, 'the DaemonSet status to show every pod ready again', 10);
+      const postedSeconds = (performance.timeOrigin + performance.now() - load.started) / 1000;
+      report(
+        `18h. the same through HTTP (POST /events, one CloudEvent a request, 64 in flight, a load process; ${posted.length} reports, the last round Ready)`,
+        `${Math.round(posted.length / postedSeconds)} reports/s (${postedSeconds.toFixed(2)} s until the status showed every pod ready; answers: ${statusText(load.statuses)})`,
+      );
+    } finally {
+      await server.close();
+    }
   } finally {
     if (agentOpen) await agent.close();
     await engine.close();

@@ -44,7 +44,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
-import { EventType } from '@everynode/api';
+import { EventType, eventJobId } from '@everynode/api';
 import { targetNodeName } from '@everynode/daemonset';
 import { EventStore, replay, takeSnapshot } from '@everynode/eventlog/internal';
 import { type EngineInternals as Engine, findOrStartRedis, QueueName, queuePrefix, redisConnectionOptions, startEngine } from '@everynode/engine/internal';
@@ -56,6 +56,7 @@ import { benchCluster } from './cluster.ts';
 import { benchBudget } from './budget.ts';
 import { benchLoop } from './loop.ts';
 import { benchHttpLatency, benchHttpThroughput } from './http.ts';
+import { type EventPath, hopNames, watchHops } from './hops.ts';
 import type { BenchContext } from './context.ts';
 
 const quick = process.env.BENCH_SCALE === 'quick';
@@ -72,6 +73,7 @@ function report(figure: string, value: string, target?: string, met?: boolean): 
   console.log(`  ${figure}: ${value}${target ? `  (goal ${target}: ${judged})` : ''}`);
 }
 
+const quantile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const prefixFor = (name: string) => `bench-${name}-${randomUUID().slice(0, 8)}`;
 
@@ -215,14 +217,19 @@ async function latencyAtFixedRate(): Promise<void> {
   const seconds = quick ? 2 : 10;
   const engine = await engineFor('latency');
   await engine.ingress.submit([daemonSet], { wait: true });
-  const sent = new Map<string, number>();
+  const sent = new Map<string, { at: number; submitted: number; eventsJob: string }>();
   const latencies: number[] = [];
+  const paths: EventPath[] = [];
+  const hops = await watchHops(redisUrl, engine.prefix);
   const connection = new Redis(redisConnectionOptions(redisUrl));
   const executor = new Worker(
     QueueName.Commands,
     async (job) => {
-      const at = sent.get(job.data.subject as string);
-      if (at !== undefined) latencies.push(performance.now() - at);
+      const executed = Date.now();
+      const event = sent.get(job.data.subject as string);
+      if (event === undefined) return;
+      latencies.push(performance.now() - event.at);
+      paths.push({ submitted: event.submitted, eventsJob: event.eventsJob, commandJob: job.id as string, executed });
     },
     { connection, prefix: queuePrefix(engine.prefix), concurrency: 100 },
   );
@@ -234,13 +241,24 @@ async function latencyAtFixedRate(): Promise<void> {
     const wait = due - performance.now();
     if (wait > 1) await sleep(wait);
     const name = `node-${i}`;
-    sent.set(name, performance.now());
-    void engine.ingress.submit([nodeEvent(name)]);
+    const event = nodeEvent(name);
+    sent.set(name, { at: performance.now(), submitted: Date.now(), eventsJob: eventJobId(event) });
+    void engine.ingress.submit([event]);
   }
   await until(async () => latencies.length >= total, 120_000, 'every command', 20);
   latencies.sort((a, b) => a - b);
-  const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] as number;
+  const p = (q: number) => quantile(latencies, q);
   report(`3. event → command latency at ${perSecond} events/s (${total} events)`, `p50 ${p(0.5).toFixed(1)} ms, p99 ${p(0.99).toFixed(1)} ms`, 'p99 ≤ 20 ms', p(0.99) <= 20);
+  // Hop by hop (bench/hops.ts): the p50 and p99 of each hop, and of the passes.
+  const rows = hops.hops(paths);
+  const column = (k: number) => rows.map((row) => row[k] as number).sort((a, b) => a - b);
+  report(
+    `   hop by hop, p50/p99 ms (${rows.length} of ${total} events traced)`,
+    hopNames.map((name, k) => `${name} ${quantile(column(k), 0.5)}/${quantile(column(k), 0.99)}`).join(', '),
+  );
+  const passes = hops.passes().sort((a, b) => a - b);
+  report('   passes', `${passes.length} for ${total} events (${(total / Math.max(1, passes.length)).toFixed(1)} events a pass), each p50/p99 ${quantile(passes, 0.5)}/${quantile(passes, 0.99)} ms`);
+  await hops.close();
   await executor.close();
   await connection.quit();
   await engine.close();
