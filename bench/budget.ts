@@ -230,7 +230,11 @@ export async function benchBudget(options: BudgetOptions): Promise<void> {
     const alone = Math.max(20, Math.round(n / 10));
     await waitFor(async () => (await busy(events)) + (await busy(reconcile)) === 0 && (await probe.xlen(client.store.keys.outbox)) === 0, 'the batch to settle');
     await sleep(200);
-    await slowlogSince();
+    // The worker's CPU doing nothing (lock renewals, stalled-job checks, timers) over 2 s, for scale.
+    const idleFrom = procCpuMicros(worker.pid);
+    await sleep(2000);
+    const idleTo = procCpuMicros(worker.pid);
+    const idleCalls = (await slowlogSince()).length / 2;
     workerCpu = procCpuMicros(worker.pid);
     const aloneCpu = ownCpuMicros();
     const aloneStarted = performance.now();
@@ -241,6 +245,7 @@ export async function benchBudget(options: BudgetOptions): Promise<void> {
     }
     await waitFor(async () => (await commands.getJobCountByTypes('wait', 'prioritized', 'active', 'completed')) >= n + alone && (await busy(reconcile)) + (await busy(events)) === 0, 'the lone joins');
     const afterAlone = procCpuMicros(worker.pid);
+    const aloneSeconds = (performance.now() - aloneStarted) / 1000;
     const aloneClient = ownCpuMicros() - aloneCpu;
     const aloneCost = costOf(await slowlogSince(), true);
 
@@ -265,6 +270,10 @@ export async function benchBudget(options: BudgetOptions): Promise<void> {
     report(
       `    (e) one event alone (${alone} joins, one a submit at 100/s: figure 3's path), accept to command queued`,
       `${workerCpu === undefined || afterAlone === undefined ? 'n/a' : perAlone(afterAlone - workerCpu)} worker + ${perAlone(aloneClient)} client | ${perAlone(aloneCost.usec)} | ${(aloneCost.calls / alone).toFixed(1)}   [${aloneTop.join('; ')}]`,
+    );
+    report(
+      '        the worker idle, for scale',
+      `${idleFrom === undefined || idleTo === undefined ? 'n/a' : Math.round((idleTo - idleFrom) / 2)} µs of CPU and ${idleCalls.toFixed(0)} Redis calls a second (over ${aloneSeconds.toFixed(1)} s, ${(idleFrom === undefined || idleTo === undefined ? 0 : ((idleTo - idleFrom) / 2) * aloneSeconds / alone).toFixed(0)} µs an event of (e))`,
     );
     const d = (a: { calls: number; usec: number }, b: { calls: number; usec: number }) => `${perEvent(b.usec - a.usec)} µs, ${((b.calls - a.calls) / n).toFixed(2)} calls`;
     report('    INFO commandstats evalsha per event (cross-check; probes included)', `(a) ${d(evalsha0, evalsha1)}; (b) ${d(evalsha1, evalsha2)}; (c+d) ${d(evalsha2, evalsha3)}`);
