@@ -176,6 +176,20 @@ export async function benchBudget(options: BudgetOptions): Promise<void> {
       await connection.quit();
     }
 
+    // What one round trip costs on this machine, whatever it carries: sequential PINGs from this process.
+    {
+      const connection = new Redis(redisConnectionOptions(redisUrl));
+      await connection.ping();
+      const pings = 2000;
+      const cpu = ownCpuMicros();
+      const started = performance.now();
+      for (let i = 0; i < pings; i++) await connection.ping();
+      const wall = ((performance.now() - started) * 1000) / pings;
+      report('19. one Redis round trip here (sequential PING, ioredis)', `${wall.toFixed(0)} µs wall, ${((ownCpuMicros() - cpu) / pings).toFixed(0)} µs of client CPU`);
+      await connection.quit();
+      await slowlogSince();
+    }
+
     await client.ingress.submit([options.daemonSet], { wait: true });
     await waitFor(async () => (await busy(events)) + (await busy(reconcile)) === 0 && (await probe.xlen(client.store.keys.outbox)) === 0, 'the DaemonSet to settle');
     const joins = Array.from({ length: n }, (_, i) => options.nodeEvent(`node-${i}`));
