@@ -8,7 +8,7 @@ import { podCreateRequested, podDeleteRequested } from './decisions.ts';
 import { nodeShouldRunDaemonPod } from './eligibility.ts';
 import { backoffRemaining, nextBackoff } from './failed-pod-backoff.ts';
 import { isPodUpdated } from './history.ts';
-import { newDaemonPod } from './new-pod.ts';
+import { daemonPodMaker } from './new-pod.ts';
 import { nodeToDaemonPods } from './pods-by-node.ts';
 import { compareByCreationTimestampAndPhase, isPodAvailable, isPodReady, isTerminating } from './pod-util.ts';
 import { DeleteReason, type Decision, type FailedPodBackoff, type Millis, type PassContext } from './state.ts';
@@ -150,15 +150,10 @@ export function createPods(ctx: PassContext, nodeNames: readonly string[]): Deci
   const namespace = ctx.ds.metadata.namespace ?? 'default';
   const created = new Set<string>();
   const nameTaken = (name: string) => created.has(name) || ctx.pods.has(`${namespace}/${name}`);
+  // One maker for the lot: the pods share what they have alike (`daemonPodMaker`).
+  const make = daemonPodMaker(ctx.ds, ctx.hash, ctx.now);
   return nodeNames.map((nodeName, i) => {
-    const pod = newDaemonPod({
-      ds: ctx.ds,
-      nodeName,
-      hash: ctx.hash,
-      sequence: ctx.controller.podSequence + i,
-      now: ctx.now,
-      nameTaken,
-    });
+    const pod = make(nodeName, ctx.controller.podSequence + i, nameTaken);
     created.add(pod.metadata.name);
     return podCreateRequested(pod, nodeName);
   });
