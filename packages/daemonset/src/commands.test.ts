@@ -1,7 +1,7 @@
 /** Commands out (docs/contract.md §3): CloudEvents with deterministic ids, and the Events describe shows. */
 import { describe, expect, it } from 'vitest';
 import { PodCommandSchema } from '@everynode/api';
-import { commandsOf } from './commands.ts';
+import { commandOf, commandsOf } from './commands.ts';
 import { eventsOf } from './controller-events.ts';
 import { newDaemonSet, newNode } from './testing/fixtures.ts';
 import { SimCluster } from './testing/sim.ts';
@@ -44,6 +44,21 @@ describe('commands', () => {
       data: { metadata: { namespace: 'default' }, spec: { nodeName: 'b' }, reason: 'NodeRemoved' },
     });
     expect(PodCommandSchema.safeParse(command).success).toBe(true);
+  });
+
+  it("is commandOf of each decision that emits one, in order, to the JSON key order (the jobs' shape)", () => {
+    const sim = cluster();
+    const created = sim.pass().decisions;
+    sim.settle();
+    sim.removeNode('b');
+    const decisions = [...created, ...sim.pass().decisions];
+    expect(decisions.some((d) => commandOf(d, sim.now) === undefined)).toBe(true);
+    const expected = decisions.flatMap((d) => commandOf(d, sim.now) ?? []);
+    expect(expected.map((c) => c.type)).toEqual(['io.everynode.pod.create', 'io.everynode.pod.create', 'io.everynode.pod.delete']);
+    expect(JSON.stringify(commandsOf(decisions, sim.now))).toBe(JSON.stringify(expected));
+    const [create] = expected;
+    expect(Object.keys(create ?? {})).toEqual(['specversion', 'source', 'time', 'datacontenttype', 'id', 'type', 'subject', 'data']);
+    expect(create?.time).toBe(new Date(sim.now).toISOString());
   });
 
   it('decisions map to kubectl-visible Events (SuccessfulCreate, FailedDaemonPod, SuccessfulDelete)', () => {
