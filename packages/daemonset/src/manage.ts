@@ -9,7 +9,7 @@ import { nodeShouldRunDaemonPod } from './eligibility.ts';
 import { backoffRemaining, nextBackoff } from './failed-pod-backoff.ts';
 import { isPodUpdated } from './history.ts';
 import { daemonPodMaker } from './new-pod.ts';
-import { nodeToDaemonPods } from './pods-by-node.ts';
+import { daemonPodsByNode } from './pods-by-node.ts';
 import { compareByCreationTimestampAndPhase, isPodAvailable, isPodReady, isTerminating } from './pod-util.ts';
 import { DeleteReason, type Decision, type FailedPodBackoff, type Millis, type PassContext } from './state.ts';
 
@@ -121,7 +121,7 @@ function planSurgeNode(ctx: PassContext, running: Pod[], plan: NodePlan): void {
  * leaves bound ones to PodGC, which force-deletes them).
  */
 export function manage(ctx: PassContext): StepResult {
-  const byNode = nodeToDaemonPods(ctx.ds, ctx.pods.values());
+  const byNode = daemonPodsByNode(ctx);
   const decisions: Decision[] = [];
   const createOn: string[] = [];
   let requeueAfterMs: Millis | undefined;

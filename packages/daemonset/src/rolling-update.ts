@@ -12,7 +12,7 @@ import { podDeleteRequested } from './decisions.ts';
 import { nodeShouldRunDaemonPod } from './eligibility.ts';
 import { isPodUpdated } from './history.ts';
 import { createPods, type StepResult } from './manage.ts';
-import { nodeToDaemonPods } from './pods-by-node.ts';
+import { daemonPodsByNode } from './pods-by-node.ts';
 import { isPodAvailable, isTerminating } from './pod-util.ts';
 import { DeleteReason, type Decision, type PassContext } from './state.ts';
 
@@ -40,8 +40,9 @@ export function findUpdatedPodsOnNode(
 }
 
 /** The DaemonSet's pods per node, with an empty entry for every node that should run one. */
-function desiredNodePods(ctx: PassContext): { byNode: Map<string, Pod[]>; desired: number } {
-  const byNode = nodeToDaemonPods(ctx.ds, ctx.pods.values());
+function desiredNodePods(ctx: PassContext): { byNode: Map<string, readonly Pod[]>; desired: number } {
+  // A copy: the grouping may be the pass's own (`daemonPodsByNode`), which is read-only.
+  const byNode = new Map(daemonPodsByNode(ctx));
   let desired = 0;
   for (const [name, node] of ctx.nodes) {
     if (!nodeShouldRunDaemonPod(node, ctx.ds).shouldRun) continue;
@@ -63,7 +64,7 @@ export function rollingUpdate(ctx: PassContext): StepResult {
  * are without an available pod; manage creates the replacements. Old pods
  * that are not available are replaced regardless — they serve nothing.
  */
-function replaceWithinUnavailable(ctx: PassContext, byNode: Map<string, Pod[]>, maxUnavailable: number): StepResult {
+function replaceWithinUnavailable(ctx: PassContext, byNode: ReadonlyMap<string, readonly Pod[]>, maxUnavailable: number): StepResult {
   const minReady = ctx.ds.spec.minReadySeconds ?? 0;
   let numUnavailable = 0;
   const toDelete: { pod: Pod; node: string }[] = [];
@@ -99,7 +100,7 @@ function replaceWithinUnavailable(ctx: PassContext, byNode: Map<string, Pod[]>, 
  * once the new one is available. Pods on nodes that no longer qualify go only
  * while availability stays at 100 %.
  */
-function replaceBySurge(ctx: PassContext, byNode: Map<string, Pod[]>, maxSurge: number, desired: number): StepResult {
+function replaceBySurge(ctx: PassContext, byNode: ReadonlyMap<string, readonly Pod[]>, maxSurge: number, desired: number): StepResult {
   const minReady = ctx.ds.spec.minReadySeconds ?? 0;
   const available = (pod: Pod) => isPodAvailable(pod, minReady, ctx.now);
   const shouldRun = (node: string) => {
