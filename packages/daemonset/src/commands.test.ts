@@ -56,9 +56,19 @@ describe('commands', () => {
     const expected = decisions.flatMap((d) => commandOf(d, sim.now) ?? []);
     expect(expected.map((c) => c.type)).toEqual(['io.everynode.pod.create', 'io.everynode.pod.create', 'io.everynode.pod.delete']);
     expect(JSON.stringify(commandsOf(decisions, sim.now))).toBe(JSON.stringify(expected));
-    const [create] = expected;
-    expect(Object.keys(create ?? {})).toEqual(['specversion', 'source', 'time', 'datacontenttype', 'id', 'type', 'subject', 'data']);
-    expect(create?.time).toBe(new Date(sim.now).toISOString());
+    // The jobs executors receive, written out: key order and all.
+    const time = new Date(sim.now).toISOString();
+    const [create, , remove] = expected;
+    const createDecision = decisions.find((d) => d.type === 'PodCreateRequested');
+    const deleted = decisions.find((d) => d.type === 'PodDeleteRequested');
+    if (createDecision?.type !== 'PodCreateRequested' || deleted?.type !== 'PodDeleteRequested') throw new Error('expected a create and a delete');
+    const envelope = `"specversion":"1.0","source":"everynode/daemonset-controller","time":"${time}","datacontenttype":"application/json"`;
+    expect(JSON.stringify(create)).toBe(
+      `{${envelope},"id":"${createDecision.commandId}","type":"io.everynode.pod.create","subject":"${createDecision.node}","data":${JSON.stringify(createDecision.pod)}}`,
+    );
+    expect(JSON.stringify(remove)).toBe(
+      `{${envelope},"id":"${deleted.commandId}","type":"io.everynode.pod.delete","subject":"b","data":{"metadata":{"namespace":"default","name":"${deleted.name}"},"spec":{"nodeName":"b"},"reason":"${deleted.reason}"}}`,
+    );
   });
 
   it('decisions map to kubectl-visible Events (SuccessfulCreate, FailedDaemonPod, SuccessfulDelete)', () => {

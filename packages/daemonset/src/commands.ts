@@ -16,13 +16,25 @@ export function commandOf(decision: Decision, now: Millis): PodCommand | undefin
 
 /** `commandOf` with the pass's time already written (`timestamp(now)`). */
 function commandAt(decision: Decision, time: string): PodCommand | undefined {
-  const envelope = { specversion: '1.0' as const, source: commandSource, time, datacontenttype: 'application/json' };
+  // Literals, not an envelope spread into each: the same keys in the same order, made at once.
   switch (decision.type) {
     case 'PodCreateRequested':
-      return { ...envelope, id: decision.commandId, type: CommandType.CreatePod, subject: decision.node, data: decision.pod };
+      return {
+        specversion: '1.0',
+        source: commandSource,
+        time,
+        datacontenttype: 'application/json',
+        id: decision.commandId,
+        type: CommandType.CreatePod,
+        subject: decision.node,
+        data: decision.pod,
+      };
     case 'PodDeleteRequested':
       return {
-        ...envelope,
+        specversion: '1.0',
+        source: commandSource,
+        time,
+        datacontenttype: 'application/json',
         id: decision.commandId,
         type: CommandType.DeletePod,
         subject: decision.node,
