@@ -152,6 +152,10 @@ export function deterministicUid(parts: readonly string[]): string {
   return `${a}-${b.slice(0, 4)}-5${b.slice(5)}-${variant}${c.slice(1, 4)}-${c.slice(4)}${d}`;
 }
 
+/** Two hex digits per byte value: `toString(16)` + `padStart` four times a uid was a good part of a pass's pod making. */
+const byteHex = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
+/** An unsigned 32-bit integer as eight hex digits. */
 function hex8(n: number): string {
-  return n.toString(16).padStart(8, '0');
+  return (byteHex[n >>> 24] as string) + (byteHex[(n >>> 16) & 0xff] as string) + (byteHex[(n >>> 8) & 0xff] as string) + (byteHex[n & 0xff] as string);
 }
