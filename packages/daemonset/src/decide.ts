@@ -11,8 +11,8 @@
  * A pass may cover a few nodes only (`view.scope`), when nothing but those
  * nodes can change: no rollout under way, the template's revision current.
  */
-import { type DaemonSet, isEmptySelector, type Pod } from '@everynode/api';
-import { applyDecisions, type DecisionTarget } from './apply.ts';
+import { isEmptySelector, type Pod } from '@everynode/api';
+import { applyDecisions, changesPods, type DecisionTarget } from './apply.ts';
 import { claimPods } from './claim.ts';
 import { dependentsDecisions, isBeingDeleted } from './deletion.ts';
 import { cleanupHistory, constructHistory } from './history.ts';
@@ -52,16 +52,17 @@ export function decide(view: DaemonSetView, now: Millis): PassResult {
     revisions: new Map(view.revisions),
   };
   const decisions: Decision[] = [];
-  // The pods by node, grouped once for as long as neither the pods nor the DaemonSet change.
-  let byNode: { ds: DaemonSet; map: ReadonlyMap<string, readonly Pod[]> } | undefined;
+  // The pods by node, grouped once for as long as the pods and the DaemonSet's uid (all the grouping reads of it) stay.
+  let byNode: { uid: string | undefined; map: ReadonlyMap<string, readonly Pod[]> } | undefined;
   const podsByNode = () => {
-    if (byNode === undefined || byNode.ds !== target.daemonSet) byNode = { ds: target.daemonSet, map: nodeToDaemonPods(target.daemonSet, target.pods.values()) };
+    const { uid } = target.daemonSet.metadata;
+    if (byNode === undefined || byNode.uid !== uid) byNode = { uid, map: nodeToDaemonPods(target.daemonSet, target.pods.values()) };
     return byNode.map;
   };
   const record = (more: readonly Decision[]) => {
     if (more.length === 0) return;
     applyDecisions(target, more, now);
-    byNode = undefined;
+    if (more.some(changesPods)) byNode = undefined;
     decisions.push(...more);
   };
 
