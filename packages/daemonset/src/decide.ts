@@ -59,6 +59,8 @@ export function decide(view: DaemonSetView, now: Millis): PassResult {
     if (byNode === undefined || byNode.uid !== uid) byNode = { uid, map: nodeToDaemonPods(target.daemonSet, target.pods.values()) };
     return byNode.map;
   };
+  let names: readonly string[] | undefined;
+  const nodeNames = () => (names ??= [...view.nodes.keys()].sort());
   const record = (more: readonly Decision[]) => {
     if (more.length === 0) return;
     applyDecisions(target, more, now);
@@ -91,6 +93,7 @@ export function decide(view: DaemonSetView, now: Millis): PassResult {
     now,
     ...(scope ? { scope: scope.nodes } : {}),
     podsByNode,
+    nodeNames,
   });
   const rolling = !scope && target.daemonSet.spec.updateStrategy?.type === 'RollingUpdate';
   for (let round = 0; round < maxRounds; round++) {

@@ -9,7 +9,7 @@ import { nodeShouldRunDaemonPod } from './eligibility.ts';
 import { backoffRemaining, nextBackoff } from './failed-pod-backoff.ts';
 import { isPodUpdated } from './history.ts';
 import { daemonPodMaker } from './new-pod.ts';
-import { daemonPodsByNode } from './pods-by-node.ts';
+import { daemonPodsByNode, sortedNodeNames } from './pods-by-node.ts';
 import { compareByCreationTimestampAndPhase, isPodAvailable, isPodReady, isTerminating } from './pod-util.ts';
 import { DeleteReason, type Decision, type FailedPodBackoff, type Millis, type PassContext } from './state.ts';
 
@@ -126,7 +126,7 @@ export function manage(ctx: PassContext): StepResult {
   const createOn: string[] = [];
   let requeueAfterMs: Millis | undefined;
 
-  for (const nodeName of [...ctx.nodes.keys()].sort()) {
+  for (const nodeName of sortedNodeNames(ctx)) {
     const node = ctx.nodes.get(nodeName) as Node;
     const { shouldRun, shouldContinueRunning } = nodeShouldRunDaemonPod(node, ctx.ds);
     const plan = podsShouldBeOnNode(ctx, nodeName, shouldRun, shouldContinueRunning, byNode.get(nodeName) ?? []);

@@ -74,6 +74,8 @@ export interface PassContext {
    * pods by node. Read-only.
    */
   readonly podsByNode?: () => ReadonlyMap<string, readonly Pod[]>;
+  /** The names of `nodes`, sorted, kept by the pass (`sortedNodeNames` asks it): the nodes do not change during a pass. Read-only. */
+  readonly nodeNames?: () => readonly string[];
 }
 
 /**
