@@ -91,6 +91,29 @@ export function applyDecision(target: DecisionTarget, d: Decision, now: Millis):
   }
 }
 
+/** Whether applying `d` may change the pods (so what was worked out from them must be worked out again). */
+export function changesPods(d: Decision): boolean {
+  switch (d.type) {
+    case 'PodCreateRequested':
+    case 'PodDeleteRequested':
+    case 'PodAdopted':
+    case 'PodReleased':
+    case 'PodRelabeled':
+      return true;
+    case 'RevisionCreated':
+    case 'RevisionRenumbered':
+    case 'RevisionDeleted':
+    case 'FailedPodBackoffRecorded':
+    case 'DaemonSetStatusUpdated':
+    case 'FinalizerRemoved':
+      return false;
+    default: {
+      const unknown: never = d;
+      throw new Error(`unknown decision ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
 function updatePod(target: DecisionTarget, namespace: string, name: string, change: (pod: Pod) => Pod): void {
   const key = `${namespace}/${name}`;
   const pod = target.pods.get(key);

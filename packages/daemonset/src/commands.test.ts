@@ -1,7 +1,7 @@
 /** Commands out (docs/contract.md §3): CloudEvents with deterministic ids, and the Events describe shows. */
 import { describe, expect, it } from 'vitest';
 import { PodCommandSchema } from '@everynode/api';
-import { commandsOf } from './commands.ts';
+import { commandOf, commandsOf } from './commands.ts';
 import { eventsOf } from './controller-events.ts';
 import { newDaemonSet, newNode } from './testing/fixtures.ts';
 import { SimCluster } from './testing/sim.ts';
@@ -44,6 +44,31 @@ describe('commands', () => {
       data: { metadata: { namespace: 'default' }, spec: { nodeName: 'b' }, reason: 'NodeRemoved' },
     });
     expect(PodCommandSchema.safeParse(command).success).toBe(true);
+  });
+
+  it("is commandOf of each decision that emits one, in order, to the JSON key order (the jobs' shape)", () => {
+    const sim = cluster();
+    const created = sim.pass().decisions;
+    sim.settle();
+    sim.removeNode('b');
+    const decisions = [...created, ...sim.pass().decisions];
+    expect(decisions.some((d) => commandOf(d, sim.now) === undefined)).toBe(true);
+    const expected = decisions.flatMap((d) => commandOf(d, sim.now) ?? []);
+    expect(expected.map((c) => c.type)).toEqual(['io.everynode.pod.create', 'io.everynode.pod.create', 'io.everynode.pod.delete']);
+    expect(JSON.stringify(commandsOf(decisions, sim.now))).toBe(JSON.stringify(expected));
+    // The jobs executors receive, written out: key order and all.
+    const time = new Date(sim.now).toISOString();
+    const [create, , remove] = expected;
+    const createDecision = decisions.find((d) => d.type === 'PodCreateRequested');
+    const deleted = decisions.find((d) => d.type === 'PodDeleteRequested');
+    if (createDecision?.type !== 'PodCreateRequested' || deleted?.type !== 'PodDeleteRequested') throw new Error('expected a create and a delete');
+    const envelope = `"specversion":"1.0","source":"everynode/daemonset-controller","time":"${time}","datacontenttype":"application/json"`;
+    expect(JSON.stringify(create)).toBe(
+      `{${envelope},"id":"${createDecision.commandId}","type":"io.everynode.pod.create","subject":"${createDecision.node}","data":${JSON.stringify(createDecision.pod)}}`,
+    );
+    expect(JSON.stringify(remove)).toBe(
+      `{${envelope},"id":"${deleted.commandId}","type":"io.everynode.pod.delete","subject":"b","data":{"metadata":{"namespace":"default","name":"${deleted.name}"},"spec":{"nodeName":"b"},"reason":"${deleted.reason}"}}`,
+    );
   });
 
   it('decisions map to kubectl-visible Events (SuccessfulCreate, FailedDaemonPod, SuccessfulDelete)', () => {

@@ -11,13 +11,30 @@ export const commandSource = 'everynode/daemonset-controller';
 
 /** The command a decision emits, if it emits one; `now` is the pass's time. */
 export function commandOf(decision: Decision, now: Millis): PodCommand | undefined {
-  const envelope = { specversion: '1.0' as const, source: commandSource, time: timestamp(now), datacontenttype: 'application/json' };
+  return commandAt(decision, timestamp(now));
+}
+
+/** `commandOf` with the pass's time already written (`timestamp(now)`). */
+function commandAt(decision: Decision, time: string): PodCommand | undefined {
+  // Literals, not an envelope spread into each: the same keys in the same order, made at once.
   switch (decision.type) {
     case 'PodCreateRequested':
-      return { ...envelope, id: decision.commandId, type: CommandType.CreatePod, subject: decision.node, data: decision.pod };
+      return {
+        specversion: '1.0',
+        source: commandSource,
+        time,
+        datacontenttype: 'application/json',
+        id: decision.commandId,
+        type: CommandType.CreatePod,
+        subject: decision.node,
+        data: decision.pod,
+      };
     case 'PodDeleteRequested':
       return {
-        ...envelope,
+        specversion: '1.0',
+        source: commandSource,
+        time,
+        datacontenttype: 'application/json',
         id: decision.commandId,
         type: CommandType.DeletePod,
         subject: decision.node,
@@ -34,5 +51,12 @@ export function commandOf(decision: Decision, now: Millis): PodCommand | undefin
 
 /** The commands of a pass, in decision order. */
 export function commandsOf(decisions: readonly Decision[], now: Millis): PodCommand[] {
-  return decisions.flatMap((d) => commandOf(d, now) ?? []);
+  // The time written once: a pass may emit 10,000 commands.
+  const time = timestamp(now);
+  const commands: PodCommand[] = [];
+  for (const d of decisions) {
+    const command = commandAt(d, time);
+    if (command !== undefined) commands.push(command);
+  }
+  return commands;
 }

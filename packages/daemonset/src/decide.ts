@@ -11,12 +11,13 @@
  * A pass may cover a few nodes only (`view.scope`), when nothing but those
  * nodes can change: no rollout under way, the template's revision current.
  */
-import { isEmptySelector } from '@everynode/api';
-import { applyDecisions, type DecisionTarget } from './apply.ts';
+import { isEmptySelector, type Pod } from '@everynode/api';
+import { applyDecisions, changesPods, type DecisionTarget } from './apply.ts';
 import { claimPods } from './claim.ts';
 import { dependentsDecisions, isBeingDeleted } from './deletion.ts';
 import { cleanupHistory, constructHistory } from './history.ts';
 import { manage } from './manage.ts';
+import { nodeToDaemonPods } from './pods-by-node.ts';
 import { rollingUpdate } from './rolling-update.ts';
 import {
   type Decision,
@@ -51,8 +52,19 @@ export function decide(view: DaemonSetView, now: Millis): PassResult {
     revisions: new Map(view.revisions),
   };
   const decisions: Decision[] = [];
+  // The pods by node, grouped once for as long as the pods and the DaemonSet's uid (all the grouping reads of it) stay.
+  let byNode: { uid: string | undefined; map: ReadonlyMap<string, readonly Pod[]> } | undefined;
+  const podsByNode = () => {
+    const { uid } = target.daemonSet.metadata;
+    if (byNode === undefined || byNode.uid !== uid) byNode = { uid, map: nodeToDaemonPods(target.daemonSet, target.pods.values()) };
+    return byNode.map;
+  };
+  let names: readonly string[] | undefined;
+  const nodeNames = () => (names ??= [...view.nodes.keys()].sort());
   const record = (more: readonly Decision[]) => {
+    if (more.length === 0) return;
     applyDecisions(target, more, now);
+    if (more.some(changesPods)) byNode = undefined;
     decisions.push(...more);
   };
 
@@ -80,6 +92,8 @@ export function decide(view: DaemonSetView, now: Millis): PassResult {
     hash: history.hash,
     now,
     ...(scope ? { scope: scope.nodes } : {}),
+    podsByNode,
+    nodeNames,
   });
   const rolling = !scope && target.daemonSet.spec.updateStrategy?.type === 'RollingUpdate';
   for (let round = 0; round < maxRounds; round++) {

@@ -127,6 +127,19 @@ describe('deterministicUid', () => {
     expect(deterministicUid(['default', 'fluentd', '1'])).toBe(deterministicUid(['default', 'fluentd', '1']));
   });
 
+  it('gives the uids it always gave (replay and the golden logs depend on them)', () => {
+    // Pinned before deterministicUid was rewritten to write the parts' JSON once.
+    const pinned: [string[], string][] = [
+      [[], '68e53983-3e36-5b20-be97-6bbc781cc987'],
+      [['default', 'fluentd'], 'ad97fb15-2353-55d2-96ba-ac527bfd88ea'],
+      [['uid-1', 'pod', '0'], 'ea010115-4034-58e5-b26b-12772bfd892c'],
+      [['a"b', 'pod', '12345'], '6e32cbce-de2d-5c23-8c39-00be16519a20'],
+      [['ünï', 'x'], '0fa81938-fbf0-5d50-a69b-b60432dab24e'],
+      [['', '', ''], '2b50ce73-1d13-5757-b799-5532307ae795'],
+    ];
+    for (const [parts, uid] of pinned) expect(deterministicUid(parts)).toBe(uid);
+  });
+
   it('is distinct over 100k inputs', () => {
     const uids = new Set<string>();
     for (let i = 0; i < 100_000; i++) uids.add(deterministicUid(['pod', String(i)]));

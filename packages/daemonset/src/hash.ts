@@ -141,9 +141,21 @@ export function shortHash(parts: readonly string[], length = 5): string {
  * 122 bits drawn from four independent salted 32-bit rounds.
  */
 export function deterministicUid(parts: readonly string[]): string {
-  const hex = [0, 1, 2, 3].map((round) => round32(parts, round).toString(16).padStart(8, '0')).join('').split('');
-  hex[12] = '5'; // version nibble: name-based, as a v5 UUID
-  hex[16] = (8 | (parseInt(hex[16] as string, 16) & 0x3)).toString(16); // RFC 4122 variant bits 10xx
-  const s = hex.join('');
-  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
+  // The rounds of `round32`, the parts' JSON written once (a pass names thousands of pods).
+  const text = JSON.stringify(parts);
+  const a = hex8(hash32(text, 0));
+  const b = hex8(hash32(text, 1));
+  const c = hex8(hash32(text, 2));
+  const d = hex8(hash32(text, 3));
+  // Hex digit 12 is the version nibble (5: name-based, as a v5 UUID); digit 16 gets the RFC 4122 variant bits 10xx.
+  const variant = (8 | (parseInt(c[0] as string, 16) & 0x3)).toString(16);
+  return `${a}-${b.slice(0, 4)}-5${b.slice(5)}-${variant}${c.slice(1, 4)}-${c.slice(4)}${d}`;
+}
+
+/** Two hex digits per byte value: `toString(16)` + `padStart` four times a uid was a good part of a pass's pod making. */
+const byteHex = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
+/** An unsigned 32-bit integer as eight hex digits. */
+function hex8(n: number): string {
+  return (byteHex[n >>> 24] as string) + (byteHex[(n >>> 16) & 0xff] as string) + (byteHex[(n >>> 8) & 0xff] as string) + (byteHex[n & 0xff] as string);
 }

@@ -8,8 +8,8 @@ import { podCreateRequested, podDeleteRequested } from './decisions.ts';
 import { nodeShouldRunDaemonPod } from './eligibility.ts';
 import { backoffRemaining, nextBackoff } from './failed-pod-backoff.ts';
 import { isPodUpdated } from './history.ts';
-import { newDaemonPod } from './new-pod.ts';
-import { nodeToDaemonPods } from './pods-by-node.ts';
+import { daemonPodMaker } from './new-pod.ts';
+import { daemonPodsByNode, sortedNodeNames } from './pods-by-node.ts';
 import { compareByCreationTimestampAndPhase, isPodAvailable, isPodReady, isTerminating } from './pod-util.ts';
 import { DeleteReason, type Decision, type FailedPodBackoff, type Millis, type PassContext } from './state.ts';
 
@@ -121,12 +121,12 @@ function planSurgeNode(ctx: PassContext, running: Pod[], plan: NodePlan): void {
  * leaves bound ones to PodGC, which force-deletes them).
  */
 export function manage(ctx: PassContext): StepResult {
-  const byNode = nodeToDaemonPods(ctx.ds, ctx.pods.values());
+  const byNode = daemonPodsByNode(ctx);
   const decisions: Decision[] = [];
   const createOn: string[] = [];
   let requeueAfterMs: Millis | undefined;
 
-  for (const nodeName of [...ctx.nodes.keys()].sort()) {
+  for (const nodeName of sortedNodeNames(ctx)) {
     const node = ctx.nodes.get(nodeName) as Node;
     const { shouldRun, shouldContinueRunning } = nodeShouldRunDaemonPod(node, ctx.ds);
     const plan = podsShouldBeOnNode(ctx, nodeName, shouldRun, shouldContinueRunning, byNode.get(nodeName) ?? []);
@@ -150,15 +150,10 @@ export function createPods(ctx: PassContext, nodeNames: readonly string[]): Deci
   const namespace = ctx.ds.metadata.namespace ?? 'default';
   const created = new Set<string>();
   const nameTaken = (name: string) => created.has(name) || ctx.pods.has(`${namespace}/${name}`);
+  // One maker for the lot: the pods share what they have alike (`daemonPodMaker`).
+  const make = daemonPodMaker(ctx.ds, ctx.hash, ctx.now);
   return nodeNames.map((nodeName, i) => {
-    const pod = newDaemonPod({
-      ds: ctx.ds,
-      nodeName,
-      hash: ctx.hash,
-      sequence: ctx.controller.podSequence + i,
-      now: ctx.now,
-      nameTaken,
-    });
+    const pod = make(nodeName, ctx.controller.podSequence + i, nameTaken);
     created.add(pod.metadata.name);
     return podCreateRequested(pod, nodeName);
   });

@@ -43,8 +43,15 @@ const spread = 7_777_777;
  * random chars, we with the next offset — deterministically).
  */
 export function daemonPodName(ds: DaemonSet, sequence: number, taken: (name: string) => boolean): string {
-  const base = ds.metadata.name ?? '';
-  const offset = fnv32a(ds.metadata.uid ?? '') % nameSpace;
+  return podNameAt(ds.metadata.name ?? '', nameOffsetOf(ds), sequence, taken);
+}
+
+/** Where a DaemonSet's names start in the permutation: from its uid. */
+function nameOffsetOf(ds: DaemonSet): number {
+  return fnv32a(ds.metadata.uid ?? '') % nameSpace;
+}
+
+function podNameAt(base: string, offset: number, sequence: number, taken: (name: string) => boolean): string {
   for (let salt = 0; ; salt++) {
     const index = (((sequence + salt * 1_000_003) % nameSpace) * spread + offset) % nameSpace;
     const name = `${base}-${suffix(index)}`;
@@ -76,34 +83,56 @@ export interface NewDaemonPodInput {
 
 /** The pod to create on `nodeName`: Pending, not yet bound (the scheduler binds it). */
 export function newDaemonPod({ ds, nodeName, hash, sequence, now, nameTaken }: NewDaemonPodInput): Pod {
+  return daemonPodMaker(ds, hash, now)(nodeName, sequence, nameTaken);
+}
+
+/**
+ * `newDaemonPod` for many nodes of one DaemonSet, revision and time: what
+ * all its pods have alike (labels, annotations, owner, the name's offset,
+ * the timestamp) is made once and shared by every pod it makes — nothing
+ * mutates a pod in place, and a pass creating 10,000 pods must not make the
+ * same labels 10,000 times. Each pod's JSON is `newDaemonPod`'s.
+ */
+export function daemonPodMaker(ds: DaemonSet, hash: string, now: Millis): (nodeName: string, sequence: number, nameTaken: (name: string) => boolean) => Pod {
   const template = ds.spec.template;
   const labels: Record<string, string> = { ...template.metadata?.labels, [ControllerRevisionHashLabel]: hash };
   const templateGeneration = ds.metadata.annotations?.[TemplateGenerationAnnotation];
   if (templateGeneration !== undefined) labels[PodTemplateGenerationLabel] = templateGeneration;
-  const name = daemonPodName(ds, sequence, nameTaken);
-  // Shares the template's nested objects (containers, volumes …): nothing mutates a pod in place,
-  // and a pass creating 10,000 pods must not deep-copy the template 10,000 times.
-  const spec = {
-    ...template.spec,
-    tolerations: daemonTolerationsOf(template.spec),
-    affinity: replaceDaemonSetPodNodeNameNodeAffinity(template.spec.affinity, nodeName),
-  };
-  const annotations = template.metadata?.annotations;
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name,
-      generateName: `${ds.metadata.name}-`,
-      namespace: ds.metadata.namespace ?? 'default',
-      uid: deterministicUid([ds.metadata.uid ?? '', 'pod', String(sequence)]),
-      creationTimestamp: timestamp(now),
-      labels,
-      ...(annotations ? { annotations: { ...annotations } } : {}),
-      ownerReferences: [controllerRef(ds)],
-    },
-    spec,
-    status: { phase: 'Pending' },
+  const base = ds.metadata.name ?? '';
+  const offset = nameOffsetOf(ds);
+  const generateName = `${ds.metadata.name}-`;
+  const namespace = ds.metadata.namespace ?? 'default';
+  const dsUid = ds.metadata.uid ?? '';
+  const creationTimestamp = timestamp(now);
+  const templateAnnotations = template.metadata?.annotations;
+  const annotations = templateAnnotations ? { annotations: { ...templateAnnotations } } : {};
+  const ownerReferences = [controllerRef(ds)];
+  const tolerations = daemonTolerationsOf(template.spec);
+  return (nodeName, sequence, nameTaken) => {
+    const name = podNameAt(base, offset, sequence, nameTaken);
+    // Shares the template's nested objects (containers, volumes …): nothing mutates a pod in place,
+    // and a pass creating 10,000 pods must not deep-copy the template 10,000 times.
+    const spec = {
+      ...template.spec,
+      tolerations,
+      affinity: replaceDaemonSetPodNodeNameNodeAffinity(template.spec.affinity, nodeName),
+    };
+    return {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name,
+        generateName,
+        namespace,
+        uid: deterministicUid([dsUid, 'pod', String(sequence)]),
+        creationTimestamp,
+        labels,
+        ...annotations,
+        ownerReferences,
+      },
+      spec,
+      status: { phase: 'Pending' },
+    };
   };
 }
 

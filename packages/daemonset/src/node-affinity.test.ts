@@ -124,4 +124,19 @@ describe('TestGetTargetNodeName', () => {
   it('given a pending pod with only metadata.name NotIn, when its target is read, then there is none', () => {
     expect(targetNodeName(withSpec(required(field('NotIn', ['node-1']))))).toBeUndefined();
   });
+
+  it('given several terms and fields, when its target is read, then it is the first metadata.name In, in term then field order', () => {
+    const notIn = { key: 'metadata.name', operator: 'NotIn', values: ['node-0'] };
+    const otherKey = { key: 'metadata.uid', operator: 'In', values: ['x'] };
+    const terms: NodeSelectorTerm[] = [
+      { matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] },
+      { matchFields: [notIn, otherKey] },
+      { matchFields: [notIn, nameIn('node-2'), nameIn('node-3')] },
+      { matchFields: [nameIn('node-4')] },
+    ];
+    expect(targetNodeName(withSpec(required(...terms)))).toBe('node-2');
+    // The first metadata.name In decides, even when it does not name exactly one node.
+    const two = { key: 'metadata.name', operator: 'In', values: ['node-5', 'node-6'] };
+    expect(targetNodeName(withSpec(required({ matchFields: [two, nameIn('node-7')] }, { matchFields: [nameIn('node-8')] })))).toBeUndefined();
+  });
 });

@@ -147,9 +147,13 @@ export function replaceDaemonSetPodNodeNameNodeAffinity(affinity: Affinity | und
 export function targetNodeName(pod: Pod): string | undefined {
   if (pod.spec.nodeName) return pod.spec.nodeName;
   const terms = pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+  // Plain loops: asked of every pod, several times a pass.
   for (const term of terms) {
-    const req = term.matchFields?.find((r) => r.key === ObjectNameField && r.operator === 'In');
-    if (req !== undefined) return req.values?.length === 1 ? req.values[0] : undefined;
+    const fields = term.matchFields;
+    if (fields === undefined) continue;
+    for (const r of fields) {
+      if (r.key === ObjectNameField && r.operator === 'In') return r.values?.length === 1 ? r.values[0] : undefined;
+    }
   }
   return undefined;
 }

@@ -5,6 +5,17 @@
 import type { DaemonSet, Pod } from '@everynode/api';
 import { targetNodeName } from './node-affinity.ts';
 import { isControlledBy, isTerminal, isTerminating } from './pod-util.ts';
+import type { PassContext } from './state.ts';
+
+/** The names of the pass's nodes, sorted (as `Array.prototype.sort` orders strings), as the pass keeps them if it does. Read-only. */
+export function sortedNodeNames(ctx: PassContext): readonly string[] {
+  return ctx.nodeNames ? ctx.nodeNames() : [...ctx.nodes.keys()].sort();
+}
+
+/** The pass's pods grouped by node (`nodeToDaemonPods`), as the pass keeps them if it does. Read-only. */
+export function daemonPodsByNode(ctx: PassContext): ReadonlyMap<string, readonly Pod[]> {
+  return ctx.podsByNode ? ctx.podsByNode() : nodeToDaemonPods(ctx.ds, ctx.pods.values());
+}
 
 /**
  * The DaemonSet's pods grouped by the node they run on or are meant for.

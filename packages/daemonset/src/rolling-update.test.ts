@@ -3,10 +3,13 @@
  * pkg/controller/daemon/update_test.go.
  */
 import { describe, expect, it } from 'vitest';
-import type { DaemonSet, IntOrString, Pod } from '@everynode/api';
+import { type DaemonSet, type IntOrString, type Pod, TemplateGenerationAnnotation } from '@everynode/api';
 import { isPodUpdated } from './history.ts';
+import { newDaemonPod } from './new-pod.ts';
 import { isPodAvailable } from './pod-util.ts';
-import type { Decision } from './state.ts';
+import { nodeToDaemonPods } from './pods-by-node.ts';
+import { rollingUpdate } from './rolling-update.ts';
+import { type Decision, emptyControllerRecord, type PassContext } from './state.ts';
 import { newDaemonSet, newNode } from './testing/fixtures.ts';
 import { SimCluster } from './testing/sim.ts';
 
@@ -216,5 +219,39 @@ describe('OnDelete', () => {
     expect(created).toMatchObject({ node: 'node-1' });
     expect(created?.type === 'PodCreateRequested' && created.pod.spec.containers?.[0]?.image).toBe('v2');
     expect(sim.daemonSet().status?.updatedNumberScheduled).toBe(1);
+  });
+});
+
+describe('rollingUpdate over nodes that should not run a pod, and pods on no node of the pass', () => {
+  const current: DaemonSet = (() => {
+    const ds = daemonSet({ maxUnavailable: 1 });
+    ds.spec.template.spec.nodeSelector = { color: 'blue' };
+    return ds;
+  })();
+  // Pods of an older template (hash and template generation), Pending: not available, so each is replaced at once.
+  const older: DaemonSet = { ...current, metadata: { ...current.metadata, annotations: { [TemplateGenerationAnnotation]: '0' } } };
+  const oldPodOn = (node: string, sequence: number) => newDaemonPod({ ds: older, nodeName: node, hash: 'old', sequence, now: 0, nameTaken: () => false });
+  const nodes = new Map([
+    ['node-a', newNode('node-a', { color: 'blue' })],
+    ['node-b', newNode('node-b', { color: 'red' })],
+    ['node-d', newNode('node-d', { color: 'blue' })],
+  ]);
+  // node-c is gone from the pass's nodes but still has a pod.
+  const pods = [oldPodOn('node-c', 0), oldPodOn('node-b', 1), oldPodOn('node-a', 2)];
+  const ctx: PassContext = {
+    ds: current,
+    nodes,
+    pods: new Map(pods.map((p) => [`${p.metadata.namespace}/${p.metadata.name}`, p])),
+    controller: emptyControllerRecord,
+    hash: 'new',
+    now: 1000,
+  };
+
+  it('replaces the old pods on every node in name order — eligible, ineligible and gone — whether or not the pass keeps its groupings', () => {
+    const kept: PassContext = { ...ctx, podsByNode: () => nodeToDaemonPods(ctx.ds, ctx.pods.values()), nodeNames: () => [...nodes.keys()].sort() };
+    for (const c of [ctx, kept]) {
+      const deleted = rollingUpdate(c).decisions.map((d) => (d.type === 'PodDeleteRequested' ? d.node : d.type));
+      expect(deleted).toEqual(['node-a', 'node-b', 'node-c']);
+    }
   });
 });

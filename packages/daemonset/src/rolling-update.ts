@@ -12,7 +12,7 @@ import { podDeleteRequested } from './decisions.ts';
 import { nodeShouldRunDaemonPod } from './eligibility.ts';
 import { isPodUpdated } from './history.ts';
 import { createPods, type StepResult } from './manage.ts';
-import { nodeToDaemonPods } from './pods-by-node.ts';
+import { daemonPodsByNode, sortedNodeNames } from './pods-by-node.ts';
 import { isPodAvailable, isTerminating } from './pod-util.ts';
 import { DeleteReason, type Decision, type PassContext } from './state.ts';
 
@@ -40,15 +40,23 @@ export function findUpdatedPodsOnNode(
 }
 
 /** The DaemonSet's pods per node, with an empty entry for every node that should run one. */
-function desiredNodePods(ctx: PassContext): { byNode: Map<string, Pod[]>; desired: number } {
-  const byNode = nodeToDaemonPods(ctx.ds, ctx.pods.values());
+function desiredNodePods(ctx: PassContext): { byNode: Map<string, readonly Pod[]>; desired: number } {
+  const grouped = daemonPodsByNode(ctx);
   let desired = 0;
-  for (const [name, node] of ctx.nodes) {
-    if (!nodeShouldRunDaemonPod(node, ctx.ds).shouldRun) continue;
-    desired++;
-    if (!byNode.has(name)) byNode.set(name, []);
+  // Walked in name order, every node with pods or that should run one; pods on no node of
+  // the pass (a node removed) are placed among them after, in name order too.
+  const out = new Map<string, readonly Pod[]>();
+  let elsewhere = 0;
+  for (const name of sortedNodeNames(ctx)) {
+    const pods = grouped.get(name);
+    if (nodeShouldRunDaemonPod(ctx.nodes.get(name) as Node, ctx.ds).shouldRun) {
+      desired++;
+      out.set(name, pods ?? []);
+    } else if (pods !== undefined) out.set(name, pods);
   }
-  return { byNode: new Map([...byNode].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), desired };
+  for (const name of grouped.keys()) if (!ctx.nodes.has(name)) elsewhere++;
+  if (elsewhere === 0) return { byNode: out, desired };
+  return { byNode: new Map([...out, ...[...grouped].filter(([name]) => !ctx.nodes.has(name))].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), desired };
 }
 
 /** `rollingUpdate`: the deletions (and, when surging, creations) this pass may make. */
@@ -63,7 +71,7 @@ export function rollingUpdate(ctx: PassContext): StepResult {
  * are without an available pod; manage creates the replacements. Old pods
  * that are not available are replaced regardless — they serve nothing.
  */
-function replaceWithinUnavailable(ctx: PassContext, byNode: Map<string, Pod[]>, maxUnavailable: number): StepResult {
+function replaceWithinUnavailable(ctx: PassContext, byNode: ReadonlyMap<string, readonly Pod[]>, maxUnavailable: number): StepResult {
   const minReady = ctx.ds.spec.minReadySeconds ?? 0;
   let numUnavailable = 0;
   const toDelete: { pod: Pod; node: string }[] = [];
@@ -99,7 +107,7 @@ function replaceWithinUnavailable(ctx: PassContext, byNode: Map<string, Pod[]>, 
  * once the new one is available. Pods on nodes that no longer qualify go only
  * while availability stays at 100 %.
  */
-function replaceBySurge(ctx: PassContext, byNode: Map<string, Pod[]>, maxSurge: number, desired: number): StepResult {
+function replaceBySurge(ctx: PassContext, byNode: ReadonlyMap<string, readonly Pod[]>, maxSurge: number, desired: number): StepResult {
   const minReady = ctx.ds.spec.minReadySeconds ?? 0;
   const available = (pod: Pod) => isPodAvailable(pod, minReady, ctx.now);
   const shouldRun = (node: string) => {

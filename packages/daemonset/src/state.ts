@@ -68,6 +68,14 @@ export interface PassContext {
   readonly now: Millis;
   /** A partial pass: only these nodes are looked at (pods elsewhere are not on missing nodes). */
   readonly scope?: ReadonlySet<string>;
+  /**
+   * `nodeToDaemonPods(ds, pods.values())`, kept by the pass while neither
+   * changes (`daemonPodsByNode` asks it): a pass's steps all group the same
+   * pods by node. Read-only.
+   */
+  readonly podsByNode?: () => ReadonlyMap<string, readonly Pod[]>;
+  /** The names of `nodes`, sorted, kept by the pass (`sortedNodeNames` asks it): the nodes do not change during a pass. Read-only. */
+  readonly nodeNames?: () => readonly string[];
 }
 
 /**

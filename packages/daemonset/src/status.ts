@@ -9,7 +9,7 @@
 import type { DaemonSetStatus, Node, Pod } from '@everynode/api';
 import { nodeShouldRunDaemonPod } from './eligibility.ts';
 import { isPodUpdated } from './history.ts';
-import { nodeToDaemonPods } from './pods-by-node.ts';
+import { daemonPodsByNode } from './pods-by-node.ts';
 import { compareByCreationTimestampAndPhase, isPodAvailable, isPodReady, isTerminating, readySince } from './pod-util.ts';
 import type { Millis, NodeContribution, PassContext } from './state.ts';
 
@@ -34,7 +34,7 @@ export function nodeContribution(ctx: PassContext, node: Node, pods: readonly Po
 
 /** Every existing node's contribution (nodes that do not exist never count). */
 export function nodeContributions(ctx: PassContext): Map<string, NodeContribution> {
-  const byNode = nodeToDaemonPods(ctx.ds, ctx.pods.values());
+  const byNode = daemonPodsByNode(ctx);
   const out = new Map<string, NodeContribution>();
   for (const [name, node] of ctx.nodes) out.set(name, nodeContribution(ctx, node, byNode.get(name)));
   return out;
@@ -89,7 +89,7 @@ export function statusFrom(ctx: PassContext, totals: NodeContribution, collision
 export function untilNextAvailable(ctx: PassContext): Millis | undefined {
   const minReady = ctx.ds.spec.minReadySeconds ?? 0;
   let next = Infinity;
-  for (const pods of nodeToDaemonPods(ctx.ds, ctx.pods.values()).values()) {
+  for (const pods of daemonPodsByNode(ctx).values()) {
     for (const pod of pods) {
       if (!isPodReady(pod) || isPodAvailable(pod, minReady, ctx.now)) continue;
       const since = readySince(pod);

@@ -73,27 +73,67 @@ export class PodRecordError extends Error {
   override readonly name = 'PodRecordError';
 }
 
-/** The base last made, parsed: a pass's pods share one, and are encoded against it without making it again. */
-let last: { base: PodBase; parsed: Pod } | undefined;
+/**
+ * Encodes pods, remembering the base it last made (parsed), and the last pod
+ * it stored against that base by a patch of only what the base blanks:
+ *
+ * - a pass's pods share one base, and are encoded against it without making
+ *   it again;
+ * - a pod with the JSON `daemonPodLike(lastPod, node, name, uid)` has the
+ *   last pod's record but for node, name and uid — the patch sets nothing
+ *   `daemonPodLike` sets, so it is the same patch against the same base, and
+ *   it reads back as the pod. Checking that is cheap for a pass's pods, which
+ *   share their template's objects (`sameJson` compares shared ones by
+ *   identity): no patch to work out, no record to read back.
+ *
+ * Either way the record is the one the pod is given without the memory.
+ */
+export class PodEncoder {
+  private last: { base: PodBase; parsed: Pod } | undefined;
+  private lastPod: { pod: Pod; patch: Json | undefined } | undefined;
+
+  /** `followPods: false`: never take the last pod's record (the reference the tests compare against). */
+  constructor(private readonly followPods = true) {}
+
+  /** The pod as stored (see the module's comment). */
+  encode(pod: Pod): EncodedPod {
+    const { name, uid } = pod.metadata;
+    const node = targetNodeName(pod);
+    if (typeof node !== 'string' || typeof name !== 'string' || typeof uid !== 'string' || controllerOf(pod.metadata)?.kind !== 'DaemonSet') return { record: podJson(pod) };
+    const last = this.last;
+    if (last !== undefined) {
+      const like = this.lastPod;
+      if (like !== undefined && this.followPods && sameJson(daemonPodLike(like.pod, node, name, uid), pod)) {
+        const own: unknown[] = [PodRecordFormat, last.base.id, node, name, uid];
+        if (like.patch !== undefined) own.push(like.patch);
+        return { record: JSON.stringify(own), base: last.base };
+      }
+      // Against the last base: when the patch sets only what a base blanks, that base is
+      // this pod's own (the one `baseOf` makes), and the record the one made from it.
+      const patch = mergeDiff(daemonPodLike(last.parsed, node, name, uid), pod);
+      const record = onlyOwn(patch, last.parsed) ? recordAgainst(pod, last.parsed, last.base.id, node, name, uid, patch) : undefined;
+      if (record !== undefined) {
+        this.lastPod = { pod, patch };
+        return { record, base: last.base };
+      }
+    }
+    const json = JSON.stringify(baseOf(pod));
+    const made = { base: { id: baseIdOf(json), json }, parsed: JSON.parse(json) as Pod };
+    this.last = made;
+    this.lastPod = undefined;
+    const patch = mergeDiff(daemonPodLike(made.parsed, node, name, uid), pod);
+    const record = recordAgainst(pod, made.parsed, made.base.id, node, name, uid, patch);
+    if (record === undefined) return { record: podJson(pod) };
+    if (onlyOwn(patch, made.parsed)) this.lastPod = { pod, patch };
+    return { record, base: made.base };
+  }
+}
+
+const encoder = new PodEncoder();
 
 /** The pod as stored (see the module's comment). */
 export function encodePod(pod: Pod): EncodedPod {
-  const { name, uid } = pod.metadata;
-  const node = targetNodeName(pod);
-  if (typeof node !== 'string' || typeof name !== 'string' || typeof uid !== 'string' || controllerOf(pod.metadata)?.kind !== 'DaemonSet') return { record: podJson(pod) };
-  // First against the last base: when the patch sets only what a base blanks, that base is
-  // this pod's own (the one `baseOf` makes), and the record the one made from it.
-  if (last !== undefined) {
-    const patch = mergeDiff(daemonPodLike(last.parsed, node, name, uid), pod);
-    const record = onlyOwn(patch, last.parsed) ? recordAgainst(pod, last.parsed, last.base.id, node, name, uid, patch) : undefined;
-    if (record !== undefined) return { record, base: last.base };
-  }
-  const json = JSON.stringify(baseOf(pod));
-  const made = { base: { id: baseIdOf(json), json }, parsed: JSON.parse(json) as Pod };
-  last = made;
-  const patch = mergeDiff(daemonPodLike(made.parsed, node, name, uid), pod);
-  const record = recordAgainst(pod, made.parsed, made.base.id, node, name, uid, patch);
-  return record === undefined ? { record: podJson(pod) } : { record, base: made.base };
+  return encoder.encode(pod);
 }
 
 /** The record of `pod` against `base`, if it reads back as exactly the pod (checked on the record as it will be read). */
