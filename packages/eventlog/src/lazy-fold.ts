@@ -51,6 +51,9 @@ export function applyEntry(state: ClusterState, entry: LogEntry): void {
   else applyPass(state, entry.daemonSet, entry.decisions, Date.parse(entry.at));
 }
 
+/** A pod status report's uid extra when the report names none (`header.ts`). */
+const NoUid = '-';
+
 /** The entry types folded from their index lines. */
 export const HeaderFoldedTypes: readonly string[] = [EventType.NodeJoined, EventType.NodeUpdated, EventType.NodeRemoved, EventType.PodStatus];
 
@@ -209,16 +212,18 @@ export class LazyFold {
   #podStatus(line: IndexCursor): void {
     const key = line.object;
     const pending = this.#pendingPods.get(key);
-    const uidField = line.extra(0);
-    const reportedUid = uidField === '-' ? undefined : uidField;
     const time = line.time;
     if (pending) {
+      // The report names no uid or the pod's own (read in place: a uid string per report is most of the garbage of a pod history).
+      const reportedUid = line.extraIs(0, NoUid) ? undefined : pending.uid !== undefined && line.extraIs(0, pending.uid) ? pending.uid : line.extra(0);
       if (podReportIgnored(pending, pending, reportedUid, time) !== undefined) return;
       pending.at = time;
       pending.lastSeq = line.seq;
-      if (line.extra(1) === 'labels') pending.labelsSeq = line.seq;
+      if (line.extraIs(1, 'labels')) pending.labelsSeq = line.seq;
       return;
     }
+    const uidField = line.extra(0);
+    const reportedUid = uidField === NoUid ? undefined : uidField;
     if (!key.startsWith('pod/')) throw new Error(`log index: entry ${line.seq} is a pod status report about ${key}`);
     const name = key.slice('pod/'.length);
     const current = this.#pods.get(name);
@@ -226,7 +231,7 @@ export class LazyFold {
     if (podReportIgnored(current, known, reportedUid, time) !== undefined) return;
     // The pod's uid, and its version's: a report that applies names none or the pod's own, so later ones leave it.
     const uid = reportedUid ?? current?.metadata.uid;
-    const labelsSeq = current !== undefined && line.extra(1) === 'labels' ? line.seq : undefined;
+    const labelsSeq = current !== undefined && line.extraIs(1, 'labels') ? line.seq : undefined;
     this.#pendingPods.set(key, { kind: 'pod', key, name, base: current, firstSeq: line.seq, firstAt: time, metadata: { uid }, at: time, deleted: false, uid, lastSeq: line.seq, labelsSeq });
     if (known === undefined) this.#state.versions.set(key, podVersionAfterReport(time, uid));
     if (current === undefined) this.#pods.reserve(name);
