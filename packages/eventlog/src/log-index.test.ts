@@ -42,6 +42,19 @@ describe('readIndexPage', () => {
     ]);
   });
 
+  it('reads a block that lacks its last newline apart from the next one', async () => {
+    const store = source({ 0: report(998, 'a', 'uid-a', false) + report(999, 'b', 'uid-b', true).trimEnd(), 1: report(1000, 'c', '-', false), 2: '' });
+    const cursor = await readIndexPage(store, 998, 2001, [EventType.PodStatus]);
+    const read: unknown[] = [];
+    while (cursor.next()) read.push([cursor.seq, cursor.headerOnly, cursor.object, cursor.extraIs(1, 'labels')]);
+    // 1001…2001 have no line and are not in the stream: nothing to read.
+    expect(read).toEqual([
+      [998, true, 'pod/default/a', false],
+      [999, true, 'pod/default/b', true],
+      [1000, true, 'pod/default/c', false],
+    ]);
+  });
+
   it('compares an extra in place: equal, a prefix, longer, missing', async () => {
     const store = source({ 0: report(1, 'a', 'uid-a', true) + indexLine(2, `${at} ${EventType.NodeJoined} ${at} node/n1`) });
     const cursor = await readIndexPage(store, 1, 2, [EventType.PodStatus, EventType.NodeJoined]);

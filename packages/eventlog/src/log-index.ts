@@ -68,8 +68,7 @@ export async function readIndexedJson(store: IndexSource, from: number, to: numb
 async function readPage(store: IndexSource, from: number, to: number, bodiless: Bodiless): Promise<{ texts: string[]; runs: [number, number][]; bodies: [number, string][] }> {
   const blocks: string[] = [];
   for (let b = indexBlockOf(from); b <= indexBlockOf(to); b++) blocks.push(store.keys.indexBlock(b));
-  const texts: string[] = [];
-  if (to >= from) for (const block of await store.redis.mgetBuffer(blocks)) if (block && block.length > 0) texts.push(blockText(block));
+  const texts = to < from ? [] : pageText(await store.redis.mgetBuffer(blocks));
   const runs: [number, number][] = [];
   let expected = from;
   for (const line = new LineScanner(texts, from, to, bodiless); line.advance(true); ) {
@@ -82,15 +81,33 @@ async function readPage(store: IndexSource, from: number, to: number, bodiless: 
 }
 
 /**
- * An index block's text. Read as bytes and decoded here: a block is one big
- * string (~100 KB), and ioredis' own UTF-8 decoding of it cost 2–4× the CPU
- * of a one-byte copy (`latin1`), which is exact for ASCII — what a block
- * almost always is (a header's names and timestamps); anything else is
- * decoded as UTF-8.
+ * The text of a page's index blocks, as one string: the blocks' bytes
+ * joined (a newline after a block that lacks its last one) and decoded
+ * here, not by ioredis.
+ *
+ * - One string: a block is ~100 KB, under V8's limit for its young
+ *   generation's objects (128 KB), so every block read was copied by each
+ *   scavenge it lived through; a page's text (~1 MB) is allocated with the
+ *   large objects, which a scavenge does not copy.
+ * - Decoded here: ioredis decodes a bulk reply as UTF-8, which cost 2–4× the
+ *   CPU of a one-byte copy (`latin1`); that is exact for ASCII, what a block
+ *   almost always is (a header's names and timestamps). Anything else is
+ *   decoded as UTF-8.
  */
-function blockText(block: Buffer): string {
-  return isAscii(block) ? block.toString('latin1') : block.toString('utf8');
+function pageText(blocks: readonly (Buffer | null)[]): string[] {
+  const parts: Buffer[] = [];
+  for (const block of blocks) {
+    if (!block || block.length === 0) continue;
+    parts.push(block);
+    if (block[block.length - 1] !== Newline) parts.push(NewlineBuffer);
+  }
+  if (parts.length === 0) return [];
+  const bytes = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+  return [isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8')];
 }
+
+const Newline = 0x0a;
+const NewlineBuffer = Buffer.from('\n');
 
 /**
  * The entries of an index page in seq order. After `next()` returns true,
