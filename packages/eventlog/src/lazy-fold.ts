@@ -161,10 +161,11 @@ export class LazyFold {
   readonly #pendingNodes = new Map<string, PendingNode>();
   readonly #pendingPods = new Map<string, PendingPod>();
 
-  /** Fold on from `state`, which `finish` gives back folded (its nodes and pods are the fold's own until then). */
+  /** Fold on from `state`, which `finish` gives back folded (its nodes and pods are the fold's own until then). `chunkSize`: objects built per read of their bodies. */
   constructor(
     private readonly store: EventStore,
     state: ClusterState,
+    private readonly chunkSize = 2000,
   ) {
     this.#start = state;
     for (const [name, node] of state.nodes) this.#nodes.set(name, node);
@@ -262,10 +263,16 @@ export class LazyFold {
     }
     const sorted = [...wanted].sort((a, b) => a.lastSeq - b.lastSeq);
     const chunks: Pending[][] = [];
-    for (let i = 0; i < sorted.length; i += 2000) chunks.push(sorted.slice(i, i + 2000));
-    const reads = chunks.map((chunk) => readRuns(this.store, runsOf(bodiesNeeded(chunk))));
+    for (let i = 0; i < sorted.length; i += this.chunkSize) chunks.push(sorted.slice(i, i + this.chunkSize));
+    // Two chunks are read ahead of the one built: Redis and the wire overlap the parsing, and no more
+    // bodies are held than that (all of a big state's at once were tens of MB for the GC to copy).
+    const reads: Promise<[number, string][]>[] = [];
+    const readAhead = (upTo: number) => {
+      for (let i = reads.length; i < Math.min(upTo, chunks.length); i++) reads.push(readRuns(this.store, runsOf(bodiesNeeded(chunks[i] as Pending[]))));
+    };
     const { versions } = this.#state;
     for (const [i, chunk] of chunks.entries()) {
+      readAhead(i + 3);
       const bodies = new Map(await reads[i]);
       const body = (seq: number): LogEntry => {
         const json = bodies.get(seq);
