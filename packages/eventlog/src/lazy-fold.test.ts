@@ -108,7 +108,8 @@ function memoryLog(entries: readonly Omit<EventEntry, 'seq'>[]) {
 describe('LazyFold over index pages', () => {
   const at = (s: number) => new Date(Date.parse('2026-04-01T00:00:00Z') + s * 1000).toISOString();
   const event = (s: number, type: string, data: object): Omit<EventEntry, 'seq'> => ({ v: 3, kind: 'event', at: at(s), applied: true, event: { specversion: '1.0', id: `e${s}`, source: 'test', time: at(s), type, data } as ClusterEvent });
-  const node = (s: number, name: string, round: number) => event(s, round === 0 ? 'io.everynode.node.joined' : 'io.everynode.node.updated', { apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { round: String(round) } } });
+  // Nodes join two by two in the same second (a creation time shared), pods report each in its own.
+  const node = (s: number, name: string, round: number) => event(Math.floor(s / 4) * 4, round === 0 ? 'io.everynode.node.joined' : 'io.everynode.node.updated', { apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { round: String(round) } } });
   const report = (s: number, name: string, round: number) =>
     event(s, 'io.everynode.pod.status', {
       apiVersion: 'v1',
@@ -120,6 +121,7 @@ describe('LazyFold over index pages', () => {
 
   it('builds, in chunks read ahead of the parsing, what folding every entry whole does, whatever the page size', async () => {
     // Seven nodes and seven pods, each changed three times, interleaved: 42 entries, 14 objects built at the end.
+    // A node's creation time is its join's: two by two the same, then another.
     const entries: Omit<EventEntry, 'seq'>[] = [];
     for (let round = 0; round < 3; round++) {
       for (let i = 0; i < 7; i++) entries.push(node(entries.length, `n${i}`, round), report(entries.length + 1, `p${i}`, round));

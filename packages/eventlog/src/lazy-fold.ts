@@ -40,6 +40,7 @@ import {
   podAfterReport,
   podReportIgnored,
   podVersionAfterReport,
+  timestamp,
 } from '@everynode/daemonset';
 import type { EventEntry, LogEntry } from './entries.ts';
 import { type IndexCursor, readRuns, runsOf } from './log-index.ts';
@@ -181,6 +182,23 @@ export class LazyFold {
     else this.#nodeEvent(line);
   }
 
+  /** The last time `#timestamp` wrote, and what it wrote. */
+  #lastTime = Number.NaN;
+  #lastTimestamp = '';
+
+  /**
+   * `timestamp(time)`, the creation time `nodeCreationTimestamp` gives a node
+   * that names none, kept for the next node: nodes submitted together join
+   * in the same millisecond, and `toISOString` was ~1 µs a node.
+   */
+  #timestamp(time: number): string {
+    if (time !== this.#lastTime) {
+      this.#lastTimestamp = timestamp(time);
+      this.#lastTime = time;
+    }
+    return this.#lastTimestamp;
+  }
+
   /** What `evolve` does with a node event, the node's body left for later. */
   #nodeEvent(line: IndexCursor): void {
     const key = line.object;
@@ -203,7 +221,7 @@ export class LazyFold {
       return;
     }
     const previous = this.#nodes.get(name);
-    const creationTimestamp = nodeCreationTimestamp(previous, line.extra(0), time);
+    const creationTimestamp = nodeCreationTimestamp(previous, line.extra(0) ?? this.#timestamp(time), time);
     this.#pendingNodes.set(key, { kind: 'node', key, name, creationTimestamp, at: time, deleted: false, lastSeq: line.seq });
     if (previous === undefined) this.#nodes.reserve(name);
     else this.#nodes.setAside(name);
