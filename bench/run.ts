@@ -38,7 +38,8 @@
  * in production; this process submits events, executes commands for (3),
  * serves the HTTP API for (2h, 3h) (their load comes from a process of its
  * own) and runs the simulated agent for (17, 18). BENCH_SCALE=quick shrinks every size tenfold (CI's smoke run);
- * BENCH_ONLY=1,3 runs some.
+ * BENCH_ONLY=1,3 runs some. BENCH_KEEP=1 leaves figure 6's histories in Redis (their prefixes printed
+ * as `KEEP …`) for bench/replay-time.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
@@ -358,7 +359,8 @@ async function replayFigures(
   const [snap = 0] = await timeReplays(store, 1);
   report(`   replay to the end of ${total} entries: whole log vs the snapshot at ${entries} + tail`, `${whole.toFixed(2)} s vs ${snap.toFixed(2)} s (${(whole / snap).toFixed(1)}× faster)`);
   await redis.quit();
-  await cleanup(engine.prefix);
+  if (process.env.BENCH_KEEP) console.log(`KEEP ${label} ${engine.prefix} ${entries}`);
+  else await cleanup(engine.prefix);
 }
 
 /**

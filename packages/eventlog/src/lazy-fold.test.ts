@@ -11,10 +11,13 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ClusterEvent, Pod } from '@everynode/api';
 import { type ClusterState, type Decision, emptyClusterState, evolve } from '@everynode/daemonset';
-import type { PassEntry } from './entries.ts';
-import { applyEntry, LazyFold } from './lazy-fold.ts';
+import type { EventEntry, LogEntry, PassEntry } from './entries.ts';
+import { entryHeader } from './header.ts';
+import { Keys } from './keys.ts';
+import { applyEntry, HeaderFoldedTypes, LazyFold } from './lazy-fold.ts';
+import { indexBlockOf, indexLine, readIndexPage } from './log-index.ts';
 import { diffStates } from './replay.ts';
-import { EventStore } from './store.ts';
+import { entryOf, EventStore } from './store.ts';
 
 const redis = new Redis({ lazyConnect: true });
 afterAll(() => redis.disconnect());
@@ -59,5 +62,89 @@ describe('LazyFold.entry', () => {
     expect([...folded.pods.keys()]).toEqual([...whole.pods.keys()]);
     expect([...folded.pods.keys()]).toEqual(['default/c', 'default/x', 'default/b', 'default/d', 'default/a']);
     expect([...folded.versions.keys()]).toEqual([...whole.versions.keys()]);
+  });
+});
+
+/**
+ * A log in memory, read as Redis would serve it: index blocks by MGET (as
+ * bytes), bodies by pipelined XRANGE. Counts the bodies read.
+ */
+function memoryLog(entries: readonly Omit<EventEntry, 'seq'>[]) {
+  const keys = new Keys('test-lazy-fold-memory');
+  const texts = new Map<string, string>();
+  const bodies = new Map<number, string>();
+  entries.forEach((entry, i) => {
+    const seq = i + 1;
+    const block = keys.indexBlock(indexBlockOf(seq));
+    texts.set(block, (texts.get(block) ?? '') + indexLine(seq, entryHeader(entry)));
+    bodies.set(seq, JSON.stringify(entry));
+  });
+  const read = { bodies: 0 };
+  const redis = {
+    mgetBuffer: async (names: string[]) => names.map((name) => (texts.has(name) ? Buffer.from(texts.get(name) as string) : null)),
+    pipeline() {
+      const ranges: [number, number][] = [];
+      const pipeline = {
+        xrange(_key: string, from: string, to: string) {
+          ranges.push([Number.parseInt(from, 10), Number.parseInt(to, 10)]);
+          return pipeline;
+        },
+        exec: async () =>
+          ranges.map(([a, b]) => {
+            const rows: [string, string[]][] = [];
+            for (let seq = a; seq <= b; seq++) if (bodies.has(seq)) rows.push([`${seq}-0`, ['e', bodies.get(seq) as string]]);
+            read.bodies += rows.length;
+            return [null, rows];
+          }),
+      };
+      return pipeline;
+    },
+  };
+  const store = { keys, redis } as unknown as EventStore;
+  const whole = (): LogEntry[] => entries.map((_, i) => entryOf(bodies.get(i + 1) as string, i + 1));
+  return { store, read, whole };
+}
+
+describe('LazyFold over index pages', () => {
+  const at = (s: number) => new Date(Date.parse('2026-04-01T00:00:00Z') + s * 1000).toISOString();
+  const event = (s: number, type: string, data: object): Omit<EventEntry, 'seq'> => ({ v: 3, kind: 'event', at: at(s), applied: true, event: { specversion: '1.0', id: `e${s}`, source: 'test', time: at(s), type, data } as ClusterEvent });
+  // Nodes join two by two in the same second (a creation time shared), pods report each in its own.
+  const node = (s: number, name: string, round: number) => event(Math.floor(s / 4) * 4, round === 0 ? 'io.everynode.node.joined' : 'io.everynode.node.updated', { apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { round: String(round) } } });
+  const report = (s: number, name: string, round: number) =>
+    event(s, 'io.everynode.pod.status', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: 'default', uid: `uid-${name}`, ...(round % 2 === 1 ? { labels: { round: String(round) } } : {}) },
+      spec: { nodeName: `n${name}` },
+      status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastProbeTime: `round-${round}` }] },
+    });
+
+  it('builds, in chunks read ahead of the parsing, what folding every entry whole does, whatever the page size', async () => {
+    // Seven nodes and seven pods, each changed three times, interleaved: 42 entries, 14 objects built at the end.
+    // A node's creation time is its join's: two by two the same, then another.
+    const entries: Omit<EventEntry, 'seq'>[] = [];
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 7; i++) entries.push(node(entries.length, `n${i}`, round), report(entries.length + 1, `p${i}`, round));
+    }
+    const { store, read, whole } = memoryLog(entries);
+    const expected = emptyClusterState();
+    for (const entry of whole()) applyEntry(expected, entry);
+    for (const [page, chunk] of [[5, 2], [7, 3], [42, 1], [1000, 2000]] as const) {
+      read.bodies = 0;
+      const fold = new LazyFold(store, emptyClusterState(), chunk);
+      for (let from = 1; from <= entries.length; from += page) {
+        const cursor = await readIndexPage(store, from, Math.min(from + page - 1, entries.length), HeaderFoldedTypes);
+        while (cursor.next()) {
+          expect(cursor.json).toBeUndefined();
+          fold.line(cursor);
+        }
+      }
+      const folded = await fold.finish();
+      expect(diffStates(expected, folded)).toEqual([]);
+      expect([...folded.nodes.keys()]).toEqual([...expected.nodes.keys()]);
+      expect([...folded.pods.keys()]).toEqual([...expected.pods.keys()]);
+      // The last body of each node; of each pod its first (it created the pod), last and last with labels.
+      expect(read.bodies).toBe(7 + 7 * 3);
+    }
   });
 });

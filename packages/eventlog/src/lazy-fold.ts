@@ -40,6 +40,7 @@ import {
   podAfterReport,
   podReportIgnored,
   podVersionAfterReport,
+  timestamp,
 } from '@everynode/daemonset';
 import type { EventEntry, LogEntry } from './entries.ts';
 import { type IndexCursor, readRuns, runsOf } from './log-index.ts';
@@ -50,6 +51,9 @@ export function applyEntry(state: ClusterState, entry: LogEntry): void {
   if (entry.kind === 'event') evolve(state, entry.event);
   else applyPass(state, entry.daemonSet, entry.decisions, Date.parse(entry.at));
 }
+
+/** A pod status report's uid extra when the report names none (`header.ts`). */
+const NoUid = '-';
 
 /** The entry types folded from their index lines. */
 export const HeaderFoldedTypes: readonly string[] = [EventType.NodeJoined, EventType.NodeUpdated, EventType.NodeRemoved, EventType.PodStatus];
@@ -158,10 +162,11 @@ export class LazyFold {
   readonly #pendingNodes = new Map<string, PendingNode>();
   readonly #pendingPods = new Map<string, PendingPod>();
 
-  /** Fold on from `state`, which `finish` gives back folded (its nodes and pods are the fold's own until then). */
+  /** Fold on from `state`, which `finish` gives back folded (its nodes and pods are the fold's own until then). `chunkSize`: objects built per read of their bodies. */
   constructor(
     private readonly store: EventStore,
     state: ClusterState,
+    private readonly chunkSize = 2000,
   ) {
     this.#start = state;
     for (const [name, node] of state.nodes) this.#nodes.set(name, node);
@@ -175,6 +180,23 @@ export class LazyFold {
   line(line: IndexCursor): void {
     if (line.typeIs(EventType.PodStatus)) this.#podStatus(line);
     else this.#nodeEvent(line);
+  }
+
+  /** The last time `#timestamp` wrote, and what it wrote. */
+  #lastTime = Number.NaN;
+  #lastTimestamp = '';
+
+  /**
+   * `timestamp(time)`, the creation time `nodeCreationTimestamp` gives a node
+   * that names none, kept for the next node: nodes submitted together join
+   * in the same millisecond, and `toISOString` was ~1 µs a node.
+   */
+  #timestamp(time: number): string {
+    if (time !== this.#lastTime) {
+      this.#lastTimestamp = timestamp(time);
+      this.#lastTime = time;
+    }
+    return this.#lastTimestamp;
   }
 
   /** What `evolve` does with a node event, the node's body left for later. */
@@ -199,7 +221,7 @@ export class LazyFold {
       return;
     }
     const previous = this.#nodes.get(name);
-    const creationTimestamp = nodeCreationTimestamp(previous, line.extra(0), time);
+    const creationTimestamp = nodeCreationTimestamp(previous, line.extra(0) ?? this.#timestamp(time), time);
     this.#pendingNodes.set(key, { kind: 'node', key, name, creationTimestamp, at: time, deleted: false, lastSeq: line.seq });
     if (previous === undefined) this.#nodes.reserve(name);
     else this.#nodes.setAside(name);
@@ -209,16 +231,18 @@ export class LazyFold {
   #podStatus(line: IndexCursor): void {
     const key = line.object;
     const pending = this.#pendingPods.get(key);
-    const uidField = line.extra(0);
-    const reportedUid = uidField === '-' ? undefined : uidField;
     const time = line.time;
     if (pending) {
+      // The report names no uid or the pod's own (read in place: a uid string per report is most of the garbage of a pod history).
+      const reportedUid = line.extraIs(0, NoUid) ? undefined : pending.uid !== undefined && line.extraIs(0, pending.uid) ? pending.uid : line.extra(0);
       if (podReportIgnored(pending, pending, reportedUid, time) !== undefined) return;
       pending.at = time;
       pending.lastSeq = line.seq;
-      if (line.extra(1) === 'labels') pending.labelsSeq = line.seq;
+      if (line.extraIs(1, 'labels')) pending.labelsSeq = line.seq;
       return;
     }
+    const uidField = line.extra(0);
+    const reportedUid = uidField === NoUid ? undefined : uidField;
     if (!key.startsWith('pod/')) throw new Error(`log index: entry ${line.seq} is a pod status report about ${key}`);
     const name = key.slice('pod/'.length);
     const current = this.#pods.get(name);
@@ -226,7 +250,7 @@ export class LazyFold {
     if (podReportIgnored(current, known, reportedUid, time) !== undefined) return;
     // The pod's uid, and its version's: a report that applies names none or the pod's own, so later ones leave it.
     const uid = reportedUid ?? current?.metadata.uid;
-    const labelsSeq = current !== undefined && line.extra(1) === 'labels' ? line.seq : undefined;
+    const labelsSeq = current !== undefined && line.extraIs(1, 'labels') ? line.seq : undefined;
     this.#pendingPods.set(key, { kind: 'pod', key, name, base: current, firstSeq: line.seq, firstAt: time, metadata: { uid }, at: time, deleted: false, uid, lastSeq: line.seq, labelsSeq });
     if (known === undefined) this.#state.versions.set(key, podVersionAfterReport(time, uid));
     if (current === undefined) this.#pods.reserve(name);
@@ -257,10 +281,16 @@ export class LazyFold {
     }
     const sorted = [...wanted].sort((a, b) => a.lastSeq - b.lastSeq);
     const chunks: Pending[][] = [];
-    for (let i = 0; i < sorted.length; i += 2000) chunks.push(sorted.slice(i, i + 2000));
-    const reads = chunks.map((chunk) => readRuns(this.store, runsOf(bodiesNeeded(chunk))));
+    for (let i = 0; i < sorted.length; i += this.chunkSize) chunks.push(sorted.slice(i, i + this.chunkSize));
+    // Two chunks are read ahead of the one built: Redis and the wire overlap the parsing, and no more
+    // bodies are held than that (all of a big state's at once were tens of MB for the GC to copy).
+    const reads: Promise<[number, string][]>[] = [];
+    const readAhead = (upTo: number) => {
+      for (let i = reads.length; i < Math.min(upTo, chunks.length); i++) reads.push(readRuns(this.store, runsOf(bodiesNeeded(chunks[i] as Pending[]))));
+    };
     const { versions } = this.#state;
     for (const [i, chunk] of chunks.entries()) {
+      readAhead(i + 3);
       const bodies = new Map(await reads[i]);
       const body = (seq: number): LogEntry => {
         const json = bodies.get(seq);

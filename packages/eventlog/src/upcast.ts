@@ -137,17 +137,39 @@ function withPods(raw: Raw): LogEntry {
   }
   if (!Array.isArray(raw.decisions)) throw new LogFormatError(`${where}: decisions is missing or not valid`);
   const decisions: readonly unknown[] = raw.decisions;
-  entry.decisions = decisions.map((d, i) => {
-    if (!isRecord(d) || d.type !== 'PodCreateRequested' || d.pod !== undefined) return d;
-    const { name, uid, ...rest } = d;
-    const text = (field: string, value: unknown): string => {
-      if (typeof value !== 'string') throw new LogFormatError(`${where}: decisions[${i}].${field} is missing or not a string`);
-      return value;
-    };
-    const node = text('node', d.node);
-    return { ...rest, pod: daemonPodLike(podBase, node, text('name', name), text('uid', uid)) };
-  });
+  const out: unknown[] = new Array(decisions.length);
+  for (let i = 0; i < decisions.length; i++) {
+    const d = decisions[i];
+    out[i] = !isRecord(d) || d.type !== 'PodCreateRequested' || d.pod !== undefined ? d : creationWithPod(d, podBase, where, i);
+  }
+  entry.decisions = out;
   return storedEntry(entry);
+}
+
+/**
+ * A compact creation `{ ...rest, name, uid }` as `{ ...rest, pod }`, its pod
+ * rebuilt from the pass's base. The fields are copied in a loop rather than
+ * by rest destructuring, which cost V8 a runtime call per decision (a pass
+ * creating 10,000 pods has 10,000 of them, read by every replay).
+ */
+function creationWithPod(d: Raw, podBase: Pod, where: string, i: number): Raw {
+  const { node, name, uid } = d;
+  if (typeof node !== 'string') throw compactFieldError(where, i, 'node');
+  if (typeof name !== 'string') throw compactFieldError(where, i, 'name');
+  if (typeof uid !== 'string') throw compactFieldError(where, i, 'uid');
+  const creation: Raw = {};
+  for (const key in d) {
+    if (key === 'name' || key === 'uid' || !Object.hasOwn(d, key)) continue;
+    // An own `__proto__` (JSON.parse makes one) is copied as a field, as spreading copies it, not set as the prototype.
+    if (key === '__proto__') Object.defineProperty(creation, key, { value: d[key], enumerable: true, writable: true, configurable: true });
+    else creation[key] = d[key];
+  }
+  creation.pod = daemonPodLike(podBase, node, name, uid);
+  return creation;
+}
+
+function compactFieldError(where: string, i: number, field: string): LogFormatError {
+  return new LogFormatError(`${where}: decisions[${i}].${field} is missing or not a string`);
 }
 
 function fromV1(raw: Raw): LogEntry {
