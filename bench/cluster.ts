@@ -23,7 +23,7 @@ import { type EngineInternals as Engine, openRedis, spawnRedisServer, startEngin
 import type { Cluster, Redis } from 'ioredis';
 import { masterAddressOf, nodeConnection, startRedisCluster } from '../test/support/redis-cluster.ts';
 import { kill, startWorkerProcess, type WorkerProcess } from '../test/support/workers.ts';
-import type { BenchContext } from './context.ts';
+import { type BenchContext, quantile } from './context.ts';
 
 export type ClusterBenchOptions = Pick<BenchContext, 'quick' | 'logger' | 'report' | 'nodeEvent' | 'daemonSet'>;
 
@@ -115,7 +115,7 @@ async function ackLatency(url: string, waitReplicas: number, count: number, opti
       latencies.push(performance.now() - started);
     }
     latencies.sort((a, b) => a - b);
-    const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] as number;
+    const at = (q: number) => quantile(latencies, q);
     return { p50: at(0.5), p99: at(0.99) };
   } finally {
     await engine.store.destroy();

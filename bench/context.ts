@@ -31,3 +31,8 @@ export interface BenchContext {
   /** Delete every key of a prefix. */
   readonly cleanup: (prefix: string) => Promise<void>;
 }
+
+/** The value at quantile `q` (0–1) of ascending `sorted`: the p50/p99 every latency figure prints. */
+export function quantile(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+}

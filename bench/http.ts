@@ -20,7 +20,7 @@ import { buildServer } from '@everynode/server';
 import { type EngineInternals as Engine, QueueName, queuePrefix, redisConnectionOptions } from '@everynode/engine/internal';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { BenchContext } from './context.ts';
+import { type BenchContext, quantile } from './context.ts';
 
 export interface HttpBenchOptions extends Pick<BenchContext, 'quick' | 'scale' | 'redisUrl' | 'report' | 'engineFor' | 'nodeEvent' | 'daemonSet' | 'until' | 'commandsWaiting' | 'cleanup'> {
   /** Figure 1's rate, this run (0 when it did not run). */
@@ -111,7 +111,7 @@ export async function benchHttpLatency(options: HttpBenchOptions): Promise<void>
       const result = await runLoad({ url, events, connections: 64, batch: 1, perSecond });
       await options.until(async () => received.size >= total, 120_000, 'every command', 20);
       const latencies = Array.from({ length: total }, (_, i) => (received.get(`node-${i}`) as number) - (result.sentAt[i] as number)).sort((a, b) => a - b);
-      const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] as number;
+      const p = (q: number) => quantile(latencies, q);
       report(
         `3h. POST /events → command latency at ${perSecond} events/s (${total} events, one a request, a load process)`,
         `p50 ${p(0.5).toFixed(1)} ms, p99 ${p(0.99).toFixed(1)} ms (${statusText(result.statuses)})`,

@@ -24,7 +24,7 @@ import { QueueName, queuePrefix, redisConnectionOptions } from '@everynode/engin
 import { buildServer } from '@everynode/server';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { BenchContext } from './context.ts';
+import { type BenchContext, quantile } from './context.ts';
 import { runLoad, statusText } from './http.ts';
 
 export type LoopBenchOptions = Pick<BenchContext, 'quick' | 'scale' | 'redisUrl' | 'logger' | 'report' | 'engineFor' | 'nodeEvent' | 'daemonSet' | 'until' | 'settled' | 'cleanup'>;
@@ -62,8 +62,6 @@ export function tailLog(redisUrl: string, logKey: string, onEntry: (entry: Logge
     },
   };
 }
-
-const quantile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
 export async function benchLoop(options: LoopBenchOptions): Promise<void> {
   const { report, until, redisUrl } = options;

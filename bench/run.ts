@@ -58,7 +58,7 @@ import { benchBudget } from './budget.ts';
 import { benchLoop } from './loop.ts';
 import { benchHttpLatency, benchHttpThroughput } from './http.ts';
 import { type EventPath, hopNames, watchHops } from './hops.ts';
-import type { BenchContext } from './context.ts';
+import { type BenchContext, quantile } from './context.ts';
 
 const quick = process.env.BENCH_SCALE === 'quick';
 const scale = (n: number) => (quick ? Math.max(100, Math.round(n / 10)) : n);
@@ -74,7 +74,6 @@ function report(figure: string, value: string, target?: string, met?: boolean): 
   console.log(`  ${figure}: ${value}${target ? `  (goal ${target}: ${judged})` : ''}`);
 }
 
-const quantile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const prefixFor = (name: string) => `bench-${name}-${randomUUID().slice(0, 8)}`;
 
